@@ -1,0 +1,31 @@
+"""``pht bench …``: speed and memory benchmarks, reported as figures and ratios in one run."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+# Each area adds its benchmark here: name -> (help, add_arguments, run).
+BenchSpec = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
+BENCHMARKS: dict[str, BenchSpec] = {}
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    _load_benchmarks()
+    bench = subparsers.add_parser("bench", help="run a benchmark and print its figures")
+    which = bench.add_subparsers(dest="benchmark", required=True, metavar="BENCHMARK")
+    for name, (help_text, add_arguments, run) in sorted(BENCHMARKS.items()):
+        parser = which.add_parser(name, help=help_text)
+        add_arguments(parser)
+        parser.set_defaults(handler=run)
+
+
+def _load_benchmarks() -> None:
+    """Import the modules that define benchmarks (each calls ``BENCHMARKS[...] = ...``)."""
+    import importlib
+
+    for module in BENCHMARK_MODULES:
+        importlib.import_module(module)
+
+
+BENCHMARK_MODULES: tuple[str, ...] = ()

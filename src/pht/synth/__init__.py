@@ -1,0 +1,1 @@
+"""A reproducible synthetic Norway: registry, residents, morbidity, contacts, outcomes."""
