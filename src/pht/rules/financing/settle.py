@@ -1,0 +1,452 @@
+"""Monthly settlement of one practice under the fee model and under the capitation model.
+
+Rounding (stated once): every statement line's amount is rounded ROUND_HALF_UP to 0.01 NOK
+from its exact value; a component is the sum of its lines' rounded amounts, and ``total`` the
+sum of the components, so what a statement shows always adds up. Each line keeps its exact
+(unrounded) value for checking.
+
+Fee model (honorarmodell): ``base_grant`` (basistilskudd rate / days_in_year x resident-days)
++ ``fee_reimbursement`` (GP tariffs: claims x reimbursement) + ``nurse_reimbursement`` (the
+pilot's nurse tariffs) + ``copayments`` (what patients pay, plus what the state pays for them
+above the yearly copayment ceiling).
+
+Capitation model (driftstilskuddsmodell): ``capitation`` (sum over capitation cells of
+resident-days x normalised weight x rate / days_in_year) + ``quality_grant`` (points of each
+indicator x value per point x resident-days / (per_list_residents x days_in_year)) +
+``copayments`` as in the fee model. No tariff reimbursement is paid under this model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+from pht.rules.explain import Classification
+from pht.rules.financing.inputs import PracticeMonth
+from pht.rules.financing.parameters import (
+    BaseGrantRate,
+    CapitationParameters,
+    FeeSchedule,
+    QualityIndicator,
+    QualityParameters,
+)
+
+CENT = Decimal("0.01")
+FEE = "fee"
+CAPITATION = "capitation"
+MODELS = (FEE, CAPITATION)
+COMPONENTS = (
+    "base_grant",
+    "fee_reimbursement",
+    "nurse_reimbursement",
+    "capitation",
+    "quality_grant",
+    "copayments",
+    "total",
+)
+RULE_FEE = "financing.fee_model"
+RULE_CAPITATION = "financing.capitation_model"
+RULE_QUALITY = "financing.quality_indicator"
+PRECISION = 40  # digits for intermediate arithmetic, far beyond the øre
+
+
+def money(value: Decimal) -> Decimal:
+    """Round to whole øre, half up."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One line of a statement: ``amount`` = rounded ``exact``; ``count`` x ``rate`` where that applies."""
+
+    component: str
+    code: str
+    description: str
+    count: Decimal
+    rate: Decimal
+    amount: Decimal
+    exact: Decimal
+    details: Mapping[str, object] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "component": self.component,
+            "code": self.code,
+            "description": self.description,
+            "count": str(self.count),
+            "rate": str(self.rate),
+            "amount": str(self.amount),
+            "details": dict(self.details),
+        }
+
+
+@dataclass(frozen=True)
+class Settlement:
+    practice: str
+    period: str
+    model: str
+    components: Mapping[str, Decimal]
+    lines: tuple[StatementLine, ...]
+    explanation: tuple[Classification[Decimal], ...]
+    provenance: tuple[Mapping[str, object], ...] = ()
+
+    @property
+    def total(self) -> Decimal:
+        return self.components["total"]
+
+    def assumptions(self) -> dict[str, str]:
+        """Every parameter used that is a default, by parameter set and key (to label as assumption)."""
+        result: dict[str, str] = {}
+        for item in self.provenance:
+            raw = item.get("assumptions", {})
+            if isinstance(raw, Mapping):
+                for key, why in raw.items():
+                    result[f"{item.get('parameters')}.{key}"] = str(why)
+        return result
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "practice": self.practice,
+            "period": self.period,
+            "model": self.model,
+            "components": {k: str(v) for k, v in self.components.items()},
+            "lines": [line.as_dict() for line in self.lines],
+            "explanation": [item.as_dict() for item in self.explanation],
+            "assumptions": self.assumptions(),
+        }
+
+
+@dataclass(frozen=True)
+class ReferenceTotals:
+    """What the reference year looked like, for normalisation and budget neutrality."""
+
+    year: int
+    resident_days: int
+    raw_weighted_days: Decimal  # sum over residents of raw weight x days on a list
+    fee_total: Decimal  # base_grant + fee_reimbursement + nurse_reimbursement, all practices
+
+
+@dataclass(frozen=True)
+class CapitationRate:
+    """NOK per normalised weight per year, and the divisor that makes the mean weight 1.0."""
+
+    rate_per_year: Decimal
+    divisor: Decimal
+    budget_neutral: bool
+    reference: ReferenceTotals | None = None
+
+    def as_inputs(self) -> dict[str, object]:
+        inputs: dict[str, object] = {
+            "rate_per_year": str(self.rate_per_year),
+            "normalisation_divisor": str(self.divisor),
+            "budget_neutral": self.budget_neutral,
+        }
+        if self.reference is not None:
+            inputs.update(
+                reference_year=self.reference.year,
+                reference_resident_days=self.reference.resident_days,
+                reference_fee_total=str(self.reference.fee_total),
+            )
+        return inputs
+
+
+def raw_weighted_days(month: PracticeMonth, params: CapitationParameters) -> Decimal:
+    """Sum of raw weight x resident-days over the month's cells (exact)."""
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        return sum(
+            (
+                params.raw_weight(c.sex, c.age_band, c.morbidity_level, c.municipality) * c.resident_days
+                for c in month.cells
+            ),
+            Decimal(0),
+        )
+
+
+def state_funded_fee_total(settlement: Settlement) -> Decimal:
+    """What budget neutrality compares against: the fee model's income other than copayments."""
+    c = settlement.components
+    return c["base_grant"] + c["fee_reimbursement"] + c["nurse_reimbursement"]
+
+
+def reference_totals(
+    year: int,
+    months: Iterable[PracticeMonth],
+    fee_settlements: Iterable[Settlement],
+    params: CapitationParameters,
+) -> ReferenceTotals:
+    """Reference totals over every practice-month of the reference year (all practices)."""
+    resident_days = 0
+    weighted = Decimal(0)
+    for month in months:
+        resident_days += month.resident_days
+        weighted += raw_weighted_days(month, params)
+    fee_total = sum((state_funded_fee_total(s) for s in fee_settlements), Decimal(0))
+    return ReferenceTotals(
+        year=year, resident_days=resident_days, raw_weighted_days=weighted, fee_total=fee_total
+    )
+
+
+def capitation_rate(params: CapitationParameters, reference: ReferenceTotals | None) -> CapitationRate:
+    """Divisor = mean raw weight of the reference population (per resident-day); rate = parameter,
+    or, budget-neutral, the reference year's fee total per resident-year."""
+    if reference is None or reference.resident_days <= 0:
+        if params.budget_neutral:
+            raise ValueError("budget-neutral capitation needs a reference year with list residents")
+        return CapitationRate(rate_per_year=params.rate_per_year, divisor=Decimal(1), budget_neutral=False)
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        divisor = reference.raw_weighted_days / reference.resident_days
+        if params.budget_neutral:
+            rate = reference.fee_total * params.days_in_year / reference.resident_days
+        else:
+            rate = params.rate_per_year
+    return CapitationRate(
+        rate_per_year=rate, divisor=divisor, budget_neutral=params.budget_neutral, reference=reference
+    )
+
+
+def _components(lines: Sequence[StatementLine]) -> dict[str, Decimal]:
+    components = {name: Decimal("0.00") for name in COMPONENTS}
+    for line in lines:
+        components[line.component] += line.amount
+    components["total"] = sum((components[name] for name in COMPONENTS[:-1]), Decimal("0.00"))
+    return components
+
+
+def _copayment_lines(month: PracticeMonth, schedule: FeeSchedule) -> list[StatementLine]:
+    with_copayment = sum(c.claims - c.exempt_claims for c in month.codes)
+    exempt = sum(c.exempt_claims for c in month.codes)
+    by_code = {
+        c.code: {
+            "claims": c.claims,
+            "exempt_claims": c.exempt_claims,
+            "copayment": str(schedule.tariff(c.code).copayment),
+        }
+        for c in month.codes
+    }
+    return [
+        StatementLine(
+            "copayments",
+            "copayment_patient",
+            "Egenandeler betalt av pasienter (copayments paid by patients)",
+            Decimal(with_copayment),
+            Decimal(0),
+            money(month.copayment_patient),
+            month.copayment_patient,
+            {"by_code": by_code},
+        ),
+        StatementLine(
+            "copayments",
+            "copayment_state",
+            "Egenandeler over egenandelstaket, betalt av staten "
+            "(copayments above the ceiling, paid by the state)",
+            Decimal(with_copayment),
+            Decimal(0),
+            money(month.copayment_state),
+            month.copayment_state,
+        ),
+        StatementLine(
+            "copayments",
+            "copayment_exempt",
+            "Fritatt for egenandel (exempt: children under the exemption age)",
+            Decimal(exempt),
+            Decimal(0),
+            Decimal("0.00"),
+            Decimal(0),
+            {"exempt_under_age": schedule.copayment_exempt_under_age},
+        ),
+    ]
+
+
+def settle_fee_model(
+    month: PracticeMonth,
+    base_grant: BaseGrantRate,
+    schedule: FeeSchedule,
+    provenance: Sequence[Mapping[str, object]] = (),
+) -> Settlement:
+    """Fee model settlement of one practice-month (parameters in force on the month's first day)."""
+    lines: list[StatementLine] = []
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        exact = base_grant.rate_per_year * month.resident_days / base_grant.days_in_year
+        lines.append(
+            StatementLine(
+                "base_grant",
+                "basistilskudd",
+                f"Basistilskudd: {base_grant.rate_per_year} kr / {base_grant.days_in_year} "
+                "x listeinnbyggerdager",
+                Decimal(month.resident_days),
+                base_grant.rate_per_year / base_grant.days_in_year,
+                money(exact),
+                exact,
+                {"rate_per_year": str(base_grant.rate_per_year), "residents": month.residents},
+            )
+        )
+    for count in month.codes:
+        tariff = schedule.tariff(count.code)
+        component = "nurse_reimbursement" if tariff.is_nurse else "fee_reimbursement"
+        exact = tariff.reimbursement * count.claims
+        lines.append(
+            StatementLine(
+                component,
+                tariff.code,
+                tariff.description,
+                Decimal(count.claims),
+                tariff.reimbursement,
+                money(exact),
+                exact,
+                {
+                    "fee": str(tariff.fee),
+                    "copayment": str(tariff.copayment),
+                    "billed_by": list(tariff.billed_by),
+                },
+            )
+        )
+    lines.extend(_copayment_lines(month, schedule))
+    components = _components(lines)
+    explanation = (
+        Classification(
+            RULE_FEE,
+            components["total"],
+            f"base grant for {month.resident_days} resident-days + reimbursements of "
+            f"{sum(c.claims for c in month.codes)} claims + copayments",
+            {"practice": month.practice, "period": str(month.period)},
+        ),
+    )
+    return Settlement(
+        month.practice, str(month.period), FEE, components, tuple(lines), explanation, tuple(provenance)
+    )
+
+
+def indicator_points(indicator: QualityIndicator, numerator: int, denominator: int) -> tuple[Decimal, str]:
+    """QOF-style points (rounded half up to 0.01 point) and why."""
+    if denominator <= 0:
+        return Decimal("0.00"), "no patients in the denominator: no points"
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        share = Decimal(numerator) / Decimal(denominator)
+        if share <= indicator.lower:
+            return Decimal("0.00"), f"share {share:.4f} is at or below the lower threshold {indicator.lower}"
+        if share >= indicator.upper:
+            return Decimal(indicator.max_points).quantize(CENT), (
+                f"share {share:.4f} is at or above the upper threshold {indicator.upper}: all points"
+            )
+        fraction = (share - indicator.lower) / (indicator.upper - indicator.lower)
+        points = (fraction * indicator.max_points).quantize(CENT, rounding=ROUND_HALF_UP)
+        return points, (
+            f"share {share:.4f} is between {indicator.lower} and {indicator.upper}: "
+            f"{points} of {indicator.max_points} points"
+        )
+
+
+def settle_capitation_model(
+    month: PracticeMonth,
+    params: CapitationParameters,
+    rate: CapitationRate,
+    quality: QualityParameters,
+    schedule: FeeSchedule,
+    provenance: Sequence[Mapping[str, object]] = (),
+) -> Settlement:
+    """Capitation model settlement of one practice-month."""
+    lines: list[StatementLine] = []
+    explanation: list[Classification[Decimal]] = []
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        per_day = rate.rate_per_year / params.days_in_year
+        top_level = len(params.morbidity_factors) - 1
+        for cell in month.cells:
+            age_sex = params.age_sex_weights[(cell.sex, cell.age_band)]
+            morbidity = params.morbidity_factors[params.morbidity_level(cell.morbidity_level)]
+            socio = params.socio_economic_factor(cell.municipality)
+            raw = age_sex * morbidity * socio
+            weight = raw / rate.divisor
+            exact = raw * cell.resident_days * rate.rate_per_year / (rate.divisor * params.days_in_year)
+            lines.append(
+                StatementLine(
+                    "capitation",
+                    f"{cell.sex}:{cell.age_band}:m{cell.morbidity_level}:{cell.municipality}",
+                    f"Listeinnbyggertilskudd {cell.sex} {cell.age_band} år, "
+                    f"{cell.morbidity_level}{'+' if cell.morbidity_level == top_level else ''}"
+                    f" kroniske tilstander, kommune {cell.municipality}",
+                    Decimal(cell.resident_days),
+                    weight * per_day,
+                    money(exact),
+                    exact,
+                    {
+                        "sex": cell.sex,
+                        "age_band": cell.age_band,
+                        "morbidity_level": cell.morbidity_level,
+                        "municipality": cell.municipality,
+                        "residents": cell.residents,
+                        "age_sex_weight": str(age_sex),
+                        "morbidity_factor": str(morbidity),
+                        "socio_economic_factor": str(socio),
+                        "raw_weight": str(raw),
+                        "normalised_weight": str(weight.quantize(Decimal("0.000001"))),
+                    },
+                )
+            )
+        counts = {i.indicator: i for i in month.indicators}
+        for indicator in quality.indicators:
+            count = counts.get(indicator.id)
+            numerator, denominator = (count.numerator, count.denominator) if count else (0, 0)
+            points, reason = indicator_points(indicator, numerator, denominator)
+            exact = (
+                points
+                * quality.value_per_point
+                * month.resident_days
+                / (quality.per_list_residents * quality.days_in_year)
+            )
+            lines.append(
+                StatementLine(
+                    "quality_grant",
+                    indicator.id,
+                    indicator.title,
+                    points,
+                    quality.value_per_point
+                    * month.resident_days
+                    / (quality.per_list_residents * quality.days_in_year),
+                    money(exact),
+                    exact,
+                    {
+                        "numerator": numerator,
+                        "denominator": denominator,
+                        "lower": str(indicator.lower),
+                        "upper": str(indicator.upper),
+                        "max_points": indicator.max_points,
+                        "points": str(points),
+                        "reason": reason,
+                    },
+                )
+            )
+            explanation.append(
+                Classification(
+                    RULE_QUALITY,
+                    points,
+                    f"{indicator.id}: {numerator}/{denominator}; {reason}",
+                    {"numerator": numerator, "denominator": denominator},
+                )
+            )
+    lines.extend(_copayment_lines(month, schedule))
+    components = _components(lines)
+    explanation.insert(
+        0,
+        Classification(
+            RULE_CAPITATION,
+            components["total"],
+            f"capitation for {month.resident_days} resident-days in {len(month.cells)} cells + quality grant "
+            f"for {len(quality.indicators)} indicators + copayments",
+            {"practice": month.practice, "period": str(month.period), **rate.as_inputs()},
+        ),
+    )
+    return Settlement(
+        month.practice,
+        str(month.period),
+        CAPITATION,
+        components,
+        tuple(lines),
+        tuple(explanation),
+        tuple(provenance),
+    )
