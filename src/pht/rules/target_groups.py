@@ -1,0 +1,397 @@
+"""Target groups of the primary health team (RULES.md §2), as data-driven rules over a resident's history.
+
+A resident's history is the ICPC-2 codes on record (with dates) and the contacts with services (with dates
+and kinds). Every group gives a ``Verdict`` with its reason and inputs, member or not; frailty gives a
+``Classification``. The code lists and cut-offs are PHT defaults (``params/target_groups.toml``): no published
+rule set says how the pilot's teams chose patients. The bulk engine (``pht.engine.care``) applies the same
+parameters over a whole lake and must agree with this module.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from pht.rules.explain import Classification, Verdict
+from pht.rules.frailty import FrailtyCategory, FrailtyIndexParameters, frailty_index
+
+RULE_PREFIX = "target_group."
+ICPC2_CODE = re.compile(r"^[A-Z][0-9]{2}$")
+
+
+class TargetGroup(StrEnum):
+    CHRONIC_DISEASE = "chronic_disease"
+    MENTAL_ILLNESS = "mental_illness"
+    SUBSTANCE_USE = "substance_use"
+    DISABILITY = "disability"  # developmental disability and functional impairment
+    FRAIL_ELDERLY = "frail_elderly"
+    COMPLEX_NEEDS = "complex_needs"
+    POOR_DEMANDERS = "poor_demanders"
+
+    @property
+    def rule(self) -> str:
+        return RULE_PREFIX + self.value
+
+
+CODE_LIST_GROUPS = (
+    TargetGroup.CHRONIC_DISEASE,
+    TargetGroup.MENTAL_ILLNESS,
+    TargetGroup.SUBSTANCE_USE,
+    TargetGroup.DISABILITY,
+)
+
+
+class ContactKind(StrEnum):
+    GP = "gp"
+    NURSE = "nurse"
+    HOME_VISIT = "home_visit"
+    OUT_OF_HOURS = "out_of_hours"
+    HOSPITAL = "hospital"  # one hospital admission
+    MUNICIPAL_CARE = "municipal_care"  # home care or nursing home services
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    code: str  # ICPC-2
+    on: datetime.date
+
+
+@dataclass(frozen=True)
+class Contact:
+    on: datetime.date
+    kind: ContactKind
+
+
+@dataclass(frozen=True)
+class ResidentHistory:
+    resident_id: str
+    birth_date: datetime.date
+    diagnoses: tuple[Diagnosis, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+
+
+@dataclass(frozen=True)
+class FrailElderlyParameters:
+    min_age: int
+    min_category: FrailtyCategory
+
+
+@dataclass(frozen=True)
+class ComplexNeedsParameters:
+    min_conditions: int
+    condition_groups: tuple[TargetGroup, ...]
+    window_months: int
+    min_out_of_hours_contacts: int
+    min_hospital_admissions: int
+
+
+@dataclass(frozen=True)
+class PoorDemanderParameters:
+    no_contact_months: int
+    practice_contact_kinds: frozenset[ContactKind]
+
+
+@dataclass(frozen=True)
+class TargetGroupParameters:
+    """Code lists (group -> condition -> ICPC-2 codes) and the cut-offs of the other groups."""
+
+    code_lists: Mapping[TargetGroup, Mapping[str, frozenset[str]]]
+    frail_elderly: FrailElderlyParameters
+    complex_needs: ComplexNeedsParameters
+    poor_demanders: PoorDemanderParameters
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, object]) -> TargetGroupParameters:
+        code_lists = {group: _condition_table(values, group.value) for group in CODE_LIST_GROUPS}
+        frail = _table(values, "frail_elderly")
+        complex_ = _table(values, "complex_needs")
+        poor = _table(values, "poor_demanders")
+        try:
+            min_category = FrailtyCategory(str(frail.get("min_category")))
+        except ValueError as exc:
+            raise ValueError(f"frail_elderly.min_category: {exc}") from exc
+        groups = _texts(complex_.get("condition_groups"), "complex_needs.condition_groups")
+        unknown = [name for name in groups if name not in {group.value for group in CODE_LIST_GROUPS}]
+        if unknown:
+            raise ValueError(f"complex_needs.condition_groups: not code-list groups: {unknown}")
+        kinds = _texts(poor.get("practice_contact_kinds"), "poor_demanders.practice_contact_kinds")
+        try:
+            contact_kinds = frozenset(ContactKind(kind) for kind in kinds)
+        except ValueError as exc:
+            raise ValueError(f"poor_demanders.practice_contact_kinds: {exc}") from exc
+        return cls(
+            code_lists=code_lists,
+            frail_elderly=FrailElderlyParameters(
+                min_age=_whole(frail, "min_age", "frail_elderly"), min_category=min_category
+            ),
+            complex_needs=ComplexNeedsParameters(
+                min_conditions=_whole(complex_, "min_conditions", "complex_needs", minimum=1),
+                condition_groups=tuple(TargetGroup(name) for name in groups),
+                window_months=_whole(complex_, "window_months", "complex_needs", minimum=1),
+                min_out_of_hours_contacts=_whole(
+                    complex_, "min_out_of_hours_contacts", "complex_needs", minimum=1
+                ),
+                min_hospital_admissions=_whole(
+                    complex_, "min_hospital_admissions", "complex_needs", minimum=1
+                ),
+            ),
+            poor_demanders=PoorDemanderParameters(
+                no_contact_months=_whole(poor, "no_contact_months", "poor_demanders", minimum=1),
+                practice_contact_kinds=contact_kinds,
+            ),
+        )
+
+    def condition_of(self, group: TargetGroup) -> dict[str, str]:
+        """ICPC-2 code -> condition name, for one code-list group."""
+        return {code: condition for condition, codes in self.code_lists[group].items() for code in codes}
+
+
+def _table(values: Mapping[str, object], key: str) -> Mapping[str, object]:
+    table = values.get(key)
+    if not isinstance(table, Mapping):
+        raise ValueError(f"target group parameter {key!r} must be a table")
+    return table
+
+
+def _texts(value: object, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+        raise ValueError(f"target group parameter {where} must be a list of text, got {value!r}")
+    return [str(item) for item in value]
+
+
+def _whole(table: Mapping[str, object], key: str, where: str, minimum: int = 0) -> int:
+    value = table.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ValueError(
+            f"target group parameter {where}.{key} must be a whole number >= {minimum}, got {value!r}"
+        )
+    return value
+
+
+def _condition_table(values: Mapping[str, object], key: str) -> dict[str, frozenset[str]]:
+    table = _table(values, key)
+    result: dict[str, frozenset[str]] = {}
+    seen: dict[str, str] = {}
+    for condition, codes in table.items():
+        listed = _texts(codes, f"{key}.{condition}")
+        bad = [code for code in listed if not ICPC2_CODE.match(code)]
+        if bad:
+            raise ValueError(f"target group parameter {key}.{condition}: not ICPC-2 codes: {bad}")
+        for code in listed:
+            if code in seen:
+                raise ValueError(
+                    f"target group parameter {key}: code {code} is under both {seen[code]} and {condition}"
+                )
+            seen[code] = condition
+        result[condition] = frozenset(listed)
+    if not result:
+        raise ValueError(f"target group parameter {key!r} must list at least one condition")
+    return result
+
+
+def months_before(on: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` calendar months earlier (clamped to the month's last day)."""
+    total = on.year * 12 + (on.month - 1) - months
+    year, month = divmod(total, 12)
+    month += 1
+    return datetime.date(year, month, min(on.day, calendar.monthrange(year, month)[1]))
+
+
+def age_on(birth_date: datetime.date, on: datetime.date) -> int:
+    """Age in whole years on date ``on``."""
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+@dataclass(frozen=True)
+class Stratification:
+    """All target-group verdicts of one resident on one date, and the frailty classification."""
+
+    resident_id: str
+    on: datetime.date
+    verdicts: tuple[Verdict, ...]
+    frailty: Classification[FrailtyCategory]
+    need_score: int = field(default=0)
+
+    @property
+    def groups(self) -> tuple[TargetGroup, ...]:
+        return tuple(TargetGroup(v.rule.removeprefix(RULE_PREFIX)) for v in self.verdicts if v.passed)
+
+    @property
+    def memberships(self) -> tuple[Verdict, ...]:
+        return tuple(v for v in self.verdicts if v.passed)
+
+    def verdict(self, group: TargetGroup) -> Verdict:
+        return next(v for v in self.verdicts if v.rule == group.rule)
+
+
+def _matched_conditions(
+    diagnoses: Sequence[Diagnosis], lookup: Mapping[str, str]
+) -> dict[str, tuple[str, datetime.date]]:
+    """Condition -> (code, first date) for the codes of one group on record."""
+    found: dict[str, tuple[str, datetime.date]] = {}
+    for diagnosis in sorted(diagnoses, key=lambda d: (d.on, d.code)):
+        condition = lookup.get(diagnosis.code)
+        if condition is not None and condition not in found:
+            found[condition] = (diagnosis.code, diagnosis.on)
+    return found
+
+
+def _describe(found: Mapping[str, tuple[str, datetime.date]]) -> str:
+    return ", ".join(
+        f"{condition.replace('_', ' ')} ({code}, first {first.isoformat()})"
+        for condition, (code, first) in sorted(found.items())
+    )
+
+
+def _code_list_verdict(
+    group: TargetGroup, found: Mapping[str, tuple[str, datetime.date]], parameters: TargetGroupParameters
+) -> Verdict:
+    inputs: dict[str, object] = {
+        "conditions": {condition: code for condition, (code, _) in sorted(found.items())},
+    }
+    label = group.value.replace("_", " ")
+    if found:
+        return Verdict(group.rule, True, f"{label}: {_describe(found)}", inputs)
+    count = sum(len(codes) for codes in parameters.code_lists[group].values())
+    return Verdict(group.rule, False, f"no {label} code on record (list of {count} ICPC-2 codes)", inputs)
+
+
+def stratify(
+    history: ResidentHistory,
+    on: datetime.date,
+    parameters: TargetGroupParameters,
+    frailty_parameters: FrailtyIndexParameters,
+) -> Stratification:
+    """Which target groups ``history`` belongs to on date ``on``, each with its reason.
+
+    Only records dated on or before ``on`` count. Diagnoses count whenever recorded (conditions on the
+    lists are chronic); contacts count inside the window each rule names, ``(on - N months, on]``.
+    """
+    diagnoses = tuple(d for d in history.diagnoses if d.on <= on)
+    contacts = tuple(c for c in history.contacts if c.on <= on)
+    found = {
+        group: _matched_conditions(diagnoses, parameters.condition_of(group)) for group in CODE_LIST_GROUPS
+    }
+    verdicts = [_code_list_verdict(group, found[group], parameters) for group in CODE_LIST_GROUPS]
+
+    # Frail elderly: age and the frailty index.
+    service_start = months_before(on, frailty_parameters.service_window_months)
+    services = {c.kind.value for c in contacts if c.on > service_start}
+    frailty = frailty_index({d.code for d in diagnoses}, services, frailty_parameters)
+    age = age_on(history.birth_date, on)
+    fp = parameters.frail_elderly
+    old_enough = age >= fp.min_age
+    frail_enough = frailty.value.rank >= fp.min_category.rank
+    frail_inputs: dict[str, object] = {
+        "age": age,
+        "min_age": fp.min_age,
+        "category": frailty.value.value,
+        "min_category": fp.min_category.value,
+        "index": frailty.inputs["index"],
+    }
+    if old_enough and frail_enough:
+        reason = f"aged {age} (>= {fp.min_age}) and frailty {frailty.reason}"
+    elif not old_enough:
+        reason = f"aged {age}, under {fp.min_age}"
+    else:
+        reason = (
+            f"aged {age} but frailty {frailty.value.value} ({frailty.inputs['index']}) "
+            f"is below {fp.min_category.value}"
+        )
+    verdicts.append(
+        Verdict(TargetGroup.FRAIL_ELDERLY.rule, old_enough and frail_enough, reason, frail_inputs)
+    )
+
+    # Complex needs: several conditions, or high use of out-of-hours and hospital care.
+    cp = parameters.complex_needs
+    conditions = sorted(
+        f"{group.value}:{condition}" for group in cp.condition_groups for condition in found[group]
+    )
+    window_start = months_before(on, cp.window_months)
+    recent = [c for c in contacts if c.on > window_start]
+    out_of_hours = sum(1 for c in recent if c.kind is ContactKind.OUT_OF_HOURS)
+    admissions = sum(1 for c in recent if c.kind is ContactKind.HOSPITAL)
+    reasons = []
+    if len(conditions) >= cp.min_conditions:
+        reasons.append(f"{len(conditions)} conditions (>= {cp.min_conditions})")
+    if out_of_hours >= cp.min_out_of_hours_contacts:
+        reasons.append(
+            f"{out_of_hours} out-of-hours contacts in {cp.window_months} months "
+            f"(>= {cp.min_out_of_hours_contacts})"
+        )
+    if admissions >= cp.min_hospital_admissions:
+        reasons.append(
+            f"{admissions} hospital admissions in {cp.window_months} months (>= {cp.min_hospital_admissions})"
+        )
+    complex_inputs: dict[str, object] = {
+        "conditions": conditions,
+        "condition_count": len(conditions),
+        "out_of_hours_contacts": out_of_hours,
+        "hospital_admissions": admissions,
+        "window_start": window_start.isoformat(),
+    }
+    if reasons:
+        complex_reason = "; ".join(reasons)
+    else:
+        complex_reason = (
+            f"{len(conditions)} conditions (< {cp.min_conditions}), {out_of_hours} out-of-hours contacts "
+            f"(< {cp.min_out_of_hours_contacts}) and {admissions} hospital admissions "
+            f"(< {cp.min_hospital_admissions}) "
+            f"in {cp.window_months} months"
+        )
+    verdicts.append(Verdict(TargetGroup.COMPLEX_NEEDS.rule, bool(reasons), complex_reason, complex_inputs))
+
+    # Poor demanders: a chronic condition but no contact with the practice for a long period.
+    pp = parameters.poor_demanders
+    practice = [c.on for c in contacts if c.kind in pp.practice_contact_kinds]
+    last = max(practice) if practice else None
+    quiet_since = months_before(on, pp.no_contact_months)
+    chronic = found[TargetGroup.CHRONIC_DISEASE]
+    quiet = last is None or last <= quiet_since
+    poor_inputs: dict[str, object] = {
+        "chronic_conditions": sorted(chronic),
+        "last_practice_contact": last.isoformat() if last else None,
+        "no_contact_months": pp.no_contact_months,
+    }
+    last_text = f"last practice contact {last.isoformat()}" if last else "no practice contact on record"
+    if chronic and quiet:
+        poor_reason = (
+            f"chronic condition ({', '.join(sorted(chronic))}) and {last_text} "
+            f"(none in {pp.no_contact_months} months)"
+        )
+    elif not chronic:
+        poor_reason = "no chronic condition on record"
+    else:
+        poor_reason = f"{last_text}, within {pp.no_contact_months} months"
+    verdicts.append(
+        Verdict(TargetGroup.POOR_DEMANDERS.rule, bool(chronic) and quiet, poor_reason, poor_inputs)
+    )
+
+    members = sum(1 for v in verdicts if v.passed)
+    deficit_count = frailty.inputs["deficit_count"]
+    assert isinstance(deficit_count, int)
+    return Stratification(
+        resident_id=history.resident_id,
+        on=on,
+        verdicts=tuple(verdicts),
+        frailty=frailty,
+        need_score=need_score(members, deficit_count),
+    )
+
+
+def need_score(group_count: int, deficit_count: int) -> int:
+    """Ranking for the worklist (a default): each target group weighs 10, each frailty deficit 1."""
+    return 10 * group_count + deficit_count
+
+
+def stratify_all(
+    histories: Iterable[ResidentHistory],
+    on: datetime.date,
+    parameters: TargetGroupParameters,
+    frailty_parameters: FrailtyIndexParameters,
+) -> list[Stratification]:
+    return [stratify(history, on, parameters, frailty_parameters) for history in histories]
