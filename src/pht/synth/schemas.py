@@ -1,0 +1,188 @@
+"""The declared schema of every dataset in the synthetic lake, checked on write and on read.
+
+Amounts are whole øre in ``int64`` columns named ``*_ore`` (NOK 152.00 = 15200): exact, fast to sum,
+and free of float rounding; divide by 100 for NOK. Dates are ``date32``. Repeated short codes
+(orgnr, HPR, ICPC-2, tariff code, kind) are dictionary-encoded strings. Datasets partitioned by
+year live under ``<dataset>/year=YYYY/`` and also carry a ``year`` column, so the files can be read
+with or without hive partitioning.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+CODE = pa.dictionary(pa.int32(), pa.string())
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "practices": pa.schema(
+        [
+            ("practice_orgnr", pa.string()),
+            ("name", pa.string()),
+            ("kommunenummer", pa.string()),
+            ("address", pa.string()),
+            ("gp_count", pa.int16()),
+            ("pilot", pa.bool_()),
+            ("pilot_start", pa.date32()),
+            ("financing_model", pa.string()),  # "fee" / "capitation" for pilot practices, else null
+        ]
+    ),
+    "gps": pa.schema(
+        [
+            ("gp_hpr", pa.string()),
+            ("practice_orgnr", pa.string()),
+            ("kommunenummer", pa.string()),
+            ("first_name", pa.string()),
+            ("last_name", pa.string()),
+            ("list_size_2017", pa.int32()),  # list size on 1 January 2017 (registry)
+            ("list_cap", pa.int32()),
+        ]
+    ),
+    # One row per list period: a resident has one row per GP they were listed with.
+    "residents": pa.schema(
+        [
+            ("resident_id", pa.int64()),
+            ("fnr", pa.string()),
+            ("sex", CODE),  # "M" / "F"
+            ("birth_date", pa.date32()),
+            ("kommunenummer", CODE),
+            ("gp_hpr", CODE),
+            ("practice_orgnr", CODE),
+            ("list_from", pa.date32()),
+            ("list_to", pa.date32()),  # last day on the list, inclusive; null = still listed at the end
+            ("end_reason", CODE),  # list_change / moved_out / died; null if still listed
+            ("death_date", pa.date32()),
+        ]
+    ),
+    "conditions": pa.schema(
+        [
+            ("resident_id", pa.int64()),
+            ("condition", CODE),  # key in synth_morbidity.toml
+            ("condition_group", CODE),  # chronic / frailty_deficit
+            ("icpc2", CODE),
+            ("onset_date", pa.date32()),
+        ]
+    ),
+    "contacts": pa.schema(
+        [
+            ("contact_id", pa.int64()),
+            ("resident_id", pa.int64()),
+            ("contact_date", pa.date32()),
+            ("year", pa.int16()),
+            ("month", pa.int8()),
+            # gp_day, gp_evening, e_consultation, simple_contact, home_visit, nurse, out_of_hours
+            ("kind", CODE),
+            ("icpc2", CODE),
+            ("kommunenummer", CODE),
+            ("practice_orgnr", CODE),  # the practice the resident was listed with that day
+            ("gp_hpr", CODE),  # null for nurse and out-of-hours contacts
+        ]
+    ),
+    # One claim line per contact (claim_id = contact_id); fee = copayment + reimbursement,
+    # copayment = patient_paid + state_copayment (children under 16 and the yearly ceiling).
+    "claims": pa.schema(
+        [
+            ("claim_id", pa.int64()),
+            ("resident_id", pa.int64()),
+            ("contact_date", pa.date32()),
+            ("year", pa.int16()),
+            ("month", pa.int8()),
+            ("tariff_code", CODE),
+            ("billed_by", CODE),  # gp / nurse / out_of_hours
+            ("kommunenummer", CODE),
+            ("practice_orgnr", CODE),
+            ("gp_hpr", CODE),
+            ("icpc2", CODE),
+            ("fee_ore", pa.int64()),
+            ("copayment_ore", pa.int64()),
+            ("reimbursement_ore", pa.int64()),
+            ("copayment_exempt", pa.bool_()),
+            ("patient_paid_ore", pa.int64()),
+            ("state_copayment_ore", pa.int64()),
+        ]
+    ),
+    "hospital_stays": pa.schema(
+        [
+            ("stay_id", pa.int64()),
+            ("resident_id", pa.int64()),
+            ("kommunenummer", CODE),
+            ("admission_date", pa.date32()),
+            ("discharge_date", pa.date32()),
+            ("year", pa.int16()),
+            ("acute", pa.bool_()),
+            ("ambulatory_care_sensitive", pa.bool_()),
+            ("icpc2", CODE),  # the condition behind the stay, where one is known
+        ]
+    ),
+    "municipal_care": pa.schema(
+        [
+            ("resident_id", pa.int64()),
+            ("kommunenummer", CODE),
+            ("service", CODE),  # home_care / nursing_home_short / nursing_home_long
+            ("start_date", pa.date32()),
+            ("end_date", pa.date32()),  # inclusive; null = ongoing at the end
+            ("hours_per_week", pa.float32()),  # home care only
+        ]
+    ),
+    "survey_responses": pa.schema(
+        [
+            ("resident_id", pa.int64()),
+            ("kommunenummer", CODE),
+            ("practice_orgnr", CODE),
+            ("survey_date", pa.date32()),
+            ("year", pa.int16()),
+            ("prom_health_vas", pa.int16()),  # 0-100, EQ-VAS-like
+            ("prem_overall", pa.int8()),  # 1-5
+            ("prem_continuity", pa.int8()),  # 1-5
+            ("prem_coordination", pa.int8()),  # 1-5
+        ]
+    ),
+}
+
+PARTITIONED_BY_YEAR = frozenset({"contacts", "claims", "hospital_stays"})
+
+
+class SchemaError(ValueError):
+    pass
+
+
+def conform(name: str, table: pa.Table) -> pa.Table:
+    """The table in the declared column order and types; refuses missing, extra or uncastable columns."""
+    schema = SCHEMAS[name]
+    missing = [f for f in schema.names if f not in table.column_names]
+    extra = [c for c in table.column_names if c not in schema.names]
+    if missing or extra:
+        raise SchemaError(f"{name}: missing columns {missing}, unexpected columns {extra}")
+    table = table.select(schema.names)
+    if not table.schema.equals(schema):
+        try:
+            table = table.cast(schema)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            raise SchemaError(f"{name}: {exc}") from exc
+    return table
+
+
+def check(name: str, schema: pa.Schema, where: str) -> None:
+    declared = SCHEMAS[name]
+    if not schema.remove_metadata().equals(declared):
+        raise SchemaError(f"{name}: {where} has schema\n{schema}\nexpected\n{declared}")
+
+
+def dataset_files(lake_dir: Path | str, name: str) -> list[Path]:
+    if name not in SCHEMAS:
+        raise SchemaError(f"no dataset {name!r}; datasets are {sorted(SCHEMAS)}")
+    return sorted((Path(lake_dir) / name).rglob("*.parquet"))
+
+
+def read_dataset(lake_dir: Path | str, name: str, columns: list[str] | None = None) -> pa.Table:
+    """All files of one dataset, each checked against the declared schema before it is used."""
+    tables = []
+    for path in dataset_files(lake_dir, name):
+        check(name, pq.read_schema(path), str(path))
+        tables.append(pq.read_table(path, columns=columns))
+    if not tables:
+        schema = SCHEMAS[name]
+        return schema.empty_table() if columns is None else schema.empty_table().select(columns)
+    return pa.concat_tables(tables)
