@@ -1,0 +1,83 @@
+"""The bulk engine agrees with the pure rules: on the hand-made residents and on a generated lake."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from care_cases import CASES, ON, parameters
+from lake_fixture import write_lake
+
+from pht.engine.care import GROUPS, history_from_lake, shares, stratify_lake
+from pht.rules.target_groups import stratify
+
+PARAMS, FRAILTY = parameters()
+
+
+@pytest.fixture(scope="module")
+def case_lake(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    directory = tmp_path_factory.mktemp("lake")
+    ids = write_lake(directory, [case.history for case in CASES])
+    return directory, ids
+
+
+def test_engine_agrees_with_hand_made_cases(case_lake: tuple[Path, dict[str, int]]) -> None:
+    directory, ids = case_lake
+    result = stratify_lake(directory, ON, PARAMS, FRAILTY).to_pyarrow().to_pylist()
+    by_id = {row["resident_id"]: row for row in result}
+    assert len(by_id) == len(CASES)
+    for case in CASES:
+        row = by_id[ids[case.history.resident_id]]
+        engine_groups = {group.value for group in GROUPS if row[group.value]}
+        assert engine_groups == set(case.groups), case.history.resident_id
+        assert row["frailty_category"] == case.frailty, case.history.resident_id
+        assert row["deficit_count"] == case.deficit_count, case.history.resident_id
+        for group in GROUPS:
+            assert (row[f"{group.value}_reason"] is not None) == row[group.value]
+
+
+def test_engine_agrees_with_pure_rules_on_histories_read_back(case_lake: tuple[Path, dict[str, int]]) -> None:
+    directory, ids = case_lake
+    rows = {
+        row["resident_id"]: row
+        for row in stratify_lake(directory, ON, PARAMS, FRAILTY).to_pyarrow().to_pylist()
+    }
+    histories = history_from_lake(directory, ids.values(), ON)
+    for rid, history in histories.items():
+        pure = stratify(history, ON, PARAMS, FRAILTY)
+        row = rows[rid]
+        assert {g.value for g in pure.groups} == {g.value for g in GROUPS if row[g.value]}
+        assert pure.need_score == row["need_score"]
+        assert pure.frailty.value.value == row["frailty_category"]
+
+
+def test_engine_reasons_name_the_evidence(case_lake: tuple[Path, dict[str, int]]) -> None:
+    directory, ids = case_lake
+    rows = {
+        row["resident_id"]: row
+        for row in stratify_lake(directory, ON, PARAMS, FRAILTY).to_pyarrow().to_pylist()
+    }
+    poor = rows[ids["poor-demander"]]
+    assert (
+        poor["poor_demanders_reason"]
+        == "chronic condition (heart_failure) and last practice contact 2017-05-01"
+    )
+    frail = rows[ids["frail-82"]]
+    assert frail["frail_elderly_reason"].startswith(
+        "aged 82, 9 of 36 deficits (moderate): atrial_fibrillation"
+    )
+    assert rows[ids["out-of-hours-user"]]["complex_needs_reason"] == "3 out-of-hours contacts in 12 months"
+    assert rows[ids["healthy"]]["chronic_disease_reason"] is None
+
+
+def test_practice_filter_and_shares(tmp_path: Path) -> None:
+    histories = [case.history for case in CASES]
+    practices = ["100000001" if i % 2 else "100000002" for i in range(len(histories))]
+    write_lake(tmp_path, histories, practices)
+    table = stratify_lake(tmp_path, ON, PARAMS, FRAILTY, practices=["100000002"]).to_pyarrow()
+    assert set(table.column("practice_orgnr").to_pylist()) == {"100000002"}
+    assert table.num_rows == sum(1 for p in practices if p == "100000002")
+    caught = shares(table)
+    assert caught["list"]["residents"] == table.num_rows
+    expected_any = sum(1 for i, case in enumerate(CASES) if practices[i] == "100000002" and case.groups)
+    assert caught["any"]["residents"] == expected_any
