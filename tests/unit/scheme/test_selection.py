@@ -10,6 +10,8 @@ from pht.rules.selection import (
     SelectionConstraints,
     SelectionInputError,
     SelectionProblem,
+    _rows,
+    _solve,
     problem_from_mapping,
     solve_selection,
 )
@@ -102,6 +104,13 @@ def test_optimum_equals_brute_force(problem: SelectionProblem) -> None:
     if expected is None:
         assert result.status == "infeasible"
         assert result.conflict, "an infeasible problem must name its clashing constraints"
+        # The named conflict is irreducible: infeasible together, feasible without any one of them.
+        rows = {r.group: r for r in _rows(problem)}
+        scores = np.array([c.score for c in problem.candidates])
+        conflict = [rows[g] for g in result.conflict]
+        assert _solve(scores, conflict) is None
+        for row in conflict:
+            assert _solve(scores, [r for r in conflict if r is not row]) is not None
     else:
         assert result.status == "optimal"
         assert result.total_score == pytest.approx(expected, abs=1e-6)
