@@ -1,0 +1,452 @@
+"""Monthly settlements from the lake: every practice under its own financing model and the other (shadow).
+
+The heavy work — list spells x months, ages and morbidity, claim counts and copayment sums,
+quality-indicator numerators and denominators — is Ibis expressions run by DuckDB over the
+Parquet lake. It yields one ``PracticeMonth`` aggregate per practice and month, the same
+aggregate ``pht.rules.financing.aggregate_practice_month`` builds from Python records; the money
+is then computed by the pure rules (``settle_fee_model`` / ``settle_capitation_model``), so the
+engine and the rules agree to the øre whenever their aggregates agree (tested on shared fixtures
+and generated lakes).
+
+Copayments: the lake's claims carry the split of each copayment into the patient's and the
+state's part (``patient_paid_ore``, ``state_copayment_ore``, from ``pht.rules.copayment``); the
+engine sums them. The pure path recomputes the split from the claims, which checks the lake.
+
+Budget-neutral capitation needs the reference year (``capitation.toml``): all practices of the
+lake are settled under the fee model for that year, and its totals fix the normalisation divisor
+and the rate (``pht.rules.financing.capitation_rate``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pyarrow as pa
+import pyarrow.parquet as pq
+from ibis import _
+
+from pht.engine.finance_params import MonthParameters, month_parameters
+from pht.engine.lake import LakeError, connect, table
+from pht.rules.financing import (
+    CAPITATION,
+    COMPONENTS,
+    FEE,
+    CapitationCell,
+    CapitationParameters,
+    CapitationRate,
+    CodeCount,
+    IndicatorCount,
+    Period,
+    PracticeMonth,
+    QualityParameters,
+    Settlement,
+    capitation_rate,
+    reference_totals,
+    settle_capitation_model,
+    settle_fee_model,
+)
+
+BILLED_BY_PRACTICE = ("gp", "nurse")
+
+
+def periods_of_year(year: int) -> tuple[Period, ...]:
+    return tuple(Period(year, m) for m in range(1, 13))
+
+
+def _months_table(periods: Sequence[Period], extra: dict[str, list[Any]] | None = None) -> ibis.Table:
+    data: dict[str, list[Any]] = {
+        "period_key": [p.year * 100 + p.month for p in periods],
+        "month_start": [p.start for p in periods],
+        "month_end": [p.end for p in periods],
+    }
+    data.update(extra or {})
+    return ibis.memtable(pa.table(data))
+
+
+def _age(birth: ibis.Value, day: ibis.Value) -> ibis.Value:
+    """Completed years on ``day`` (as ``pht.rules.financing.age_on``)."""
+    before_birthday = (day.month() * 100 + day.day()) < (birth.month() * 100 + birth.day())
+    return day.year() - birth.year() - before_birthday.ifelse(1, 0)
+
+
+@dataclass
+class FinanceLake:
+    """The lake opened for settlement, with the practices in scope."""
+
+    lake_dir: Path
+    con: Any = field(default=None)
+    practices: pa.Table = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.lake_dir = Path(self.lake_dir)
+        if self.con is None:
+            self.con = connect()
+        self.practices = table(self.con, self.lake_dir, "practices").to_pyarrow()
+        self._reference: dict[tuple[int, int], CapitationRate] = {}
+
+    # --- scope ----------------------------------------------------------------------------------
+
+    def practice_ids(
+        self, practices: Iterable[str] | None = None, municipalities: Iterable[str] | None = None
+    ) -> list[str]:
+        """Practices in scope: the given ones (each must exist), those of the given municipalities, or all."""
+        known = self.practices.column("practice_orgnr").to_pylist()
+        kommune = dict(zip(known, self.practices.column("kommunenummer").to_pylist(), strict=True))
+        if practices:
+            wanted = list(dict.fromkeys(practices))
+            unknown = [p for p in wanted if p not in kommune]
+            if unknown:
+                raise LakeError(f"practices not in the lake {self.lake_dir}: {', '.join(unknown)}")
+            return wanted
+        if municipalities:
+            wanted_m = set(municipalities)
+            unknown_m = sorted(wanted_m - set(kommune.values()))
+            if unknown_m:
+                raise LakeError(f"municipalities with no practice in the lake: {', '.join(unknown_m)}")
+            return sorted(p for p in known if kommune[p] in wanted_m)
+        return sorted(known)
+
+    def own_model(self) -> dict[str, str]:
+        """Each practice's own model: its pilot financing model, else the fee model (today's)."""
+        ids = self.practices.column("practice_orgnr").to_pylist()
+        models = self.practices.column("financing_model").to_pylist()
+        return {p: (m if m in (FEE, CAPITATION) else FEE) for p, m in zip(ids, models, strict=True)}
+
+    def practice_info(self) -> dict[str, dict[str, Any]]:
+        return {row["practice_orgnr"]: row for row in self.practices.to_pylist()}
+
+    # --- aggregation ----------------------------------------------------------------------------
+
+    def practice_months(
+        self, periods: Sequence[Period], practices: Sequence[str] | None = None
+    ) -> dict[tuple[str, Period], PracticeMonth]:
+        """One aggregate per practice in scope (all if None) and period."""
+        if not periods:
+            return {}
+        periods = sorted(set(periods))
+        params = month_parameters(periods[0])
+        scope = list(practices) if practices is not None else self.practice_ids()
+        by_key = {p.year * 100 + p.month: p for p in periods}
+        cells, totals = self._cells(periods, scope, params.capitation)
+        codes = self._claims(periods, scope)
+        indicators = self._indicators(periods, scope, params.quality)
+        result: dict[tuple[str, Period], PracticeMonth] = {}
+        for practice in scope:
+            for key, period in by_key.items():
+                k = (practice, key)
+                code_rows = codes.get(k, [])
+                residents, days = totals.get(k, (0, 0))
+                counts = indicators.get(k, {})
+                result[(practice, period)] = PracticeMonth(
+                    practice=practice,
+                    period=period,
+                    residents=residents,
+                    resident_days=days,
+                    cells=tuple(sorted(cells.get(k, []))),
+                    codes=tuple(sorted(CodeCount(c, n, e) for c, n, e, _, _ in code_rows)),
+                    copayment_patient=Decimal(sum(r[3] for r in code_rows)).scaleb(-2),
+                    copayment_state=Decimal(sum(r[4] for r in code_rows)).scaleb(-2),
+                    indicators=tuple(
+                        IndicatorCount(i.id, *counts.get(i.id, (0, 0))) for i in params.quality.indicators
+                    ),
+                )
+        return result
+
+    def _spells(self, scope: Sequence[str] | None) -> ibis.Table:
+        residents = table(self.con, self.lake_dir, "residents")
+        spells = residents.select(
+            resident_id=_.resident_id,
+            sex=_.sex.cast("string"),
+            birth_date=_.birth_date,
+            kommunenummer=_.kommunenummer.cast("string"),
+            practice=_.practice_orgnr.cast("string"),
+            list_from=_.list_from,
+            list_to=_.list_to,
+        )
+        if scope is not None:
+            spells = spells.filter(_.practice.isin(list(scope)))
+        return spells
+
+    def _chronic(self, codes: Iterable[str]) -> ibis.Table:
+        conditions = table(self.con, self.lake_dir, "conditions")
+        return (
+            conditions.select(resident_id=_.resident_id, code=_.icpc2.cast("string"), onset=_.onset_date)
+            .filter(_.code.isin(sorted(codes)))
+            .group_by(["resident_id", "code"])
+            .aggregate(onset=_.onset.min())
+        )
+
+    def _cells(
+        self, periods: Sequence[Period], scope: Sequence[str], params: CapitationParameters
+    ) -> tuple[dict[tuple[str, int], list[CapitationCell]], dict[tuple[str, int], tuple[int, int]]]:
+        spells = self._spells(scope)
+        months = _months_table(periods)
+        overlaps = [
+            spells.list_from <= months.month_end,
+            spells.list_to.fill_null(months.month_end) >= months.month_start,
+        ]
+        joined = spells.join(months, overlaps)
+        first_day = ibis.greatest(joined.list_from, joined.month_start)
+        last_day = ibis.least(joined.list_to.fill_null(joined.month_end), joined.month_end)
+        sm = joined.mutate(
+            day=first_day,
+            days=last_day.delta(first_day, unit="day") + 1,
+            row_key=ibis.row_number(),
+        )
+        chronic = self._chronic(params.chronic_codes)
+        counted = (
+            sm.select("row_key", "resident_id", "day")
+            .join(chronic, [sm.resident_id == chronic.resident_id, chronic.onset <= sm.day])
+            .group_by("row_key")
+            .aggregate(n_chronic=_.code.nunique())
+        )
+        withm = sm.left_join(counted, sm.row_key == counted.row_key).mutate(
+            n_chronic=_.n_chronic.fill_null(0)
+        )
+        age = ibis.greatest(_age(withm.birth_date, withm.day), 0)
+        bands = [(age.between(b.min_age, b.max_age), b.label) for b in params.age_bands]
+        band = ibis.cases(*bands, else_=None)
+        level = ibis.least(withm.n_chronic, len(params.morbidity_factors) - 1)
+        celled = withm.mutate(age_band=band, level=level)
+        cell_rows = (
+            celled.group_by(["practice", "period_key", "sex", "age_band", "level", "kommunenummer"])
+            .aggregate(resident_days=_.days.sum(), residents=_.resident_id.nunique())
+            .to_pyarrow()
+            .to_pylist()
+        )
+        total_rows = (
+            celled.group_by(["practice", "period_key"])
+            .aggregate(residents=_.resident_id.nunique(), resident_days=_.days.sum())
+            .to_pyarrow()
+            .to_pylist()
+        )
+        cells: dict[tuple[str, int], list[CapitationCell]] = defaultdict(list)
+        for row in cell_rows:
+            if row["age_band"] is None:
+                raise LakeError(f"practice {row['practice']}: a resident's age is in no capitation age band")
+            cells[(row["practice"], row["period_key"])].append(
+                CapitationCell(
+                    row["sex"],
+                    row["age_band"],
+                    int(row["level"]),
+                    row["kommunenummer"],
+                    int(row["resident_days"]),
+                    int(row["residents"]),
+                )
+            )
+        totals = {
+            (row["practice"], row["period_key"]): (int(row["residents"]), int(row["resident_days"]))
+            for row in total_rows
+        }
+        return cells, totals
+
+    def _claims_table(self, years: Iterable[int], scope: Sequence[str] | None) -> ibis.Table:
+        claims = table(self.con, self.lake_dir, "claims", years=sorted(set(years)))
+        claims = claims.mutate(practice=_.practice_orgnr.cast("string"), billed_by=_.billed_by.cast("string"))
+        claims = claims.filter(_.billed_by.isin(BILLED_BY_PRACTICE))
+        if scope is not None:
+            claims = claims.filter(_.practice.isin(list(scope)))
+        return claims
+
+    def _claims(
+        self, periods: Sequence[Period], scope: Sequence[str]
+    ) -> dict[tuple[str, int], list[tuple[str, int, int, int, int]]]:
+        claims = self._claims_table({p.year for p in periods}, scope)
+        keys = [p.year * 100 + p.month for p in periods]
+        rows = (
+            claims.mutate(period_key=_.year.cast("int32") * 100 + _.month.cast("int32"))
+            .filter(_.period_key.isin(keys))
+            .group_by(["practice", "period_key", "tariff_code"])
+            .aggregate(
+                claims=_.count(),
+                exempt=_.copayment_exempt.cast("int64").sum(),
+                patient=_.patient_paid_ore.sum(),
+                state=_.state_copayment_ore.sum(),
+            )
+            .to_pyarrow()
+            .to_pylist()
+        )
+        result: dict[tuple[str, int], list[tuple[str, int, int, int, int]]] = defaultdict(list)
+        for row in rows:
+            counts = (int(row["claims"]), int(row["exempt"]), int(row["patient"]), int(row["state"]))
+            result[(row["practice"], row["period_key"])].append((str(row["tariff_code"]), *counts))
+        return result
+
+    def _indicators(
+        self, periods: Sequence[Period], scope: Sequence[str], quality: QualityParameters
+    ) -> dict[tuple[str, int], dict[str, tuple[int, int]]]:
+        result: dict[tuple[str, int], dict[str, tuple[int, int]]] = defaultdict(dict)
+        if not quality.indicators:
+            return result
+        spells = self._spells(scope)
+        conditions = table(self.con, self.lake_dir, "conditions").select(
+            resident_id=_.resident_id, code=_.icpc2.cast("string"), onset=_.onset_date
+        )
+        longest = max(i.window_days for i in quality.indicators)
+        earliest = min(periods).end - datetime.timedelta(days=longest - 1)
+        claims = self._claims_table(range(earliest.year, max(p.year for p in periods) + 1), scope).select(
+            "resident_id",
+            "practice",
+            "contact_date",
+            code=_.tariff_code.cast("string"),
+            diagnosis=_.icpc2.cast("string"),
+        )
+        for indicator in quality.indicators:
+            window = datetime.timedelta(days=indicator.window_days - 1)
+            months = _months_table(periods, {"window_start": [p.end - window for p in periods]})
+            listed_at_end = [
+                spells.list_from <= months.month_end,
+                spells.list_to.fill_null(months.month_end) >= months.month_end,
+            ]
+            at_end = spells.join(months, listed_at_end)
+            at_end = at_end.filter(_age(at_end.birth_date, at_end.month_end) >= indicator.min_age)
+            conds = conditions.filter(conditions.code.isin(sorted(indicator.denominator_conditions)))
+            den = (
+                at_end.join(conds, [at_end.resident_id == conds.resident_id, conds.onset <= at_end.month_end])
+                .select("practice", "period_key", "resident_id", "month_end", "window_start")
+                .distinct()
+            )
+            num_claims = claims
+            if indicator.numerator_diagnoses:
+                num_claims = num_claims.filter(_.diagnosis.isin(sorted(indicator.numerator_diagnoses)))
+            if indicator.numerator_codes:
+                num_claims = num_claims.filter(_.code.isin(sorted(indicator.numerator_codes)))
+            num = (
+                den.join(
+                    num_claims,
+                    [
+                        den.resident_id == num_claims.resident_id,
+                        den.practice == num_claims.practice,
+                        num_claims.contact_date >= den.window_start,
+                        num_claims.contact_date <= den.month_end,
+                    ],
+                )
+                .select(den.practice, den.period_key, den.resident_id)
+                .distinct()
+            )
+            by_month = ["practice", "period_key"]
+            den_counts = den.group_by(by_month).aggregate(n=_.count()).to_pyarrow().to_pylist()
+            num_rows = num.group_by(by_month).aggregate(n=_.count()).to_pyarrow().to_pylist()
+            num_counts = {(r["practice"], r["period_key"]): int(r["n"]) for r in num_rows}
+            for row in den_counts:
+                key = (row["practice"], row["period_key"])
+                result[key][indicator.id] = (num_counts.get(key, 0), int(row["n"]))
+        return result
+
+    # --- settlement -----------------------------------------------------------------------------
+
+    def capitation_rate(self, params: MonthParameters) -> CapitationRate:
+        """The rate and normalisation divisor (budget-neutral against the reference year by default)."""
+        cap = params.capitation
+        if not cap.budget_neutral:
+            return capitation_rate(cap, None)
+        key = (cap.reference_year, id(cap))
+        if key not in self._reference:
+            year = cap.reference_year
+            periods = periods_of_year(year)
+            if not lake_has_year(self.lake_dir, year):
+                raise LakeError(
+                    f"budget-neutral capitation needs the reference year {year} in the lake {self.lake_dir} "
+                    f"(generate it with pht synth --years {year}-...)"
+                )
+            months = self.practice_months(periods, None)
+            fees = []
+            for month in months.values():
+                month_params = month_parameters(month.period)
+                fees.append(settle_fee_model(month, month_params.base_grant, month_params.schedule))
+            self._reference[key] = capitation_rate(cap, reference_totals(year, months.values(), fees, cap))
+        return self._reference[key]
+
+    def settle(
+        self,
+        periods: Sequence[Period],
+        practices: Sequence[str] | None = None,
+        rate: CapitationRate | None = None,
+    ) -> list[SettledMonth]:
+        """Both models' settlements of every practice in scope (all if None) and period.
+
+        ``rate`` overrides the capitation rate (otherwise from the parameters and reference year)."""
+        months = self.practice_months(periods, practices)
+        own = self.own_model()
+        result = []
+        for month in sorted(months.values(), key=lambda m: (m.period, m.practice)):
+            params = month_parameters(month.period)
+            cap_rate = rate if rate is not None else self.capitation_rate(params)
+            provenance = params.provenance()
+            fee = settle_fee_model(month, params.base_grant, params.schedule, provenance)
+            cap = settle_capitation_model(
+                month, params.capitation, cap_rate, params.quality, params.schedule, provenance
+            )
+            result.append(SettledMonth(month, fee, cap, own.get(month.practice, FEE)))
+        return result
+
+
+@dataclass(frozen=True)
+class SettledMonth:
+    """One practice-month settled under both models; ``own_model`` is the one it is paid under."""
+
+    month: PracticeMonth
+    fee: Settlement
+    capitation: Settlement
+    own_model: str
+
+    @property
+    def own(self) -> Settlement:
+        return self.fee if self.own_model == FEE else self.capitation
+
+    @property
+    def shadow(self) -> Settlement:
+        return self.capitation if self.own_model == FEE else self.fee
+
+
+def lake_has_year(lake_dir: Path, year: int) -> bool:
+    return (Path(lake_dir) / "claims" / f"year={year}").is_dir()
+
+
+SETTLEMENT_SCHEMA = pa.schema(
+    [
+        ("practice_orgnr", pa.string()),
+        ("kommunenummer", pa.string()),
+        ("period", pa.string()),
+        ("model", pa.string()),
+        ("own_model", pa.bool_()),
+        ("residents", pa.int64()),
+        ("resident_days", pa.int64()),
+        *[(name, pa.decimal128(18, 2)) for name in COMPONENTS],
+    ]
+)
+
+
+def settlement_rows(lake: FinanceLake, settled: Sequence[SettledMonth]) -> list[dict[str, Any]]:
+    """One row per practice, month and model (own and shadow) with the components."""
+    info = lake.practice_info()
+    rows = []
+    for item in settled:
+        for settlement in (item.fee, item.capitation):
+            rows.append(
+                {
+                    "practice_orgnr": settlement.practice,
+                    "kommunenummer": info.get(settlement.practice, {}).get("kommunenummer"),
+                    "period": settlement.period,
+                    "model": settlement.model,
+                    "own_model": item.own_model == settlement.model,
+                    "residents": item.month.residents,
+                    "resident_days": item.month.resident_days,
+                    **{name: settlement.components[name] for name in COMPONENTS},
+                }
+            )
+    return rows
+
+
+def write_parquet(rows: Sequence[dict[str, Any]], path: Path | str) -> Path:
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pylist(list(rows), schema=SETTLEMENT_SCHEMA), target)
+    return target

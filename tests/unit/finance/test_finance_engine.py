@@ -1,0 +1,63 @@
+"""The engine (Ibis over DuckDB over the lake) agrees with the pure rules to the øre."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import finance_fixtures as fx
+import pytest
+from finance_lake import write_lake
+
+from pht.engine.finance import FinanceLake
+from pht.engine.finance_params import month_parameters
+from pht.engine.lake import LakeError
+from pht.rules.financing import CapitationRate, ClaimRecord, Condition, ListSpell, aggregate_practice_month
+
+IDS = {"A": "1", "B": "2", "C": "3", "D": "4", "E": "5", "X": "6"}
+
+
+def _renumber(spells, conditions, claims):
+    spells = [ListSpell(IDS[s.resident_id], *tuple(s.__dict__.values())[1:]) for s in spells]
+    conditions = [Condition(IDS[c.resident_id], c.code, c.onset) for c in conditions]
+    claims = [ClaimRecord(c.claim_id, IDS[c.resident_id], *tuple(c.__dict__.values())[2:]) for c in claims]
+    return spells, conditions, claims
+
+
+@pytest.fixture(scope="module")
+def fixture_lake(tmp_path_factory):
+    spells, conditions, claims = _renumber(fx.SPELLS, fx.CONDITIONS, fx.CLAIMS)
+    root = tmp_path_factory.mktemp("lake")
+    write_lake(root, spells, conditions, claims, {"P1": ("0828", "capitation"), "P2": ("0828", None)})
+    return root, spells, conditions, claims
+
+
+def test_engine_aggregate_equals_the_pure_aggregate_on_the_hand_fixture(fixture_lake):
+    root, spells, conditions, claims = fixture_lake
+    params = month_parameters(fx.PERIOD)
+    pure = aggregate_practice_month(
+        "P1", fx.PERIOD, spells, conditions, claims, params.schedules, params.ceilings, params.capitation,
+        params.quality,
+    )  # fmt: skip
+    engine = FinanceLake(root).practice_months([fx.PERIOD], ["P1"])[("P1", fx.PERIOD)]
+    assert engine == pure
+
+
+def test_engine_settlement_matches_the_hand_computed_figures(fixture_lake):
+    root = fixture_lake[0]
+    rate = CapitationRate(rate_per_year=Decimal(1000), divisor=Decimal(1), budget_neutral=False)
+    lake = FinanceLake(root)
+    [settled] = lake.settle([fx.PERIOD], ["P1"], rate=rate)
+    assert {k: str(v) for k, v in settled.fee.components.items()} == fx.EXPECTED_FEE
+    assert {k: str(v) for k, v in settled.capitation.components.items()} == fx.EXPECTED_CAPITATION
+    assert settled.own_model == "capitation" and settled.shadow is settled.fee
+
+
+def test_budget_neutral_rate_needs_the_reference_year_in_the_lake(fixture_lake):
+    lake = FinanceLake(fixture_lake[0])
+    with pytest.raises(LakeError, match="reference year 2017"):
+        lake.settle([fx.PERIOD], ["P1"])
+
+
+def test_unknown_practice_is_refused_by_name(fixture_lake):
+    with pytest.raises(LakeError, match="999"):
+        FinanceLake(fixture_lake[0]).practice_ids(["999"])
