@@ -51,6 +51,7 @@ GROUPS = tuple(TargetGroup)
 
 def connect(threads: int | None = None) -> ibis.BaseBackend:
     con = ibis.duckdb.connect()
+    con.raw_sql("SET enable_progress_bar = false")
     if threads:
         con.raw_sql(f"SET threads = {int(threads)}")
     return con
