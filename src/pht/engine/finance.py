@@ -8,9 +8,10 @@ is then computed by the pure rules (``settle_fee_model`` / ``settle_capitation_m
 engine and the rules agree to the øre whenever their aggregates agree (tested on shared fixtures
 and generated lakes).
 
-Copayments: the lake's claims carry the split of each copayment into the patient's and the
-state's part (``patient_paid_ore``, ``state_copayment_ore``, from ``pht.rules.copayment``); the
-engine sums them. The pure path recomputes the split from the claims, which checks the lake.
+Copayments are priced from the fee schedule in force on each claim's date (not taken from the
+lake's amount columns), exemption by age on that date, and the yearly ceiling applied with a
+window over each person's claims of the year in (date, claim id) order — the same arithmetic as
+``pht.rules.copayment``, so the settlement does not depend on how the lake's writer split them.
 
 Budget-neutral capitation needs the reference year (``capitation.toml``): all practices of the
 lake are settled under the fee model for that year, and its totals fix the normalisation divisor
@@ -34,6 +35,7 @@ from ibis import _
 
 from pht.engine.finance_params import MonthParameters, month_parameters
 from pht.engine.lake import LakeError, connect, table
+from pht.refdata.params import parameter_versions
 from pht.rules.financing import (
     CAPITATION,
     COMPONENTS,
@@ -42,6 +44,7 @@ from pht.rules.financing import (
     CapitationParameters,
     CapitationRate,
     CodeCount,
+    FeeSchedule,
     IndicatorCount,
     Period,
     PracticeMonth,
@@ -258,17 +261,74 @@ class FinanceLake:
     def _claims(
         self, periods: Sequence[Period], scope: Sequence[str]
     ) -> dict[tuple[str, int], list[tuple[str, int, int, int, int]]]:
-        claims = self._claims_table({p.year for p in periods}, scope)
+        """Claim counts per code, exempt counts and the copayment split, per practice-month.
+
+        The copayment ceiling is applied here with a window over each person's claims of the
+        calendar year from every provider, in (date, claim id) order, exactly as
+        ``pht.rules.financing.copayment_splits`` does with ``pht.rules.copayment``."""
+        years = sorted({p.year for p in periods})
+        claims = table(self.con, self.lake_dir, "claims", years=years).select(
+            "claim_id",
+            "resident_id",
+            "contact_date",
+            "year",
+            "month",
+            code=_.tariff_code.cast("string"),
+            billed_by=_.billed_by.cast("string"),
+            practice=_.practice_orgnr.cast("string"),
+        )
+        # only the people listed with a practice in scope: their whole year counts for the ceiling
+        people = self._spells(scope).select("resident_id").distinct()
+        claims = claims.semi_join(people, "resident_id")
+        births = (
+            table(self.con, self.lake_dir, "residents")
+            .group_by("resident_id")
+            .aggregate(birth_date=_.birth_date.min())
+        )
+        tariffs = _tariff_table()
+        ceilings = ibis.memtable(
+            pa.table(
+                {
+                    "ceiling_year": years,
+                    "ceiling_ore": [_ore(month_parameters(Period(y, 1)).ceilings[y]) for y in years],
+                }
+            )
+        )
+        priced = (
+            claims.join(births, "resident_id")
+            .join(
+                tariffs,
+                [
+                    _.code == tariffs.tariff,
+                    _.contact_date >= tariffs.valid_from,
+                    _.contact_date < tariffs.valid_to,
+                ],
+            )
+            .join(ceilings, _.year.cast("int32") == ceilings.ceiling_year)
+        )
+        priced = priced.mutate(exempt=_age(priced.birth_date, priced.contact_date) < priced.exempt_under_age)
+        priced = priced.mutate(due=priced.exempt.ifelse(0, priced.copayment_ore))
+        window = ibis.window(
+            group_by=[priced.resident_id, priced.year],
+            order_by=[priced.contact_date, priced.claim_id],
+            following=0,
+        )
+        priced = priced.mutate(before=priced.due.sum().over(window) - priced.due)
+        priced = priced.mutate(
+            patient=ibis.greatest(0, ibis.least(priced.due, priced.ceiling_ore - priced.before))
+        ).mutate(state=_.due - _.patient)
         keys = [p.year * 100 + p.month for p in periods]
         rows = (
-            claims.mutate(period_key=_.year.cast("int32") * 100 + _.month.cast("int32"))
-            .filter(_.period_key.isin(keys))
-            .group_by(["practice", "period_key", "tariff_code"])
+            priced.mutate(period_key=_.year.cast("int32") * 100 + _.month.cast("int32"))
+            .filter(
+                _.period_key.isin(keys), _.billed_by.isin(BILLED_BY_PRACTICE), _.practice.isin(list(scope))
+            )
+            .group_by(["practice", "period_key", "code"])
             .aggregate(
                 claims=_.count(),
-                exempt=_.copayment_exempt.cast("int64").sum(),
-                patient=_.patient_paid_ore.sum(),
-                state=_.state_copayment_ore.sum(),
+                exempt=_.exempt.cast("int64").sum(),
+                patient=_.patient.sum(),
+                state=_.state.sum(),
             )
             .to_pyarrow()
             .to_pylist()
@@ -276,7 +336,7 @@ class FinanceLake:
         result: dict[tuple[str, int], list[tuple[str, int, int, int, int]]] = defaultdict(list)
         for row in rows:
             counts = (int(row["claims"]), int(row["exempt"]), int(row["patient"]), int(row["state"]))
-            result[(row["practice"], row["period_key"])].append((str(row["tariff_code"]), *counts))
+            result[(row["practice"], row["period_key"])].append((str(row["code"]), *counts))
         return result
 
     def _indicators(
@@ -404,6 +464,34 @@ class SettledMonth:
     @property
     def shadow(self) -> Settlement:
         return self.capitation if self.own_model == FEE else self.fee
+
+
+def _ore(amount: Decimal) -> int:
+    ore = amount * 100
+    if ore != ore.to_integral_value():
+        raise ValueError(f"amount {amount} is not a whole number of øre")
+    return int(ore)
+
+
+def _tariff_table() -> ibis.Table:
+    """Every fee schedule version's copayment per code, with its validity, as a table to join on."""
+    versions = parameter_versions("fee_schedule")
+    rows: dict[str, list[Any]] = {
+        "tariff": [],
+        "valid_from": [],
+        "valid_to": [],
+        "copayment_ore": [],
+        "exempt_under_age": [],
+    }
+    for version in versions:
+        schedule = FeeSchedule.from_mapping(version.values)
+        for tariff in schedule.tariffs.values():
+            rows["tariff"].append(tariff.code)
+            rows["valid_from"].append(version.valid_from)
+            rows["valid_to"].append(version.valid_to or datetime.date(9999, 12, 31))
+            rows["copayment_ore"].append(_ore(tariff.copayment))
+            rows["exempt_under_age"].append(schedule.copayment_exempt_under_age)
+    return ibis.memtable(pa.table(rows))
 
 
 def lake_has_year(lake_dir: Path, year: int) -> bool:

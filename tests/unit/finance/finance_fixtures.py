@@ -31,9 +31,9 @@ Capitation model, with rate NOK 1,000 per weight-year and divisor 1 (budget neut
   D F 16-44 m0: 1.14 x 15 x 1000/365        =  46.8493... ->  46.85
   capitation 467.71
   quality: diabetes_yearly_check denominator {A, E}, numerator {A}: share 0.5 between 0.40 and
-  0.90 -> 30 x 0.1/0.5 = 6.00 points x 450 x 139 / (1000 x 365) = 1.02821... -> 1.03;
+  0.90 -> 30 x 0.1/0.5 = 6.00 points x 800 x 139 / (1000 x 365) = 1.82794... -> 1.83;
   the other indicators have empty denominators -> 0 points.
-  copayments 556.00; total 467.71 + 1.03 + 556.00 = 1,024.74
+  copayments 556.00; total 467.71 + 1.83 + 556.00 = 1,025.54
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ EXPECTED_CAPITATION = {
     "fee_reimbursement": "0.00",
     "nurse_reimbursement": "0.00",
     "capitation": "467.71",
-    "quality_grant": "1.03",
+    "quality_grant": "1.83",
     "copayments": "556.00",
-    "total": "1024.74",
+    "total": "1025.54",
 }

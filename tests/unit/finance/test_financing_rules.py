@@ -80,7 +80,7 @@ def test_capitation_model_matches_hand_computation_to_the_ore(month, params):
     assert a_line.details["morbidity_factor"] == "1.30"
     dm = next(line for line in result.lines if line.code == "diabetes_yearly_check")
     assert (dm.details["numerator"], dm.details["denominator"], dm.details["points"]) == (1, 2, "6.00")
-    assert dm.amount == Decimal("1.03")
+    assert dm.amount == Decimal("1.83")
 
 
 def test_quality_points_below_between_and_above_thresholds():
