@@ -26,7 +26,13 @@ def _ymd(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return years, months, mdays
 
 
-def _slot_table(dates: np.ndarray) -> np.ndarray:
+def _slot_table(dates: np.ndarray, chunk: int = 2048) -> np.ndarray:
+    """Slot tables for many dates, computed in chunks so temporaries stay small."""
+    parts = [_slot_table_chunk(dates[i : i + chunk]) for i in range(0, len(dates), chunk)]
+    return np.concatenate(parts) if parts else np.zeros((0, 2, CANDIDATES), dtype=np.int32)
+
+
+def _slot_table_chunk(dates: np.ndarray) -> np.ndarray:
     """For each date (int days) and sex (0 = F, 1 = M): slot -> individual number + 1000 * day offset flag.
 
     Shape (len(dates), 2, 2 * CANDIDATES // 2); unused slots are -1.
@@ -63,12 +69,28 @@ def _slot_table(dates: np.ndarray) -> np.ndarray:
     return out
 
 
+_TABLES: dict[tuple[int, int], np.ndarray] = {}
+
+
+def prepare_slot_table(first_day: int, last_day: int) -> None:
+    """Compute the slot table for every date in a range once (before worker processes fork, to share it)."""
+    if (first_day, last_day) not in _TABLES:
+        _TABLES[(first_day, last_day)] = _slot_table(np.arange(first_day, last_day + 1)).astype(np.int16)
+
+
+def _lookup(dates: np.ndarray) -> np.ndarray:
+    for (first_day, last_day), table in _TABLES.items():
+        if len(dates) and dates[0] >= first_day and dates[-1] <= last_day:
+            return table[dates - first_day]
+    return _slot_table(dates)
+
+
 def synthetic_fnr(birth_days: np.ndarray, male: np.ndarray, slots: np.ndarray) -> pa.Array:
     """11-digit synthetic fødselsnummer strings for birth days (int days since 1970), sex and slot index."""
     if len(birth_days) == 0:
         return pa.array([], pa.string())
     dates, inverse = np.unique(birth_days, return_inverse=True)
-    table = _slot_table(dates)
+    table = _lookup(dates)
     if np.any(slots >= CANDIDATES):
         raise ValueError("more synthetic persons share a birth date and sex than there are numbers for it")
     individual = table[inverse, male.astype(np.int64), slots]

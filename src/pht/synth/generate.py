@@ -81,6 +81,24 @@ def age_on(birth: np.ndarray, day: np.ndarray | int) -> np.ndarray:
     return ty - by - ((tm * 100 + td) < (bm * 100 + bd))
 
 
+class Ages:
+    """Ages of many people on single days, with their birth dates split once (datetime maths is slow)."""
+
+    def __init__(self, birth: np.ndarray) -> None:
+        by, bm, bd = ymd(birth)
+        self.year, self.monthday = by, bm * 100 + bd
+        self.birth = birth
+
+    def on(self, day: int, sel: np.ndarray | slice = slice(None)) -> np.ndarray:
+        ty, tm, td = (int(v[0]) for v in ymd(np.array([day])))
+        return ty - self.year[sel] - ((tm * 100 + td) < self.monthday[sel])
+
+    def birthday(self, age: int) -> np.ndarray:
+        """The day each person turns ``age`` (29 February births: 1 March in other years)."""
+        months = (self.year + age - 1970) * 12 + self.monthday // 100 - 1
+        return months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + self.monthday % 100 - 1
+
+
 def band(values: np.ndarray, lower_bounds: list[int] | tuple[int, ...]) -> np.ndarray:
     return np.searchsorted(np.asarray(lower_bounds), values, side="right") - 1
 
@@ -452,8 +470,10 @@ def generate(municipality: Municipality, options: Options, offsets: tuple[np.nda
     domains = {d: rng.standard_normal(n) for d in params.domains}
     anchor_day = np.where(people.stock, anchor, people.entry)
     anchor_year = ymd(anchor_day)[0]
-    anchor_band = band(age_on(birth, anchor_day), params.age_bands)
-    year_bands = {y: band(age_on(birth, ystarts[y]), params.age_bands) for y in years}
+    ages = Ages(birth)
+    anchor_band = band(np.where(people.stock, ages.on(anchor), age_on(birth, anchor_day)), params.age_bands)
+    year_bands = {y: band(ages.on(ystarts[y]), params.age_bands) for y in years}
+    sex_row = (~male).astype(np.int64)
     onset = np.full((n_cond, n), NONE, dtype=np.int64)
     code_index = np.zeros((n_cond, n), dtype=np.int16)
     rng_onset = rng_for(seed, code, S_ONSET)
@@ -462,15 +482,14 @@ def generate(municipality: Municipality, options: Options, offsets: tuple[np.nda
         liability = cond.loading_general * general + cond.loading_domain * domains[cond.domain]
         liability = liability + noise_sd * rng.standard_normal(n)
         total_sd = np.sqrt(cond.loading_general**2 + cond.loading_domain**2 + noise_sd**2)
-        prevalence = np.where(male[:, None], cond.prevalence_male[None, :], cond.prevalence_female[None, :])
+        prevalence = np.stack([cond.prevalence_male, cond.prevalence_female])  # (sex, band)
         with np.errstate(divide="ignore"):
             threshold = total_sd * ndtri(1.0 - np.clip(prevalence, 0.0, 1.0))  # p = 0 -> +inf
-        rows = np.arange(n)
-        present = liability > threshold[rows, anchor_band]
+        present = liability > threshold[sex_row, anchor_band]
         back = np.maximum(birth, anchor_day - 3650)
         onset[ci] = np.where(present, back + (rng_onset.random(n) * (anchor_day - back + 1)).astype(np.int64), NONE)
         for y in years:
-            new = (onset[ci] == NONE) & (anchor_year < y) & (liability > threshold[rows, year_bands[y]])
+            new = (onset[ci] == NONE) & (anchor_year < y) & (liability > threshold[sex_row, year_bands[y]])
             onset[ci] = np.where(new, ystarts[y] + (rng_onset.random(n) * 365).astype(np.int64), onset[ci])
         weights = np.where(male[:, None], cond.weights_male[None, :], cond.weights_female[None, :])
         code_index[ci] = _pick(rng_onset, weights)
@@ -498,7 +517,7 @@ def generate(municipality: Municipality, options: Options, offsets: tuple[np.nda
         a = np.maximum(people.entry, ystarts[y])
         b = np.minimum(alive_until, ystarts[y + 1] - 1)
         at_risk = ~people.leaver_died & (death == NONE) & (a <= b)
-        h = base_hazard(age_on(birth, ystarts[y]), male, mortality)
+        h = base_hazard(ages.on(ystarts[y]), male, mortality)
         h = h * np.exp(cond_mort @ has_at(ystarts[y])) / mortality["morbidity_normaliser"]
         p = 1 - np.exp(-h * (b - a + 1) / 365.25)
         u = rng_death.random(n)
@@ -608,8 +627,8 @@ def generate(municipality: Municipality, options: Options, offsets: tuple[np.nda
         has = has_at(y0)[:, idx]
         n_chronic = (has & chronic[:, None]).sum(axis=0)
         n_frail = (has & frailty[:, None]).sum(axis=0)
-        age_mid = np.maximum(age_on(birth[idx], ystarts[y] + 181), 0)  # born after 1 July: age 0
-        age_start = age_on(birth[idx], y0)
+        age_mid = np.maximum(ages.on(ystarts[y] + 181, idx), 0)  # born after 1 July: age 0
+        age_start = ages.on(y0, idx)
         target = (n_chronic >= 2) | has[special].any(axis=0) | ((age_start >= 75) & (n_frail >= 3))
         group = band(age_mid, SSB_AGE_GROUPS)
         sex = (~male[idx]).astype(int)  # 0 = M, 1 = F
@@ -730,7 +749,10 @@ def generate(municipality: Municipality, options: Options, offsets: tuple[np.nda
         version = np.searchsorted(params.tariff_from, day, side="right") - 1
         amounts = params.tariff_amounts[version, tariff]
         fee, cop, reimb = amounts[:, 0], amounts[:, 1], amounts[:, 2]
-        exempt = age_on(birth[idx[who]], day) < params.exempt_under_age[version]
+        exempt = np.zeros(k, dtype=bool)
+        for limit in np.unique(params.exempt_under_age):
+            applies = params.exempt_under_age[version] == limit
+            exempt |= applies & (day < ages.birthday(int(limit))[idx[who]])
         nominal = np.where(exempt, 0, cop)
         cum = np.cumsum(nominal)
         before = cum - nominal

@@ -27,7 +27,8 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from pht.refdata import Municipality, municipalities
-from pht.synth.generate import ANCHOR_YEAR, Options, fnr_slot_offsets, generate, load_params
+from pht.synth.fnr import prepare_slot_table
+from pht.synth.generate import ANCHOR_YEAR, Options, day_of, fnr_slot_offsets, generate, load_params
 from pht.synth.pilot import Pilot
 from pht.synth.schemas import SCHEMAS, conform
 
@@ -124,6 +125,7 @@ def run(
     _prepare(out)
     params = load_params(first_year, last_year)
     offsets = fnr_slot_offsets(seed, first_year, last_year)
+    prepare_slot_table(day_of("1890-01-01"), day_of(f"{last_year}-12-31"))
     options = Options(seed=seed, first_year=first_year, last_year=last_year, pilot=pilot)
     # largest first, so the big ones do not finish last alone
     ordered = sorted(chosen, key=lambda m: (-m.population, m.kommunenummer))
@@ -174,3 +176,29 @@ def run(
     }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True, default=str) + "\n", encoding="utf-8")
     return manifest
+
+
+def check_2017_counts(lake_dir: Path | str, chosen: list[Municipality]) -> list[tuple[str, int, int, int]]:
+    """(kommunenummer, age, generated, source) for every cell where residents on 2017-01-01 differ."""
+    import duckdb
+
+    from pht.refdata import municipality_population_by_age
+
+    pattern = str(Path(lake_dir) / "residents" / "*.parquet")
+    rows = duckdb.sql(
+        f"""
+        select kommunenummer::varchar as k,
+               least(2017 - year(birth_date) - case when month(birth_date) = 1 and day(birth_date) = 1
+                                                    then 0 else 1 end, 105) as age,
+               count(distinct resident_id) as n
+        from read_parquet('{pattern}', hive_partitioning = false)
+        where list_from <= date '2017-01-01' and coalesce(list_to, date '9999-12-31') >= date '2017-01-01'
+        group by all
+        """
+    ).fetchall()
+    got = {(k, int(a)): int(n) for k, a, n in rows}
+    wanted = {m.kommunenummer for m in chosen}
+    expected = {(r.kommunenummer, r.age): r.population for r in municipality_population_by_age(2017) if r.kommunenummer in wanted}
+    keys = set(got) | {k for k, v in expected.items() if v}
+    return sorted((k, a, got.get((k, a), 0), expected.get((k, a), 0)) for k, a in keys
+                  if got.get((k, a), 0) != expected.get((k, a), 0))  # fmt: skip
