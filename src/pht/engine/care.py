@@ -376,3 +376,103 @@ def history_from_lake(
         rid: ResidentHistory(str(rid), person["birth_date"], tuple(diagnoses[rid]), tuple(contacts[rid]))
         for rid, person in people.items()
     }
+
+
+def practice_extract(
+    lake: Path | str, practices: Iterable[str], on: datetime.date, con: ibis.BaseBackend | None = None
+) -> dict[str, pa.Table]:
+    """A practice's list extract from the lake in PHT's import formats (``pht.apps.care.importing``).
+
+    ``residents``: listed on ``on``; ``contacts``: their contacts (the lake's kinds), hospital admissions
+    (kind ``hospital``) and municipal care periods (kind ``municipal_care``, dated as in the rules), up to
+    ``on``; ``diagnoses``: their conditions (ICPC-2 and onset) up to ``on``.
+    """
+    lake = Path(lake)
+    con = con or connect()
+    chosen = sorted(set(practices))
+    people = _listed(
+        _read(
+            con,
+            lake,
+            "residents",
+            [
+                "resident_id",
+                "fnr",
+                "birth_date",
+                "practice_orgnr",
+                "gp_hpr",
+                "list_from",
+                "list_to",
+                "death_date",
+            ],
+        ),
+        on,
+        chosen,
+    )
+    residents_all = _read(
+        con, lake, "residents", ["resident_id", "list_from", "list_to", "sex", "practice_orgnr"]
+    )
+    period = residents_all.filter(
+        (residents_all.list_from <= on) & (residents_all.list_to.isnull() | (residents_all.list_to >= on))
+    )
+    period = period.filter(period.practice_orgnr.isin(chosen)).select(
+        "resident_id", rl_from="list_from", rl_to="list_to", sex="sex"
+    )
+    listed = people.join(period, "resident_id").select(~ibis.selectors.endswith("_right"))
+    who = listed.select("resident_id", "fnr")
+    residents = listed.select(
+        fnr=listed.fnr,
+        gp_hpr=listed.gp_hpr.cast("string"),
+        practice_orgnr=listed.practice_orgnr.cast("string"),
+        list_from=listed.rl_from,
+        list_to=listed.rl_to,
+        birth_date=listed.birth_date,
+        sex=listed.sex.cast("string"),
+    ).order_by("fnr")
+    contacts = _read(
+        con, lake, "contacts", ["contact_id", "resident_id", "icpc2", "contact_date", "kind", "gp_hpr"]
+    )
+    stays = _read(con, lake, "hospital_stays", ["stay_id", "resident_id", "icpc2", "admission_date"])
+    care = _read(con, lake, "municipal_care", ["resident_id", "start_date", "end_date"])
+    events = ibis.union(
+        contacts.filter(contacts.contact_date <= on).select(
+            resident_id="resident_id",
+            contact_id="C" + contacts.contact_id.cast("string"),
+            contact_date="contact_date",
+            kind=contacts.kind.cast("string"),
+            icpc2=contacts.icpc2.cast("string"),
+            gp_hpr=contacts.gp_hpr.cast("string"),
+        ),
+        stays.filter(stays.admission_date <= on).select(
+            resident_id="resident_id",
+            contact_id="H" + stays.stay_id.cast("string"),
+            contact_date="admission_date",
+            kind=ibis.literal("hospital"),
+            icpc2=stays.icpc2.cast("string"),
+            gp_hpr=ibis.null("string"),
+        ),
+        care.filter(care.start_date <= on).select(
+            resident_id="resident_id",
+            contact_id="M" + care.resident_id.cast("string") + "-" + care.start_date.cast("string"),
+            contact_date=ibis.least(care.end_date.fill_null(on), ibis.literal(on)),
+            kind=ibis.literal("municipal_care"),
+            icpc2=ibis.null("string"),
+            gp_hpr=ibis.null("string"),
+        ),
+        distinct=False,
+    )
+    events = events.join(who, "resident_id").select(
+        "fnr", "contact_id", "contact_date", "kind", "icpc2", "gp_hpr"
+    )
+    conditions = _read(con, lake, "conditions", ["resident_id", "icpc2", "onset_date"])
+    diagnoses = (
+        conditions.filter(conditions.onset_date <= on)
+        .join(who, "resident_id")
+        .select("fnr", icpc2=conditions.icpc2.cast("string"), diagnosed_on=conditions.onset_date)
+        .distinct()
+    )
+    return {
+        "residents": residents.to_pyarrow(),
+        "contacts": events.order_by(["fnr", "contact_date", "contact_id"]).to_pyarrow(),
+        "diagnoses": diagnoses.order_by(["fnr", "diagnosed_on", "icpc2"]).to_pyarrow(),
+    }

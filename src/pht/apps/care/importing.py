@@ -3,7 +3,7 @@
 Three file kinds, one row per record (formats in docs/care.md, "Import formats"):
 
 - ``residents``: fnr, gp_hpr, practice_orgnr, list_from, [list_to], [birth_date], [sex]
-- ``contacts``: fnr, contact_date, kind, [icpc2], [gp_hpr]
+- ``contacts``: fnr, contact_date, kind, [icpc2], [gp_hpr], [contact_id]
 - ``diagnoses``: fnr, icpc2, diagnosed_on
 
 A file is read whole and every row checked; if any row is wrong the file is refused whole with every
@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 
 from pht.rules.identifiers import InvalidIdentifier, check_hpr, check_orgnr, check_person_id
-from pht.rules.target_groups import ContactKind
+from pht.rules.target_groups import Contact, ContactKind, Diagnosis, ResidentHistory
 
 MAX_PROBLEMS = 200
 
@@ -38,7 +38,7 @@ class FileKind(StrEnum):
 COLUMNS: dict[FileKind, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # kind -> (required columns, optional columns)
     FileKind.RESIDENTS: (("fnr", "gp_hpr", "practice_orgnr", "list_from"), ("list_to", "birth_date", "sex")),
-    FileKind.CONTACTS: (("fnr", "contact_date", "kind"), ("icpc2", "gp_hpr")),
+    FileKind.CONTACTS: (("fnr", "contact_date", "kind"), ("icpc2", "gp_hpr", "contact_id")),
     FileKind.DIAGNOSES: (("fnr", "icpc2", "diagnosed_on"), ()),
 }
 
@@ -92,6 +92,7 @@ class ContactRow:
     kind: ContactKind
     icpc2: str
     gp_hpr: str
+    contact_id: str = ""  # the source system's id; when given, it alone identifies the contact on re-import
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,7 @@ def _contact(line: int, record: Mapping[str, object], synthetic: bool) -> Contac
         kind=KIND_ALIASES[kind_text],
         icpc2=_code(record, "icpc2", required=False),
         gp_hpr=_ident(check_hpr, record, "gp_hpr", synthetic) if hpr else "",
+        contact_id=_text(record, "contact_id", required=False),
     )
 
 
@@ -299,6 +301,8 @@ def _natural_key(row: Row) -> tuple[object, ...]:
     if isinstance(row, ResidentRow):
         return ("resident", row.fnr)
     if isinstance(row, ContactRow):
+        if row.contact_id:
+            return ("contact", row.fnr, row.contact_id)
         return ("contact", row.fnr, row.contact_date, row.kind.value, row.icpc2, row.gp_hpr)
     return ("diagnosis", row.fnr, row.icpc2, row.diagnosed_on)
 
@@ -309,3 +313,28 @@ def natural_key(row: Row) -> tuple[object, ...]:
 
 def read_path(path: Path, kind: FileKind | str, *, allow_synthetic: bool = False) -> ParsedFile:
     return parse_file(path.read_bytes(), path.name, kind, allow_synthetic=allow_synthetic)
+
+
+def histories(residents: ParsedFile, *others: ParsedFile) -> dict[str, ResidentHistory]:
+    """Resident histories (by fnr) from parsed files, for ``pht.rules.target_groups.stratify``.
+
+    Contacts give both a contact (by kind) and, where they carry an ICPC-2 code, a diagnosis dated that day.
+    Rows about people not in ``residents`` are ignored (they are not on this list).
+    """
+    births = {row.fnr: row.birth_date for row in residents.rows if isinstance(row, ResidentRow)}
+    diagnoses: dict[str, list[Diagnosis]] = {fnr: [] for fnr in births}
+    contacts: dict[str, list[Contact]] = {fnr: [] for fnr in births}
+    for parsed in others:
+        for row in parsed.rows:
+            if row.fnr not in births:
+                continue
+            if isinstance(row, ContactRow):
+                contacts[row.fnr].append(Contact(row.contact_date, row.kind))
+                if row.icpc2:
+                    diagnoses[row.fnr].append(Diagnosis(row.icpc2, row.contact_date))
+            elif isinstance(row, DiagnosisRow):
+                diagnoses[row.fnr].append(Diagnosis(row.icpc2, row.diagnosed_on))
+    return {
+        fnr: ResidentHistory(fnr, birth, tuple(diagnoses[fnr]), tuple(contacts[fnr]))
+        for fnr, birth in births.items()
+    }
