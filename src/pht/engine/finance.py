@@ -407,7 +407,8 @@ class FinanceLake:
         cap = params.capitation
         if not cap.budget_neutral:
             return capitation_rate(cap, None)
-        key = (cap.reference_year, id(cap))
+        # one reference computation per capitation parameter version (months share it)
+        key = (cap.reference_year, params.capitation_version.toordinal())
         if key not in self._reference:
             year = cap.reference_year
             periods = periods_of_year(year)

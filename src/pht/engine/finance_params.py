@@ -32,6 +32,10 @@ class MonthParameters:
     quality: QualityParameters
     sets: tuple[ParameterSet, ...]
 
+    @property
+    def capitation_version(self) -> datetime.date:
+        return next(s.valid_from for s in self.sets if s.name == "capitation")
+
     def provenance(self) -> tuple[dict[str, object], ...]:
         return tuple(p.provenance() for p in self.sets)
 
