@@ -130,7 +130,17 @@ def stratify_lake(
         stays.select(resident_id="resident_id", code=stays.icpc2.cast("string"), on=stays.admission_date),
         distinct=False,
     )
-    diagnoses = diagnoses.filter(diagnoses.code.notnull() & (diagnoses.on <= on))
+    # Only codes some rule looks at matter; filtering early keeps the join small.
+    relevant = sorted(
+        {
+            code
+            for group in CODE_LIST_GROUPS
+            for codes in parameters.code_lists[group].values()
+            for code in codes
+        }
+        | {code for deficit in frailty.deficits for code in deficit.codes}
+    )
+    diagnoses = diagnoses.filter(diagnoses.code.isin(relevant) & (diagnoses.on <= on))
 
     group_rows = [
         {"code": code, "grp": group.value, "condition": condition}

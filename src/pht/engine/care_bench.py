@@ -41,8 +41,12 @@ def _run(args: argparse.Namespace) -> int:
     residents = int(str(summary["residents"]))
     print(f"stratified {residents:,} listed residents in {best:.2f} s (incl. writing Parquet)")
     print(f"throughput {residents / best:,.0f} residents/s")
+    shares = summary["shares"]
+    assert isinstance(shares, dict)
+    for group, figures in shares.items():
+        print(f"  {group:<16} {figures['residents']:>10,}  {100 * figures['share']:6.2f} %")
     nation = 5_258_317
-    if residents:
+    if residents and residents < 0.9 * nation:
         print(
             f"linear extrapolation to the nation ({nation:,}): {best * nation / residents:.1f} s "
             "(an extrapolation, not a measurement)"
