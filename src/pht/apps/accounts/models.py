@@ -1,0 +1,158 @@
+"""Users, the organisations they belong to, their roles, API tokens and the audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CASE_OFFICER = "case_officer", _("Case officer (Directorate)")
+    REVIEWER = "reviewer", _("Reviewer")
+    FINANCE_OFFICER = "finance_officer", _("Finance officer")
+    PROJECT_LEAD = "project_lead", _("Municipal project lead")
+    GP = "gp", _("GP (team lead)")
+    NURSE = "nurse", _("Nurse")
+    SECRETARY = "secretary", _("Health secretary")
+    PRACTICE_ADMIN = "practice_admin", _("Practice administrator")
+    EVALUATOR = "evaluator", _("Evaluator")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+PRACTICE_ROLES = frozenset({Role.GP, Role.NURSE, Role.SECRETARY, Role.PRACTICE_ADMIN})
+DIRECTORATE_ROLES = frozenset(
+    {Role.CASE_OFFICER, Role.REVIEWER, Role.FINANCE_OFFICER, Role.EVALUATOR, Role.ADMINISTRATOR}
+)
+
+
+class OrganisationKind(models.TextChoices):
+    DIRECTORATE = "directorate", _("Directorate")
+    MUNICIPALITY = "municipality", _("Municipality")
+    PRACTICE = "practice", _("GP practice")
+    EVALUATION = "evaluation", _("Evaluation team")
+
+
+class Organisation(models.Model):
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    municipality = models.ForeignKey(
+        "registry.Municipality", null=True, blank=True, on_delete=models.PROTECT, related_name="organisations"
+    )
+    practice = models.OneToOneField(
+        "registry.Practice", null=True, blank=True, on_delete=models.PROTECT, related_name="organisation"
+    )
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                name="organisation_kind_matches_link",
+                condition=(
+                    models.Q(kind="municipality", municipality__isnull=False, practice__isnull=True)
+                    | models.Q(kind="practice", practice__isnull=False)
+                    | models.Q(kind__in=["directorate", "evaluation"], municipality__isnull=True, practice__isnull=True)
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.kind == OrganisationKind.MUNICIPALITY and self.municipality_id is None:
+            raise ValidationError({"municipality": _("A municipality organisation must name its municipality.")})
+        if self.kind == OrganisationKind.PRACTICE and self.practice_id is None:
+            raise ValidationError({"practice": _("A practice organisation must name its practice.")})
+
+
+class User(AbstractUser):
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="users", verbose_name=_("organisation")
+    )
+    roles: models.JSONField[list[str]] = models.JSONField(_("roles"), default=list, blank=True)
+    failed_logins = models.PositiveIntegerField(default=0, editable=False)
+    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def clean(self) -> None:
+        super().clean()
+        unknown = set(self.roles) - set(Role.values)
+        if unknown:
+            raise ValidationError({"roles": _("Unknown roles: %(roles)s") % {"roles": ", ".join(sorted(unknown))}})
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(set(self.roles) & set(roles)) or (Role.ADMINISTRATOR in self.roles and not roles)
+
+    @property
+    def organisation_kind(self) -> str | None:
+        return self.organisation.kind if self.organisation else None
+
+    @property
+    def is_directorate(self) -> bool:
+        return self.organisation_kind == OrganisationKind.DIRECTORATE
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [str(Role(r).label) for r in self.roles if r in Role.values]
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for systems calling the API; only its hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user})"
+
+    @classmethod
+    def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
+        """Create a token; the raw key is returned once and never stored."""
+        raw = secrets.token_urlsafe(32)
+        return cls.objects.create(user=user, name=name, key_hash=_hash_token(raw)), raw
+
+    @classmethod
+    def user_for(cls, raw: str) -> User | None:
+        token = cls.objects.select_related("user").filter(key_hash=_hash_token(raw)).first()
+        if token is None or not token.user.is_active:
+            return None
+        return token.user
+
+
+class AuditEvent(models.Model):
+    """Who changed what, when, with the state before and after. Written by actions, never edited."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    verb = models.CharField(max_length=100, db_index=True)
+    target_type = models.CharField(max_length=100)
+    target_id = models.CharField(max_length=100, db_index=True)
+    target_repr = models.CharField(max_length=300)
+    before: models.JSONField[dict[str, Any] | None] = models.JSONField(null=True, blank=True)
+    after: models.JSONField[dict[str, Any] | None] = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.verb} {self.target_repr}"

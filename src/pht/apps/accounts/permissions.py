@@ -1,0 +1,86 @@
+"""Scoping by role and organisation: what a user may see and change.
+
+- Directorate and evaluation users see every municipality and practice (evaluators never see
+  identifiable patient data; that is the care app's rule).
+- Municipality users see their own municipality's practices.
+- Practice staff see, and edit the roster of, their own practice only.
+Each function that answers yes/no returns a ``Verdict`` so the reason can be shown.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from pht.apps.accounts.models import OrganisationKind, Role, User
+from pht.apps.registry.models import Municipality, Practice
+from pht.rules.explain import Verdict
+
+
+def _kind(user: User) -> str | None:
+    if not user.is_authenticated:
+        return None
+    return user.organisation_kind
+
+
+def sees_everything(user: User) -> bool:
+    return bool(
+        user.is_authenticated
+        and (user.is_superuser or _kind(user) in (OrganisationKind.DIRECTORATE, OrganisationKind.EVALUATION))
+    )
+
+
+def visible_practices(user: User) -> QuerySet[Practice]:
+    practices = Practice.objects.all()
+    if sees_everything(user):
+        return practices
+    organisation = user.organisation if user.is_authenticated else None
+    if organisation is None:
+        return practices.none()
+    if organisation.kind == OrganisationKind.MUNICIPALITY:
+        return practices.filter(municipality_id=organisation.municipality_id)
+    if organisation.kind == OrganisationKind.PRACTICE:
+        return practices.filter(pk=organisation.practice_id)
+    return practices.none()
+
+
+def visible_municipalities(user: User) -> QuerySet[Municipality]:
+    """Municipalities are public reference data: every signed-in user may list them."""
+    return Municipality.objects.all() if user.is_authenticated else Municipality.objects.none()
+
+
+def own_municipality_id(user: User) -> int | None:
+    """The municipality a municipality or practice user belongs to."""
+    organisation = user.organisation if user.is_authenticated else None
+    if organisation is None:
+        return None
+    if organisation.kind == OrganisationKind.MUNICIPALITY:
+        return organisation.municipality_id
+    if organisation.kind == OrganisationKind.PRACTICE and organisation.practice is not None:
+        return organisation.practice.municipality_id
+    return None
+
+
+def can_view_practice(user: User, practice: Practice) -> Verdict:
+    allowed = visible_practices(user).filter(pk=practice.pk).exists()
+    return Verdict(
+        rule="access.view_practice",
+        passed=allowed,
+        reason="" if allowed else "You may only see practices of your own organisation.",
+        inputs={"user": user.pk, "practice": practice.pk},
+    )
+
+
+def can_edit_roster(user: User, practice: Practice) -> Verdict:
+    if user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMINISTRATOR)):
+        return Verdict("access.edit_roster", True, "administrator", {"user": user.pk})
+    own = (
+        user.is_authenticated
+        and user.organisation is not None
+        and user.organisation.kind == OrganisationKind.PRACTICE
+        and user.organisation.practice_id == practice.pk
+    )
+    if not own:
+        return Verdict("access.edit_roster", False, "Only the practice's own staff may edit its roster.", {})
+    if not user.has_role(Role.GP, Role.SECRETARY, Role.PRACTICE_ADMIN, Role.NURSE):
+        return Verdict("access.edit_roster", False, "Your role may not edit the roster.", {})
+    return Verdict("access.edit_roster", True, "staff of this practice", {"user": user.pk})

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from pht.apps.registry.models import TeamMember
+from pht.rules.size_class import SizeClass
+
+
+class MunicipalityFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, help_text=_("Name or municipality number"))
+    county = forms.ChoiceField(label=_("County"), required=False)
+    size_class = forms.ChoiceField(
+        label=_("Size class"),
+        required=False,
+        choices=[("", _("All"))] + [(c.value, c.value) for c in SizeClass],
+    )
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
+
+    def __init__(self, *args: object, counties: list[str], years: list[int], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["county"].choices = [("", _("All"))] + [(c, c) for c in counties]  # type: ignore[attr-defined]
+        self.fields["year"].choices = [(y, y) for y in years]  # type: ignore[attr-defined]
+        self.fields["size_class"].choices = [("", _("All"))] + [  # type: ignore[attr-defined]
+            (SizeClass.SMALL.value, _("small")),
+            (SizeClass.MEDIUM.value, _("medium")),
+            (SizeClass.LARGE.value, _("large")),
+        ]
+
+
+class TeamMemberForm(forms.ModelForm):
+    class Meta:
+        model = TeamMember
+        fields = ["name", "role", "hpr", "fte"]

@@ -1,0 +1,160 @@
+"""Who is who: municipalities, GP practices, GPs, team members and primary health teams."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pht.rules.identifiers import InvalidIdentifier, check_hpr, check_kommunenummer, check_orgnr
+from pht.rules.size_class import SizeClass
+
+
+def _identifier_validator(check):  # type: ignore[no-untyped-def]
+    def validate(value: str) -> None:
+        try:
+            check(str(value), allow_synthetic=settings.PHT_ALLOW_SYNTHETIC_IDS)
+        except InvalidIdentifier as exc:
+            raise ValidationError(str(exc), code="invalid_identifier") from exc
+
+    return validate
+
+
+def validate_orgnr(value: str) -> None:
+    _identifier_validator(check_orgnr)(value)
+
+
+def validate_hpr(value: str) -> None:
+    _identifier_validator(check_hpr)(value)
+
+
+def validate_kommunenummer(value: str) -> None:
+    try:
+        check_kommunenummer(str(value))
+    except InvalidIdentifier as exc:
+        raise ValidationError(str(exc), code="invalid_identifier") from exc
+
+
+class Municipality(models.Model):
+    kommunenummer = models.CharField(_("municipality number"), max_length=4, unique=True, validators=[validate_kommunenummer])
+    name = models.CharField(_("name"), max_length=100)
+    county = models.CharField(_("county"), max_length=100)
+    county_number = models.CharField(_("county number"), max_length=2)
+
+    class Meta:
+        ordering = ["kommunenummer"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self) -> str:
+        return f"{self.kommunenummer} {self.name}"
+
+    def population_in(self, year: int) -> MunicipalityPopulation | None:
+        return self.populations.filter(year=year).first()
+
+
+class MunicipalityPopulation(models.Model):
+    """Population on 1 January of ``year`` and the size class it gives, with the rule's reason."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="populations")
+    year = models.PositiveSmallIntegerField(_("year"))
+    population = models.PositiveIntegerField(_("population"))
+    size_class = models.CharField(_("size class"), max_length=10, choices=[(c.value, c.value) for c in SizeClass])
+    size_class_reason = models.CharField(_("reason"), max_length=200)
+
+    class Meta:
+        ordering = ["municipality", "year"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "year"], name="one_population_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.year}: {self.population}"
+
+
+class Practice(models.Model):
+    orgnr = models.CharField(_("organisation number"), max_length=9, unique=True, validators=[validate_orgnr])
+    name = models.CharField(_("name"), max_length=200)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="practices")
+    address = models.CharField(_("address"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["municipality", "name"]
+        verbose_name = _("GP practice")
+        verbose_name_plural = _("GP practices")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GP(models.Model):
+    hpr = models.CharField(_("HPR number"), max_length=9, unique=True, validators=[validate_hpr])
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="gps")
+    list_size = models.PositiveIntegerField(_("list size"))
+    list_cap = models.PositiveIntegerField(_("list cap"))
+
+    class Meta:
+        ordering = ["practice", "last_name", "first_name"]
+        verbose_name = _("GP")
+        verbose_name_plural = _("GPs")
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return str(self)
+
+
+class StaffRole(models.TextChoices):
+    NURSE = "nurse", _("Nurse")
+    SECRETARY = "secretary", _("Health secretary")
+    PSYCHOLOGIST = "psychologist", _("Psychologist")
+    OTHER = "other", _("Other")
+
+
+class TeamMember(models.Model):
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="team_members")
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=20, choices=StaffRole.choices)
+    hpr = models.CharField(_("HPR number"), max_length=9, blank=True, validators=[validate_hpr])
+    fte = models.DecimalField(
+        _("FTE"),
+        max_digits=4,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("1.00"))],
+        help_text=_("Full-time equivalent, between 0.01 and 1.00."),
+    )
+
+    class Meta:
+        ordering = ["practice", "role", "name"]
+        verbose_name = _("team member")
+        verbose_name_plural = _("team members")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()})"
+
+
+class Team(models.Model):
+    """A primary health team: a GP leads it; nurses, secretaries and others are its members."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(_("name"), max_length=200)
+    lead_gp = models.ForeignKey(GP, on_delete=models.PROTECT, related_name="led_teams", verbose_name=_("lead GP"))
+    members = models.ManyToManyField(TeamMember, blank=True, related_name="teams", verbose_name=_("members"))
+
+    class Meta:
+        ordering = ["practice", "name"]
+        verbose_name = _("primary health team")
+        verbose_name_plural = _("primary health teams")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.lead_gp_id and self.practice_id and self.lead_gp.practice_id != self.practice_id:
+            raise ValidationError({"lead_gp": _("The lead GP must work at the team's practice.")})

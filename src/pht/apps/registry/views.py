@@ -1,0 +1,119 @@
+"""Registry pages: municipalities (search, filters, counts per size class), a municipality, a practice."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pht.apps.accounts.actions import ActionRefused
+from pht.apps.accounts.permissions import can_edit_roster, visible_practices
+from pht.apps.registry import actions
+from pht.apps.registry.forms import MunicipalityFilterForm, TeamMemberForm
+from pht.apps.registry.models import Municipality, MunicipalityPopulation, Practice, TeamMember
+from pht.rules.size_class import SizeClass
+
+
+def _years() -> list[int]:
+    return sorted(set(MunicipalityPopulation.objects.values_list("year", flat=True)), reverse=True) or [2017]
+
+
+@login_required
+def municipality_list(request: HttpRequest) -> HttpResponse:
+    years = _years()
+    counties = sorted(set(Municipality.objects.values_list("county", flat=True)))
+    form = MunicipalityFilterForm(request.GET or None, counties=counties, years=years)
+    year = years[0]
+    rows = MunicipalityPopulation.objects.select_related("municipality")
+    if form.is_valid():
+        year = form.cleaned_data["year"] or year
+        q = form.cleaned_data["q"].strip()
+        if q:
+            rows = rows.filter(Q(municipality__name__icontains=q) | Q(municipality__kommunenummer__startswith=q))
+        if form.cleaned_data["county"]:
+            rows = rows.filter(municipality__county=form.cleaned_data["county"])
+    rows = rows.filter(year=year)
+    # Counts per size class follow search and county, not the size-class filter itself.
+    counts = {c.value: 0 for c in SizeClass}
+    counts.update(dict(rows.values_list("size_class").annotate(n=Count("id")).values_list("size_class", "n")))
+    if form.is_valid() and form.cleaned_data["size_class"]:
+        rows = rows.filter(size_class=form.cleaned_data["size_class"])
+    rows = rows.order_by("municipality__kommunenummer")
+    context = {"form": form, "rows": rows, "year": year, "counts": counts, "total": rows.count()}
+    template = "registry/_municipality_table.html" if request.headers.get("HX-Request") else "registry/municipality_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def municipality_detail(request: HttpRequest, kommunenummer: str) -> HttpResponse:
+    municipality = get_object_or_404(Municipality, kommunenummer=kommunenummer)
+    practices = (
+        visible_practices(request.user)  # type: ignore[arg-type]
+        .filter(municipality=municipality)
+        .annotate(gp_count=Count("gps"))
+        .order_by("name")
+    )
+    populations = municipality.populations.order_by("-year")
+    return render(
+        request,
+        "registry/municipality_detail.html",
+        {"municipality": municipality, "practices": practices, "populations": populations},
+    )
+
+
+def _visible_practice(request: HttpRequest, orgnr: str) -> Practice:
+    return get_object_or_404(visible_practices(request.user), orgnr=orgnr)  # type: ignore[arg-type]
+
+
+@login_required
+def practice_detail(request: HttpRequest, orgnr: str) -> HttpResponse:
+    practice = _visible_practice(request, orgnr)
+    context = {
+        "practice": practice,
+        "gps": practice.gps.all(),
+        "members": practice.team_members.all(),
+        "teams": practice.teams.select_related("lead_gp").prefetch_related("members"),
+        "can_edit": can_edit_roster(request.user, practice).passed,  # type: ignore[arg-type]
+        "form": TeamMemberForm(),
+        "list_total": sum(gp.list_size for gp in practice.gps.all()),
+    }
+    return render(request, "registry/practice_detail.html", context)
+
+
+@login_required
+@require_POST
+def team_member_save(request: HttpRequest, orgnr: str) -> HttpResponse:
+    practice = _visible_practice(request, orgnr)
+    form = TeamMemberForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.save_team_member(request.user, practice, form.cleaned_data)  # type: ignore[arg-type]
+        except ActionRefused as exc:
+            messages.error(request, exc.reason)
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.success(request, _("Team member saved."))
+    else:
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form.fields[field].label if field in form.fields else field}: {' '.join(errors)}")
+    return redirect("registry:practice", orgnr=orgnr)
+
+
+@login_required
+@require_POST
+def team_member_remove(request: HttpRequest, orgnr: str, member_id: int) -> HttpResponse:
+    practice = _visible_practice(request, orgnr)
+    member = get_object_or_404(TeamMember, pk=member_id, practice=practice)
+    try:
+        actions.remove_team_member(request.user, member)  # type: ignore[arg-type]
+    except ActionRefused as exc:
+        messages.error(request, exc.reason)
+    else:
+        messages.success(request, _("Team member removed."))
+    return redirect("registry:practice", orgnr=orgnr)

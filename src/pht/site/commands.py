@@ -1,0 +1,129 @@
+"""Core sub-commands: demo, serve, migrate, refdata load, municipalities."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import json
+import sys
+
+from pht.cli import CommandError, setup_django
+from pht.refdata import RefDataError, available_years, load_parameters, municipalities
+from pht.rules.size_class import SizeClass, SizeClassThresholds, classify_size
+
+DEFAULT_ADDRESS = "127.0.0.1:8000"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    demo = subparsers.add_parser("demo", help="set up the database with reference and demo data, then serve the site")
+    demo.add_argument("--no-serve", action="store_true", help="only set up; do not start the web server")
+    demo.add_argument("--address", default=DEFAULT_ADDRESS)
+    demo.set_defaults(handler=run_demo)
+
+    serve = subparsers.add_parser("serve", help="serve the web site (development server)")
+    serve.add_argument("--address", default=DEFAULT_ADDRESS)
+    serve.set_defaults(handler=run_serve)
+
+    migrate = subparsers.add_parser("migrate", help="create or upgrade the database tables")
+    migrate.set_defaults(handler=run_migrate)
+
+    refdata = subparsers.add_parser("refdata", help="reference data")
+    refdata_sub = refdata.add_subparsers(dest="refdata_command", required=True, metavar="ACTION")
+    load = refdata_sub.add_parser("load", help="load municipalities and populations into the database")
+    load.add_argument("--year", type=int, default=2017)
+    load.set_defaults(handler=run_refdata_load)
+
+    munis = subparsers.add_parser("municipalities", help="list municipalities with population and size class")
+    munis.add_argument("--year", type=int, default=2017)
+    munis.add_argument("--size-class", choices=[c.value for c in SizeClass])
+    munis.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    munis.set_defaults(handler=run_municipalities)
+
+
+def _manage(*args: str) -> None:
+    setup_django()
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    _manage("migrate", "--no-input")
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    run_migrate(args)
+    from pht.site.demo import build_demo
+
+    users = build_demo(print)
+    if users:
+        print("\nDemo users (passwords are shown only this once):")
+        for username, password in users:
+            print(f"  {username:<16} {password}")
+    else:
+        print("Demo users already exist; their passwords were printed when they were created.")
+    if args.no_serve:
+        return 0
+    return run_serve(args)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    print(f"Serving PHT on http://{args.address}/  (Ctrl-C to stop)")
+    _manage("runserver", "--noreload", args.address)
+    return 0
+
+
+def run_refdata_load(args: argparse.Namespace) -> int:
+    setup_django()
+    from pht.apps.registry.loading import load_municipalities
+
+    try:
+        result = load_municipalities(args.year)
+    except RefDataError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"Loaded municipalities of {args.year}: {result.created} created, {result.updated} updated.")
+    return 0
+
+
+CSV_HEADER = ("kommunenummer", "name", "county", "population", "size_class")
+
+
+def run_municipalities(args: argparse.Namespace) -> int:
+    if args.year not in available_years():
+        raise CommandError(f"no reference data for year {args.year}; available: {available_years()}")
+    try:
+        rows = municipalities(args.year)
+    except RefDataError as exc:
+        raise CommandError(str(exc)) from exc
+    params = load_parameters("size_class", on=datetime.date(args.year, 1, 1))
+    thresholds = SizeClassThresholds.from_mapping(params.values)
+    records = []
+    for m in rows:
+        size = classify_size(m.population, thresholds)
+        if args.size_class and size.value != args.size_class:
+            continue
+        records.append(
+            {
+                "kommunenummer": m.kommunenummer,
+                "name": m.name,
+                "county": m.county,
+                "population": m.population,
+                "size_class": size.value.value,
+                "reason": size.reason,
+            }
+        )
+    if args.format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=CSV_HEADER, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+    elif args.format == "json":
+        json.dump(records, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        for r in records:
+            print(f"{r['kommunenummer']}  {r['name']:<32} {r['county']:<20} {r['population']:>9,}  {r['size_class']}")
+        counts = {c.value: sum(1 for r in records if r["size_class"] == c.value) for c in SizeClass}
+        print(f"{len(records)} municipalities: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    return 0
