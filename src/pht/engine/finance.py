@@ -186,47 +186,57 @@ class FinanceLake:
             .aggregate(onset=_.onset.min())
         )
 
+    def _chronic_onsets(self, codes: Iterable[str], top: int) -> ibis.Table:
+        """Per resident, ``onset_k`` = the first onset of their k-th distinct chronic code (k = 1..top),
+        so the number of chronic codes on a day, capped at ``top``, is the number of onsets <= day."""
+        firsts = self._chronic(codes)
+        ranked = firsts.mutate(
+            k=ibis.row_number().over(group_by=firsts.resident_id, order_by=[firsts.onset, firsts.code])
+        )
+        return ranked.group_by("resident_id").aggregate(
+            **{f"onset_{k}": ranked.onset.min(where=ranked.k == k - 1) for k in range(1, top + 1)}
+        )
+
     def _cells(
         self, periods: Sequence[Period], scope: Sequence[str], params: CapitationParameters
     ) -> tuple[dict[tuple[str, int], list[CapitationCell]], dict[tuple[str, int], tuple[int, int]]]:
+        top = len(params.morbidity_factors) - 1
         spells = self._spells(scope)
+        if top > 0:
+            spells = spells.left_join(self._chronic_onsets(params.chronic_codes, top), "resident_id")
         months = _months_table(periods)
-        overlaps = [
-            spells.list_from <= months.month_end,
-            spells.list_to.fill_null(months.month_end) >= months.month_start,
-        ]
-        joined = spells.join(months, overlaps)
+        joined = spells.cross_join(months)
+        joined = joined.filter(
+            joined.list_from <= joined.month_end,
+            joined.list_to.fill_null(joined.month_end) >= joined.month_start,
+        )
         first_day = ibis.greatest(joined.list_from, joined.month_start)
         last_day = ibis.least(joined.list_to.fill_null(joined.month_end), joined.month_end)
-        sm = joined.mutate(
-            day=first_day,
+        level: ibis.Value = ibis.literal(0)
+        for k in range(1, top + 1):
+            level = level + (joined[f"onset_{k}"] <= first_day).fill_null(False).cast("int32")
+        # age band by a lookup join on the integer age (computed once per row)
+        bands = ibis.memtable(
+            pa.table(
+                {
+                    "band_age": [a for b in params.age_bands for a in range(b.min_age, b.max_age + 1)],
+                    "age_band": [b.label for b in params.age_bands for _a in range(b.min_age, b.max_age + 1)],
+                }
+            )
+        )
+        staged = joined.select(
+            "practice",
+            "period_key",
+            "sex",
+            "kommunenummer",
             days=last_day.delta(first_day, unit="day") + 1,
-            row_key=ibis.row_number(),
+            age=ibis.greatest(_age(joined.birth_date, first_day), 0),
+            level=level,
         )
-        chronic = self._chronic(params.chronic_codes)
-        counted = (
-            sm.select("row_key", "resident_id", "day")
-            .join(chronic, [sm.resident_id == chronic.resident_id, chronic.onset <= sm.day])
-            .group_by("row_key")
-            .aggregate(n_chronic=_.code.nunique())
-        )
-        withm = sm.left_join(counted, sm.row_key == counted.row_key).mutate(
-            n_chronic=_.n_chronic.fill_null(0)
-        )
-        age = ibis.greatest(_age(withm.birth_date, withm.day), 0)
-        bands = [(age.between(b.min_age, b.max_age), b.label) for b in params.age_bands]
-        band = ibis.cases(*bands, else_=None)
-        level = ibis.least(withm.n_chronic, len(params.morbidity_factors) - 1)
-        celled = withm.mutate(age_band=band, level=level)
+        celled = staged.left_join(bands, staged.age == bands.band_age)
         cell_rows = (
             celled.group_by(["practice", "period_key", "sex", "age_band", "level", "kommunenummer"])
-            .aggregate(resident_days=_.days.sum(), residents=_.resident_id.nunique())
-            .to_pyarrow()
-            .to_pylist()
-        )
-        total_rows = (
-            celled.group_by(["practice", "period_key"])
-            .aggregate(residents=_.resident_id.nunique(), resident_days=_.days.sum())
+            .aggregate(resident_days=_.days.sum(), residents=_.count())
             .to_pyarrow()
             .to_pylist()
         )
@@ -244,10 +254,9 @@ class FinanceLake:
                     int(row["residents"]),
                 )
             )
-        totals = {
-            (row["practice"], row["period_key"]): (int(row["residents"]), int(row["resident_days"]))
-            for row in total_rows
-        }
+        totals: dict[tuple[str, int], tuple[int, int]] = {}
+        for key, items in cells.items():
+            totals[key] = (sum(c.residents for c in items), sum(c.resident_days for c in items))
         return cells, totals
 
     def _claims_table(self, years: Iterable[int], scope: Sequence[str] | None) -> ibis.Table:
@@ -342,44 +351,59 @@ class FinanceLake:
     def _indicators(
         self, periods: Sequence[Period], scope: Sequence[str], quality: QualityParameters
     ) -> dict[tuple[str, int], dict[str, tuple[int, int]]]:
+        """Numerator and denominator of every quality indicator per practice-month (month's last day)."""
         result: dict[tuple[str, int], dict[str, tuple[int, int]]] = defaultdict(dict)
         if not quality.indicators:
             return result
-        spells = self._spells(scope)
-        conditions = table(self.con, self.lake_dir, "conditions").select(
-            resident_id=_.resident_id, code=_.icpc2.cast("string"), onset=_.onset_date
+        all_codes = sorted(set().union(*(i.denominator_conditions for i in quality.indicators)))
+        conditions = (
+            table(self.con, self.lake_dir, "conditions")
+            .select(resident_id=_.resident_id, code=_.icpc2.cast("string"), onset=_.onset_date)
+            .filter(_.code.isin(all_codes))
+            .group_by(["resident_id", "code"])
+            .aggregate(onset=_.onset.min())
         )
-        longest = max(i.window_days for i in quality.indicators)
-        earliest = min(periods).end - datetime.timedelta(days=longest - 1)
-        claims = self._claims_table(range(earliest.year, max(p.year for p in periods) + 1), scope).select(
-            "resident_id",
-            "practice",
-            "contact_date",
-            code=_.tariff_code.cast("string"),
-            diagnosis=_.icpc2.cast("string"),
-        )
-        for indicator in quality.indicators:
-            window = datetime.timedelta(days=indicator.window_days - 1)
-            months = _months_table(periods, {"window_start": [p.end - window for p in periods]})
-            listed_at_end = [
-                spells.list_from <= months.month_end,
-                spells.list_to.fill_null(months.month_end) >= months.month_end,
-            ]
-            at_end = spells.join(months, listed_at_end)
-            at_end = at_end.filter(_age(at_end.birth_date, at_end.month_end) >= indicator.min_age)
-            conds = conditions.filter(conditions.code.isin(sorted(indicator.denominator_conditions)))
-            den = (
-                at_end.join(conds, [at_end.resident_id == conds.resident_id, conds.onset <= at_end.month_end])
-                .select("practice", "period_key", "resident_id", "month_end", "window_start")
-                .distinct()
+        # only people with a denominator condition can count: a small table, materialised once
+        candidates = self._spells(scope).semi_join(conditions, "resident_id")
+        windows = {i.id: datetime.timedelta(days=i.window_days - 1) for i in quality.indicators}
+        months = _months_table(periods)
+        at_end = candidates.cross_join(months)
+        at_end = at_end.filter(
+            at_end.list_from <= at_end.month_end,
+            at_end.list_to.fill_null(at_end.month_end) >= at_end.month_end,
+        ).select("practice", "period_key", "resident_id", "month_end", age=_age(_.birth_date, _.month_end))
+        name = f"finance_at_end_{id(self)}_{len(periods)}"
+        self.con.create_table(name, at_end, temp=True)
+        try:
+            at_end = self.con.table(name)
+            longest = max(windows.values())
+            earliest = min(periods).end - longest
+            years = range(earliest.year, max(p.year for p in periods) + 1)
+            claims = self._claims_table(years, scope).select(
+                "resident_id",
+                "practice",
+                "contact_date",
+                code=_.tariff_code.cast("string"),
+                diagnosis=_.icpc2.cast("string"),
             )
-            num_claims = claims
-            if indicator.numerator_diagnoses:
-                num_claims = num_claims.filter(_.diagnosis.isin(sorted(indicator.numerator_diagnoses)))
-            if indicator.numerator_codes:
-                num_claims = num_claims.filter(_.code.isin(sorted(indicator.numerator_codes)))
-            num = (
-                den.join(
+            claims = claims.semi_join(at_end, "resident_id")
+            for indicator in quality.indicators:
+                conds = conditions.filter(_.code.isin(sorted(indicator.denominator_conditions)))
+                eligible = at_end.filter(at_end.age >= indicator.min_age)
+                den = (
+                    eligible.join(
+                        conds, [eligible.resident_id == conds.resident_id, conds.onset <= eligible.month_end]
+                    )
+                    .select("practice", "period_key", "resident_id", "month_end")
+                    .distinct()
+                    .mutate(window_start=_.month_end - ibis.interval(days=windows[indicator.id].days))
+                )
+                num_claims = claims
+                if indicator.numerator_diagnoses:
+                    num_claims = num_claims.filter(_.diagnosis.isin(sorted(indicator.numerator_diagnoses)))
+                if indicator.numerator_codes:
+                    num_claims = num_claims.filter(_.code.isin(sorted(indicator.numerator_codes)))
+                hits = den.join(
                     num_claims,
                     [
                         den.resident_id == num_claims.resident_id,
@@ -388,16 +412,16 @@ class FinanceLake:
                         num_claims.contact_date <= den.month_end,
                     ],
                 )
-                .select(den.practice, den.period_key, den.resident_id)
-                .distinct()
-            )
-            by_month = ["practice", "period_key"]
-            den_counts = den.group_by(by_month).aggregate(n=_.count()).to_pyarrow().to_pylist()
-            num_rows = num.group_by(by_month).aggregate(n=_.count()).to_pyarrow().to_pylist()
-            num_counts = {(r["practice"], r["period_key"]): int(r["n"]) for r in num_rows}
-            for row in den_counts:
-                key = (row["practice"], row["period_key"])
-                result[key][indicator.id] = (num_counts.get(key, 0), int(row["n"]))
+                num = hits.select(den.practice, den.period_key, den.resident_id).distinct()
+                by_month = ["practice", "period_key"]
+                den_counts = den.group_by(by_month).aggregate(n=_.count()).to_pyarrow().to_pylist()
+                num_rows = num.group_by(by_month).aggregate(n=_.count()).to_pyarrow().to_pylist()
+                num_counts = {(r["practice"], r["period_key"]): int(r["n"]) for r in num_rows}
+                for row in den_counts:
+                    key = (row["practice"], row["period_key"])
+                    result[key][indicator.id] = (num_counts.get(key, 0), int(row["n"]))
+        finally:
+            self.con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
         return result
 
     # --- settlement -----------------------------------------------------------------------------

@@ -19,11 +19,13 @@ from pht.bench import BENCHMARKS
 
 # The columns the finance engine reads, per dataset.
 COLUMNS = {
-    "residents": ("resident_id", "sex", "birth_date", "kommunenummer", "practice_orgnr", "list_from", "list_to"),
+    "residents": (
+        "resident_id", "sex", "birth_date", "kommunenummer", "practice_orgnr", "list_from", "list_to",
+    ),
     "conditions": ("resident_id", "icpc2", "onset_date"),
     "claims": (
-        "claim_id", "resident_id", "contact_date", "year", "month", "tariff_code", "billed_by", "practice_orgnr",
-        "icpc2",
+        "claim_id", "resident_id", "contact_date", "year", "month", "tariff_code", "billed_by",
+        "practice_orgnr", "icpc2",
     ),
 }  # fmt: skip
 NUMERIC = {"resident_id", "claim_id", "year", "month"}
@@ -106,7 +108,8 @@ def _run(args: argparse.Namespace) -> int:
     bare = _bare_scan(files, args.threads)
     print(f"settled {practices:,} practices x 12 months x 2 models = {len(result_rows):,} settlements")
     print(
-        f"wall time {total:.2f} s (reference year {reference_time:.2f} s, year {total - reference_time:.2f} s)"
+        f"wall time {total:.2f} s "
+        f"(reference year {reference_time:.2f} s, year {total - reference_time:.2f} s)"
     )
     print(f"bare DuckDB scan of the same columns of the same files: {bare:.2f} s")
     print(f"ratio to the bare scan: {total / bare:.1f}x" if bare > 0 else "bare scan took no measurable time")

@@ -129,7 +129,7 @@ class CapitationCell:
     morbidity_level: int
     municipality: str
     resident_days: int
-    residents: int
+    residents: int  # list spells in the cell (see PracticeMonth.residents)
 
 
 @dataclass(frozen=True, order=True)
@@ -152,7 +152,8 @@ class PracticeMonth:
 
     practice: str
     period: Period
-    residents: int  # distinct residents on the list at some day of the month
+    residents: int  # list spells with days in the month (= residents, but one who leaves and
+    # rejoins the same list within the month counts twice; cheap to count in bulk)
     resident_days: int
     cells: tuple[CapitationCell, ...]
     codes: tuple[CodeCount, ...]
@@ -216,7 +217,7 @@ def aggregate_practice_month(
         chronic[condition.resident_id].append(condition)
 
     cells: dict[tuple[str, str, int, str], list[int]] = {}
-    cell_residents: dict[tuple[str, str, int, str], set[str]] = defaultdict(set)
+    cell_residents: dict[tuple[str, str, int, str], int] = defaultdict(int)
     for spell in own:
         day = max(spell.listed_from, period.start)
         age = max(age_on(spell.birth_date, day), 0)
@@ -229,7 +230,7 @@ def aggregate_practice_month(
         )
         key = (spell.sex, capitation.band_for(age), capitation.morbidity_level(count), spell.municipality)
         cells.setdefault(key, [0])[0] += spell.days_in(period)
-        cell_residents[key].add(spell.resident_id)
+        cell_residents[key] += 1
 
     birth_dates = {s.resident_id: s.birth_date for s in spells}
     year_claims = [c for c in claims if c.date.year == period.year and c.date <= period.end]
@@ -251,7 +252,7 @@ def aggregate_practice_month(
     return PracticeMonth(
         practice=practice,
         period=period,
-        residents=len({s.resident_id for s in own}),
+        residents=len(own),
         resident_days=sum(s.days_in(period) for s in own),
         cells=tuple(
             sorted(
@@ -261,7 +262,7 @@ def aggregate_practice_month(
                     level,
                     municipality,
                     days[0],
-                    len(cell_residents[(sex, band, level, municipality)]),
+                    cell_residents[(sex, band, level, municipality)],
                 )
                 for (sex, band, level, municipality), days in cells.items()
             )
