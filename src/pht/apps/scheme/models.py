@@ -1,0 +1,307 @@
+"""The grant scheme: scheme, call, application (with revisions), review, selection, grants,
+payments and reports. Status changes happen only in ``actions.py``; allowed transitions are
+declared in ``workflows.py``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+FTE = {"max_digits": 5, "decimal_places": 2}
+
+
+class Scheme(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Call(models.Model):
+    """A call for applications; values from a parameter file (``parameter_set``), editable."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="calls")
+    code = models.SlugField(_("code"), unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    parameter_set = models.CharField(_("parameter set"), max_length=100)
+    invitation_date = models.DateField(_("invitation"), null=True, blank=True)
+    announcement_date = models.DateField(_("announcement"))
+    information_meeting = models.DateTimeField(_("information meeting"), null=True, blank=True)
+    deadline_date = models.DateField(_("deadline (end of day)"))
+    timezone = models.CharField(max_length=50, default="Europe/Oslo")
+    pilot_start = models.DateField(_("pilot start"))
+    pilot_end = models.DateField(_("pilot end"))
+    extended_end = models.DateField(_("extended end"), null=True, blank=True)
+    extension_note = models.TextField(_("extension note"), blank=True)
+    targets = models.JSONField(_("targets"), default=dict)
+    criteria = models.JSONField(_("criteria"), default=list)
+    grant_parameters = models.JSONField(_("grant parameters"), default=dict)
+    financing_models = models.JSONField(_("financing models"), default=list)
+    gp_lists_per_nurse_fte = models.PositiveSmallIntegerField(default=3)
+    attachment_max_bytes = models.PositiveIntegerField(default=10 * 1024 * 1024)
+    assumptions = models.JSONField(_("assumptions"), default=dict)
+    source = models.TextField(_("source"), blank=True)
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def end_date(self):  # type: ignore[no-untyped-def]
+        return self.extended_end or self.pilot_end
+
+    def is_assumption(self, key: str) -> bool:
+        return key in self.assumptions
+
+
+class Application(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        GRANTED = "granted", _("Granted")
+        REJECTED = "rejected", _("Rejected")
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="applications")
+    municipality = models.ForeignKey(
+        "registry.Municipality", on_delete=models.PROTECT, related_name="applications"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    leadership_plan = models.TextField(_("local leadership"), blank=True)
+    project_plan = models.TextField(_("project plan"), blank=True)
+    budget = models.DecimalField(_("budget (NOK)"), null=True, blank=True, **MONEY)
+    declared_size_class = models.CharField(_("size class"), max_length=10, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    revision = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    verdicts = models.JSONField(default=list, blank=True)
+    score = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["call", "municipality"], name="one_application_per_call")
+        ]
+        ordering = ["municipality__name"]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} – {self.call.code}"
+
+    @property
+    def failed_count(self) -> int:
+        return sum(1 for v in self.verdicts if not v.get("passed"))
+
+    @property
+    def gp_count(self) -> int:
+        return sum(p.gps.count() for p in self.practices.all())
+
+
+class ApplicationPractice(models.Model):
+    class Model(models.TextChoices):
+        FEE = "fee", _("Fee model")
+        CAPITATION = "capitation", _("Capitation model")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="practices")
+    practice = models.ForeignKey("registry.Practice", on_delete=models.PROTECT, related_name="+")
+    gps = models.ManyToManyField("registry.GP", related_name="+", blank=True)
+    financing_model = models.CharField(_("financing model"), max_length=20, choices=Model.choices, blank=True)
+    team_lead = models.ForeignKey(
+        "registry.GP", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    nurse_fte = models.DecimalField(_("nurse FTE"), default=Decimal("0"), **FTE)
+    secretary_fte = models.DecimalField(_("health secretary FTE"), default=Decimal("0"), **FTE)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["application", "practice"], name="practice_once")]
+
+    def __str__(self) -> str:
+        return f"{self.practice} ({self.application_id})"
+
+
+class ApplicationRevision(models.Model):
+    """A frozen copy of the application as it stood; a new one at each submission and change."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["application", "number"], name="revision_once")]
+
+    def __str__(self) -> str:
+        return f"{self.application} r{self.number}"
+
+
+class Attachment(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to="scheme/attachments/%Y/")
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReviewAssignment(models.Model):
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", _("Assigned")
+        CONFLICT = "conflict", _("Conflict declared")
+        CLEARED = "cleared", _("No conflict")
+        SUBMITTED = "submitted", _("Submitted")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="assignments")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_assignments"
+    )
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ASSIGNED)
+    conflict_note = models.TextField(blank=True)
+    declared_at = models.DateTimeField(null=True, blank=True)
+    scores = models.JSONField(default=dict, blank=True)
+    comments = models.JSONField(default=dict, blank=True)
+    total = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["application", "reviewer"], name="reviewer_once")]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} → {self.application}"
+
+
+class SelectionRun(models.Model):
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="selection_runs")
+    problem = models.JSONField()
+    result = models.JSONField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"selection run {self.pk} ({self.call.code})"
+
+
+class SelectionDecision(models.Model):
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="selection_decisions")
+    run = models.ForeignKey(SelectionRun, on_delete=models.PROTECT, related_name="+")
+    chosen = models.JSONField()
+    rationale = models.TextField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"selection decision {self.pk} ({self.call.code})"
+
+
+class GrantDecision(models.Model):
+    class Status(models.TextChoices):
+        DECIDED = "decided", _("Decided")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="grant")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DECIDED)
+    gps = models.PositiveIntegerField()
+    period_start = models.DateField()
+    period_end = models.DateField()
+    years = models.JSONField()
+    total = models.DecimalField(**MONEY)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"grant decision {self.pk}: {self.application}"
+
+
+class Instalment(models.Model):
+    """One instalment of a decision's payment plan; a disbursement once prepared and approved."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        PREPARED = "prepared", _("Prepared")
+        APPROVED = "approved", _("Approved")
+
+    decision = models.ForeignKey(GrantDecision, on_delete=models.CASCADE, related_name="instalments")
+    number = models.PositiveIntegerField()
+    due = models.DateField()
+    year = models.PositiveIntegerField()
+    practice_amount = models.DecimalField(**MONEY)
+    municipality_amount = models.DecimalField(**MONEY)
+    reason = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    prepared_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["decision", "number"]
+
+    def __str__(self) -> str:
+        return f"instalment {self.number} of decision {self.decision_id}"
+
+    @property
+    def total(self) -> Decimal:
+        return self.practice_amount + self.municipality_amount
+
+
+class Report(models.Model):
+    class Status(models.TextChoices):
+        DUE = "due", _("Due")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+
+    decision = models.ForeignKey(GrantDecision, on_delete=models.CASCADE, related_name="reports")
+    year = models.PositiveIntegerField()
+    due_date = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DUE)
+    progress = models.TextField(blank=True)
+    spent = models.DecimalField(null=True, blank=True, **MONEY)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_date"]
+
+    def __str__(self) -> str:
+        return f"report {self.year} of decision {self.decision_id}"
+
+
+class Clawback(models.Model):
+    decision = models.ForeignKey(GrantDecision, on_delete=models.CASCADE, related_name="clawbacks")
+    report = models.ForeignKey(
+        Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="clawbacks"
+    )
+    amount = models.DecimalField(**MONEY)
+    reason = models.TextField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"clawback {self.amount} of decision {self.decision_id}"

@@ -1,0 +1,33 @@
+"""Who sees which applications and decisions: Directorate roles all, a municipality its own,
+a reviewer those assigned to them. Pages and API use the same functions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from pht.apps.scheme import actions
+from pht.apps.scheme import models as m
+
+DIRECTORATE_ROLES = {actions.ROLE_OFFICER, actions.ROLE_FINANCE, "admin"}
+
+
+def visible_applications(user: Any) -> QuerySet[m.Application]:
+    if not user.is_authenticated:
+        return m.Application.objects.none()
+    roles = actions.roles_of(user)
+    if roles & DIRECTORATE_ROLES:
+        return m.Application.objects.all()
+    municipality = actions.municipality_of(user)
+    if municipality is not None and actions.ROLE_LEAD in roles:
+        return m.Application.objects.filter(municipality=municipality)
+    if actions.ROLE_REVIEWER in roles:
+        return m.Application.objects.filter(assignments__reviewer=user).distinct()
+    return m.Application.objects.none()
+
+
+def visible_decisions(user: Any) -> QuerySet[m.GrantDecision]:
+    return m.GrantDecision.objects.filter(application__in=visible_applications(user)).select_related(
+        "application__municipality", "application__call"
+    )

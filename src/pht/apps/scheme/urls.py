@@ -1,0 +1,26 @@
+from django.urls import path
+
+from pht.apps.scheme import views
+
+app_name = "scheme"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("utlysning/", views.call_overview, name="call"),
+    path("soknader/", views.application_list, name="applications"),
+    path("soknader/ny/", views.application_edit, name="application_new"),
+    path("soknader/<int:pk>/", views.application_detail, name="application"),
+    path("soknader/<int:pk>/endre/", views.application_edit, name="application_edit"),
+    path("soknader/<int:pk>/send-inn/", views.application_submit, name="application_submit"),
+    path("soknader/<int:pk>/trekk/", views.application_withdraw, name="application_withdraw"),
+    path("soknader/<int:pk>/vedlegg/", views.attachment_add, name="attachment_add"),
+    path("soknader/<int:pk>/fagvurderer/", views.assign_reviewer, name="assign_reviewer"),
+    path("vurderinger/", views.review_list, name="reviews"),
+    path("vurderinger/<int:pk>/", views.review, name="review"),
+    path("utvelgelse/", views.selection, name="selection"),
+    path("tilsagn/<int:pk>/", views.decision_detail, name="decision"),
+    path("tilsagn/<int:pk>/brev.pdf", views.decision_letter, name="decision_letter"),
+    path("utbetalinger/", views.payments, name="payments"),
+    path("utbetalinger.csv", views.payments_csv, name="payments_csv"),
+    path("rapporter/", views.reports, name="reports"),
+]

@@ -1,0 +1,546 @@
+"""Pages of the grant scheme. Views read, and call ``actions`` for every change."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pht.apps.accounts.actions import ActionRefused
+from pht.apps.scheme import actions
+from pht.apps.scheme import models as m
+from pht.apps.scheme.scoping import visible_applications, visible_decisions
+from pht.apps.scheme.scoring import criteria_from_values, spread
+
+
+def _call(code: str | None = None) -> m.Call:
+    calls = m.Call.objects.order_by("-deadline_date")
+    call = calls.filter(code=code).first() if code else calls.first()
+    if call is None:
+        raise Http404(_("No call"))
+    return call
+
+
+def _roles(request: HttpRequest) -> set[str]:
+    return actions.roles_of(request.user)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    roles = _roles(request)
+    if actions.ROLE_OFFICER in roles:
+        return redirect("scheme:call")
+    if actions.ROLE_FINANCE in roles:
+        return redirect("scheme:payments")
+    if actions.ROLE_REVIEWER in roles:
+        return redirect("scheme:reviews")
+    return redirect("scheme:applications")
+
+
+@login_required
+def call_overview(request: HttpRequest) -> HttpResponse:
+    if actions.ROLE_OFFICER not in _roles(request):
+        raise Http404
+    call = _call(request.GET.get("call"))
+    applications = list(call.applications.select_related("municipality"))
+    by_status = Counter(a.status for a in applications)
+    by_size = Counter(actions.size_class_of(a) for a in applications)
+    return render(
+        request,
+        "scheme/call.html",
+        {
+            "call": call,
+            "applications": applications,
+            "by_status": [(label, by_status.get(value, 0)) for value, label in m.Application.Status.choices],
+            "by_size": [(k, by_size.get(k, 0)) for k in ("small", "medium", "large")],
+            "deadline": actions.deadline_of(call),
+            "criteria": criteria_from_values(call.criteria),
+        },
+    )
+
+
+@login_required
+def application_list(request: HttpRequest) -> HttpResponse:
+    applications = visible_applications(request.user).select_related("municipality", "call")
+    can_apply = actions.ROLE_LEAD in _roles(request) and actions.municipality_of(request.user) is not None
+    call = m.Call.objects.order_by("-deadline_date").first()
+    own = applications.filter(call=call).exists() if call else False
+    return render(
+        request,
+        "scheme/application_list.html",
+        {"applications": applications, "can_apply": can_apply and call is not None and not own, "call": call},
+    )
+
+
+def _visible(request: HttpRequest, pk: int) -> m.Application:
+    application = (
+        visible_applications(request.user).filter(pk=pk).select_related("municipality", "call").first()
+    )
+    if application is None:
+        raise Http404(_("No such application"))
+    return application
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _visible(request, pk)
+    roles = _roles(request)
+    officer = actions.ROLE_OFFICER in roles
+    criteria = criteria_from_values(application.call.criteria)
+    assignments = list(application.assignments.select_related("reviewer"))
+    submitted = [a for a in assignments if a.status == m.ReviewAssignment.Status.SUBMITTED]
+    revisions = list(application.revisions.all())
+    diff = None
+    if len(revisions) >= 2:
+        a = request.GET.get("from")
+        b = request.GET.get("to")
+        left = next((r for r in revisions if str(r.number) == a), revisions[-2])
+        right = next((r for r in revisions if str(r.number) == b), revisions[-1])
+        diff = {
+            "from": left.number,
+            "to": right.number,
+            "changes": actions.compare(left.snapshot, right.snapshot),
+        }
+    from django.contrib.auth import get_user_model
+
+    reviewers = []
+    if officer:
+        assigned = {a.reviewer_id for a in assignments}
+        reviewers = [
+            u
+            for u in get_user_model().objects.all()
+            if actions.ROLE_REVIEWER in actions.roles_of(u) and u.pk not in assigned
+        ]
+    return render(
+        request,
+        "scheme/application_detail.html",
+        {
+            "application": application,
+            "practices": application.practices.select_related("practice", "team_lead").prefetch_related(
+                "gps"
+            ),
+            "verdicts": application.verdicts,
+            "officer": officer,
+            "is_lead": actions.ROLE_LEAD in roles,
+            "assignments": assignments if officer else [],
+            "spread": spread([a.scores for a in submitted], criteria) if officer else None,
+            "criteria": criteria,
+            "revisions": revisions,
+            "diff": diff,
+            "reviewers": reviewers,
+            "attachments": application.attachments.all(),
+            "deadline": actions.deadline_of(application.call),
+        },
+    )
+
+
+def _decimal(value: str, field: str) -> Decimal:
+    try:
+        result = Decimal((value or "0").replace(",", ".").replace(" ", ""))
+    except InvalidOperation as exc:
+        raise ActionRefused(_("%(field)s: not a number") % {"field": field}) from exc
+    if not result.is_finite() or result < 0:
+        raise ActionRefused(_("%(field)s: must be zero or more") % {"field": field})
+    return result
+
+
+def _form_data(request: HttpRequest, practices: list[Any]) -> actions.ApplicationInputData:
+    post = request.POST
+    chosen = []
+    for practice in practices:
+        if not post.get(f"include_{practice.pk}"):
+            continue
+        lead = post.get(f"lead_{practice.pk}") or None
+        chosen.append(
+            actions.PracticeInput(
+                practice_id=practice.pk,
+                financing_model=post.get(f"model_{practice.pk}", ""),
+                team_lead_id=int(lead) if lead else None,
+                nurse_fte=_decimal(
+                    post.get(f"nurse_{practice.pk}", "0"), f"{practice.name}: " + _("nurse FTE")
+                ),
+                secretary_fte=_decimal(
+                    post.get(f"secretary_{practice.pk}", "0"), f"{practice.name}: " + _("secretary FTE")
+                ),
+            )
+        )
+    budget = post.get("budget", "").strip()
+    return actions.ApplicationInputData(
+        contact_name=post.get("contact_name", "").strip(),
+        contact_email=post.get("contact_email", "").strip(),
+        contact_phone=post.get("contact_phone", "").strip(),
+        leadership_plan=post.get("leadership_plan", ""),
+        project_plan=post.get("project_plan", ""),
+        budget=_decimal(budget, _("budget")) if budget else None,
+        practices=chosen,
+    )
+
+
+@login_required
+def application_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    if actions.ROLE_LEAD not in _roles(request):
+        raise Http404
+    municipality = actions.municipality_of(request.user)
+    if municipality is None:
+        raise Http404
+    application = _visible(request, pk) if pk is not None else None
+    call = application.call if application else _call(request.GET.get("call"))
+    practices = actions.municipality_practices(municipality)
+    current = {}
+    if application is not None:
+        current = {ap.practice_id: ap for ap in application.practices.all()}
+    if request.method == "POST":
+        try:
+            data = _form_data(request, practices)
+            if application is None:
+                application = actions.create_application(request.user, call, data)
+            else:
+                actions.save_application(request.user, application, data)
+            if request.POST.get("action") == "submit":
+                actions.submit_application(request.user, application)
+                messages.success(request, _("The application was submitted."))
+            else:
+                messages.success(request, _("The draft was saved."))
+            return redirect("scheme:application", pk=application.pk)
+        except ActionRefused as exc:
+            messages.error(request, str(exc))
+    rows = []
+    for practice in practices:
+        entry = current.get(practice.pk)
+        rows.append({"practice": practice, "gps": actions.registry_gps(practice), "entry": entry})
+    return render(
+        request,
+        "scheme/application_form.html",
+        {
+            "application": application,
+            "call": call,
+            "municipality": municipality,
+            "rows": rows,
+            "models": m.ApplicationPractice.Model.choices,
+            "deadline": actions.deadline_of(call),
+        },
+    )
+
+
+@login_required
+@require_POST
+def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _visible(request, pk)
+    try:
+        actions.submit_application(request.user, application)
+        messages.success(request, _("The application was submitted."))
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("scheme:application", pk=pk)
+
+
+@login_required
+@require_POST
+def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _visible(request, pk)
+    try:
+        actions.withdraw_application(request.user, application)
+        messages.success(request, _("The application was withdrawn."))
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("scheme:application", pk=pk)
+
+
+@login_required
+@require_POST
+def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _visible(request, pk)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ActionRefused(_("Choose a PDF file."))
+        actions.add_attachment(request.user, application, request.POST.get("title", ""), upload)
+        messages.success(request, _("The attachment was added."))
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("scheme:application", pk=pk)
+
+
+@login_required
+@require_POST
+def assign_reviewer(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.contrib.auth import get_user_model
+
+    application = _visible(request, pk)
+    reviewer = get_user_model().objects.filter(pk=request.POST.get("reviewer") or 0).first()
+    try:
+        if reviewer is None:
+            raise ActionRefused(_("Choose a reviewer."))
+        actions.assign_reviewer(request.user, application, reviewer)
+        messages.success(request, _("The reviewer was assigned."))
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("scheme:application", pk=pk)
+
+
+@login_required
+def review_list(request: HttpRequest) -> HttpResponse:
+    assignments = m.ReviewAssignment.objects.filter(reviewer=request.user).select_related(
+        "application__municipality"
+    )
+    return render(request, "scheme/review_list.html", {"assignments": assignments})
+
+
+@login_required
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = get_object_or_404(
+        m.ReviewAssignment.objects.select_related("application__call", "application__municipality"),
+        pk=pk,
+        reviewer=request.user,
+    )
+    criteria = criteria_from_values(assignment.application.call.criteria)
+    if request.method == "POST":
+        try:
+            if request.POST.get("step") == "declare":
+                conflict = request.POST.get("conflict") == "yes"
+                actions.declare_conflict(request.user, assignment, conflict, request.POST.get("note", ""))
+                messages.success(request, _("Your declaration was recorded."))
+            else:
+                scores: dict[str, int] = {}
+                for c in criteria:
+                    raw = request.POST.get(f"score_{c.key}", "")
+                    if raw.isdigit():
+                        scores[c.key] = int(raw)
+                comments = {c.key: request.POST.get(f"comment_{c.key}", "") for c in criteria}
+                actions.submit_review(request.user, assignment, scores, comments)
+                messages.success(request, _("Your review was submitted."))
+            return redirect("scheme:review", pk=pk)
+        except ActionRefused as exc:
+            messages.error(request, str(exc))
+    return render(
+        request,
+        "scheme/review.html",
+        {
+            "assignment": assignment,
+            "application": assignment.application,
+            "criteria": criteria,
+            "range": range(1, 6),
+        },
+    )
+
+
+def _int_or_none(value: str | None) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+@login_required
+def selection(request: HttpRequest) -> HttpResponse:
+    if actions.ROLE_OFFICER not in _roles(request):
+        raise Http404
+    call = _call(request.GET.get("call"))
+    defaults = actions.default_constraints(call)
+    if request.method == "POST" and request.POST.get("step") == "run":
+        post = request.POST
+        constraints = {
+            "per_size_class": {
+                k: _int_or_none(post.get(f"size_{k}")) or 0 for k in ("small", "medium", "large")
+            },
+            "gps_min": _int_or_none(post.get("gps_min")),
+            "gps_max": _int_or_none(post.get("gps_max")),
+            "min_per_model": {k: _int_or_none(post.get(f"model_{k}")) or 0 for k in call.financing_models},
+            "max_per_county": _int_or_none(post.get("max_per_county")),
+        }
+        try:
+            actions.run_selection(
+                request.user,
+                call,
+                constraints,
+                post.getlist("locked_in"),
+                post.getlist("locked_out"),
+                post.get("note", ""),
+            )
+            messages.success(request, _("Selection run."))
+        except ActionRefused as exc:
+            messages.error(request, str(exc))
+        return redirect("scheme:selection")
+    if request.method == "POST" and request.POST.get("step") == "decide":
+        run = get_object_or_404(m.SelectionRun, pk=request.POST.get("run"), call=call)
+        try:
+            actions.decide_selection(request.user, run, request.POST.get("rationale", ""))
+            messages.success(request, _("The selection was decided and grant decisions made."))
+        except ActionRefused as exc:
+            messages.error(request, str(exc))
+        return redirect("scheme:selection")
+    runs = list(call.selection_runs.all()[:5])
+    latest = runs[0] if runs else None
+    candidates = actions.build_problem(call)["candidates"]
+    names = {c["id"]: c["name"] for c in candidates}
+    return render(
+        request,
+        "scheme/selection.html",
+        {
+            "call": call,
+            "defaults": defaults,
+            "candidates": candidates,
+            "runs": runs,
+            "latest": latest,
+            "names": names,
+            "decision": call.selection_decisions.first(),
+            "sizes": ("small", "medium", "large"),
+        },
+    )
+
+
+@login_required
+def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = visible_decisions(request.user).filter(pk=pk).first()
+    if decision is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            actions.accept_decision(request.user, decision)
+            messages.success(request, _("The grant decision was accepted."))
+        except ActionRefused as exc:
+            messages.error(request, str(exc))
+        return redirect("scheme:decision", pk=pk)
+    return render(
+        request,
+        "scheme/decision.html",
+        {
+            "decision": decision,
+            "application": decision.application,
+            "instalments": decision.instalments.all(),
+            "reports": decision.reports.all(),
+            "assumptions": decision.application.call.assumptions,
+            "is_lead": actions.ROLE_LEAD in _roles(request),
+        },
+    )
+
+
+@login_required
+def decision_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = visible_decisions(request.user).filter(pk=pk).first()
+    if decision is None:
+        raise Http404
+    from pht.apps.scheme.letters import decision_letter_pdf
+
+    response = HttpResponse(decision_letter_pdf(decision), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="tilsagn-{decision.application.municipality.kommunenummer}.pdf"'
+    )
+    return response
+
+
+@login_required
+def payments(request: HttpRequest) -> HttpResponse:
+    roles = _roles(request)
+    if not roles & {actions.ROLE_FINANCE, actions.ROLE_OFFICER}:
+        raise Http404
+    if request.method == "POST":
+        instalment = get_object_or_404(m.Instalment, pk=request.POST.get("instalment"))
+        try:
+            if request.POST.get("step") == "prepare":
+                actions.prepare_disbursement(request.user, instalment)
+                messages.success(request, _("The disbursement was prepared."))
+            else:
+                actions.approve_disbursement(request.user, instalment)
+                messages.success(request, _("The disbursement was approved."))
+        except ActionRefused as exc:
+            messages.error(request, str(exc))
+        return redirect("scheme:payments")
+    instalments = m.Instalment.objects.select_related(
+        "decision__application__municipality", "prepared_by", "approved_by"
+    ).order_by("due", "decision_id")
+    return render(request, "scheme/payments.html", {"instalments": instalments})
+
+
+@login_required
+def payments_csv(request: HttpRequest) -> HttpResponse:
+    if not _roles(request) & {actions.ROLE_FINANCE, actions.ROLE_OFFICER}:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="utbetalinger.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "kommunenummer",
+            "municipality",
+            "instalment",
+            "due",
+            "year",
+            "practice_amount",
+            "municipality_amount",
+            "total",
+            "prepared_by",
+            "approved_by",
+            "approved_at",
+        ]
+    )
+    for i in (
+        m.Instalment.objects.filter(status="approved")
+        .select_related("decision__application__municipality", "prepared_by", "approved_by")
+        .order_by("due")
+    ):
+        mu = i.decision.application.municipality
+        writer.writerow(
+            [
+                mu.kommunenummer,
+                mu.name,
+                i.number,
+                i.due.isoformat(),
+                i.year,
+                f"{i.practice_amount:.2f}",
+                f"{i.municipality_amount:.2f}",
+                f"{i.total:.2f}",
+                i.prepared_by,
+                i.approved_by,
+                i.approved_at.isoformat() if i.approved_at else "",
+            ]
+        )
+    return response
+
+
+@login_required
+def reports(request: HttpRequest) -> HttpResponse:
+    decisions = visible_decisions(request.user)
+    items = m.Report.objects.filter(decision__in=decisions).select_related(
+        "decision__application__municipality"
+    )
+    if request.method == "POST":
+        report = get_object_or_404(items, pk=request.POST.get("report"))
+        try:
+            if request.POST.get("step") == "clawback":
+                actions.record_clawback(
+                    request.user,
+                    report,
+                    _decimal(request.POST.get("amount", ""), _("amount")),
+                    request.POST.get("reason", ""),
+                )
+                messages.success(request, _("The clawback was recorded."))
+            else:
+                actions.submit_report(
+                    request.user,
+                    report,
+                    request.POST.get("progress", ""),
+                    _decimal(request.POST.get("spent", ""), _("spent")),
+                )
+                messages.success(request, _("The report was submitted."))
+        except ActionRefused as exc:
+            messages.error(request, str(exc))
+        return redirect("scheme:reports")
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return render(
+        request,
+        "scheme/reports.html",
+        {
+            "reports": [(r, r.status == "due" and r.due_date < today, actions.unspent(r)) for r in items],
+            "is_lead": actions.ROLE_LEAD in _roles(request),
+            "officer": actions.ROLE_OFFICER in _roles(request),
+        },
+    )

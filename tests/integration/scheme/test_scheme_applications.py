@@ -1,0 +1,139 @@
+import datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from pht.apps.accounts.actions import ActionRefused
+from pht.apps.accounts.models import AuditEvent
+from pht.apps.scheme import actions
+from pht.apps.scheme import models as m
+
+OSLO = ZoneInfo("Europe/Oslo")
+BEFORE_DEADLINE = datetime.datetime(2017, 10, 10, 12, 0, tzinfo=OSLO)
+
+
+def _apply(world: dict[str, Any], full_data: Any, now: datetime.datetime = BEFORE_DEADLINE) -> m.Application:
+    application = actions.create_application(
+        world["lead_seljord"], world["call"], full_data(world["seljord_practices"])
+    )
+    return actions.submit_application(world["lead_seljord"], application, now=now)
+
+
+def test_draft_includes_all_registry_gps_and_passes_eligibility(
+    world: dict[str, Any], full_data: Any
+) -> None:
+    application = actions.create_application(
+        world["lead_seljord"], world["call"], full_data(world["seljord_practices"])
+    )
+    assert application.status == "draft"
+    assert application.gp_count == 4
+    failed = [v["rule"] for v in application.verdicts if not v["passed"]]
+    assert failed == ["eligibility.submitted_in_time"]  # only because it is still a draft
+
+
+def test_submission_at_last_second_and_refusal_at_midnight(world: dict[str, Any], full_data: Any) -> None:
+    application = actions.create_application(
+        world["lead_seljord"], world["call"], full_data(world["seljord_practices"])
+    )
+    with pytest.raises(ActionRefused, match="søknadsfristen gikk ut"):
+        actions.submit_application(
+            world["lead_seljord"], application, now=datetime.datetime(2017, 10, 16, 0, 0, tzinfo=OSLO)
+        )
+    application.refresh_from_db()
+    assert application.status == "draft" and application.submitted_at is None
+    actions.submit_application(
+        world["lead_seljord"], application, now=datetime.datetime(2017, 10, 15, 23, 59, 59, tzinfo=OSLO)
+    )
+    application.refresh_from_db()
+    assert application.status == "submitted"
+    assert all(v["passed"] for v in application.verdicts), application.verdicts
+    assert application.revisions.count() == 1
+    assert AuditEvent.objects.filter(verb="scheme.application.submit", target_id=str(application.pk)).exists()
+
+
+def test_change_before_deadline_makes_revision_and_after_is_refused(
+    world: dict[str, Any], full_data: Any
+) -> None:
+    application = _apply(world, full_data)
+    data = full_data(world["seljord_practices"][:1])
+    data.project_plan = "Ny plan"
+    actions.save_application(world["lead_seljord"], application, data, now=BEFORE_DEADLINE)
+    application.refresh_from_db()
+    assert application.revision == 2
+    first, second = application.revisions.all()
+    changes = dict((k, (a, b)) for k, a, b in actions.compare(first.snapshot, second.snapshot))
+    assert changes["project_plan"] == ("Oppstart april 2018.", "Ny plan")
+    assert len(changes["practices"][1]) == 1
+    with pytest.raises(ActionRefused, match="deadline has passed"):
+        actions.save_application(
+            world["lead_seljord"],
+            application,
+            data,
+            now=datetime.datetime(2017, 10, 16, 0, 0, 1, tzinfo=OSLO),
+        )
+
+
+def test_partial_practice_fails_the_all_gps_rule(world: dict[str, Any], full_data: Any) -> None:
+    data = full_data(world["seljord_practices"])
+    practice = world["seljord_practices"][0]
+    data.practices[0].gp_ids = [g.pk for g in practice.gps.all()[:2]]
+    application = actions.create_application(world["lead_seljord"], world["call"], data)
+    verdict = next(v for v in application.verdicts if v["rule"] == "eligibility.all_gps_included")
+    assert not verdict["passed"] and "leaves out" in verdict["reason"]
+
+
+def test_other_municipality_cannot_change_or_submit(world: dict[str, Any], full_data: Any) -> None:
+    application = actions.create_application(
+        world["lead_seljord"], world["call"], full_data(world["seljord_practices"])
+    )
+    with pytest.raises(ActionRefused, match="own municipality"):
+        actions.submit_application(world["lead_flora"], application, now=BEFORE_DEADLINE)
+    with pytest.raises(ActionRefused):
+        actions.create_application(world["officer"], world["call"])
+
+
+def test_withdrawal_until_decision(world: dict[str, Any], full_data: Any) -> None:
+    application = _apply(world, full_data)
+    actions.withdraw_application(world["lead_seljord"], application)
+    assert application.status == "withdrawn"
+    with pytest.raises(ActionRefused, match="no step"):
+        actions.withdraw_application(world["lead_seljord"], application)
+
+
+def test_attachments_pdf_only_and_size_limit(world: dict[str, Any], full_data: Any) -> None:
+    application = actions.create_application(
+        world["lead_seljord"], world["call"], full_data(world["seljord_practices"])
+    )
+    lead = world["lead_seljord"]
+    with pytest.raises(ActionRefused, match="only PDF"):
+        actions.add_attachment(lead, application, "plan", SimpleUploadedFile("plan.docx", b"PK..."))
+    with pytest.raises(ActionRefused, match="not a PDF"):
+        actions.add_attachment(lead, application, "plan", SimpleUploadedFile("plan.pdf", b"<html>"))
+    world["call"].attachment_max_bytes = 10
+    world["call"].save()
+    application.call.refresh_from_db()
+    with pytest.raises(ActionRefused, match="over the limit"):
+        actions.add_attachment(
+            lead, application, "plan", SimpleUploadedFile("plan.pdf", b"%PDF-1.4 " + b"x" * 20)
+        )
+    world["call"].attachment_max_bytes = 10_000
+    world["call"].save()
+    application.call.refresh_from_db()
+    attachment = actions.add_attachment(
+        lead, application, "Prosjektplan", SimpleUploadedFile("plan.pdf", b"%PDF-1.4 ok")
+    )
+    assert attachment.size == 11
+    assert application.attachments.count() == 1
+
+
+def test_call_loaded_from_parameters_marks_assumptions(world: dict[str, Any]) -> None:
+    call = world["call"]
+    assert call.deadline_date == datetime.date(2017, 10, 15)
+    assert call.pilot_start == datetime.date(2018, 4, 1)
+    assert call.grant_parameters["grant_per_gp_per_year"] == "300000.00"
+    assert call.is_assumption("grant_per_gp_per_year") and not call.is_assumption("deadline_date")
+    assert sum(c["weight"] for c in call.criteria) == 100
+    assert Decimal(call.grant_parameters["municipality_base_per_year"]) == Decimal("400000")
