@@ -28,4 +28,4 @@ def _load_benchmarks() -> None:
         importlib.import_module(module)
 
 
-BENCHMARK_MODULES: tuple[str, ...] = ("pht.engine.care_bench", "pht.synth.bench")
+BENCHMARK_MODULES: tuple[str, ...] = ("pht.engine.care_bench", "pht.synth.bench", "pht.engine.finance_bench")
