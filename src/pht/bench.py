@@ -28,4 +28,8 @@ def _load_benchmarks() -> None:
         importlib.import_module(module)
 
 
-BENCHMARK_MODULES: tuple[str, ...] = ("pht.engine.care_bench", "pht.synth.bench", "pht.engine.finance_bench")
+BENCHMARK_MODULES: tuple[str, ...] = (
+    "pht.engine.care_bench",
+    "pht.synth.bench",
+    "pht.engine.finance_bench",
+)
