@@ -1,0 +1,217 @@
+import datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+
+from pht.apps.accounts.actions import ActionRefused
+from pht.apps.accounts.models import AuditEvent
+from pht.apps.scheme import actions
+from pht.apps.scheme import models as m
+
+OSLO = ZoneInfo("Europe/Oslo")
+BEFORE = datetime.datetime(2017, 10, 10, 12, 0, tzinfo=OSLO)
+ALL_FOURS = {"anchoring": 4, "readiness": 4, "target_groups": 4, "cooperation": 4, "evaluation_data": 4}
+
+
+def _submitted(
+    world: dict[str, Any], full_data: Any, who: str = "seljord", model: str = "fee"
+) -> m.Application:
+    lead = world[f"lead_{who}"]
+    application = actions.create_application(lead, world["call"], full_data(world[f"{who}_practices"], model))
+    return actions.submit_application(lead, application, now=BEFORE)
+
+
+def _client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# --- a municipality's user cannot see another municipality's application -------------------
+
+
+def test_other_municipality_cannot_see_application_page_or_api(world: dict[str, Any], full_data: Any) -> None:
+    application = _submitted(world, full_data)
+    own, other = _client(world["lead_seljord"]), _client(world["lead_flora"])
+    assert own.get(f"/scheme/soknader/{application.pk}/").status_code == 200
+    assert other.get(f"/scheme/soknader/{application.pk}/").status_code == 404
+    assert "Seljord" not in other.get("/scheme/soknader/").content.decode()
+    assert own.get(f"/api/scheme/applications/{application.pk}").status_code == 200
+    assert other.get(f"/api/scheme/applications/{application.pk}").status_code == 404
+    assert other.get(f"/api/scheme/applications/{application.pk}/export").status_code == 404
+    assert other.get("/api/scheme/applications").json() == []
+    assert [a["kommunenummer"] for a in own.get("/api/scheme/applications").json()] == ["0828"]
+    # The officer sees it, with its verdicts.
+    officer = _client(world["officer"])
+    page = officer.get(f"/scheme/soknader/{application.pk}/").content.decode()
+    assert "eligibility.submitted_in_time" in page
+    assert len(officer.get("/api/scheme/applications").json()) == 1
+
+
+def test_other_municipality_cannot_see_decision(world: dict[str, Any], full_data: Any) -> None:
+    decision = _decided(world, full_data)
+    assert _client(world["lead_flora"]).get(f"/scheme/tilsagn/{decision.pk}/").status_code == 404
+    assert _client(world["lead_flora"]).get(f"/api/scheme/decisions/{decision.pk}").status_code == 404
+    assert _client(world["lead_flora"]).get(f"/scheme/tilsagn/{decision.pk}/brev.pdf").status_code == 404
+    assert _client(world["lead_seljord"]).get(f"/api/scheme/decisions/{decision.pk}").json()["gps"] == 4
+
+
+# --- a reviewer with a declared conflict cannot score ---------------------------------------
+
+
+def test_reviewer_with_conflict_cannot_score(world: dict[str, Any], full_data: Any) -> None:
+    application = _submitted(world, full_data)
+    assignment = actions.assign_reviewer(world["officer"], application, world["reviewer"])
+    with pytest.raises(ActionRefused, match="declare whether you have a conflict"):
+        actions.submit_review(world["reviewer"], assignment, ALL_FOURS, {})
+    actions.declare_conflict(world["reviewer"], assignment, True, "Søster er kommunalsjef i Seljord")
+    with pytest.raises(ActionRefused, match="declared a conflict of interest"):
+        actions.submit_review(world["reviewer"], assignment, ALL_FOURS, {})
+    assignment.refresh_from_db()
+    assert assignment.scores == {} and assignment.total is None
+    # Through the page too: the score form is refused and nothing is stored.
+    response = _client(world["reviewer"]).post(
+        f"/scheme/vurderinger/{assignment.pk}/",
+        {"step": "score", **{f"score_{k}": v for k, v in ALL_FOURS.items()}},
+    )
+    assert "declared a conflict of interest" in response.content.decode()
+    assignment.refresh_from_db()
+    assert assignment.status == "conflict" and assignment.scores == {}
+
+
+def test_only_the_assigned_reviewer_scores(world: dict[str, Any], full_data: Any) -> None:
+    application = _submitted(world, full_data)
+    assignment = actions.assign_reviewer(world["officer"], application, world["reviewer"])
+    with pytest.raises(ActionRefused, match="only the assigned reviewer"):
+        actions.declare_conflict(world["reviewer2"], assignment, False)
+    with pytest.raises(ActionRefused, match="case_officer"):
+        actions.assign_reviewer(world["lead_seljord"], application, world["reviewer2"])
+
+
+def test_weighted_totals_and_spread(world: dict[str, Any], full_data: Any) -> None:
+    application = _submitted(world, full_data)
+    for reviewer, scores in (
+        (world["reviewer"], ALL_FOURS),
+        (world["reviewer2"], {**ALL_FOURS, "cooperation": 1}),
+    ):
+        assignment = actions.assign_reviewer(world["officer"], application, reviewer)
+        actions.declare_conflict(reviewer, assignment, False)
+        actions.submit_review(reviewer, assignment, scores, {"cooperation": "Svak"})
+    application.refresh_from_db()
+    # Totals 4.00 and 4 - 3·15/100 = 3.55; mean 3.775 -> 3.78.
+    assert application.score == Decimal("3.78")
+    page = _client(world["officer"]).get(f"/scheme/soknader/{application.pk}/").content.decode()
+    # Norwegian number format on the page; the disagreement on cooperation (4 vs 1) is flagged.
+    assert "3,55" in page and "Uenighet om" in page and "cooperation" in page
+
+
+# --- selection, decision, payments ----------------------------------------------------------
+
+
+def _scored(world: dict[str, Any], application: m.Application, score: dict[str, int]) -> None:
+    assignment = actions.assign_reviewer(world["officer"], application, world["reviewer"])
+    actions.declare_conflict(world["reviewer"], assignment, False)
+    actions.submit_review(world["reviewer"], assignment, score, {})
+
+
+def _decided(world: dict[str, Any], full_data: Any) -> m.GrantDecision:
+    seljord = _submitted(world, full_data, "seljord", "fee")
+    flora = _submitted(world, full_data, "flora", "capitation")
+    _scored(world, seljord, ALL_FOURS)
+    _scored(world, flora, {**ALL_FOURS, "readiness": 2})
+    constraints = {
+        "per_size_class": {"small": 1, "medium": 0},
+        "gps_min": 1,
+        "gps_max": 20,
+        "min_per_model": {"fee": 1},
+        "max_per_county": None,
+    }
+    run = actions.run_selection(world["officer"], world["call"], constraints)
+    assert run.result["status"] == "optimal"
+    assert run.result["chosen"] == ["0828"]
+    with pytest.raises(ActionRefused, match="rationale"):
+        actions.decide_selection(world["officer"], run, "  ")
+    actions.decide_selection(world["officer"], run, "Best score among small municipalities.")
+    flora.refresh_from_db()
+    assert flora.status == "rejected"
+    return m.GrantDecision.objects.get(application__municipality__kommunenummer="0828")
+
+
+def test_selection_infeasible_is_explained(world: dict[str, Any], full_data: Any) -> None:
+    _scored(world, _submitted(world, full_data), ALL_FOURS)
+    run = actions.run_selection(world["officer"], world["call"])  # 2/2/2 with one candidate
+    assert run.result["status"] == "infeasible"
+    assert run.result["conflict"]
+    page = _client(world["officer"]).get("/scheme/utvelgelse/").content.decode()
+    assert "infeasible" in page
+
+
+def test_decision_amounts_acceptance_plan_and_four_eyes(world: dict[str, Any], full_data: Any) -> None:
+    decision = _decided(world, full_data)
+    assert decision.gps == 4
+    first_year = decision.years[0]
+    # 4 GPs: 1,200,000 × 275/365 = 904,109.589 -> 904,109.59; (400,000 + 40,000) × 275/365 = 331,506.85
+    assert (first_year["year"], first_year["days"]) == (2018, 275)
+    assert first_year["practice_grant"] == "904109.59"
+    assert first_year["municipality_grant"] == "331506.85"
+    with pytest.raises(ActionRefused, match="own municipality"):
+        actions.accept_decision(world["lead_flora"], decision)
+    actions.accept_decision(world["lead_seljord"], decision, on=datetime.date(2018, 2, 1))
+    instalments = list(decision.instalments.all())
+    assert [i.due for i in instalments][:2] == [datetime.date(2018, 2, 1), datetime.date(2018, 7, 1)]
+    assert sum(i.total for i in instalments) == decision.total
+    assert decision.reports.count() == 4
+
+    first = instalments[0]
+    with pytest.raises(ActionRefused, match="no step"):
+        actions.approve_disbursement(world["finance1"], first)  # not prepared yet
+    actions.prepare_disbursement(world["finance1"], first)
+    with pytest.raises(ActionRefused, match="another finance officer"):
+        actions.approve_disbursement(world["finance1"], first)
+    first.refresh_from_db()
+    assert first.status == "prepared" and first.approved_by is None
+    with pytest.raises(ActionRefused, match="finance_officer"):
+        actions.approve_disbursement(world["officer"], first)
+    # Through the page, the preparer is refused as well.
+    _client(world["finance1"]).post("/scheme/utbetalinger/", {"instalment": first.pk, "step": "approve"})
+    first.refresh_from_db()
+    assert first.status == "prepared"
+    actions.approve_disbursement(world["finance2"], first)
+    assert first.status == "approved"
+    assert AuditEvent.objects.filter(verb="scheme.disbursement.approve", actor=world["finance2"]).exists()
+
+    csv_text = _client(world["finance1"]).get("/scheme/utbetalinger.csv").content.decode()
+    lines = csv_text.strip().splitlines()
+    assert lines[0].startswith("kommunenummer,municipality,instalment,due")
+    assert len(lines) == 2 and lines[1].startswith("0828,Seljord,1,2018-02-01")
+    assert _client(world["lead_seljord"]).get("/scheme/utbetalinger.csv").status_code == 404
+
+
+def test_decision_letter_is_a_norwegian_pdf(world: dict[str, Any], full_data: Any) -> None:
+    from pht.apps.scheme.letters import decision_letter_html
+
+    decision = _decided(world, full_data)
+    html = decision_letter_html(decision)
+    assert "Tilsagn om tilskudd" in html and "904109.59" in html and "Forutsetninger" in html
+    response = _client(world["lead_seljord"]).get(f"/scheme/tilsagn/{decision.pk}/brev.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_reports_overdue_and_clawback(world: dict[str, Any], full_data: Any) -> None:
+    decision = _decided(world, full_data)
+    actions.accept_decision(world["lead_seljord"], decision, on=datetime.date(2018, 2, 1))
+    report = decision.reports.get(year=2018)
+    assert report.due_date == datetime.date(2019, 3, 1)
+    page = _client(world["officer"]).get("/scheme/rapporter/").content.decode()
+    assert "Forfalt" in page  # today is long after 1 March 2019
+    actions.submit_report(world["lead_seljord"], report, "Team i drift", Decimal("1000000.00"))
+    assert actions.unspent(report) == Decimal("904109.59") + Decimal("331506.85") - Decimal("1000000.00")
+    clawback = actions.record_clawback(
+        world["officer"], report, actions.unspent(report), "Ubrukte midler 2018"
+    )
+    assert clawback.amount == Decimal("235616.44")
+    with pytest.raises(ActionRefused, match="case_officer"):
+        actions.record_clawback(world["lead_seljord"], report, Decimal("1"), "x")
