@@ -1,0 +1,360 @@
+"""Every state change of the care app: permission, validation, one transaction, its audit row."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from pht.apps.accounts.actions import ActionRefused, require
+from pht.apps.accounts.audit import record_event, snapshot
+from pht.apps.care import access
+from pht.apps.care.importing import (
+    ContactRow,
+    DiagnosisRow,
+    FileKind,
+    ImportRefused,
+    ParsedFile,
+    Problem,
+    ResidentRow,
+    natural_key,
+    parse_file,
+)
+from pht.apps.care.models import (
+    CarePlan,
+    CareTask,
+    ImportBatch,
+    ListResident,
+    ResidentContact,
+    ResidentDiagnosis,
+    TargetGroupMembership,
+    TeamRole,
+)
+from pht.apps.care.pseudonym import pseudonymise
+from pht.apps.care.workflow import CARE_PLAN, TASK
+from pht.rules.target_groups import Contact, ContactKind, Diagnosis, ResidentHistory
+from pht.rules.workflow import check_transition
+
+
+def _key(row: ContactRow | DiagnosisRow) -> str:
+    return "|".join(str(part) for part in natural_key(row)[1:])
+
+
+def _require_importer(user: Any, practice: Any) -> None:
+    if user is None:  # the demo and management commands import as the system
+        return
+    if getattr(user, "is_superuser", False) and access.own_practice_id(user) is None:
+        raise ActionRefused("Imports are done by the practice's own staff.")
+    require(access.can_see_patients(user, practice.pk))
+
+
+def import_file(user: Any, practice: Any, parsed: ParsedFile) -> ImportBatch:
+    """Store one parsed file for ``practice``: all rows or none. Re-importing the same file changes nothing.
+
+    Residents touched by the file are stratified again, on the practice's extract date (``reference_date``).
+    """
+    _require_importer(user, practice)
+    from pht.apps.registry.models import GP
+
+    with transaction.atomic():
+        problems: list[Problem] = []
+        added = updated = 0
+        touched: set[int] = set()
+        if parsed.kind is FileKind.RESIDENTS:
+            gps = {gp.hpr: gp for gp in GP.objects.filter(practice=practice)}
+            existing = {
+                r.fnr: r for r in ListResident.objects.filter(fnr__in=[row.fnr for row in parsed.rows])
+            }
+            key = settings.PHT_PSEUDONYM_KEY.encode()
+            for row in parsed.rows:
+                assert isinstance(row, ResidentRow)
+                if row.practice_orgnr != practice.orgnr:
+                    problems.append(
+                        Problem(row.line, "practice_orgnr", f"{row.practice_orgnr} is not {practice.orgnr}")
+                    )
+                    continue
+                values = {
+                    "practice": practice,
+                    "gp": gps.get(row.gp_hpr),
+                    "gp_hpr": row.gp_hpr,
+                    "birth_date": row.birth_date,
+                    "sex": row.sex,
+                    "list_from": row.list_from,
+                    "list_to": row.list_to,
+                }
+                current = existing.get(row.fnr)
+                if current is None:
+                    pseudonym = pseudonymise(row.fnr, key) if key else ""
+                    created = ListResident.objects.create(fnr=row.fnr, pseudonym=pseudonym, **values)
+                    touched.add(created.pk)
+                    added += 1
+                    continue
+                if current.practice_id != practice.pk and current.list_to is None:
+                    problems.append(Problem(row.line, "fnr", "is listed with another practice"))
+                    continue
+                changed = {
+                    name: value
+                    for name, value in values.items()
+                    if getattr(current, name if name not in ("practice", "gp") else f"{name}_id")
+                    != (value.pk if hasattr(value, "pk") else value)
+                }
+                if changed:
+                    for name, value in changed.items():
+                        setattr(current, name, value)
+                    current.save()
+                    touched.add(current.pk)
+                    updated += 1
+        else:
+            residents = dict(ListResident.objects.filter(practice=practice).values_list("fnr", "id"))
+            for row in parsed.rows:
+                assert isinstance(row, ContactRow | DiagnosisRow)
+                resident_id = residents.get(row.fnr)
+                if resident_id is None:
+                    problems.append(
+                        Problem(row.line, "fnr", "is not on this practice's list (import residents first)")
+                    )
+                    continue
+                if isinstance(row, ContactRow):
+                    _, made = ResidentContact.objects.get_or_create(
+                        resident_id=resident_id,
+                        source_key=_key(row),
+                        defaults={
+                            "contact_date": row.contact_date,
+                            "kind": row.kind.value,
+                            "icpc2": row.icpc2,
+                            "gp_hpr": row.gp_hpr,
+                        },
+                    )
+                else:
+                    _, made = ResidentDiagnosis.objects.get_or_create(
+                        resident_id=resident_id, icpc2=row.icpc2, diagnosed_on=row.diagnosed_on
+                    )
+                if made:
+                    added += 1
+                    touched.add(resident_id)
+        if problems:
+            # Raising inside atomic() rolls back everything this file wrote: the database stays as it was.
+            raise ImportRefused(parsed.source, problems)
+        batch = ImportBatch.objects.create(
+            practice=practice,
+            kind=parsed.kind.value,
+            source=parsed.source[:300],
+            sha256=parsed.sha256,
+            rows=len(parsed.rows),
+            added=added,
+            updated=updated,
+            imported_by=user if user is not None and user.pk else None,
+        )
+        record_event(user, "care.import", batch, after=snapshot(batch))
+        if touched:
+            stratify_residents(ListResident.objects.filter(pk__in=touched), reference_date(practice))
+    return batch
+
+
+def import_bytes(user: Any, practice: Any, data: bytes, name: str, kind: str) -> ImportBatch:
+    parsed = parse_file(data, name, kind, allow_synthetic=settings.PHT_ALLOW_SYNTHETIC_IDS)
+    return import_file(user, practice, parsed)
+
+
+def import_from_lake(user: Any, practice: Any, lake: Path | str, on: datetime.date) -> list[ImportBatch]:
+    """A practice's residents, contacts and diagnoses from the lake, through the same validated import."""
+    import pyarrow.parquet as pq
+
+    from pht.engine.care import practice_extract
+
+    extract = practice_extract(lake, [practice.orgnr], on)
+    batches = []
+    for kind in ("residents", "contacts", "diagnoses"):
+        buffer = io.BytesIO()
+        pq.write_table(extract[kind], buffer)
+        batches.append(
+            import_bytes(user, practice, buffer.getvalue(), f"lake:{Path(lake).name}/{kind}.parquet", kind)
+        )
+    return batches
+
+
+def reference_date(practice: Any) -> datetime.date:
+    """The date an extract describes: its latest contact (records are as of then), else today."""
+    from django.db.models import Max
+
+    latest = ResidentContact.objects.filter(resident__practice=practice, recorded_by__isnull=True).aggregate(
+        latest=Max("contact_date")
+    )["latest"]
+    return latest or timezone.localdate()
+
+
+def history_of(resident: ListResident) -> ResidentHistory:
+    diagnoses = [Diagnosis(d.icpc2, d.diagnosed_on) for d in resident.diagnoses.all()]
+    contacts = []
+    for c in resident.contacts.all():
+        contacts.append(Contact(c.contact_date, ContactKind(c.kind)))
+        if c.icpc2:
+            diagnoses.append(Diagnosis(c.icpc2, c.contact_date))
+    return ResidentHistory(str(resident.pk), resident.birth_date, tuple(diagnoses), tuple(contacts))
+
+
+def stratify_residents(residents: Iterable[ListResident], on: datetime.date | None = None) -> int:
+    """Run the target-group rules for these residents and store memberships with their explanations.
+
+    Part of the import's (or the caller's) transaction; derived data, so no audit row per resident.
+    """
+    from pht.refdata.params import load_parameters
+    from pht.rules.frailty import FrailtyIndexParameters
+    from pht.rules.target_groups import TargetGroupParameters, stratify
+
+    on = on or timezone.localdate()
+    groups_set = load_parameters("target_groups", on)
+    frailty_set = load_parameters("frailty_index", on)
+    parameters = TargetGroupParameters.from_mapping(groups_set.values)
+    frailty = FrailtyIndexParameters.from_mapping(frailty_set.values)
+    provenance = {"target_groups": groups_set.provenance(), "frailty_index": frailty_set.provenance()}
+    count = 0
+    with transaction.atomic():
+        for resident in residents:
+            result = stratify(history_of(resident), on, parameters, frailty)
+            resident.memberships.all().delete()
+            TargetGroupMembership.objects.bulk_create(
+                [
+                    TargetGroupMembership(
+                        resident=resident,
+                        group=verdict.rule.removeprefix("target_group."),
+                        rule=verdict.rule,
+                        reason=verdict.reason,
+                        inputs=_json(verdict.inputs),
+                        computed_on=on,
+                        provenance=provenance,
+                    )
+                    for verdict in result.memberships
+                ]
+            )
+            resident.need_score = result.need_score
+            resident.frailty_category = result.frailty.value.value
+            resident.frailty_reason = result.frailty.reason
+            resident.stratified_on = on
+            resident.save(update_fields=["need_score", "frailty_category", "frailty_reason", "stratified_on"])
+            count += 1
+    return count
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_json(v) for v in value]
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def _clean_role(role: str) -> str:
+    if role not in TeamRole.values:
+        raise ActionRefused(f"Unknown role {role!r}; choose one of {', '.join(TeamRole.values)}.")
+    return role
+
+
+def create_care_plan(
+    user: Any,
+    resident: ListResident,
+    *,
+    title: str,
+    goals: str,
+    responsible_role: str,
+    next_review: datetime.date | None = None,
+    activities: str = "",
+    status: str = "active",
+) -> CarePlan:
+    require(access.can_work_with_patients(user, resident.practice_id))
+    if not title.strip():
+        raise ActionRefused("A care plan needs a title.")
+    if not goals.strip():
+        raise ActionRefused("A care plan needs at least one goal.")
+    if status not in ("draft", "active"):
+        raise ActionRefused("A new care plan is a draft or active.")
+    if next_review is not None and next_review < timezone.localdate():
+        raise ActionRefused("The next review date cannot be in the past.")
+    with transaction.atomic():
+        plan = CarePlan.objects.create(
+            resident=resident,
+            title=title.strip()[:200],
+            goals=goals.strip(),
+            activities=activities.strip(),
+            responsible_role=_clean_role(responsible_role),
+            next_review=next_review,
+            status=status,
+            created_by=user,
+        )
+        record_event(user, "care.plan.create", plan, after=snapshot(plan))
+    return plan
+
+
+def add_task(
+    user: Any, plan: CarePlan, *, description: str, role: str, due: datetime.date | None
+) -> CareTask:
+    require(access.can_work_with_patients(user, plan.resident.practice_id))
+    if plan.status in ("completed", "revoked"):
+        raise ActionRefused("A completed or revoked care plan takes no new tasks.")
+    if not description.strip():
+        raise ActionRefused("A task needs a description.")
+    with transaction.atomic():
+        task = CareTask.objects.create(
+            plan=plan, description=description.strip()[:300], role=_clean_role(role), due=due, created_by=user
+        )
+        record_event(user, "care.task.create", task, after=snapshot(task))
+    return task
+
+
+def _roles(user: Any) -> set[str]:
+    return set(user.roles)
+
+
+def change_plan_status(user: Any, plan: CarePlan, target: str) -> CarePlan:
+    require(access.can_work_with_patients(user, plan.resident.practice_id))
+    require(check_transition(CARE_PLAN, plan.status, target, _roles(user)))
+    with transaction.atomic():
+        locked = CarePlan.objects.select_for_update().get(pk=plan.pk)
+        require(check_transition(CARE_PLAN, locked.status, target, _roles(user)))
+        before = snapshot(locked, ["status"])
+        locked.status = target
+        locked.save(update_fields=["status", "updated_at"])
+        record_event(user, "care.plan.status", locked, before=before, after=snapshot(locked, ["status"]))
+    return locked
+
+
+def change_task_status(user: Any, task: CareTask, target: str) -> CareTask:
+    require(access.can_work_with_patients(user, task.plan.resident.practice_id))
+    with transaction.atomic():
+        locked = CareTask.objects.select_for_update().get(pk=task.pk)
+        require(check_transition(TASK, locked.status, target, _roles(user)))
+        before = snapshot(locked, ["status"])
+        locked.status = target
+        locked.save(update_fields=["status"])
+        record_event(user, "care.task.status", locked, before=before, after=snapshot(locked, ["status"]))
+    return locked
+
+
+def record_follow_up(
+    user: Any, resident: ListResident, *, on: datetime.date, kind: str, note: str
+) -> ResidentContact:
+    """The nurse (or GP) records a follow-up contact with the patient."""
+    require(access.can_work_with_patients(user, resident.practice_id))
+    if kind not in (ContactKind.NURSE, ContactKind.GP, ContactKind.HOME_VISIT):
+        raise ActionRefused("A follow-up is a nurse, GP or home-visit contact.")
+    if on > timezone.localdate():
+        raise ActionRefused("A follow-up cannot be dated in the future.")
+    with transaction.atomic():
+        contact = ResidentContact.objects.create(
+            resident=resident,
+            contact_date=on,
+            kind=kind,
+            note=note.strip(),
+            recorded_by=user,
+            source_key=f"followup|{timezone.now().isoformat()}|{user.pk}",
+        )
+        record_event(user, "care.follow_up", contact, after=snapshot(contact, ["contact_date", "kind"]))
+    return contact
