@@ -54,10 +54,20 @@ def orgs(registry):  # type: ignore[no-untyped-def]
     flora = Municipality.objects.get(kommunenummer="1401")
     practice_a, practice_b = list(seljord.practices.order_by("orgnr"))[:2]
     return {
-        "directorate": Organisation.objects.create(kind=OrganisationKind.DIRECTORATE, name="Helsedirektoratet"),
+        "directorate": Organisation.objects.create(
+            kind=OrganisationKind.DIRECTORATE, name="Helsedirektoratet"
+        ),
         "evaluation": Organisation.objects.create(kind=OrganisationKind.EVALUATION, name="Evaluering"),
-        "seljord": Organisation.objects.create(kind=OrganisationKind.MUNICIPALITY, name="Seljord", municipality=seljord),
-        "flora": Organisation.objects.create(kind=OrganisationKind.MUNICIPALITY, name="Flora", municipality=flora),
-        "practice_a": Organisation.objects.create(kind=OrganisationKind.PRACTICE, name=practice_a.name, practice=practice_a),
-        "practice_b": Organisation.objects.create(kind=OrganisationKind.PRACTICE, name=practice_b.name, practice=practice_b),
+        "seljord": Organisation.objects.create(
+            kind=OrganisationKind.MUNICIPALITY, name="Seljord", municipality=seljord
+        ),
+        "flora": Organisation.objects.create(
+            kind=OrganisationKind.MUNICIPALITY, name="Flora", municipality=flora
+        ),
+        "practice_a": Organisation.objects.create(
+            kind=OrganisationKind.PRACTICE, name=practice_a.name, practice=practice_a
+        ),
+        "practice_b": Organisation.objects.create(
+            kind=OrganisationKind.PRACTICE, name=practice_b.name, practice=practice_b
+        ),
     }

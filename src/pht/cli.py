@@ -35,7 +35,9 @@ def setup_django() -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pht", description="PHT: the primary health team scheme, end to end.")
+    parser = argparse.ArgumentParser(
+        prog="pht", description="PHT: the primary health team scheme, end to end."
+    )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)

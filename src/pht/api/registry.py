@@ -54,7 +54,11 @@ def _municipality_out(row: MunicipalityPopulation) -> MunicipalityOut:
 
 def _practice_out(p: Practice) -> PracticeOut:
     return PracticeOut(
-        orgnr=p.orgnr, name=p.name, kommunenummer=p.municipality.kommunenummer, address=p.address, gp_count=p.gps.count()
+        orgnr=p.orgnr,
+        name=p.name,
+        kommunenummer=p.municipality.kommunenummer,
+        address=p.address,
+        gp_count=p.gps.count(),
     )
 
 
@@ -74,7 +78,8 @@ def list_municipalities(
     request: HttpRequest, year: int = 2017, size_class: str | None = None, county: str | None = None
 ) -> list[MunicipalityOut]:
     rows = MunicipalityPopulation.objects.select_related("municipality").filter(
-        year=year, municipality__in=visible_municipalities(request.user)  # type: ignore[arg-type]
+        year=year,
+        municipality__in=visible_municipalities(request.user),  # type: ignore[arg-type]
     )
     if size_class:
         rows = rows.filter(size_class=size_class)
@@ -86,7 +91,9 @@ def list_municipalities(
 @router.get("/municipalities/{kommunenummer}", response=MunicipalityOut)
 def get_municipality(request: HttpRequest, kommunenummer: str, year: int = 2017) -> MunicipalityOut:
     row = get_object_or_404(
-        MunicipalityPopulation.objects.select_related("municipality"), municipality__kommunenummer=kommunenummer, year=year
+        MunicipalityPopulation.objects.select_related("municipality"),
+        municipality__kommunenummer=kommunenummer,
+        year=year,
     )
     return _municipality_out(row)
 

@@ -19,7 +19,7 @@ from pht.refdata.loaders import (
     municipality_population_by_age,
     national_population_by_age_sex,
 )
-from pht.refdata.params import ParameterSet, ParameterError, load_parameters
+from pht.refdata.params import ParameterError, ParameterSet, load_parameters
 
 __all__ = [
     "IcpcCode",

@@ -131,7 +131,9 @@ def read_rows(path: Path, required_columns: tuple[str, ...]) -> Iterator[_Row]:
 def _year_file(year: int, name: str) -> Path:
     path = DATA_DIR / str(year) / name
     if not path.exists():
-        raise RefDataError(path, 0, "-", f"no reference data {name!r} for year {year}; have {available_years()}")
+        raise RefDataError(
+            path, 0, "-", f"no reference data {name!r} for year {year}; have {available_years()}"
+        )
     return path
 
 
@@ -173,7 +175,9 @@ def municipalities(year: int = 2017) -> tuple[Municipality, ...]:
 
 def parse_population_by_age(path: Path) -> list[PopulationAgeRow]:
     return [
-        PopulationAgeRow(row.digits("kommunenummer", 4), row.count("age", maximum=105), row.count("population"))
+        PopulationAgeRow(
+            row.digits("kommunenummer", 4), row.count("age", maximum=105), row.count("population")
+        )
         for row in read_rows(path, ("kommunenummer", "age", "population"))
     ]
 
@@ -251,5 +255,3 @@ def parse_icpc2(path: Path) -> list[IcpcCode]:
 def icpc2_codes() -> tuple[IcpcCode, ...]:
     """ICPC-2 codes with English and Norwegian titles (English v6.0 of 2018, Norwegian list of 2020)."""
     return tuple(parse_icpc2(DATA_DIR / "icpc2" / "icpc2_codes.csv"))
-
-

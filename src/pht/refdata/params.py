@@ -76,7 +76,9 @@ def _versions(name: str, directory: Path = PARAMS_DIR) -> tuple[ParameterSet, ..
             raise ParameterError(f"{path.name}, version {index}, field 'values': must be a table")
         unknown = set(entry.get("assumptions", {})) - set(entry["values"])
         if unknown:
-            raise ParameterError(f"{path.name}, version {index}, field 'assumptions': unknown keys {sorted(unknown)}")
+            raise ParameterError(
+                f"{path.name}, version {index}, field 'assumptions': unknown keys {sorted(unknown)}"
+            )
         parsed.append((valid_from, entry))
     parsed.sort(key=lambda item: item[0])
     result = []

@@ -94,7 +94,9 @@ def check_person_id(value: str, *, field: str = "fødselsnummer", allow_syntheti
         month -= SYNTHETIC_MONTH_OFFSET
         if not allow_synthetic:
             raise InvalidIdentifier(
-                field, value, "is a synthetic test number (birth month + 80), accepted only in demo and test data"
+                field,
+                value,
+                "is a synthetic test number (birth month + 80), accepted only in demo and test data",
             )
     elif month > H_NUMBER_MONTH_OFFSET:
         kind, month = PersonIdKind.H_NUMMER, month - H_NUMBER_MONTH_OFFSET
@@ -102,7 +104,9 @@ def check_person_id(value: str, *, field: str = "fødselsnummer", allow_syntheti
     try:
         birth_date = datetime.date(year, month, day)
     except ValueError:
-        raise InvalidIdentifier(field, value, f"no such birth date: day {day}, month {month}, year {year}") from None
+        raise InvalidIdentifier(
+            field, value, f"no such birth date: day {day}, month {month}, year {year}"
+        ) from None
     sex = "M" if int(number[8]) % 2 else "F"
     return PersonId(number=number, kind=kind, birth_date=birth_date, sex=sex, synthetic=synthetic)
 
@@ -115,7 +119,9 @@ def check_orgnr(value: str, *, field: str = "organisasjonsnummer", allow_synthet
         raise InvalidIdentifier(field, value, "check digit does not match (mod 11)")
     if number[0] not in "89" and not allow_synthetic:
         raise InvalidIdentifier(
-            field, value, "does not start with 8 or 9; this is the synthetic series, accepted only in demo and test data"
+            field,
+            value,
+            "does not start with 8 or 9; this is the synthetic series, accepted only in demo and test data",
         )
     return number
 
@@ -138,7 +144,9 @@ def check_hpr(value: str, *, field: str = "HPR-nummer", allow_synthetic: bool = 
     return str(int(number))
 
 
-def check_kommunenummer(value: str, *, field: str = "kommunenummer", known: Collection[str] | None = None) -> str:
+def check_kommunenummer(
+    value: str, *, field: str = "kommunenummer", known: Collection[str] | None = None
+) -> str:
     """Validate a 4-digit kommunenummer; with ``known``, it must also be one of those codes."""
     number = _digits(field, value, 4)
     if number[:2] == "00":

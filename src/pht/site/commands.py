@@ -16,7 +16,9 @@ DEFAULT_ADDRESS = "127.0.0.1:8000"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    demo = subparsers.add_parser("demo", help="set up the database with reference and demo data, then serve the site")
+    demo = subparsers.add_parser(
+        "demo", help="set up the database with reference and demo data, then serve the site"
+    )
     demo.add_argument("--no-serve", action="store_true", help="only set up; do not start the web server")
     demo.add_argument("--address", default=DEFAULT_ADDRESS)
     demo.set_defaults(handler=run_demo)
@@ -123,7 +125,9 @@ def run_municipalities(args: argparse.Namespace) -> int:
         print()
     else:
         for r in records:
-            print(f"{r['kommunenummer']}  {r['name']:<32} {r['county']:<20} {r['population']:>9,}  {r['size_class']}")
+            print(
+                f"{r['kommunenummer']}  {r['name']:<32} {r['county']:<20} {r['population']:>9,}  {r['size_class']}"
+            )
         counts = {c.value: sum(1 for r in records if r["size_class"] == c.value) for c in SizeClass}
         print(f"{len(records)} municipalities: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     return 0

@@ -46,17 +46,25 @@ DEMO_USERS = (
 
 def demo_practice() -> Practice:
     """The first pilot practice in Seljord, from the same seeded pilot the synthetic lake uses."""
-    orgnrs = [p.practice_orgnr for p in default_pilot(DEMO_SEED).practices if p.kommunenummer == DEMO_MUNICIPALITY]
+    orgnrs = [
+        p.practice_orgnr for p in default_pilot(DEMO_SEED).practices if p.kommunenummer == DEMO_MUNICIPALITY
+    ]
     return Practice.objects.get(orgnr=sorted(orgnrs)[0])
 
 
 def _organisations() -> dict[str, Organisation]:
     municipality = Municipality.objects.get(kommunenummer=DEMO_MUNICIPALITY)
     practice = demo_practice()
-    directorate, _ = Organisation.objects.get_or_create(kind=OrganisationKind.DIRECTORATE, name="Helsedirektoratet")
-    evaluation, _ = Organisation.objects.get_or_create(kind=OrganisationKind.EVALUATION, name="Evalueringsteamet")
+    directorate, _ = Organisation.objects.get_or_create(
+        kind=OrganisationKind.DIRECTORATE, name="Helsedirektoratet"
+    )
+    evaluation, _ = Organisation.objects.get_or_create(
+        kind=OrganisationKind.EVALUATION, name="Evalueringsteamet"
+    )
     own_municipality, _ = Organisation.objects.get_or_create(
-        kind=OrganisationKind.MUNICIPALITY, municipality=municipality, defaults={"name": f"{municipality.name} kommune"}
+        kind=OrganisationKind.MUNICIPALITY,
+        municipality=municipality,
+        defaults={"name": f"{municipality.name} kommune"},
     )
     own_practice, _ = Organisation.objects.get_or_create(
         kind=OrganisationKind.PRACTICE, practice=practice, defaults={"name": practice.name}

@@ -11,7 +11,11 @@ from pht.apps.accounts.models import OrganisationKind
 def home(request: HttpRequest) -> HttpResponse:
     organisation = request.user.organisation  # type: ignore[union-attr]
     context = {
-        "own_practice": organisation.practice if organisation and organisation.kind == OrganisationKind.PRACTICE else None,
-        "own_municipality": organisation.municipality if organisation and organisation.kind == OrganisationKind.MUNICIPALITY else None,
+        "own_practice": organisation.practice
+        if organisation and organisation.kind == OrganisationKind.PRACTICE
+        else None,
+        "own_municipality": organisation.municipality
+        if organisation and organisation.kind == OrganisationKind.MUNICIPALITY
+        else None,
     }
     return render(request, "home.html", context)

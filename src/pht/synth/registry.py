@@ -63,7 +63,10 @@ class SynthPractice:
 
 
 def synthetic_orgnr(kommunenummer: str, serial: int) -> str:
-    """'1' + kommunenummer + 3-digit serial + mod-11 check digit; serials whose check digit would be 10 are skipped."""
+    """'1' + kommunenummer + 3-digit serial + mod-11 check digit.
+
+    Serials whose check digit would be 10 are skipped (ValueError).
+    """
     base = f"1{kommunenummer}{serial:03d}"
     weights = (3, 2, 7, 6, 5, 4, 3, 2)
     remainder = sum(w * int(d) for w, d in zip(weights, base, strict=True)) % 11

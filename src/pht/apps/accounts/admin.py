@@ -29,8 +29,8 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ("at", "actor", "verb", "target_repr")
     list_filter = ("verb",)
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def,unused-ignore]
         return False  # the audit log is append-only
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def,unused-ignore]
         return False

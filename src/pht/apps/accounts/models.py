@@ -58,7 +58,11 @@ class Organisation(models.Model):
                 condition=(
                     models.Q(kind="municipality", municipality__isnull=False, practice__isnull=True)
                     | models.Q(kind="practice", practice__isnull=False)
-                    | models.Q(kind__in=["directorate", "evaluation"], municipality__isnull=True, practice__isnull=True)
+                    | models.Q(
+                        kind__in=["directorate", "evaluation"],
+                        municipality__isnull=True,
+                        practice__isnull=True,
+                    )
                 ),
             )
         ]
@@ -68,14 +72,21 @@ class Organisation(models.Model):
 
     def clean(self) -> None:
         if self.kind == OrganisationKind.MUNICIPALITY and self.municipality_id is None:
-            raise ValidationError({"municipality": _("A municipality organisation must name its municipality.")})
+            raise ValidationError(
+                {"municipality": _("A municipality organisation must name its municipality.")}
+            )
         if self.kind == OrganisationKind.PRACTICE and self.practice_id is None:
             raise ValidationError({"practice": _("A practice organisation must name its practice.")})
 
 
 class User(AbstractUser):
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="users", verbose_name=_("organisation")
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        verbose_name=_("organisation"),
     )
     roles: models.JSONField[list[str]] = models.JSONField(_("roles"), default=list, blank=True)
     failed_logins = models.PositiveIntegerField(default=0, editable=False)
@@ -89,7 +100,9 @@ class User(AbstractUser):
         super().clean()
         unknown = set(self.roles) - set(Role.values)
         if unknown:
-            raise ValidationError({"roles": _("Unknown roles: %(roles)s") % {"roles": ", ".join(sorted(unknown))}})
+            raise ValidationError(
+                {"roles": _("Unknown roles: %(roles)s") % {"roles": ", ".join(sorted(unknown))}}
+            )
 
     def has_role(self, *roles: str) -> bool:
         return bool(set(self.roles) & set(roles)) or (Role.ADMINISTRATOR in self.roles and not roles)

@@ -36,9 +36,9 @@ def visible_practices(user: User) -> QuerySet[Practice]:
     organisation = user.organisation if user.is_authenticated else None
     if organisation is None:
         return practices.none()
-    if organisation.kind == OrganisationKind.MUNICIPALITY:
+    if organisation.kind == OrganisationKind.MUNICIPALITY and organisation.municipality_id is not None:
         return practices.filter(municipality_id=organisation.municipality_id)
-    if organisation.kind == OrganisationKind.PRACTICE:
+    if organisation.kind == OrganisationKind.PRACTICE and organisation.practice_id is not None:
         return practices.filter(pk=organisation.practice_id)
     return practices.none()
 

@@ -13,7 +13,9 @@ from pht.apps.accounts.permissions import can_edit_roster
 from pht.apps.registry.models import GP, Practice, Team, TeamMember
 
 
-def save_team_member(actor: User, practice: Practice, data: dict[str, Any], member: TeamMember | None = None) -> TeamMember:
+def save_team_member(
+    actor: User, practice: Practice, data: dict[str, Any], member: TeamMember | None = None
+) -> TeamMember:
     require(can_edit_roster(actor, practice))
     if member is not None and member.practice_id != practice.pk:
         raise ActionRefused("The team member belongs to another practice.")

@@ -35,7 +35,11 @@ def load_municipalities(year: int = 2017) -> LoadResult:
         MunicipalityPopulation.objects.update_or_create(
             municipality=municipality,
             year=year,
-            defaults={"population": row.population, "size_class": size.value, "size_class_reason": size.reason},
+            defaults={
+                "population": row.population,
+                "size_class": size.value,
+                "size_class_reason": size.reason,
+            },
         )
         created += was_created
         updated += not was_created
@@ -57,14 +61,30 @@ def load_demo_registry(seed: int = 2017, year: int = 2017, only: Collection[str]
         if synth.orgnr in existing_practices:
             continue
         new_practices.append(
-            Practice(orgnr=synth.orgnr, name=synth.name, municipality=by_number[synth.kommunenummer], address=synth.address)
+            Practice(
+                orgnr=synth.orgnr,
+                name=synth.name,
+                municipality=by_number[synth.kommunenummer],
+                address=synth.address,
+            )
         )
         pending_gps.extend(
-            (synth.orgnr, GP(hpr=g.hpr, first_name=g.first_name, last_name=g.last_name, list_size=g.list_size, list_cap=g.list_cap))
+            (
+                synth.orgnr,
+                GP(
+                    hpr=g.hpr,
+                    first_name=g.first_name,
+                    last_name=g.last_name,
+                    list_size=g.list_size,
+                    list_cap=g.list_cap,
+                ),
+            )
             for g in synth.gps
         )
     Practice.objects.bulk_create(new_practices, batch_size=1000)
-    practice_ids = dict(Practice.objects.filter(orgnr__in=[p.orgnr for p in new_practices]).values_list("orgnr", "id"))
+    practice_ids = dict(
+        Practice.objects.filter(orgnr__in=[p.orgnr for p in new_practices]).values_list("orgnr", "id")
+    )
     for orgnr, gp in pending_gps:
         gp.practice_id = practice_ids[orgnr]
     GP.objects.bulk_create([gp for _, gp in pending_gps], batch_size=1000)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from pht.rules.identifiers import InvalidIdentifier, check_hpr, check_kommunenum
 from pht.rules.size_class import SizeClass
 
 
-def _identifier_validator(check):  # type: ignore[no-untyped-def]
+def _identifier_validator(check: Callable[..., str]) -> Callable[[str], None]:
     def validate(value: str) -> None:
         try:
             check(str(value), allow_synthetic=settings.PHT_ALLOW_SYNTHETIC_IDS)
@@ -40,7 +41,9 @@ def validate_kommunenummer(value: str) -> None:
 
 
 class Municipality(models.Model):
-    kommunenummer = models.CharField(_("municipality number"), max_length=4, unique=True, validators=[validate_kommunenummer])
+    kommunenummer = models.CharField(
+        _("municipality number"), max_length=4, unique=True, validators=[validate_kommunenummer]
+    )
     name = models.CharField(_("name"), max_length=100)
     county = models.CharField(_("county"), max_length=100)
     county_number = models.CharField(_("county number"), max_length=2)
@@ -63,12 +66,16 @@ class MunicipalityPopulation(models.Model):
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="populations")
     year = models.PositiveSmallIntegerField(_("year"))
     population = models.PositiveIntegerField(_("population"))
-    size_class = models.CharField(_("size class"), max_length=10, choices=[(c.value, c.value) for c in SizeClass])
+    size_class = models.CharField(
+        _("size class"), max_length=10, choices=[(c.value, c.value) for c in SizeClass]
+    )
     size_class_reason = models.CharField(_("reason"), max_length=200)
 
     class Meta:
         ordering = ["municipality", "year"]
-        constraints = [models.UniqueConstraint(fields=["municipality", "year"], name="one_population_per_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "year"], name="one_population_per_year")
+        ]
 
     def __str__(self) -> str:
         return f"{self.municipality} {self.year}: {self.population}"
@@ -144,7 +151,9 @@ class Team(models.Model):
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="teams")
     name = models.CharField(_("name"), max_length=200)
-    lead_gp = models.ForeignKey(GP, on_delete=models.PROTECT, related_name="led_teams", verbose_name=_("lead GP"))
+    lead_gp = models.ForeignKey(
+        GP, on_delete=models.PROTECT, related_name="led_teams", verbose_name=_("lead GP")
+    )
     members = models.ManyToManyField(TeamMember, blank=True, related_name="teams", verbose_name=_("members"))
 
     class Meta:

@@ -34,7 +34,9 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
         year = form.cleaned_data["year"] or year
         q = form.cleaned_data["q"].strip()
         if q:
-            rows = rows.filter(Q(municipality__name__icontains=q) | Q(municipality__kommunenummer__startswith=q))
+            rows = rows.filter(
+                Q(municipality__name__icontains=q) | Q(municipality__kommunenummer__startswith=q)
+            )
         if form.cleaned_data["county"]:
             rows = rows.filter(municipality__county=form.cleaned_data["county"])
     rows = rows.filter(year=year)
@@ -45,7 +47,11 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(size_class=form.cleaned_data["size_class"])
     rows = rows.order_by("municipality__kommunenummer")
     context = {"form": form, "rows": rows, "year": year, "counts": counts, "total": rows.count()}
-    template = "registry/_municipality_table.html" if request.headers.get("HX-Request") else "registry/municipality_list.html"
+    template = (
+        "registry/_municipality_table.html"
+        if request.headers.get("HX-Request")
+        else "registry/municipality_list.html"
+    )
     return render(request, template, context)
 
 
@@ -101,7 +107,8 @@ def team_member_save(request: HttpRequest, orgnr: str) -> HttpResponse:
             messages.success(request, _("Team member saved."))
     else:
         for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label if field in form.fields else field}: {' '.join(errors)}")
+            label = form.fields[field].label if field in form.fields else field
+            messages.error(request, f"{label}: {' '.join(str(e) for e in errors)}")
     return redirect("registry:practice", orgnr=orgnr)
 
 

@@ -1,0 +1,44 @@
+# PHT: one command to try it, one to test it. Needs only python3 (and, for browser tests, root to apt-get chromium).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: demo test lint typecheck messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(STAMP)
+
+## demo: set up everything on the embedded SQLite database under var/ and serve http://127.0.0.1:8000
+demo: $(STAMP)
+	$(BIN)/pht demo
+
+## test: the whole suite on SQLite (browser tests drive Debian's chromium, installed if missing)
+test: $(TEST_STAMP)
+	@command -v chromium >/dev/null 2>&1 || scripts/install-chromium
+	$(BIN)/pytest -p no:cacheprovider
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+typecheck: $(TEST_STAMP)
+	$(BIN)/mypy
+
+## messages: refresh and compile the translations (needs GNU gettext; the compiled .mo files are committed)
+messages: $(STAMP)
+	cd src/pht && ../../$(BIN)/python -m django makemessages -l nb -l en --settings=pht.site.settings -i 'site/static/*' --no-obsolete
+	cd src/pht && ../../$(BIN)/python -m django compilemessages --settings=pht.site.settings
+
+clean:
+	rm -rf $(VENV) var
