@@ -7,4 +7,11 @@ class SchemeConfig(AppConfig):
     label = "scheme"
     verbose_name = _("Scheme")
     # Navigation entries: (label, url name, roles that see it; empty = every signed-in user).
-    nav: list[tuple[object, str, tuple[str, ...]]] = []
+    nav: list[tuple[object, str, tuple[str, ...]]] = [
+        (_("Utlysning"), "scheme:call", ("case_officer",)),
+        (_("Søknader"), "scheme:applications", ("case_officer", "project_lead", "finance_officer")),
+        (_("Vurderinger"), "scheme:reviews", ("reviewer",)),
+        (_("Utvelgelse"), "scheme:selection", ("case_officer",)),
+        (_("Utbetalinger"), "scheme:payments", ("finance_officer", "case_officer")),
+        (_("Rapporter"), "scheme:reports", ("case_officer", "project_lead")),
+    ]

@@ -1,9 +1,239 @@
-"""Demo data of the scheme app, built by `pht demo` after the registry."""
+"""Demo data of the scheme app, built by `pht demo` after the registry.
+
+The 2017 call with 17 applications from real municipalities of all three size classes
+(practices and GPs from the seeded registry), reviews, a selection run at the call's targets
+and a relaxed one (nine units, as the real pilot took), the decision with its rationale, grant
+decisions accepted with payment plans, some approved disbursements and some reports. Every
+state change goes through ``actions``, so the audit log tells the demo's story too.
+Running it again changes nothing once the call has applications.
+"""
 
 from __future__ import annotations
 
+import datetime
+import random
 from collections.abc import Callable
+from decimal import ROUND_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+
+OSLO = ZoneInfo("Europe/Oslo")
+# kommunenummer -> financing models offered (per practice, in turn). The real pilot chose Seljord,
+# Ørskog, Flora, Malvik, Kristiansand, Ringsaker, Eid, Rana, Oslo districts, Austevoll and Hå;
+# the other applicants here are stand-ins (the real list of 17 was not published).
+APPLICANTS: dict[str, tuple[str, ...]] = {
+    "0828": ("fee", "capitation"),  # Seljord (small)
+    "1523": ("fee",),  # Ørskog (small)
+    "0834": ("capitation",),  # Vinje (small)
+    "0941": ("fee",),  # Bykle (small)
+    "0540": ("fee",),  # Sør-Aurdal (small)
+    "1401": ("fee", "capitation"),  # Flora (medium)
+    "1663": ("capitation",),  # Malvik (medium)
+    "1443": ("fee",),  # Eid (medium)
+    "1119": ("fee",),  # Hå (medium)
+    "1244": ("capitation",),  # Austevoll (medium)
+    "0437": ("fee",),  # Tynset (medium)
+    "1001": ("fee", "capitation"),  # Kristiansand (large)
+    "0412": ("fee",),  # Ringsaker (large)
+    "1833": ("capitation", "fee"),  # Rana (large)
+    "0301": ("fee",),  # Oslo (large; districts applied as units)
+    "1502": ("fee",),  # Molde (large)
+    "1247": ("capitation",),  # Askøy (large)
+}
+REALLY_CHOSEN = {"0828", "1523", "1401", "1663", "1001", "0412", "1443", "1833", "0301", "1244", "1119"}
+MAX_GPS_PER_APPLICATION = 14
+SHORT_OF_NURSES = "0540"  # one applicant misses the nurse norm, to show a failed verdict
+RELAXED = {
+    "per_size_class": {"small": 2, "medium": 3, "large": 4},
+    "gps_min": 60,
+    "gps_max": 110,
+    "min_per_model": {"fee": 1, "capitation": 1},
+    "max_per_county": 2,
+}
+
+
+def _user(username: str, name: str, roles: list[str], organisation: Any) -> Any:
+    from pht.apps.accounts.models import User
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        first, _, last = name.partition(" ")
+        user = User(
+            username=username,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@demo.pht.invalid",
+            roles=roles,
+            organisation=organisation,
+        )
+        user.set_unusable_password()  # demo actors only: they act in the story, nobody logs in as them
+        user.save()
+    return user
+
+
+def _lead_for(municipality: Any) -> Any:
+    from pht.apps.accounts.models import Organisation, OrganisationKind, User
+
+    organisation, _ = Organisation.objects.get_or_create(
+        kind=OrganisationKind.MUNICIPALITY,
+        municipality=municipality,
+        defaults={"name": f"{municipality.name} kommune"},
+    )
+    if municipality.kommunenummer == "0828":
+        existing = User.objects.filter(username="prosjektleder").first()
+        if existing is not None:
+            return existing
+    return _user(
+        f"leder-{municipality.kommunenummer}",
+        f"Prosjektleder {municipality.name}",
+        ["project_lead"],
+        organisation,
+    )
+
+
+def _application_data(municipality: Any, models: tuple[str, ...]) -> Any:
+    from pht.apps.registry.models import Practice
+    from pht.apps.scheme import actions
+
+    practices = []
+    total = 0
+    for practice in Practice.objects.filter(municipality=municipality).order_by("orgnr"):
+        gps = practice.gps.count()
+        if practices and total + gps > MAX_GPS_PER_APPLICATION:
+            continue
+        practices.append((practice, gps))
+        total += gps
+        if total >= MAX_GPS_PER_APPLICATION - 2:
+            break
+    inputs = []
+    for index, (practice, gps) in enumerate(practices):
+        nurse = (Decimal(gps) / 3).quantize(Decimal("0.1"), rounding=ROUND_UP)
+        if municipality.kommunenummer == SHORT_OF_NURSES:
+            nurse = Decimal("0.2")
+        inputs.append(
+            actions.PracticeInput(
+                practice_id=practice.pk,
+                financing_model=models[index % len(models)],
+                team_lead_id=practice.gps.order_by("hpr").first().pk,
+                nurse_fte=max(nurse, Decimal("0.4"))
+                if municipality.kommunenummer != SHORT_OF_NURSES
+                else nurse,
+                secretary_fte=Decimal("0.5"),
+            )
+        )
+    return actions.ApplicationInputData(
+        contact_name=f"Prosjektleder {municipality.name}",
+        contact_email=f"post@{municipality.kommunenummer}.kommune.invalid",
+        leadership_plan=f"Kommunalsjef for helse i {municipality.name} leder styringsgruppen; fastlegene er representert.",
+        project_plan="Oppstart 1. april 2018 med rekruttering av sykepleiere; målgruppene kartlegges første halvår.",
+        budget=Decimal(400_000 + 300_000 * total),
+        practices=inputs,
+    )
 
 
 def build_demo(say: Callable[[str], None]) -> None:
     """Create this app's demo data (idempotent)."""
+    from pht.apps.accounts.models import Organisation, OrganisationKind, User
+    from pht.apps.registry.models import Municipality
+    from pht.apps.scheme import actions
+    from pht.apps.scheme import models as m
+    from pht.apps.scheme.calls import load_call
+
+    call = load_call("call_2017")
+    if call.applications.exists():
+        say("Scheme: the 2017 call already has applications; left as it is.")
+        return
+    directorate, _ = Organisation.objects.get_or_create(
+        kind=OrganisationKind.DIRECTORATE, name="Helsedirektoratet"
+    )
+    officer = User.objects.filter(username="saksbehandler").first() or _user(
+        "saksbehandler", "Sara Saksbehandler", ["case_officer"], directorate
+    )
+    reviewers = [
+        User.objects.filter(username="fagvurderer").first()
+        or _user("fagvurderer", "Frode Fagvurderer", ["reviewer"], directorate),
+        _user("fagvurderer2", "Grete Fagvurderer", ["reviewer"], directorate),
+    ]
+    finance = [
+        User.objects.filter(username="okonomi").first()
+        or _user("okonomi", "Øyvind Økonomi", ["finance_officer"], directorate),
+        _user("okonomi2", "Åse Økonomi", ["finance_officer"], directorate),
+    ]
+    rng = random.Random(2017)
+    with transaction.atomic():
+        applications = []
+        for day, (number, models) in enumerate(APPLICANTS.items()):
+            municipality = Municipality.objects.get(kommunenummer=number)
+            lead = _lead_for(municipality)
+            application = actions.create_application(lead, call, _application_data(municipality, models))
+            submitted = datetime.datetime(2017, 10, 1 + day % 14, 9 + day % 8, 15, tzinfo=OSLO)
+            actions.submit_application(lead, application, now=submitted)
+            applications.append(application)
+        say(f"Scheme: 2017 call with {len(applications)} submitted applications.")
+
+        for application in applications:
+            # Scores lean towards the municipalities the real pilot chose, so the demo's story resembles it.
+            chosen = application.municipality.kommunenummer in REALLY_CHOSEN
+            base = rng.uniform(3.5, 4.6) if chosen else rng.uniform(2.3, 3.8)
+            for position, reviewer in enumerate(reviewers):
+                assignment = actions.assign_reviewer(officer, application, reviewer)
+                if position == 1 and application.municipality.kommunenummer == "1502":
+                    actions.declare_conflict(reviewer, assignment, True, "Tidligere ansatt i Molde kommune.")
+                    continue
+                actions.declare_conflict(reviewer, assignment, False)
+                scores = {
+                    c["key"]: max(1, min(5, round(base + rng.uniform(-1.2, 1.2)))) for c in call.criteria
+                }
+                actions.submit_review(reviewer, assignment, scores, {"readiness": "Godt beskrevet teamplan."})
+        say("Scheme: two reviews per application (one reviewer declared a conflict for Molde).")
+
+        first = actions.run_selection(officer, call, note="Utlysningens mål: 2 små, 2 mellomstore, 2 store.")
+        relaxed = actions.run_selection(
+            officer,
+            call,
+            RELAXED,
+            locked_in=["0828"],
+            note="Lempet: ni enheter som i den faktiske piloten, høyst to per fylke; Seljord låst inn.",
+        )
+        say(
+            f"Scheme: selection at the call's targets: {first.result['status']}; relaxed: {relaxed.result['status']}."
+        )
+        run = relaxed if relaxed.result["status"] == "optimal" else first
+        if run.result["status"] != "optimal":
+            say("Scheme: no feasible selection; stopping before decisions.")
+            return
+        actions.decide_selection(
+            officer,
+            run,
+            "Direktoratet valgte ni enheter (som i den faktiske piloten) for å få med begge "
+            "finansieringsmodeller og geografisk spredning; høyeste samlede faglige vurdering.",
+        )
+        decisions = list(m.GrantDecision.objects.filter(application__call=call).select_related("application"))
+        for decision in decisions:
+            lead = _lead_for(decision.application.municipality)
+            actions.accept_decision(lead, decision, on=datetime.date(2018, 2, 1))
+        say(f"Scheme: {len(decisions)} grant decisions accepted with payment plans.")
+
+        for decision in decisions[:5]:
+            for instalment in decision.instalments.filter(due__lte=datetime.date(2018, 7, 1)):
+                actions.prepare_disbursement(finance[0], instalment)
+                actions.approve_disbursement(finance[1], instalment)
+        for decision in decisions[:3]:
+            report = decision.reports.get(year=2018)
+            granted = Decimal(decision.years[0]["practice_grant"]) + Decimal(
+                decision.years[0]["municipality_grant"]
+            )
+            actions.submit_report(
+                _lead_for(decision.application.municipality),
+                report,
+                "Teamene er etablert; sykepleiere rekruttert; oppfølgingsplaner tatt i bruk.",
+                (granted * Decimal("0.9")).quantize(Decimal("0.01")),
+            )
+        if decisions:
+            report = decisions[0].reports.get(year=2018)
+            unspent = actions.unspent(report)
+            if unspent and unspent > 0:
+                actions.record_clawback(officer, report, unspent, "Ubrukte midler for 2018 kreves tilbake.")
+        say("Scheme: first instalments approved for five municipalities, three 2018 reports, one clawback.")

@@ -1,0 +1,35 @@
+from typing import Any
+
+import pytest
+
+
+@pytest.mark.django_db
+def test_demo_walks_the_whole_flow_and_is_idempotent() -> None:
+    from pht.apps.accounts.models import AuditEvent
+    from pht.apps.registry.loading import load_demo_registry, load_municipalities
+    from pht.apps.scheme import models as m
+    from pht.apps.scheme.demo import APPLICANTS, build_demo
+
+    load_municipalities(2017)
+    load_demo_registry(seed=2017, only=tuple(APPLICANTS))
+    said: list[str] = []
+    build_demo(said.append)
+    applications = m.Application.objects.select_related("municipality")
+    assert applications.count() == 17
+    sizes = {a.verdicts[-1]["inputs"]["size_class"] for a in applications}
+    assert sizes == {"small", "medium", "large"}
+    assert m.SelectionRun.objects.count() == 2
+    first, relaxed = m.SelectionRun.objects.order_by("id")
+    assert first.result["status"] == "infeasible" and first.result["conflict"]
+    assert relaxed.result["status"] == "optimal" and "0828" in relaxed.result["chosen"]
+    assert m.SelectionDecision.objects.get().rationale
+    assert m.GrantDecision.objects.filter(status="accepted").count() == 9
+    assert m.Instalment.objects.filter(status="approved").exists()
+    assert m.Report.objects.filter(status="submitted").count() == 3
+    assert m.Clawback.objects.count() == 1
+    assert m.ReviewAssignment.objects.filter(status="conflict").count() == 1
+    assert AuditEvent.objects.filter(verb__startswith="scheme.").count() > 100
+    before: Any = AuditEvent.objects.count()
+    build_demo(said.append)
+    assert AuditEvent.objects.count() == before
+    assert "left as it is" in said[-1]
