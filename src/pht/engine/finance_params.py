@@ -71,3 +71,27 @@ def month_parameters(period: Period) -> MonthParameters:
         quality=QualityParameters.from_mapping(quality.values),
         sets=(base, fees, ceiling, capitation, quality),
     )
+
+
+def national_divisor(capitation: CapitationParameters, year: int = 2017) -> Decimal:
+    """Mean raw age/sex weight of Norway's population (refdata, 1 January ``year``), for normalising
+    where no lake is at hand (the what-if). Morbidity is not known nationally: factor of level 0."""
+    from pht.refdata import national_population_by_age_sex
+
+    weighted = Decimal(0)
+    people = 0
+    for row in national_population_by_age_sex(year):
+        band = capitation.band_for(row.age)
+        for sex, count in (("M", row.male), ("F", row.female)):
+            weighted += capitation.raw_weight(sex, band, 0, "") * count
+            people += count
+    return weighted / people
+
+
+def what_if_parameters(year: int) -> tuple[dict[int, BaseGrantRate], dict[int, FeeSchedule], MonthParameters]:
+    months = {m: month_parameters(Period(year, m)) for m in range(1, 13)}
+    return (
+        {m: p.base_grant for m, p in months.items()},
+        {m: p.schedule for m, p in months.items()},
+        months[1],
+    )

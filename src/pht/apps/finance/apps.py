@@ -7,4 +7,4 @@ class FinanceConfig(AppConfig):
     label = "finance"
     verbose_name = _("Finance")
     # Navigation entries: (label, url name, roles that see it; empty = every signed-in user).
-    nav: list[tuple[object, str, tuple[str, ...]]] = []
+    nav: list[tuple[object, str, tuple[str, ...]]] = [(_("Settlements"), "finance:statements", ())]

@@ -34,6 +34,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     settle.add_argument("--out", help="also write the rows to this Parquet file (bulk runs)")
     settle.set_defaults(handler=run_settle)
 
+    store = which.add_parser(
+        "store",
+        help="settle and store statements in the database (pilot practices by default)",
+        description="Settles like 'settle' and stores both models' statements of each practice in the "
+        "registry, replacing earlier ones for the same months (all or nothing).",
+    )
+    store.add_argument("--lake", required=True, help="lake directory written by pht synth")
+    when = store.add_mutually_exclusive_group(required=True)
+    when.add_argument("--period", help="month, YYYY-MM")
+    when.add_argument("--year", type=int, help="every month of this year")
+    store.add_argument(
+        "--practices", help="comma-separated organisation numbers (default: the lake's pilot practices)"
+    )
+    store.set_defaults(handler=run_store)
+
 
 def _split(text: str | None) -> list[str] | None:
     if not text:
@@ -86,6 +101,34 @@ def run_settle(args: argparse.Namespace) -> int:
             print(f"\n{len(assumptions)} parameters are defaults (assumptions), e.g.:", file=sys.stdout)
             for key in sorted(assumptions)[:5]:
                 print(f"  {key}: {assumptions[key]}")
+    return 0
+
+
+def run_store(args: argparse.Namespace) -> int:
+    from pht.cli import CommandError, setup_django
+
+    setup_django()
+    from pht.apps.accounts.actions import ActionRefused
+    from pht.apps.finance.actions import store_settlements
+    from pht.engine.finance import FinanceLake, periods_of_year
+    from pht.engine.lake import LakeError
+
+    try:
+        periods: Sequence[Period] = (
+            (Period.parse(args.period),) if args.period else periods_of_year(args.year)
+        )
+        lake = FinanceLake(args.lake)
+        wanted = _split(args.practices)
+        if wanted is None:
+            pilot = lake.practices.filter(lake.practices.column("pilot"))
+            wanted = pilot.column("practice_orgnr").to_pylist()
+            if not wanted:
+                raise CommandError("the lake has no pilot practices; name practices with --practices")
+        settled = lake.settle(periods, lake.practice_ids(wanted))
+        stored = store_settlements(None, settled, source=f"lake {args.lake}")
+    except (LakeError, ValueError, ActionRefused) as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"stored {len(stored)} statements for {len({s.practice_id for s in stored})} practices")
     return 0
 
 

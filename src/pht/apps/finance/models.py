@@ -1,1 +1,79 @@
-"""Models of the finance app."""
+"""Settlement statements: a practice's month under one financing model, with its lines.
+
+Written only by ``pht.apps.finance.actions.store_settlements`` from the engine's settlements (the
+pure rules' arithmetic); the web pages show them and never recompute. A practice's own model and
+the shadow model are both stored, so the comparison can be shown.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pht.rules.financing import COMPONENTS
+
+MONEY = {"max_digits": 16, "decimal_places": 2, "default": Decimal("0.00")}
+
+
+class FinancingModel(models.TextChoices):
+    FEE = "fee", _("Fee model")
+    CAPITATION = "capitation", _("Capitation model")
+
+
+class Statement(models.Model):
+    practice = models.ForeignKey(
+        "registry.Practice", on_delete=models.PROTECT, related_name="statements", verbose_name=_("practice")
+    )
+    period = models.CharField(_("month"), max_length=7, help_text="YYYY-MM")
+    model = models.CharField(_("financing model"), max_length=12, choices=FinancingModel.choices)
+    own_model = models.BooleanField(_("the practice's own model"), default=False)
+    residents = models.PositiveIntegerField(_("list residents"), default=0)
+    resident_days = models.PositiveIntegerField(_("resident-days"), default=0)
+    base_grant = models.DecimalField(_("base grant"), **MONEY)  # type: ignore[arg-type]
+    fee_reimbursement = models.DecimalField(_("GP fee reimbursement"), **MONEY)  # type: ignore[arg-type]
+    nurse_reimbursement = models.DecimalField(_("nurse reimbursement"), **MONEY)  # type: ignore[arg-type]
+    capitation = models.DecimalField(_("capitation"), **MONEY)  # type: ignore[arg-type]
+    quality_grant = models.DecimalField(_("quality grant"), **MONEY)  # type: ignore[arg-type]
+    copayments = models.DecimalField(_("copayments"), **MONEY)  # type: ignore[arg-type]
+    total = models.DecimalField(_("total"), **MONEY)  # type: ignore[arg-type]
+    explanation: models.JSONField[list[dict[str, Any]]] = models.JSONField(default=list, blank=True)
+    assumptions: models.JSONField[dict[str, str]] = models.JSONField(default=dict, blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["practice", "period", "model"]
+        verbose_name = _("settlement statement")
+        verbose_name_plural = _("settlement statements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "period", "model"], name="one_statement_per_model_and_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.practice} {self.period} {self.model}"
+
+    def components(self) -> dict[str, Decimal]:
+        return {name: getattr(self, name) for name in COMPONENTS}
+
+
+class StatementLine(models.Model):
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()
+    component = models.CharField(_("component"), max_length=30)
+    code = models.CharField(_("code"), max_length=60)
+    description = models.CharField(_("description"), max_length=300)
+    count = models.DecimalField(_("count"), max_digits=18, decimal_places=2)
+    rate = models.DecimalField(_("rate"), max_digits=24, decimal_places=8)
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
+    details: models.JSONField[dict[str, Any]] = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["statement", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.component} {self.code} {self.amount}"

@@ -1,4 +1,12 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from pht.apps.finance import views
 
 app_name = "finance"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.statement_list, name="statements"),
+    path("statements/<str:orgnr>/<str:period>/<str:model>/", views.statement_detail, name="statement"),
+    path("comparison/", views.comparison, name="comparison"),
+    path("what-if/", views.what_if, name="what_if"),
+    path("export.<str:kind>", views.export, name="export"),
+]

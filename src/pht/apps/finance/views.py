@@ -1,0 +1,349 @@
+"""Finance pages: statements with drill-down, fee-vs-capitation comparison, what-if, exports.
+
+Read-only over stored statements (written by ``actions.store_settlements``); every query goes
+through ``visible_practices`` so a practice sees only its own statements.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from pht.apps.accounts.permissions import visible_practices
+from pht.apps.finance.models import FinancingModel, Statement
+from pht.rules.financing import COMPONENTS
+
+COMPONENT_LABELS = {
+    "base_grant": gettext_lazy("Base grant (basistilskudd)"),
+    "fee_reimbursement": gettext_lazy("GP fee reimbursement"),
+    "nurse_reimbursement": gettext_lazy("Nurse reimbursement"),
+    "capitation": gettext_lazy("Capitation (listeinnbyggertilskudd)"),
+    "quality_grant": gettext_lazy("Quality grant"),
+    "copayments": gettext_lazy("Copayments"),
+    "total": gettext_lazy("Total"),
+}
+
+
+def visible_statements(user: Any) -> QuerySet[Statement]:
+    return Statement.objects.filter(practice__in=visible_practices(user)).select_related("practice")
+
+
+def _periods(statements: QuerySet[Statement]) -> list[str]:
+    return sorted(set(statements.values_list("period", flat=True)), reverse=True)
+
+
+def _pairs(statements: QuerySet[Statement]) -> list[dict[str, Any]]:
+    """One row per practice-month: own and shadow statement and the difference."""
+    grouped: dict[tuple[int, str], dict[str, Statement]] = defaultdict(dict)
+    for statement in statements:
+        grouped[(statement.practice_id, statement.period)][statement.model] = statement
+    rows = []
+    for (_pid, period), models in sorted(grouped.items(), key=lambda item: (item[0][1], item[0][0])):
+        own = next((s for s in models.values() if s.own_model), None) or models.get(FinancingModel.FEE)
+        shadow = next((s for s in models.values() if s is not own), None)
+        if own is None:
+            continue
+        rows.append(
+            {
+                "practice": own.practice,
+                "period": period,
+                "own": own,
+                "shadow": shadow,
+                "difference": (shadow.total - own.total) if shadow else None,
+            }
+        )
+    return rows
+
+
+@login_required
+def statement_list(request: HttpRequest) -> HttpResponse:
+    statements = visible_statements(request.user)
+    periods = _periods(statements)
+    period = request.GET.get("period") or (periods[0] if periods else "")
+    if period:
+        statements = statements.filter(period=period)
+    rows = _pairs(statements.order_by("practice__name", "model"))
+    return render(
+        request,
+        "finance/statement_list.html",
+        {"rows": rows, "periods": periods, "period": period},
+    )
+
+
+@login_required
+def statement_detail(request: HttpRequest, orgnr: str, period: str, model: str) -> HttpResponse:
+    statement = get_object_or_404(
+        visible_statements(request.user), practice__orgnr=orgnr, period=period, model=model
+    )
+    other = (
+        visible_statements(request.user)
+        .filter(practice=statement.practice, period=period)
+        .exclude(pk=statement.pk)
+        .first()
+    )
+    lines = list(statement.lines.all())
+    by_component: dict[str, list[Any]] = defaultdict(list)
+    for line in lines:
+        by_component[line.component].append(line)
+    components = [
+        {
+            "name": name,
+            "label": COMPONENT_LABELS[name],
+            "amount": getattr(statement, name),
+            "lines": by_component[name],
+        }
+        for name in COMPONENTS
+        if name != "total"
+    ]
+    return render(
+        request,
+        "finance/statement_detail.html",
+        {
+            "statement": statement,
+            "other": other,
+            "components": components,
+            "lines_total": sum((line.amount for line in lines), Decimal("0.00")),
+        },
+    )
+
+
+@login_required
+def comparison(request: HttpRequest) -> HttpResponse:
+    """Per practice, over a year (or all stored months): own model vs the other, who gains, why."""
+    statements = visible_statements(request.user)
+    years = sorted({p[:4] for p in _periods(statements)}, reverse=True)
+    year = request.GET.get("year") or (years[0] if years else "")
+    if year:
+        statements = statements.filter(period__startswith=f"{year}-")
+    sums: dict[int, dict[str, Any]] = {}
+    for statement in statements:
+        entry = sums.setdefault(
+            statement.practice_id,
+            {"practice": statement.practice, "months": set(), "fee": defaultdict(Decimal), "capitation": defaultdict(Decimal),
+             "own_model": None},
+        )  # fmt: skip
+        entry["months"].add(statement.period)
+        for name in COMPONENTS:
+            entry[statement.model][name] += getattr(statement, name)
+        if statement.own_model:
+            entry["own_model"] = statement.model
+    rows = []
+    for entry in sorted(sums.values(), key=lambda e: e["practice"].name):
+        fee, cap = entry["fee"], entry["capitation"]
+        difference = cap["total"] - fee["total"]
+        state_funded_fee = fee["base_grant"] + fee["fee_reimbursement"] + fee["nurse_reimbursement"]
+        reasons = [
+            _("capitation %(cap)s vs base grant and reimbursements %(fee)s")
+            % {"cap": _nok(cap["capitation"]), "fee": _nok(state_funded_fee)},
+            _("quality grant %(q)s") % {"q": _nok(cap["quality_grant"])},
+        ]
+        if fee["nurse_reimbursement"]:
+            reasons.append(
+                _("nurse tariffs %(n)s are paid only under the fee model")
+                % {"n": _nok(fee["nurse_reimbursement"])}
+            )
+        rows.append(
+            {
+                "practice": entry["practice"],
+                "months": len(entry["months"]),
+                "own_model": entry["own_model"] or FinancingModel.FEE,
+                "fee": fee["total"],
+                "capitation": cap["total"],
+                "difference": difference,
+                "gains": difference > 0,
+                "reasons": reasons,
+            }
+        )
+    top = max([max(r["fee"], r["capitation"]) for r in rows] or [Decimal(1)]) or Decimal(1)
+    for row in rows:
+        row["fee_pct"] = int(row["fee"] / top * 100)
+        row["cap_pct"] = int(row["capitation"] / top * 100)
+    aggregate = {
+        "fee": sum((r["fee"] for r in rows), Decimal("0.00")),
+        "capitation": sum((r["capitation"] for r in rows), Decimal("0.00")),
+        "gainers": sum(1 for r in rows if r["difference"] > 0),
+        "losers": sum(1 for r in rows if r["difference"] < 0),
+    }
+    aggregate["difference"] = aggregate["capitation"] - aggregate["fee"]
+    return render(
+        request,
+        "finance/comparison.html",
+        {"rows": rows, "years": years, "year": year, "aggregate": aggregate},
+    )
+
+
+def _nok(value: Decimal) -> str:
+    return f"{value:,.2f}".replace(",", "\u00a0")
+
+
+# --- what-if ------------------------------------------------------------------------------------
+
+BANDS = ("0-5", "6-15", "16-44", "45-66", "67-79", "80+")
+ACTIVITY_CODES = ("2ad", "2ak", "2ae", "1ad", "11ad", "PHT1", "PHT2", "PHT3")
+
+
+class WhatIfForm(forms.Form):
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2015, max_value=2030, initial=2018)
+    municipality = forms.CharField(label=gettext_lazy("Municipality number"), max_length=4, initial="0828")
+    morbidity_1 = forms.DecimalField(label=gettext_lazy("Share with 1 chronic condition"), min_value=0, max_value=1,
+                                     initial=Decimal("0.20"))  # fmt: skip
+    morbidity_2 = forms.DecimalField(label=gettext_lazy("Share with 2 chronic conditions"), min_value=0, max_value=1,
+                                     initial=Decimal("0.07"))  # fmt: skip
+    morbidity_3 = forms.DecimalField(label=gettext_lazy("Share with 3 or more"), min_value=0, max_value=1,
+                                     initial=Decimal("0.03"))  # fmt: skip
+    state_copayment_share = forms.DecimalField(
+        label=gettext_lazy("Share of copayments paid by the state (above the ceiling)"), min_value=0, max_value=1,
+        initial=Decimal("0.10"),
+    )  # fmt: skip
+    quality_attainment = forms.DecimalField(
+        label=gettext_lazy("Quality attainment (0 = lower threshold, 1 = upper)"), min_value=0, max_value=1,
+        initial=Decimal("0.50"),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        defaults = {"16-44": 380, "45-66": 300, "67-79": 110, "80+": 45, "0-5": 70, "6-15": 120}
+        for sex, sex_label in (("F", _("women")), ("M", _("men"))):
+            for band in BANDS:
+                self.fields[f"res_{sex}_{band}"] = forms.IntegerField(
+                    label=f"{sex_label} {band}", min_value=0, initial=defaults[band]
+                )
+        yearly = {
+            "2ad": 3300,
+            "2ak": 150,
+            "2ae": 400,
+            "1ad": 2500,
+            "11ad": 40,
+            "PHT1": 450,
+            "PHT2": 60,
+            "PHT3": 300,
+        }
+        for code in ACTIVITY_CODES:
+            self.fields[f"act_{code}"] = forms.IntegerField(
+                label=_("%(code)s per year") % {"code": code}, min_value=0, initial=yearly[code]
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        shares = [data.get(f"morbidity_{k}") or Decimal(0) for k in (1, 2, 3)]
+        if sum(shares) > 1:
+            raise forms.ValidationError(_("The chronic-condition shares add up to more than 1."))
+        return data
+
+
+@login_required
+def what_if(request: HttpRequest) -> HttpResponse:
+    from pht.engine.finance_params import national_divisor, what_if_parameters
+    from pht.rules.financing import CapitationRate
+    from pht.rules.financing.whatif import WhatIf, what_if_year
+
+    form = WhatIfForm(request.GET or None)
+    result = None
+    assumptions: dict[str, str] = {}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            base, schedules, params = what_if_parameters(data["year"])
+        except (ValueError, LookupError) as exc:
+            form.add_error("year", str(exc))
+        else:
+            shares = [data[f"morbidity_{k}"] for k in (1, 2, 3)]
+            scenario = WhatIf(
+                residents={(sex, band): data[f"res_{sex}_{band}"] for sex in "FM" for band in BANDS},
+                activity={code: data[f"act_{code}"] for code in ACTIVITY_CODES},
+                morbidity_shares=(Decimal(1) - sum(shares), *shares),
+                municipality=data["municipality"],
+                state_copayment_share=data["state_copayment_share"],
+                quality_attainment=data["quality_attainment"],
+            )
+            rate = CapitationRate(params.capitation.rate_per_year, national_divisor(params.capitation), False)
+            result = what_if_year(
+                scenario, data["year"], base, schedules, params.capitation, rate, params.quality
+            )
+            for item in params.provenance():
+                for key, why in dict(item.get("assumptions", {})).items():  # type: ignore[call-overload]
+                    assumptions[f"{item['parameters']}.{key}"] = str(why)
+            assumptions["what_if.capitation_rate"] = _(
+                "The what-if uses the capitation parameter rate_per_year (not budget-neutral: no lake here) and "
+                "normalises weights on Norway's 2017 population by age and sex."
+            )
+    components = [
+        {"label": COMPONENT_LABELS[n], "fee": result.fee[n], "capitation": result.capitation[n], "name": n}
+        for n in COMPONENTS
+    ] if result else []  # fmt: skip
+    return render(
+        request,
+        "finance/what_if.html",
+        {"form": form, "result": result, "components": components, "assumptions": assumptions},
+    )
+
+
+# --- exports ------------------------------------------------------------------------------------
+
+EXPORT_HEADER = (
+    "practice_orgnr",
+    "practice",
+    "period",
+    "model",
+    "own_model",
+    "residents",
+    "resident_days",
+    *COMPONENTS,
+)
+
+
+def _export_rows(request: HttpRequest) -> list[list[Any]]:
+    statements = visible_statements(request.user).order_by("practice__name", "period", "model")
+    if request.GET.get("period"):
+        statements = statements.filter(period=request.GET["period"])
+    if request.GET.get("practice"):
+        statements = statements.filter(practice__orgnr=request.GET["practice"])
+    return [
+        [s.practice.orgnr, s.practice.name, s.period, s.model, s.own_model, s.residents, s.resident_days,
+         *[getattr(s, n) for n in COMPONENTS]]
+        for s in statements
+    ]  # fmt: skip
+
+
+@login_required
+def export(request: HttpRequest, kind: str) -> HttpResponse:
+    rows = _export_rows(request)
+    if kind == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(EXPORT_HEADER)
+        writer.writerows([[str(v) if isinstance(v, Decimal) else v for v in row] for row in rows])
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="statements.csv"'
+        return response
+    if kind == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "statements"
+        sheet.append(list(EXPORT_HEADER))
+        for row in rows:
+            sheet.append(row)
+            for cell in sheet[sheet.max_row][len(EXPORT_HEADER) - len(COMPONENTS) :]:
+                cell.number_format = "#,##0.00"
+        output = io.BytesIO()
+        book.save(output)
+        response = HttpResponse(
+            output.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="statements.xlsx"'
+        return response
+    raise Http404("unknown export format")

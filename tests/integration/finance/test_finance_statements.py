@@ -1,0 +1,157 @@
+"""Statements in the finance app: the CLI's totals equal the lines shown on the page; scoping; exports."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import re
+from decimal import Decimal
+
+import pytest
+
+from pht.apps.accounts.models import Role
+from pht.rules.financing import Period
+
+PERIOD = "2018-05"
+
+
+@pytest.fixture(scope="module")
+def lake_dir(tmp_path_factory):
+    from pht.synth.lake import run, select_municipalities
+    from pht.synth.pilot import default_pilot
+
+    out = tmp_path_factory.mktemp("finance_lake")
+    # seed 2017 is the seed of the demo registry the tests load, so the practices are the same
+    run(out, select_municipalities(["0828"]), seed=2017, first_year=2017, last_year=2018,
+        pilot=default_pilot(2017), jobs=1, progress=False)  # fmt: skip
+    return out
+
+
+def _settle_cli(lake_dir, practice: str, capsys) -> dict[str, dict]:
+    from pht.apps.finance import commands
+
+    parser = argparse.ArgumentParser()
+    commands.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(
+        [
+            "finance",
+            "settle",
+            "--lake",
+            str(lake_dir),
+            "--period",
+            PERIOD,
+            "--practices",
+            practice,
+            "--format",
+            "json",
+        ]
+    )
+    capsys.readouterr()
+    assert args.handler(args) == 0
+    return {row["model"]: row for row in json.loads(capsys.readouterr().out)}
+
+
+@pytest.fixture
+def stored(lake_dir, orgs, make_user):
+    from pht.apps.finance.actions import store_settlements
+    from pht.engine.finance import FinanceLake
+
+    practice = orgs["practice_a"].practice
+    lake = FinanceLake(lake_dir)
+    settled = lake.settle([Period.parse(PERIOD)], lake.practice_ids([practice.orgnr]))
+    officer = make_user("finance", roles=[Role.FINANCE_OFFICER], organisation=orgs["directorate"])
+    statements = store_settlements(officer, settled, source="test lake")
+    return practice, statements
+
+
+def _amounts(html: str, attribute: str) -> list[Decimal]:
+    return [Decimal(v) for v in re.findall(rf'{attribute}="(-?[0-9.]+)"', html)]
+
+
+def test_cli_totals_equal_the_sum_of_the_lines_shown_on_the_page(
+    lake_dir, stored, orgs, make_user, client, capsys
+):
+    practice, _ = stored
+    cli = _settle_cli(lake_dir, practice.orgnr, capsys)
+    client.force_login(make_user("gp_a", roles=[Role.GP], organisation=orgs["practice_a"]))
+    for model in ("fee", "capitation"):
+        response = client.get(f"/finance/statements/{practice.orgnr}/{PERIOD}/{model}/")
+        assert response.status_code == 200
+        html = response.content.decode()
+        lines = _amounts(html, "data-amount")
+        assert len(lines) >= 3
+        assert sum(lines) == Decimal(cli[model]["total"]), model
+        for component in ("base_grant", "fee_reimbursement", "nurse_reimbursement", "capitation", "quality_grant",
+                          "copayments"):  # fmt: skip
+            shown = re.search(rf'data-component="{component}" data-value="(-?[0-9.]+)"', html).group(1)
+            assert Decimal(shown) == Decimal(cli[model][component]), (model, component)
+        assert "Assumption" in html or "Antakelse" in html  # defaults are labelled as assumptions
+
+
+def test_a_practice_sees_only_its_own_statements(stored, orgs, make_user, client):
+    practice, _ = stored
+    client.force_login(make_user("gp_b", roles=[Role.GP], organisation=orgs["practice_b"]))
+    assert client.get(f"/finance/statements/{practice.orgnr}/{PERIOD}/fee/").status_code == 404
+    assert practice.orgnr not in client.get("/finance/").content.decode()
+    assert client.get("/api/finance/statements").json() == []
+    assert practice.orgnr not in client.get("/finance/export.csv").content.decode()
+
+
+def test_municipality_lead_and_api_see_the_statement_with_lines(stored, orgs, make_user, client):
+    practice, statements = stored
+    client.force_login(make_user("lead", roles=[Role.PROJECT_LEAD], organisation=orgs["seljord"]))
+    listing = client.get("/api/finance/statements", {"period": PERIOD}).json()
+    assert {(s["practice_orgnr"], s["model"]) for s in listing} == {
+        (practice.orgnr, "fee"),
+        (practice.orgnr, "capitation"),
+    }
+    detail = client.get(f"/api/finance/statements/{practice.orgnr}/{PERIOD}/capitation").json()
+    assert sum(Decimal(line["amount"]) for line in detail["lines"]) == Decimal(detail["components"]["total"])
+
+
+def test_exports_csv_and_excel(stored, orgs, make_user, client):
+    from openpyxl import load_workbook
+
+    practice, statements = stored
+    client.force_login(make_user("gp_a", roles=[Role.GP], organisation=orgs["practice_a"]))
+    csv_text = client.get("/finance/export.csv", {"period": PERIOD}).content.decode()
+    rows = [line.split(",") for line in csv_text.strip().splitlines()]
+    assert rows[0][-1] == "total" and len(rows) == 3
+    totals = {s.model: s.total for s in statements}
+    assert {r[3]: Decimal(r[-1]) for r in rows[1:]} == totals
+    book = load_workbook(io.BytesIO(client.get("/finance/export.xlsx", {"period": PERIOD}).content))
+    sheet = book["statements"]
+    assert sheet.max_row == 3 and sheet.cell(1, sheet.max_column).value == "total"
+
+
+def test_storing_is_refused_for_practice_staff_and_audited_for_officers(lake_dir, stored, orgs, make_user):
+    from pht.apps.accounts.actions import ActionRefused
+    from pht.apps.accounts.models import AuditEvent
+    from pht.apps.finance.actions import store_settlements
+
+    assert AuditEvent.objects.filter(verb="finance.store_settlements").count() == 1
+    with pytest.raises(ActionRefused):
+        store_settlements(make_user("gp_x", roles=[Role.GP], organisation=orgs["practice_a"]), [], "x")
+
+
+def test_comparison_and_what_if_pages(stored, orgs, make_user, client):
+    from pht.apps.finance.views import WhatIfForm
+
+    practice, statements = stored
+    client.force_login(make_user("officer", roles=[Role.CASE_OFFICER], organisation=orgs["directorate"]))
+    html = client.get("/finance/comparison/", {"year": "2018"}).content.decode()
+    assert practice.name in html
+    totals = {s.model: s.total for s in statements}
+    assert Decimal(re.search(r'data-fee-total="(-?[0-9.]+)"', html).group(1)) == totals["fee"]
+    assert Decimal(re.search(r'data-capitation-total="(-?[0-9.]+)"', html).group(1)) == totals["capitation"]
+    form = WhatIfForm()
+    params = {name: field.initial for name, field in form.fields.items()}
+    response = client.get("/finance/what-if/", params)
+    assert response.status_code == 200
+    page = response.content.decode()
+    fee_total = Decimal(re.search(r'data-fee="total" data-value="(-?[0-9.]+)"', page).group(1))
+    cap_total = Decimal(re.search(r'data-capitation="total" data-value="(-?[0-9.]+)"', page).group(1))
+    assert fee_total > 0 and cap_total > 0
+    bad = dict(params, morbidity_1="0.9", morbidity_2="0.9")
+    assert "more than 1" in client.get("/finance/what-if/", bad).content.decode()
