@@ -111,3 +111,28 @@ def test_pages_are_norwegian_by_default_and_english_on_request(client, practice_
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get("/registry/municipalities/").content.decode()
     assert '<html lang="en"' in page and "Municipalities" in page
+
+
+def test_team_is_led_by_a_gp_of_the_practice(client, practice_user, orgs):
+    from pht.apps.registry.models import GP, Team
+
+    own = orgs["practice_a"].practice
+    client.force_login(practice_user)
+    client.post(f"/registry/practices/{own.orgnr}/members/", {"name": "Nina", "role": "nurse", "fte": "1.00"})
+    client.post(
+        f"/registry/practices/{own.orgnr}/members/", {"name": "Hege", "role": "secretary", "fte": "0.50"}
+    )
+    lead = own.gps.first()
+    members = list(TeamMember.objects.filter(practice=own).values_list("id", flat=True))
+    client.post(
+        f"/registry/practices/{own.orgnr}/teams/", {"name": "Team 1", "lead_gp": lead.id, "members": members}
+    )
+    team = Team.objects.get(practice=own)
+    assert team.lead_gp == lead and team.members.count() == 2
+    assert AuditEvent.objects.filter(verb="registry.save_team").count() == 1
+
+    # A GP of another practice cannot lead this team: the form offers only this practice's GPs.
+    foreign = GP.objects.exclude(practice=own).first()
+    client.post(f"/registry/practices/{own.orgnr}/teams/", {"name": "Team 1", "lead_gp": foreign.id})
+    team.refresh_from_db()
+    assert team.lead_gp == lead

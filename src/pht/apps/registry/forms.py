@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pht.apps.registry.models import TeamMember
+from pht.apps.registry.models import GP, Practice, TeamMember
 from pht.rules.size_class import SizeClass
 
 
@@ -32,3 +32,20 @@ class TeamMemberForm(forms.ModelForm):
     class Meta:
         model = TeamMember
         fields = ["name", "role", "hpr", "fte"]
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=_("Team name"), max_length=200)
+    lead_gp = forms.ModelChoiceField(label=_("Lead GP"), queryset=GP.objects.none())
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members"),
+        queryset=TeamMember.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: object, practice: Practice, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # Only this practice's GPs and staff can be chosen: a team belongs to one practice.
+        self.fields["lead_gp"].queryset = practice.gps.all()  # type: ignore[attr-defined]
+        self.fields["members"].queryset = practice.team_members.all()  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("municipalities/<str:kommunenummer>/", views.municipality_detail, name="municipality"),
     path("practices/<str:orgnr>/", views.practice_detail, name="practice"),
     path("practices/<str:orgnr>/members/", views.team_member_save, name="team_member_save"),
+    path("practices/<str:orgnr>/teams/", views.team_save, name="team_save"),
     path(
         "practices/<str:orgnr>/members/<int:member_id>/remove/",
         views.team_member_remove,

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from pht.apps.accounts.actions import ActionRefused
 from pht.apps.accounts.permissions import can_edit_roster, visible_practices
 from pht.apps.registry import actions
-from pht.apps.registry.forms import MunicipalityFilterForm, TeamMemberForm
+from pht.apps.registry.forms import MunicipalityFilterForm, TeamForm, TeamMemberForm
 from pht.apps.registry.models import Municipality, MunicipalityPopulation, Practice, TeamMember
 from pht.rules.size_class import SizeClass
 
@@ -86,6 +86,7 @@ def practice_detail(request: HttpRequest, orgnr: str) -> HttpResponse:
         "teams": practice.teams.select_related("lead_gp").prefetch_related("members"),
         "can_edit": can_edit_roster(request.user, practice).passed,  # type: ignore[arg-type]
         "form": TeamMemberForm(),
+        "team_form": TeamForm(practice=practice),
         "list_total": sum(gp.list_size for gp in practice.gps.all()),
     }
     return render(request, "registry/practice_detail.html", context)
@@ -123,4 +124,29 @@ def team_member_remove(request: HttpRequest, orgnr: str, member_id: int) -> Http
         messages.error(request, exc.reason)
     else:
         messages.success(request, _("Team member removed."))
+    return redirect("registry:practice", orgnr=orgnr)
+
+
+@login_required
+@require_POST
+def team_save(request: HttpRequest, orgnr: str) -> HttpResponse:
+    practice = _visible_practice(request, orgnr)
+    form = TeamForm(request.POST, practice=practice)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else field
+            messages.error(request, f"{label}: {' '.join(str(e) for e in errors)}")
+        return redirect("registry:practice", orgnr=orgnr)
+    try:
+        actions.save_team(
+            request.user,  # type: ignore[arg-type]
+            practice,
+            form.cleaned_data["name"],
+            form.cleaned_data["lead_gp"],
+            list(form.cleaned_data["members"]),
+        )
+    except ActionRefused as exc:
+        messages.error(request, exc.reason)
+    else:
+        messages.success(request, _("Team saved."))
     return redirect("registry:practice", orgnr=orgnr)
