@@ -7,4 +7,7 @@ class CareConfig(AppConfig):
     label = "care"
     verbose_name = _("Care")
     # Navigation entries: (label, url name, roles that see it; empty = every signed-in user).
-    nav: list[tuple[object, str, tuple[str, ...]]] = []
+    nav: list[tuple[object, str, tuple[str, ...]]] = [
+        (_("Worklist"), "care:worklist", ("gp", "nurse", "secretary", "practice_admin")),
+        (_("Target groups"), "care:overview", ("case_officer", "evaluator", "administrator", "project_lead")),
+    ]

@@ -1,0 +1,289 @@
+"""Care pages: the worklist, a patient's page (logged), care plans and tasks, the access log, aggregates."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pht.apps.accounts.actions import ActionRefused
+from pht.apps.care import access, actions
+from pht.apps.care.export import fhir_bundle
+from pht.apps.care.models import (
+    GROUP_CHOICES,
+    GROUP_LABELS,
+    CarePlan,
+    CareTask,
+    ListResident,
+    TargetGroupMembership,
+    TeamRole,
+)
+from pht.apps.care.workflow import CARE_PLAN, OPEN_PLAN_STATUSES
+from pht.rules.target_groups import TargetGroup
+
+DEFAULT_PURPOSE = "Oppfølging i primærhelseteam"
+
+
+def _practice_id(request: HttpRequest) -> int:
+    own = access.own_practice_id(request.user)
+    if own is None or not access.can_see_patients(request.user, own).passed:
+        raise PermissionDenied(_("Only practice staff may see the worklist."))
+    return own
+
+
+def worklist_rows(practice_id: int, group: str = "", gp: str = "") -> Any:
+    """Target-group residents of the practice without an open care plan, ranked by need."""
+    open_plan = CarePlan.objects.filter(resident=OuterRef("pk"), status__in=OPEN_PLAN_STATUSES)
+    rows = (
+        ListResident.objects.filter(practice_id=practice_id, memberships__isnull=False)
+        .annotate(has_plan=Exists(open_plan))
+        .filter(has_plan=False)
+        .prefetch_related(Prefetch("memberships", queryset=TargetGroupMembership.objects.order_by("group")))
+        .select_related("gp")
+        .distinct()
+        .order_by("-need_score", "id")
+    )
+    if group:
+        rows = rows.filter(memberships__group=group)
+    if gp:
+        rows = rows.filter(gp_hpr=gp)
+    return rows
+
+
+def open_tasks(practice_id: int, role: str = "") -> Any:
+    tasks = (
+        CareTask.objects.filter(plan__resident__practice_id=practice_id, status__in=("open", "in_progress"))
+        .select_related("plan", "plan__resident")
+        .order_by("due", "id")
+    )
+    return tasks.filter(role=role) if role else tasks
+
+
+@login_required
+def worklist(request: HttpRequest) -> HttpResponse:
+    own = access.own_practice_id(request.user)
+    if own is None:
+        return redirect("care:overview")
+    practice_id = _practice_id(request)
+    group = request.GET.get("group", "")
+    gp = request.GET.get("gp", "")
+    user_roles = [r for r in TeamRole.values if r in request.user.roles]  # type: ignore[union-attr]
+    role = request.GET.get("role", user_roles[0] if user_roles else "")
+    if group and group not in TargetGroup.__members__.values():
+        group = ""
+    rows = list(worklist_rows(practice_id, group, gp)[:200])
+    from pht.apps.registry.models import GP
+
+    context = {
+        "rows": rows,
+        "groups": GROUP_CHOICES,
+        "group": group,
+        "gps": GP.objects.filter(practice_id=practice_id).order_by("last_name"),
+        "gp": gp,
+        "roles": TeamRole.choices,
+        "role": role,
+        "tasks": open_tasks(practice_id, role),
+        "labels": {g.value: label for g, label in GROUP_LABELS.items()},
+        "listed": ListResident.objects.filter(practice_id=practice_id).count(),
+    }
+    return render(request, "care/worklist.html", context)
+
+
+def _resident_for_work(request: HttpRequest, resident_id: int) -> ListResident:
+    resident = ListResident.objects.filter(pk=resident_id).first()
+    if resident is None or not access.can_see_patients(request.user, resident.practice_id).passed:
+        raise Http404(_("No such patient on your practice's list."))
+    return resident
+
+
+@login_required
+def patient(request: HttpRequest, resident_id: int) -> HttpResponse:
+    purpose = request.GET.get("purpose", "").strip() or DEFAULT_PURPOSE
+    try:
+        resident = access.read_resident(request.user, resident_id, purpose, "page")  # type: ignore[arg-type]
+    except ActionRefused:
+        raise Http404(_("No such patient on your practice's list.")) from None
+    plans = resident.care_plans.prefetch_related("tasks").order_by("-created_at")
+    roles = set(request.user.roles)  # type: ignore[union-attr]
+    context = {
+        "resident": resident,
+        "age": _age(resident.birth_date),
+        "memberships": [(GROUP_LABELS[TargetGroup(m.group)], m) for m in resident.memberships.all()],
+        "contacts": resident.contacts.all()[:15],
+        "diagnoses": resident.diagnoses.all()[:30],
+        "plans": [
+            (
+                plan,
+                CARE_PLAN.labels[plan.status],
+                [(t, CARE_PLAN.labels[t]) for t in CARE_PLAN.targets(plan.status, roles)],
+            )
+            for plan in plans
+        ],
+        "plan_labels": CARE_PLAN.labels,
+        "has_open_plan": any(plan.status in OPEN_PLAN_STATUSES for plan in plans),
+        "roles": TeamRole.choices,
+        "can_work": access.can_work_with_patients(request.user, resident.practice_id).passed,
+        "can_see_log": access.can_view_access_log(request.user, resident.practice_id).passed,
+        "today": datetime.date.today(),
+    }
+    return render(request, "care/patient.html", context)
+
+
+def _age(birth: datetime.date) -> int:
+    today = datetime.date.today()
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def _date(value: str | None) -> datetime.date | None:
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ActionRefused(_("Not a date: %(value)s") % {"value": value}) from None
+
+
+def _act(request: HttpRequest, resident: ListResident, work: Any, done: str) -> HttpResponse:
+    try:
+        work()
+    except ActionRefused as refused:
+        messages.error(request, refused.reason)
+    else:
+        messages.success(request, done)
+    return redirect("care:patient", resident_id=resident.pk)
+
+
+@login_required
+@require_POST
+def plan_create(request: HttpRequest, resident_id: int) -> HttpResponse:
+    resident = _resident_for_work(request, resident_id)
+    post = request.POST
+
+    def work() -> None:
+        plan = actions.create_care_plan(
+            request.user,
+            resident,
+            title=post.get("title", ""),
+            goals=post.get("goals", ""),
+            activities=post.get("activities", ""),
+            responsible_role=post.get("responsible_role", ""),
+            next_review=_date(post.get("next_review")),
+            status=post.get("status", "active"),
+        )
+        if post.get("task_description", "").strip():
+            actions.add_task(
+                request.user,
+                plan,
+                description=post["task_description"],
+                role=post.get("task_role", ""),
+                due=_date(post.get("task_due")),
+            )
+
+    return _act(request, resident, work, _("Care plan created."))
+
+
+@login_required
+@require_POST
+def task_create(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = get_object_or_404(CarePlan.objects.select_related("resident"), pk=plan_id)
+    resident = _resident_for_work(request, plan.resident_id)
+    post = request.POST
+    return _act(
+        request,
+        resident,
+        lambda: actions.add_task(
+            request.user,
+            plan,
+            description=post.get("description", ""),
+            role=post.get("role", ""),
+            due=_date(post.get("due")),
+        ),
+        _("Task added."),
+    )
+
+
+@login_required
+@require_POST
+def plan_status(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = get_object_or_404(CarePlan.objects.select_related("resident"), pk=plan_id)
+    resident = _resident_for_work(request, plan.resident_id)
+    target = request.POST.get("status", "")
+    return _act(
+        request,
+        resident,
+        lambda: actions.change_plan_status(request.user, plan, target),
+        _("Status changed."),
+    )
+
+
+@login_required
+@require_POST
+def task_status(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = get_object_or_404(CareTask.objects.select_related("plan__resident"), pk=task_id)
+    resident = _resident_for_work(request, task.plan.resident_id)
+    target = request.POST.get("status", "")
+    next_url = request.POST.get("next", "")
+    response = _act(
+        request, resident, lambda: actions.change_task_status(request.user, task, target), _("Task updated.")
+    )
+    return redirect("care:worklist") if next_url == "worklist" else response
+
+
+@login_required
+@require_POST
+def follow_up(request: HttpRequest, resident_id: int) -> HttpResponse:
+    resident = _resident_for_work(request, resident_id)
+    post = request.POST
+
+    def work() -> None:
+        on = _date(post.get("on"))
+        if on is None:
+            raise ActionRefused(_("A follow-up needs a date."))
+        actions.record_follow_up(
+            request.user, resident, on=on, kind=post.get("kind", "nurse"), note=post.get("note", "")
+        )
+
+    return _act(request, resident, work, _("Follow-up recorded."))
+
+
+@login_required
+def access_log(request: HttpRequest, resident_id: int) -> HttpResponse:
+    resident = _resident_for_work(request, resident_id)
+    verdict = access.can_view_access_log(request.user, resident.practice_id)
+    if not verdict.passed:
+        raise PermissionDenied(verdict.reason)
+    entries = resident.access_log.select_related("user").order_by("-at", "-id")
+    return render(request, "care/access_log.html", {"resident": resident, "entries": entries})
+
+
+@login_required
+def fhir_export(request: HttpRequest, resident_id: int) -> HttpResponse:
+    try:
+        resident = access.read_resident(request.user, resident_id, "FHIR-eksport", "fhir")  # type: ignore[arg-type]
+    except ActionRefused:
+        raise Http404(_("No such patient on your practice's list.")) from None
+    return JsonResponse(
+        fhir_bundle(resident), content_type="application/fhir+json", json_dumps_params={"indent": 2}
+    )
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Aggregates only: counts per practice and target group, no identifiable data."""
+    from pht.apps.accounts.permissions import visible_practices
+
+    practice_ids = list(visible_practices(request.user).values_list("pk", flat=True))  # type: ignore[arg-type]
+    rows = access.aggregates(practice_ids)
+    return render(
+        request,
+        "care/overview.html",
+        {"rows": rows, "groups": GROUP_CHOICES},
+    )
