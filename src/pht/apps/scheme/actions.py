@@ -201,15 +201,20 @@ def municipality_practices(municipality: Any) -> list[Any]:
 
 def population_of(municipality: Any, call: m.Call) -> int | None:
     """Population on 1 January of the call year (RULES.md §1)."""
-    row = municipality.population_in(call.deadline_date.year)
+    row = municipality.population_in(call_year(call))
     return None if row is None else int(row.population)
+
+
+def call_year(call: m.Call) -> int:
+    """The call year: population and municipalities are those of 1 January that year."""
+    return call.announcement_date.year
 
 
 def eligibility_context(call: m.Call, registry: Mapping[str, frozenset[str]]) -> elig.EligibilityContext:
     from pht.refdata import municipalities
     from pht.refdata.params import load_parameters
 
-    year = call.deadline_date.year
+    year = call_year(call)
     size = load_parameters("size_class", datetime.date(year, 1, 1))
     return elig.EligibilityContext(
         deadline_date=call.deadline_date,

@@ -60,11 +60,11 @@ class Call(models.Model):
 
 class Application(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
-        GRANTED = "granted", _("Granted")
-        REJECTED = "rejected", _("Rejected")
+        DRAFT = "draft", _("Utkast")
+        SUBMITTED = "submitted", _("Sendt inn")
+        WITHDRAWN = "withdrawn", _("Trukket")
+        GRANTED = "granted", _("Innvilget")
+        REJECTED = "rejected", _("Avslått")
 
     call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="applications")
     municipality = models.ForeignKey(
@@ -106,8 +106,8 @@ class Application(models.Model):
 
 class ApplicationPractice(models.Model):
     class Model(models.TextChoices):
-        FEE = "fee", _("Fee model")
-        CAPITATION = "capitation", _("Capitation model")
+        FEE = "fee", _("Honorarmodell")
+        CAPITATION = "capitation", _("Driftstilskuddsmodell")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="practices")
     practice = models.ForeignKey("registry.Practice", on_delete=models.PROTECT, related_name="+")
@@ -157,10 +157,10 @@ class Attachment(models.Model):
 
 class ReviewAssignment(models.Model):
     class Status(models.TextChoices):
-        ASSIGNED = "assigned", _("Assigned")
-        CONFLICT = "conflict", _("Conflict declared")
-        CLEARED = "cleared", _("No conflict")
-        SUBMITTED = "submitted", _("Submitted")
+        ASSIGNED = "assigned", _("Tildelt")
+        CONFLICT = "conflict", _("Inhabil")
+        CLEARED = "cleared", _("Ikke inhabil")
+        SUBMITTED = "submitted", _("Sendt inn")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="assignments")
     reviewer = models.ForeignKey(
@@ -211,9 +211,9 @@ class SelectionDecision(models.Model):
 
 class GrantDecision(models.Model):
     class Status(models.TextChoices):
-        DECIDED = "decided", _("Decided")
-        ACCEPTED = "accepted", _("Accepted")
-        DECLINED = "declined", _("Declined")
+        DECIDED = "decided", _("Vedtatt")
+        ACCEPTED = "accepted", _("Akseptert")
+        DECLINED = "declined", _("Avslått av kommunen")
 
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="grant")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DECIDED)
@@ -237,9 +237,9 @@ class Instalment(models.Model):
     """One instalment of a decision's payment plan; a disbursement once prepared and approved."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        PREPARED = "prepared", _("Prepared")
-        APPROVED = "approved", _("Approved")
+        PLANNED = "planned", _("Planlagt")
+        PREPARED = "prepared", _("Forberedt")
+        APPROVED = "approved", _("Godkjent")
 
     decision = models.ForeignKey(GrantDecision, on_delete=models.CASCADE, related_name="instalments")
     number = models.PositiveIntegerField()
@@ -271,9 +271,9 @@ class Instalment(models.Model):
 
 class Report(models.Model):
     class Status(models.TextChoices):
-        DUE = "due", _("Due")
-        SUBMITTED = "submitted", _("Submitted")
-        APPROVED = "approved", _("Approved")
+        DUE = "due", _("Forfaller")
+        SUBMITTED = "submitted", _("Sendt inn")
+        APPROVED = "approved", _("Godkjent")
 
     decision = models.ForeignKey(GrantDecision, on_delete=models.CASCADE, related_name="reports")
     year = models.PositiveIntegerField()

@@ -25,7 +25,7 @@ def _call(code: str | None = None) -> m.Call:
     calls = m.Call.objects.order_by("-deadline_date")
     call = calls.filter(code=code).first() if code else calls.first()
     if call is None:
-        raise Http404(_("No call"))
+        raise Http404(_("Ingen utlysning"))
     return call
 
 
@@ -85,7 +85,7 @@ def _visible(request: HttpRequest, pk: int) -> m.Application:
         visible_applications(request.user).filter(pk=pk).select_related("municipality", "call").first()
     )
     if application is None:
-        raise Http404(_("No such application"))
+        raise Http404(_("Fant ikke søknaden"))
     return application
 
 
@@ -146,9 +146,9 @@ def _decimal(value: str, field: str) -> Decimal:
     try:
         result = Decimal((value or "0").replace(",", ".").replace(" ", ""))
     except InvalidOperation as exc:
-        raise ActionRefused(_("%(field)s: not a number") % {"field": field}) from exc
+        raise ActionRefused(_("%(field)s: ikke et tall") % {"field": field}) from exc
     if not result.is_finite() or result < 0:
-        raise ActionRefused(_("%(field)s: must be zero or more") % {"field": field})
+        raise ActionRefused(_("%(field)s: må være null eller mer") % {"field": field})
     return result
 
 
@@ -165,10 +165,11 @@ def _form_data(request: HttpRequest, practices: list[Any]) -> actions.Applicatio
                 financing_model=post.get(f"model_{practice.pk}", ""),
                 team_lead_id=int(lead) if lead else None,
                 nurse_fte=_decimal(
-                    post.get(f"nurse_{practice.pk}", "0"), f"{practice.name}: " + _("nurse FTE")
+                    post.get(f"nurse_{practice.pk}", "0"), f"{practice.name}: " + _("sykepleierårsverk")
                 ),
                 secretary_fte=_decimal(
-                    post.get(f"secretary_{practice.pk}", "0"), f"{practice.name}: " + _("secretary FTE")
+                    post.get(f"secretary_{practice.pk}", "0"),
+                    f"{practice.name}: " + _("helsesekretærårsverk"),
                 ),
             )
         )
@@ -179,7 +180,7 @@ def _form_data(request: HttpRequest, practices: list[Any]) -> actions.Applicatio
         contact_phone=post.get("contact_phone", "").strip(),
         leadership_plan=post.get("leadership_plan", ""),
         project_plan=post.get("project_plan", ""),
-        budget=_decimal(budget, _("budget")) if budget else None,
+        budget=_decimal(budget, _("budsjett")) if budget else None,
         practices=chosen,
     )
 
@@ -206,9 +207,9 @@ def application_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
                 actions.save_application(request.user, application, data)
             if request.POST.get("action") == "submit":
                 actions.submit_application(request.user, application)
-                messages.success(request, _("The application was submitted."))
+                messages.success(request, _("Søknaden er sendt inn."))
             else:
-                messages.success(request, _("The draft was saved."))
+                messages.success(request, _("Utkastet er lagret."))
             return redirect("scheme:application", pk=application.pk)
         except ActionRefused as exc:
             messages.error(request, str(exc))
@@ -236,7 +237,7 @@ def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
     application = _visible(request, pk)
     try:
         actions.submit_application(request.user, application)
-        messages.success(request, _("The application was submitted."))
+        messages.success(request, _("Søknaden er sendt inn."))
     except ActionRefused as exc:
         messages.error(request, str(exc))
     return redirect("scheme:application", pk=pk)
@@ -248,7 +249,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     application = _visible(request, pk)
     try:
         actions.withdraw_application(request.user, application)
-        messages.success(request, _("The application was withdrawn."))
+        messages.success(request, _("Søknaden er trukket."))
     except ActionRefused as exc:
         messages.error(request, str(exc))
     return redirect("scheme:application", pk=pk)
@@ -261,9 +262,9 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     upload = request.FILES.get("file")
     try:
         if upload is None:
-            raise ActionRefused(_("Choose a PDF file."))
+            raise ActionRefused(_("Velg en PDF-fil."))
         actions.add_attachment(request.user, application, request.POST.get("title", ""), upload)
-        messages.success(request, _("The attachment was added."))
+        messages.success(request, _("Vedlegget er lagt til."))
     except ActionRefused as exc:
         messages.error(request, str(exc))
     return redirect("scheme:application", pk=pk)
@@ -278,9 +279,9 @@ def assign_reviewer(request: HttpRequest, pk: int) -> HttpResponse:
     reviewer = get_user_model().objects.filter(pk=request.POST.get("reviewer") or 0).first()
     try:
         if reviewer is None:
-            raise ActionRefused(_("Choose a reviewer."))
+            raise ActionRefused(_("Velg en fagvurderer."))
         actions.assign_reviewer(request.user, application, reviewer)
-        messages.success(request, _("The reviewer was assigned."))
+        messages.success(request, _("Fagvurdereren er tildelt."))
     except ActionRefused as exc:
         messages.error(request, str(exc))
     return redirect("scheme:application", pk=pk)
@@ -307,7 +308,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             if request.POST.get("step") == "declare":
                 conflict = request.POST.get("conflict") == "yes"
                 actions.declare_conflict(request.user, assignment, conflict, request.POST.get("note", ""))
-                messages.success(request, _("Your declaration was recorded."))
+                messages.success(request, _("Erklæringen er registrert."))
             else:
                 scores: dict[str, int] = {}
                 for c in criteria:
@@ -316,7 +317,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                         scores[c.key] = int(raw)
                 comments = {c.key: request.POST.get(f"comment_{c.key}", "") for c in criteria}
                 actions.submit_review(request.user, assignment, scores, comments)
-                messages.success(request, _("Your review was submitted."))
+                messages.success(request, _("Vurderingen er sendt."))
             return redirect("scheme:review", pk=pk)
         except ActionRefused as exc:
             messages.error(request, str(exc))
@@ -363,7 +364,7 @@ def selection(request: HttpRequest) -> HttpResponse:
                 post.getlist("locked_out"),
                 post.get("note", ""),
             )
-            messages.success(request, _("Selection run."))
+            messages.success(request, _("Utvelgelsen er kjørt."))
         except ActionRefused as exc:
             messages.error(request, str(exc))
         return redirect("scheme:selection")
@@ -371,7 +372,7 @@ def selection(request: HttpRequest) -> HttpResponse:
         run = get_object_or_404(m.SelectionRun, pk=request.POST.get("run"), call=call)
         try:
             actions.decide_selection(request.user, run, request.POST.get("rationale", ""))
-            messages.success(request, _("The selection was decided and grant decisions made."))
+            messages.success(request, _("Utvelgelsen er vedtatt og tilsagn er laget."))
         except ActionRefused as exc:
             messages.error(request, str(exc))
         return redirect("scheme:selection")
@@ -403,7 +404,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             actions.accept_decision(request.user, decision)
-            messages.success(request, _("The grant decision was accepted."))
+            messages.success(request, _("Tilsagnet er akseptert."))
         except ActionRefused as exc:
             messages.error(request, str(exc))
         return redirect("scheme:decision", pk=pk)
@@ -445,10 +446,10 @@ def payments(request: HttpRequest) -> HttpResponse:
         try:
             if request.POST.get("step") == "prepare":
                 actions.prepare_disbursement(request.user, instalment)
-                messages.success(request, _("The disbursement was prepared."))
+                messages.success(request, _("Utbetalingen er forberedt."))
             else:
                 actions.approve_disbursement(request.user, instalment)
-                messages.success(request, _("The disbursement was approved."))
+                messages.success(request, _("Utbetalingen er godkjent."))
         except ActionRefused as exc:
             messages.error(request, str(exc))
         return redirect("scheme:payments")
@@ -517,18 +518,18 @@ def reports(request: HttpRequest) -> HttpResponse:
                 actions.record_clawback(
                     request.user,
                     report,
-                    _decimal(request.POST.get("amount", ""), _("amount")),
+                    _decimal(request.POST.get("amount", ""), _("beløp")),
                     request.POST.get("reason", ""),
                 )
-                messages.success(request, _("The clawback was recorded."))
+                messages.success(request, _("Tilbakebetalingen er registrert."))
             else:
                 actions.submit_report(
                     request.user,
                     report,
                     request.POST.get("progress", ""),
-                    _decimal(request.POST.get("spent", ""), _("spent")),
+                    _decimal(request.POST.get("spent", ""), _("brukt")),
                 )
-                messages.success(request, _("The report was submitted."))
+                messages.success(request, _("Rapporten er sendt."))
         except ActionRefused as exc:
             messages.error(request, str(exc))
         return redirect("scheme:reports")

@@ -1,0 +1,104 @@
+"""A project lead drafts and submits; an officer sees the verdicts, assigns a reviewer, runs
+selection and records the decision."""
+
+import datetime
+import re
+
+import pytest
+
+from pht.apps.accounts.models import Role
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _login(browser, live_server, username):  # type: ignore[no-untyped-def]
+    context = browser.new_context(locale="nb-NO")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Brukernavn").fill(username)
+    page.get_by_label("Passord").fill("test-password-123")
+    page.get_by_role("button", name="Logg inn").click()
+    page.wait_for_url(f"{live_server.url}/")
+    return context, page
+
+
+def test_lead_submits_officer_reviews_selects_and_decides(browser, live_server, make_user, orgs):  # type: ignore[no-untyped-def]
+    from pht.apps.scheme import actions
+    from pht.apps.scheme import models as m
+    from pht.apps.scheme.calls import load_call
+
+    call = load_call("call_2017")
+    # The 2017 deadline has passed in real time; the call's editable deadline is moved ahead.
+    call.deadline_date = datetime.date.today() + datetime.timedelta(days=30)
+    call.save()
+    make_user("prosjektleder", roles=[Role.PROJECT_LEAD], organisation=orgs["seljord"])
+    make_user("saksbehandler", roles=[Role.CASE_OFFICER], organisation=orgs["directorate"])
+    reviewer = make_user("fagvurderer", roles=[Role.REVIEWER], organisation=orgs["directorate"])
+    practices = list(orgs["seljord"].municipality.practices.order_by("orgnr"))
+
+    # The project lead drafts ...
+    context, page = _login(browser, live_server, "prosjektleder")
+    page.goto(f"{live_server.url}/scheme/soknader/")
+    page.get_by_role("link", name=re.compile("Ny søknad")).click()
+    page.get_by_label("Navn").fill("Per Prosjektleder")
+    page.get_by_label("Prosjektplan").fill("Oppstart april 2018.")
+    for practice in practices:
+        gps = practice.gps.count()
+        page.locator(f"#include_{practice.pk}").check()
+        page.locator(f"#model_{practice.pk}").select_option("fee")
+        page.locator(f"#lead_{practice.pk}").select_option(str(practice.gps.order_by("hpr").first().pk))
+        page.locator(f"#nurse_{practice.pk}").fill(str(round(gps / 3 + 0.01, 2)))
+        page.locator(f"#secretary_{practice.pk}").fill("0,5")
+    page.get_by_role("button", name="Lagre utkast").click()
+    page.wait_for_url(re.compile(r".*/scheme/soknader/\d+/$"))
+    assert page.locator("#status").inner_text() == "Utkast"
+    # ... and submits.
+    page.get_by_role("button", name="Send inn").click()
+    page.wait_for_url(re.compile(r".*/scheme/soknader/\d+/$"))
+    assert page.locator("#status").inner_text() == "Sendt inn"
+    assert "Søknaden er sendt inn." in page.locator(".pht-messages").inner_text()
+    context.close()
+    application = m.Application.objects.get()
+    assert application.status == "submitted" and application.gp_count == sum(p.gps.count() for p in practices)
+
+    # The officer sees it with its verdicts and assigns a reviewer.
+    context, page = _login(browser, live_server, "saksbehandler")
+    page.goto(f"{live_server.url}/scheme/utlysning/")
+    page.get_by_role("link", name="Seljord").click()
+    verdicts = page.locator("#verdict-table tbody tr")
+    assert verdicts.count() == 8
+    assert page.locator("#verdict-table").get_by_text("Ikke oppfylt").count() == 0
+    assert "submitted" in page.locator('[data-rule="eligibility.submitted_in_time"]').inner_text()
+    page.get_by_label("Tildel fagvurderer").select_option(label=str(reviewer))
+    page.get_by_role("button", name="Tildel").click()
+    page.wait_for_url(re.compile(r".*/scheme/soknader/\d+/$"))
+    assert "Fagvurdereren er tildelt." in page.locator(".pht-messages").inner_text()
+    assignment = m.ReviewAssignment.objects.get(application=application)
+    assert assignment.reviewer == reviewer
+
+    # The reviewer declares no conflict and scores (through the actions; the page has its own tests).
+    actions.declare_conflict(reviewer, assignment, False)
+    actions.submit_review(reviewer, assignment, {c["key"]: 4 for c in call.criteria}, {})
+
+    # The officer runs selection with relaxed targets and records the decision with a rationale.
+    page.goto(f"{live_server.url}/scheme/utvelgelse/")
+    page.get_by_label("Antall small").fill("1")
+    page.get_by_label("Antall medium").fill("0")
+    page.get_by_label("Antall large").fill("0")
+    page.get_by_label("Fastleger minst").fill("")
+    page.get_by_label("Fastleger høyst").fill("")
+    page.get_by_label("Minst antall med modell capitation").fill("0")
+    page.get_by_role("button", name="Kjør utvelgelse").click()
+    page.wait_for_url(re.compile(r".*/scheme/utvelgelse/$"))
+    assert page.locator("#selection-status").inner_text().startswith("optimal")
+    assert "0828" in page.locator("#chosen").inner_text()
+    page.get_by_label("Begrunnelse for vedtaket").fill("Eneste søker i liten kommune; høy faglig vurdering.")
+    page.get_by_role("button", name="Fatt vedtak").click()
+    page.wait_for_url(re.compile(r".*/scheme/utvelgelse/$"))
+    assert "0828" in page.locator("#decision-text").inner_text()
+    context.close()
+    decision = m.SelectionDecision.objects.get()
+    assert decision.chosen == ["0828"] and "liten kommune" in decision.rationale
+    application.refresh_from_db()
+    assert application.status == "granted" and application.grant.gps == application.gp_count
