@@ -112,6 +112,19 @@ def import_file(user: Any, practice: Any, parsed: ParsedFile) -> ImportBatch:
                     updated += 1
         else:
             residents = dict(ListResident.objects.filter(practice=practice).values_list("fnr", "id"))
+            # One query for what is already stored, one bulk insert for what is new: re-import adds nothing.
+            known_contacts = set(
+                ResidentContact.objects.filter(resident__practice=practice).values_list(
+                    "resident_id", "source_key"
+                )
+            )
+            known_diagnoses = set(
+                ResidentDiagnosis.objects.filter(resident__practice=practice).values_list(
+                    "resident_id", "icpc2", "diagnosed_on"
+                )
+            )
+            new_contacts: list[ResidentContact] = []
+            new_diagnoses: list[ResidentDiagnosis] = []
             for row in parsed.rows:
                 assert isinstance(row, ContactRow | DiagnosisRow)
                 resident_id = residents.get(row.fnr)
@@ -121,23 +134,31 @@ def import_file(user: Any, practice: Any, parsed: ParsedFile) -> ImportBatch:
                     )
                     continue
                 if isinstance(row, ContactRow):
-                    _, made = ResidentContact.objects.get_or_create(
-                        resident_id=resident_id,
-                        source_key=_key(row),
-                        defaults={
-                            "contact_date": row.contact_date,
-                            "kind": row.kind.value,
-                            "icpc2": row.icpc2,
-                            "gp_hpr": row.gp_hpr,
-                        },
+                    if (resident_id, _key(row)) in known_contacts:
+                        continue
+                    new_contacts.append(
+                        ResidentContact(
+                            resident_id=resident_id,
+                            source_key=_key(row),
+                            contact_date=row.contact_date,
+                            kind=row.kind.value,
+                            icpc2=row.icpc2,
+                            gp_hpr=row.gp_hpr,
+                        )
                     )
                 else:
-                    _, made = ResidentDiagnosis.objects.get_or_create(
-                        resident_id=resident_id, icpc2=row.icpc2, diagnosed_on=row.diagnosed_on
+                    if (resident_id, row.icpc2, row.diagnosed_on) in known_diagnoses:
+                        continue
+                    new_diagnoses.append(
+                        ResidentDiagnosis(
+                            resident_id=resident_id, icpc2=row.icpc2, diagnosed_on=row.diagnosed_on
+                        )
                     )
-                if made:
-                    added += 1
-                    touched.add(resident_id)
+                touched.add(resident_id)
+            if not problems:
+                ResidentContact.objects.bulk_create(new_contacts, batch_size=2000)
+                ResidentDiagnosis.objects.bulk_create(new_diagnoses, batch_size=2000)
+                added = len(new_contacts) + len(new_diagnoses)
         if problems:
             # Raising inside atomic() rolls back everything this file wrote: the database stays as it was.
             raise ImportRefused(parsed.source, problems)
@@ -214,31 +235,35 @@ def stratify_residents(residents: Iterable[ListResident], on: datetime.date | No
     parameters = TargetGroupParameters.from_mapping(groups_set.values)
     frailty = FrailtyIndexParameters.from_mapping(frailty_set.values)
     provenance = {"target_groups": groups_set.provenance(), "frailty_index": frailty_set.provenance()}
-    count = 0
+    if hasattr(residents, "prefetch_related"):
+        residents = residents.prefetch_related("contacts", "diagnoses")  # type: ignore[union-attr]
+    chosen = list(residents)
+    memberships: list[TargetGroupMembership] = []
     with transaction.atomic():
-        for resident in residents:
+        for resident in chosen:
             result = stratify(history_of(resident), on, parameters, frailty)
-            resident.memberships.all().delete()
-            TargetGroupMembership.objects.bulk_create(
-                [
-                    TargetGroupMembership(
-                        resident=resident,
-                        group=verdict.rule.removeprefix("target_group."),
-                        rule=verdict.rule,
-                        reason=verdict.reason,
-                        inputs=_json(verdict.inputs),
-                        computed_on=on,
-                        provenance=provenance,
-                    )
-                    for verdict in result.memberships
-                ]
-            )
+            memberships += [
+                TargetGroupMembership(
+                    resident=resident,
+                    group=verdict.rule.removeprefix("target_group."),
+                    rule=verdict.rule,
+                    reason=verdict.reason,
+                    inputs=_json(verdict.inputs),
+                    computed_on=on,
+                    provenance=provenance,
+                )
+                for verdict in result.memberships
+            ]
             resident.need_score = result.need_score
             resident.frailty_category = result.frailty.value.value
             resident.frailty_reason = result.frailty.reason
             resident.stratified_on = on
-            resident.save(update_fields=["need_score", "frailty_category", "frailty_reason", "stratified_on"])
-            count += 1
+        TargetGroupMembership.objects.filter(resident__in=[r.pk for r in chosen]).delete()
+        TargetGroupMembership.objects.bulk_create(memberships, batch_size=2000)
+        ListResident.objects.bulk_update(
+            chosen, ["need_score", "frailty_category", "frailty_reason", "stratified_on"], batch_size=1000
+        )
+    count = len(chosen)
     return count
 
 
