@@ -73,6 +73,11 @@ def _months_table(periods: Sequence[Period], extra: dict[str, list[Any]] | None 
     return ibis.memtable(pa.table(data))
 
 
+def _date_key(day: ibis.Value) -> ibis.Value:
+    """A date as the integer yyyymmdd."""
+    return day.year() * 10000 + day.month() * 100 + day.day()
+
+
 def _age(birth: ibis.Value, day: ibis.Value) -> ibis.Value:
     """Completed years on ``day`` (as ``pht.rules.financing.age_on``)."""
     before_birthday = (day.month() * 100 + day.day()) < (birth.month() * 100 + birth.day())
@@ -204,7 +209,9 @@ class FinanceLake:
         spells = self._spells(scope)
         if top > 0:
             spells = spells.left_join(self._chronic_onsets(params.chronic_codes, top), "resident_id")
-        months = _months_table(periods)
+        # dates as yyyymmdd integers: completed years = (day - birth) // 10000, cheap in bulk
+        spells = spells.mutate(birth_key=_date_key(_.birth_date), from_key=_date_key(_.list_from))
+        months = _months_table(periods, {"start_key": [p.year * 10000 + p.month * 100 + 1 for p in periods]})
         joined = spells.cross_join(months)
         joined = joined.filter(
             joined.list_from <= joined.month_end,
@@ -215,31 +222,30 @@ class FinanceLake:
         level: ibis.Value = ibis.literal(0)
         for k in range(1, top + 1):
             level = level + (joined[f"onset_{k}"] <= first_day).fill_null(False).cast("int32")
-        # age band by a lookup join on the integer age (computed once per row)
-        bands = ibis.memtable(
-            pa.table(
-                {
-                    "band_age": [a for b in params.age_bands for a in range(b.min_age, b.max_age + 1)],
-                    "age_band": [b.label for b in params.age_bands for _a in range(b.min_age, b.max_age + 1)],
-                }
-            )
-        )
+        age = ibis.greatest((ibis.greatest(joined.from_key, joined.start_key) - joined.birth_key) // 10000, 0)
+        band_index: ibis.Value = ibis.literal(0)
+        ordered = sorted(params.age_bands, key=lambda b: b.min_age)
+        for band in ordered[1:]:
+            band_index = band_index + (age >= band.min_age).cast("int32")
         staged = joined.select(
             "practice",
             "period_key",
             "sex",
             "kommunenummer",
             days=last_day.delta(first_day, unit="day") + 1,
-            age=ibis.greatest(_age(joined.birth_date, first_day), 0),
+            band_index=band_index,
             level=level,
         )
-        celled = staged.left_join(bands, staged.age == bands.band_age)
-        cell_rows = (
-            celled.group_by(["practice", "period_key", "sex", "age_band", "level", "kommunenummer"])
+        rows = (
+            staged.group_by(["practice", "period_key", "sex", "band_index", "level", "kommunenummer"])
             .aggregate(resident_days=_.days.sum(), residents=_.count())
             .to_pyarrow()
-            .to_pylist()
         )
+        labels = [b.label for b in ordered]
+        cell_rows = [
+            dict(row, age_band=labels[row["band_index"]] if 0 <= row["band_index"] < len(labels) else None)
+            for row in rows.to_pylist()
+        ]
         cells: dict[tuple[str, int], list[CapitationCell]] = defaultdict(list)
         for row in cell_rows:
             if row["age_band"] is None:
