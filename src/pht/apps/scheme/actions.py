@@ -82,7 +82,8 @@ def _transition(workflow: Workflow, current: str, target: str, user: Any) -> Non
 
 
 def _own_municipality(user: Any, application: m.Application) -> None:
-    if municipality_of(user) is None or municipality_of(user).pk != application.municipality_id:
+    own = municipality_of(user)
+    if own is None or own.pk != application.municipality_id:
         raise ActionRefused("you can only act on your own municipality's applications")
 
 

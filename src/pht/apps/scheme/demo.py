@@ -97,7 +97,7 @@ def _application_data(municipality: Any, models: tuple[str, ...]) -> Any:
     from pht.apps.registry.models import Practice
     from pht.apps.scheme import actions
 
-    practices = []
+    practices: list[tuple[Any, int]] = []
     total = 0
     for practice in Practice.objects.filter(municipality=municipality).order_by("orgnr"):
         gps = practice.gps.count()
@@ -116,7 +116,7 @@ def _application_data(municipality: Any, models: tuple[str, ...]) -> Any:
             actions.PracticeInput(
                 practice_id=practice.pk,
                 financing_model=models[index % len(models)],
-                team_lead_id=practice.gps.order_by("hpr").first().pk,
+                team_lead_id=practice.gps.order_by("hpr").values_list("pk", flat=True).first(),
                 nurse_fte=max(nurse, Decimal("0.4"))
                 if municipality.kommunenummer != SHORT_OF_NURSES
                 else nurse,

@@ -4,14 +4,12 @@ declared in ``workflows.py``."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
-FTE = {"max_digits": 5, "decimal_places": 2}
 
 
 class Scheme(models.Model):
@@ -51,7 +49,7 @@ class Call(models.Model):
         return self.title
 
     @property
-    def end_date(self):  # type: ignore[no-untyped-def]
+    def end_date(self) -> datetime.date:
         return self.extended_end or self.pilot_end
 
     def is_assumption(self, key: str) -> bool:
@@ -76,7 +74,7 @@ class Application(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     leadership_plan = models.TextField(_("local leadership"), blank=True)
     project_plan = models.TextField(_("project plan"), blank=True)
-    budget = models.DecimalField(_("budget (NOK)"), null=True, blank=True, **MONEY)
+    budget = models.DecimalField(_("budget (NOK)"), null=True, blank=True, max_digits=14, decimal_places=2)
     declared_size_class = models.CharField(_("size class"), max_length=10, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     revision = models.PositiveIntegerField(default=0)
@@ -116,8 +114,10 @@ class ApplicationPractice(models.Model):
     team_lead = models.ForeignKey(
         "registry.GP", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    nurse_fte = models.DecimalField(_("nurse FTE"), default=Decimal("0"), **FTE)
-    secretary_fte = models.DecimalField(_("health secretary FTE"), default=Decimal("0"), **FTE)
+    nurse_fte = models.DecimalField(_("nurse FTE"), default=Decimal("0"), max_digits=5, decimal_places=2)
+    secretary_fte = models.DecimalField(
+        _("health secretary FTE"), default=Decimal("0"), max_digits=5, decimal_places=2
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["application", "practice"], name="practice_once")]
@@ -221,7 +221,7 @@ class GrantDecision(models.Model):
     period_start = models.DateField()
     period_end = models.DateField()
     years = models.JSONField()
-    total = models.DecimalField(**MONEY)
+    total = models.DecimalField(max_digits=14, decimal_places=2)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(auto_now_add=True)
     accepted_by = models.ForeignKey(
@@ -245,8 +245,8 @@ class Instalment(models.Model):
     number = models.PositiveIntegerField()
     due = models.DateField()
     year = models.PositiveIntegerField()
-    practice_amount = models.DecimalField(**MONEY)
-    municipality_amount = models.DecimalField(**MONEY)
+    practice_amount = models.DecimalField(max_digits=14, decimal_places=2)
+    municipality_amount = models.DecimalField(max_digits=14, decimal_places=2)
     reason = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
     prepared_by = models.ForeignKey(
@@ -280,7 +280,7 @@ class Report(models.Model):
     due_date = models.DateField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DUE)
     progress = models.TextField(blank=True)
-    spent = models.DecimalField(null=True, blank=True, **MONEY)
+    spent = models.DecimalField(null=True, blank=True, max_digits=14, decimal_places=2)
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -298,7 +298,7 @@ class Clawback(models.Model):
     report = models.ForeignKey(
         Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="clawbacks"
     )
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
     reason = models.TextField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)

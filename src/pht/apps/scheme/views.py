@@ -289,7 +289,7 @@ def assign_reviewer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def review_list(request: HttpRequest) -> HttpResponse:
-    assignments = m.ReviewAssignment.objects.filter(reviewer=request.user).select_related(
+    assignments = m.ReviewAssignment.objects.filter(reviewer_id=request.user.pk).select_related(
         "application__municipality"
     )
     return render(request, "scheme/review_list.html", {"assignments": assignments})
