@@ -1,0 +1,85 @@
+"""A nurse works the worklist in a real browser; the GP then sees the task she gave him."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from stdnum.no import fodselsnummer
+
+from pht.apps.accounts.models import Role
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _fnr(birth: datetime.date, individual: int) -> str:
+    while True:
+        head = f"{birth.day:02d}{birth.month + 80:02d}{birth.year % 100:02d}{individual:03d}"
+        k1 = fodselsnummer.calc_check_digit1(head)
+        k2 = fodselsnummer.calc_check_digit2(head + k1) if k1 != "10" else "10"
+        if "10" not in (k1, k2):
+            return head + k1 + k2
+        individual += 1
+
+
+def _import(practice, user) -> None:  # type: ignore[no-untyped-def]
+    from pht.apps.care import actions
+
+    frail = _fnr(datetime.date(1937, 7, 7), 100)
+    young = _fnr(datetime.date(1990, 6, 1), 200)
+    gp = practice.gps.order_by("hpr").first()
+    residents = f"fnr,gp_hpr,practice_orgnr,list_from\n{frail},{gp.hpr},{practice.orgnr},2015-01-01\n"
+    residents += f"{young},{gp.hpr},{practice.orgnr},2015-01-01\n"
+    contacts = [
+        "fnr,contact_date,kind,icpc2",
+        f"{young},2019-12-01,gp,R74",
+        f"{frail},2019-11-01,home_visit,",
+    ]
+    for day, code in enumerate(["K86", "T90", "K78", "P70", "L95", "U04", "N17", "H84"], start=1):
+        contacts.append(f"{frail},2019-10-{day:02d},gp,{code}")
+    actions.import_bytes(user, practice, residents.encode(), "list.csv", "residents")
+    actions.import_bytes(user, practice, ("\n".join(contacts) + "\n").encode(), "contacts.csv", "contacts")
+
+
+def test_nurse_creates_a_care_plan_with_a_task_for_the_gp(
+    page, live_server, login, make_user, orgs, settings
+):  # type: ignore[no-untyped-def]
+    settings.PHT_ALLOW_SYNTHETIC_IDS = True
+    practice = orgs["practice_a"].practice
+    nurse = make_user("sykepleier_a", roles=[Role.NURSE], organisation=orgs["practice_a"], first_name="Siri")
+    make_user("fastlege_a", roles=[Role.GP], organisation=orgs["practice_a"], first_name="Frida")
+    _import(practice, nurse)
+
+    login(page, "sykepleier_a")
+    page.goto(f"{live_server.url}/care/")
+    table = page.get_by_test_id("worklist-table")
+    rows = table.locator("tbody tr[data-resident]")
+    assert rows.count() == 1  # the young patient is in no target group
+    why = rows.first.inner_text()
+    assert "aged 82" in why and "moderate" in why  # why the patient is on the list
+    rows.first.get_by_role("link").click()
+    page.wait_for_url(re.compile(r".*/care/patients/\d+/$"))
+    assert "aged 82" in page.get_by_test_id("reasons").inner_text()
+
+    page.locator("#p-title").fill("Oppfølging skrøpelig eldre")
+    page.locator("#p-goals").fill("Bo trygt hjemme\nFærre fall")
+    page.locator("#p-role").select_option("nurse")
+    page.locator("#p-task").fill("Legemiddelgjennomgang")
+    page.locator("#p-task-role").select_option("gp")
+    page.locator("#p-task-due").fill((datetime.date.today() + datetime.timedelta(days=14)).isoformat())
+    page.get_by_test_id("plan-form").locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*/care/patients/\d+/$"))
+    plan = page.get_by_test_id("care-plan")
+    assert "Oppfølging skrøpelig eldre" in plan.inner_text()
+    assert "Legemiddelgjennomgang" in plan.get_by_test_id("plan-tasks").inner_text()
+
+    # The patient has a care plan now: off the worklist.
+    page.goto(f"{live_server.url}/care/")
+    assert page.get_by_test_id("worklist-table").locator("tbody tr[data-resident]").count() == 0
+
+    page.context.clear_cookies()
+    login(page, "fastlege_a")
+    page.goto(f"{live_server.url}/care/")
+    tasks = page.get_by_test_id("task-table").inner_text()
+    assert "Legemiddelgjennomgang" in tasks
