@@ -137,3 +137,17 @@ def test_call_loaded_from_parameters_marks_assumptions(world: dict[str, Any]) ->
     assert call.is_assumption("grant_per_gp_per_year") and not call.is_assumption("deadline_date")
     assert sum(c["weight"] for c in call.criteria) == 100
     assert Decimal(call.grant_parameters["municipality_base_per_year"]) == Decimal("400000")
+
+
+def test_call_extension_is_editable_by_officer_only(world: dict[str, Any]) -> None:
+    call = world["call"]
+    with pytest.raises(ActionRefused, match="case_officer"):
+        actions.extend_call(world["lead_seljord"], call, datetime.date(2023, 3, 31), "x")
+    with pytest.raises(ActionRefused, match="after the pilot end"):
+        actions.extend_call(world["officer"], call, datetime.date(2020, 1, 1), "x")
+    actions.extend_call(
+        world["officer"], call, datetime.date(2023, 3, 31), "Forlenget i 2019 innenfor samme budsjett"
+    )
+    call.refresh_from_db()
+    assert call.end_date == datetime.date(2023, 3, 31) and call.pilot_end == datetime.date(2021, 3, 31)
+    assert AuditEvent.objects.filter(verb="scheme.call.extend").count() == 1

@@ -215,3 +215,33 @@ def test_reports_overdue_and_clawback(world: dict[str, Any], full_data: Any) -> 
     assert clawback.amount == Decimal("235616.44")
     with pytest.raises(ActionRefused, match="case_officer"):
         actions.record_clawback(world["lead_seljord"], report, Decimal("1"), "x")
+
+
+def test_report_reminders_go_to_the_project_lead(
+    world: dict[str, Any], full_data: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core import mail
+
+    decision = _decided(world, full_data)
+    actions.accept_decision(world["lead_seljord"], decision, on=datetime.date(2018, 2, 1))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        due = actions.send_report_reminders(datetime.date(2019, 2, 20), days_ahead=14)
+    assert [r.year for r in due] == [2018]  # due 1 March 2019
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["lead_seljord@example.test"]
+    assert "Påminnelse: rapport for 2018 (Seljord)" in mail.outbox[0].subject
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.send_report_reminders(datetime.date(2019, 3, 2), days_ahead=0)
+    assert mail.outbox[-1].subject.startswith("Forfalt")
+
+
+def test_submission_notifies_after_commit(
+    world: dict[str, Any], full_data: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _submitted(world, full_data)
+    recipients = sorted(address for message in mail.outbox for address in message.to)
+    assert recipients == ["lead_seljord@example.test", "officer@example.test"]

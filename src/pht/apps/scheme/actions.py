@@ -735,3 +735,53 @@ def unspent(report: m.Report) -> Decimal | None:
         if y["year"] == report.year:
             return Decimal(y["practice_grant"]) + Decimal(y["municipality_grant"]) - report.spent
     return None
+
+
+# --- call administration and reminders --------------------------------------------------------
+
+
+def extend_call(user: Any, call: m.Call, new_end: datetime.date, note: str) -> m.Call:
+    """Extend the pilot period (as in 2019, to 31 Mar 2023); the original end is kept."""
+    _require_role(user, ROLE_OFFICER)
+    if new_end <= call.pilot_end:
+        raise ActionRefused(f"extended end: must be after the pilot end {call.pilot_end:%d.%m.%Y}")
+    if not note.strip():
+        raise ActionRefused("extension: give the reason or the decision it rests on")
+    with transaction.atomic():
+        before = {"extended_end": call.extended_end, "note": call.extension_note}
+        call.extended_end = new_end
+        call.extension_note = note
+        call.save(update_fields=["extended_end", "extension_note"])
+        _audit(user, "scheme.call.extend", call, before, {"extended_end": new_end, "note": note})
+    return call
+
+
+def project_leads(municipality: Any) -> list[Any]:
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(
+        is_active=True,
+        organisation__kind=OrganisationKind.MUNICIPALITY,
+        organisation__municipality=municipality,
+    )
+    return [u for u in users if ROLE_LEAD in u.roles]
+
+
+def send_report_reminders(today: datetime.date, days_ahead: int = 14) -> list[m.Report]:
+    """E-mail project leads about reports due within ``days_ahead`` days or overdue."""
+    horizon = today + datetime.timedelta(days=days_ahead)
+    due = list(
+        m.Report.objects.filter(status=m.Report.Status.DUE, due_date__lte=horizon).select_related(
+            "decision__application__municipality"
+        )
+    )
+    with transaction.atomic():
+        for report in due:
+            municipality = report.decision.application.municipality
+            overdue = report.due_date < today
+            subject = (
+                f"{'Forfalt' if overdue else 'Påminnelse'}: rapport for {report.year} "
+                f"({municipality.name}), frist {report.due_date:%d.%m.%Y}"
+            )
+            _notify(project_leads(municipality), subject, "Rapporten om fremdrift og forbruk leveres i PHT.")
+    return due

@@ -49,6 +49,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     compute.set_defaults(handler=grants_compute)
 
+    scheme = subparsers.add_parser("scheme", help="grant scheme administration (database)")
+    scheme_sub = scheme.add_subparsers(dest="scheme_command", required=True, metavar="COMMAND")
+    remind = scheme_sub.add_parser("remind", help="e-mail project leads about reports due soon or overdue")
+    remind.add_argument(
+        "--days", type=int, default=14, help="remind this many days ahead (default %(default)s)"
+    )
+    remind.add_argument("--today", type=_date, help="the date to count from (default today)")
+    remind.set_defaults(handler=scheme_remind)
+
 
 def _date(value: str) -> datetime.date:
     try:
@@ -188,4 +197,22 @@ def grants_compute(args: argparse.Namespace) -> int:
     if plan is not None:
         for i in plan:
             print(f"instalment {i.number}: {i.due.isoformat()}  {i.total:,.2f}  ({i.reason})")
+    return 0
+
+
+def scheme_remind(args: argparse.Namespace) -> int:
+    from pht.cli import setup_django
+
+    setup_django()
+    from pht.apps.scheme.actions import send_report_reminders
+
+    today = args.today or datetime.date.today()
+    reports = send_report_reminders(today, args.days)
+    for report in reports:
+        municipality = report.decision.application.municipality
+        state = "overdue" if report.due_date < today else "due"
+        print(
+            f"{municipality.kommunenummer} {municipality.name}: report {report.year} {state} {report.due_date}"
+        )
+    print(f"{len(reports)} reminder(s) sent")
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 from collections import Counter
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -50,6 +51,18 @@ def call_overview(request: HttpRequest) -> HttpResponse:
     if actions.ROLE_OFFICER not in _roles(request):
         raise Http404
     call = _call(request.GET.get("call"))
+    if request.method == "POST":
+        try:
+            raw = request.POST.get("extended_end", "")
+            try:
+                new_end = datetime.date.fromisoformat(raw)
+            except ValueError as exc:
+                raise ActionRefused(_("Forlenget sluttdato: skriv datoen som ÅÅÅÅ-MM-DD")) from exc
+            actions.extend_call(request.user, call, new_end, request.POST.get("extension_note", ""))
+            messages.success(request, _("Pilotperioden er forlenget."))
+        except ActionRefused as exc:
+            messages.error(request, str(exc))
+        return redirect("scheme:call")
     applications = list(call.applications.select_related("municipality"))
     by_status = Counter(a.status for a in applications)
     by_size = Counter(actions.size_class_of(a) for a in applications)
