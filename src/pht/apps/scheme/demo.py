@@ -135,6 +135,14 @@ def _application_data(municipality: Any, models: tuple[str, ...]) -> Any:
 
 def build_demo(say: Callable[[str], None]) -> None:
     """Create this app's demo data (idempotent)."""
+    from django.test.utils import override_settings
+
+    # The story sends a few hundred notifications; nobody should receive them.
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        _build(say)
+
+
+def _build(say: Callable[[str], None]) -> None:
     from pht.apps.accounts.models import Organisation, OrganisationKind, User
     from pht.apps.registry.models import Municipality
     from pht.apps.scheme import actions
