@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -356,7 +357,7 @@ def history_from_lake(
     con = connect()
     lake = Path(lake)
 
-    def rows(name: str, columns: list[str]) -> list[dict[str, object]]:
+    def rows(name: str, columns: list[str]) -> list[dict[str, Any]]:
         table = _read(con, lake, name, columns)
         return table.filter(table.resident_id.isin(ids)).to_pyarrow().to_pylist()
 

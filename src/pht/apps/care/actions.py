@@ -236,7 +236,7 @@ def stratify_residents(residents: Iterable[ListResident], on: datetime.date | No
     frailty = FrailtyIndexParameters.from_mapping(frailty_set.values)
     provenance = {"target_groups": groups_set.provenance(), "frailty_index": frailty_set.provenance()}
     if hasattr(residents, "prefetch_related"):
-        residents = residents.prefetch_related("contacts", "diagnoses")  # type: ignore[union-attr]
+        residents = residents.prefetch_related("contacts", "diagnoses")
     chosen = list(residents)
     memberships: list[TargetGroupMembership] = []
     with transaction.atomic():

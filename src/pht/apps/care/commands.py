@@ -35,14 +35,14 @@ def _date(value: str) -> datetime.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
 
 
-def _parameters(on: datetime.date) -> tuple[Any, Any, dict[str, object]]:
+def _parameters(on: datetime.date) -> tuple[Any, Any, dict[str, Any]]:
     from pht.refdata.params import load_parameters
     from pht.rules.frailty import FrailtyIndexParameters
     from pht.rules.target_groups import TargetGroupParameters
 
     groups = load_parameters("target_groups", on)
     frailty = load_parameters("frailty_index", on)
-    provenance = {"target_groups": groups.provenance(), "frailty_index": frailty.provenance()}
+    provenance: dict[str, Any] = {"target_groups": groups.provenance(), "frailty_index": frailty.provenance()}
     return (
         TargetGroupParameters.from_mapping(groups.values),
         FrailtyIndexParameters.from_mapping(frailty.values),

@@ -206,7 +206,12 @@ def validate(document: dict[str, Any]) -> None:
     from fhir.resources.R4B.careteam import CareTeam
     from fhir.resources.R4B.patient import Patient
 
-    models = {"Bundle": Bundle, "Patient": Patient, "CareTeam": CareTeam, "CarePlan": CarePlan}
+    models: dict[str, Any] = {
+        "Bundle": Bundle,
+        "Patient": Patient,
+        "CareTeam": CareTeam,
+        "CarePlan": CarePlan,
+    }
     model = models[document["resourceType"]]
     model.model_validate(document)
     for entry in document.get("entry", []):

@@ -18,7 +18,7 @@ class TeamRole(models.TextChoices):
     SECRETARY = "secretary", _("Health secretary")
 
 
-GROUP_LABELS: dict[str, Any] = {
+GROUP_LABELS: dict[TargetGroup, Any] = {
     TargetGroup.CHRONIC_DISEASE: _("Chronic disease"),
     TargetGroup.MENTAL_ILLNESS: _("Mental illness"),
     TargetGroup.SUBSTANCE_USE: _("Substance use"),

@@ -77,7 +77,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     gp = request.GET.get("gp", "")
     user_roles = [r for r in TeamRole.values if r in request.user.roles]  # type: ignore[union-attr]
     role = request.GET.get("role", user_roles[0] if user_roles else "")
-    if group and group not in TargetGroup.__members__.values():
+    if group and group not in {g.value for g in TargetGroup}:
         group = ""
     rows = list(worklist_rows(practice_id, group, gp)[:200])
     from pht.apps.registry.models import GP
@@ -91,7 +91,6 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "roles": TeamRole.choices,
         "role": role,
         "tasks": open_tasks(practice_id, role),
-        "labels": {g.value: label for g, label in GROUP_LABELS.items()},
         "listed": ListResident.objects.filter(practice_id=practice_id).count(),
     }
     return render(request, "care/worklist.html", context)
