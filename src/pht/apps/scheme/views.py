@@ -392,7 +392,8 @@ def selection(request: HttpRequest) -> HttpResponse:
     runs = list(call.selection_runs.all()[:5])
     latest = runs[0] if runs else None
     candidates = actions.build_problem(call)["candidates"]
-    names = {c["id"]: c["name"] for c in candidates}
+    # Names from the run's own input: after the decision the candidates are no longer "submitted".
+    names = {c["id"]: c.get("name") or c["id"] for run in runs for c in run.problem.get("candidates", [])}
     return render(
         request,
         "scheme/selection.html",
