@@ -31,16 +31,24 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
     where.add_argument("--municipalities", help="comma-separated 2017 kommunenummer, e.g. 0828,1401")
     where.add_argument("--county", help="a 2017 county by name or number, e.g. 'Sogn og Fjordane' or 14")
     where.add_argument("--scale", choices=["nation"], help="the whole nation (426 municipalities of 2017)")
-    parser.add_argument("--years", default="2015-2021", help="first-last year, must include 2017 (default 2015-2021)")
+    parser.add_argument(
+        "--years", default="2015-2021", help="first-last year, must include 2017 (default 2015-2021)"
+    )
     parser.add_argument("--seed", type=int, default=2017, help="random seed (default 2017)")
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="worker processes")
     parser.add_argument(
-        "--effects", choices=["default", "zero"], default="default", help="true pilot effects (default: default)"
+        "--effects",
+        choices=["default", "zero"],
+        default="default",
+        help="true pilot effects (default: default)",
     )
     parser.add_argument(
-        "--effect", action="append", default=[], metavar="NAME=VALUE",
+        "--effect",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
         help="override one true effect, e.g. acute_admission_rr=0.8 (repeatable)",
-    )  # fmt: skip
+    )
     parser.add_argument("--no-pilot", action="store_true", help="generate without any pilot practices")
 
 
@@ -88,23 +96,36 @@ def synth(args: argparse.Namespace) -> int:
     pilot = pilot_from(args)
     try:
         manifest = run(
-            Path(args.out), chosen, seed=args.seed, first_year=first, last_year=last, pilot=pilot,
-            jobs=max(1, args.jobs), progress=not args.quiet,
-        )  # fmt: skip
+            Path(args.out),
+            chosen,
+            seed=args.seed,
+            first_year=first,
+            last_year=last,
+            pilot=pilot,
+            jobs=max(1, args.jobs),
+            progress=not args.quiet,
+        )
     except LakeError as exc:
         raise CommandError(str(exc)) from None
     rows = {name: info["rows"] for name, info in manifest["datasets"].items()}
-    print(f"wrote {len(manifest['files'])} files to {args.out}: " + ", ".join(f"{k} {v:,}" for k, v in rows.items()))
+    print(
+        f"wrote {len(manifest['files'])} files to {args.out}: "
+        + ", ".join(f"{k} {v:,}" for k, v in rows.items())
+    )
     return 0
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
-        "synth", help="generate a synthetic Norway (Parquet lake + manifest)",
-        description="Generate a reproducible synthetic data lake: residents and GP lists, morbidity, contacts "
-        "and claims, hospital stays, municipal care and surveys, with the pilot and its true effects.",
-    )  # fmt: skip
+        "synth",
+        help="generate a synthetic Norway (Parquet lake + manifest)",
+        description="Generate a reproducible synthetic data lake: residents and GP lists, morbidity, "
+        "contacts and claims, hospital stays, municipal care and surveys, with the pilot and its "
+        "true effects.",
+    )
     add_selection_arguments(parser)
-    parser.add_argument("--out", required=True, help="output directory (empty, or a previous lake to replace)")
+    parser.add_argument(
+        "--out", required=True, help="output directory (empty, or a previous lake to replace)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(handler=synth)

@@ -42,7 +42,9 @@ def _slot_table_chunk(dates: np.ndarray) -> np.ndarray:
     in_1900s = years < 2000
     # candidate individual numbers: 1900-1999 use 000-499 (and 900-999 when yy >= 40), 2000- use 500-999
     base = np.concatenate([np.arange(500), np.arange(900, 1000)])
-    cand = np.where(in_1900s[:, None], base[None, :], np.concatenate([np.arange(500, 1000), np.full(100, -1)])[None, :])
+    cand = np.where(
+        in_1900s[:, None], base[None, :], np.concatenate([np.arange(500, 1000), np.full(100, -1)])[None, :]
+    )
     allowed = (cand >= 0) & ~(in_1900s[:, None] & (cand >= 900) & (yy[:, None] < 40))
     cand = np.where(cand < 0, 0, cand)
     out = np.full((len(dates), 2, CANDIDATES), -1, dtype=np.int32)
@@ -93,7 +95,7 @@ def synthetic_fnr(birth_days: np.ndarray, male: np.ndarray, slots: np.ndarray) -
     table = _lookup(dates)
     if np.any(slots >= CANDIDATES):
         raise ValueError("more synthetic persons share a birth date and sex than there are numbers for it")
-    individual = table[inverse, male.astype(np.int64), slots]
+    individual = table[inverse, male.astype(np.int64), slots].astype(np.int64)  # int16 table: widen first
     if np.any(individual < 0):
         raise ValueError("more synthetic persons share a birth date and sex than there are numbers for it")
     d_number = individual >= 1000

@@ -40,21 +40,60 @@ from pht.synth.registry import generate_municipality
 ANCHOR_YEAR = 2017
 NONE = np.int64(10**7)  # "no such day" (far after any simulated day)
 MAX_AGE = 105
-CONSULTATION_CSV = Path(__file__).parents[1] / "refdata" / "data" / "2023" / "gp_consultation_rates_by_age_sex.csv"
+CONSULTATION_CSV = (
+    Path(__file__).parents[1] / "refdata" / "data" / "2023" / "gp_consultation_rates_by_age_sex.csv"
+)
 SSB_AGE_GROUPS = (0, 6, 16, 20, 30, 50, 67, 80, 90)  # lower bounds of the CSV's nine age groups
-SSB_GROUP_LABELS = ("0-5 år", "6-15 år", "16-19 år", "20-29 år", "30-49 år", "50-66 år", "67-79 år", "80-89 år",
-                    "90 år eller eldre")  # fmt: skip
+SSB_GROUP_LABELS = (
+    "0-5 år",
+    "6-15 år",
+    "16-19 år",
+    "20-29 år",
+    "30-49 år",
+    "50-66 år",
+    "67-79 år",
+    "80-89 år",
+    "90 år eller eldre",
+)
 
 # Stream ids: one random stream per stage (and year), so stages do not shift each other's draws.
-S_PEOPLE, S_LATENT, S_ONSET, S_DEATH, S_LISTS, S_CONTACTS, S_NURSE, S_HOSPITAL, S_CARE, S_SURVEY, S_FNR = range(11)
+S_PEOPLE, S_LATENT, S_ONSET, S_DEATH, S_LISTS, S_CONTACTS, S_NURSE, S_HOSPITAL, S_CARE, S_SURVEY, S_FNR = (
+    range(11)
+)
 
 KINDS = ("gp_day", "gp_evening", "e_consultation", "home_visit", "simple_contact", "out_of_hours", "nurse")
 GP_CONSULTATION_KINDS = frozenset(KINDS[:4])  # what SSB counts as consultations with the regular GP
-KIND_TARIFF = {"gp_day": "2ad", "gp_evening": "2ak", "e_consultation": "2ae", "home_visit": "11ad",
-               "simple_contact": "1ad", "out_of_hours": "2ak"}  # fmt: skip
+KIND_TARIFF = {
+    "gp_day": "2ad",
+    "gp_evening": "2ak",
+    "e_consultation": "2ae",
+    "home_visit": "11ad",
+    "simple_contact": "1ad",
+    "out_of_hours": "2ak",
+}
 # ICPC-2 codes for contacts not about a chronic condition (assumption: common reasons for encounter)
-ACUTE_CODES = ("R74", "R05", "L03", "L84", "A04", "S88", "R78", "H71", "U71", "D73", "A97", "L86", "N01", "P06",
-               "S18", "L92", "A11", "R21", "F70", "Z25")  # fmt: skip
+ACUTE_CODES = (
+    "R74",
+    "R05",
+    "L03",
+    "L84",
+    "A04",
+    "S88",
+    "R78",
+    "H71",
+    "U71",
+    "D73",
+    "A97",
+    "L86",
+    "N01",
+    "P06",
+    "S18",
+    "L92",
+    "A11",
+    "R21",
+    "F70",
+    "Z25",
+)
 ACUTE_WEIGHTS = np.array([12, 8, 9, 6, 5, 5, 5, 4, 4, 4, 8, 4, 4, 3, 3, 3, 3, 4, 3, 3], dtype=float)
 
 
@@ -96,11 +135,26 @@ class Ages:
     def birthday(self, age: int) -> np.ndarray:
         """The day each person turns ``age`` (29 February births: 1 March in other years)."""
         months = (self.year + age - 1970) * 12 + self.monthday // 100 - 1
-        return months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + self.monthday % 100 - 1
+        return (
+            months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + self.monthday % 100 - 1
+        )
 
 
 def band(values: np.ndarray, lower_bounds: list[int] | tuple[int, ...]) -> np.ndarray:
     return np.searchsorted(np.asarray(lower_bounds), values, side="right") - 1
+
+
+def weighted_sum(weights: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Sum of weights of the present conditions per person, in a fixed order.
+
+    Not ``weights @ present``: BLAS may sum in an order that depends on memory alignment and
+    threads, and a last-bit difference can flip a random draw, breaking byte-identical output.
+    """
+    total = np.zeros(present.shape[1])
+    for weight, row in zip(weights.tolist(), present, strict=True):
+        if weight:
+            total[row] += weight
+    return total
 
 
 def rng_for(seed: int, kommunenummer: str, stream: int, *more: int) -> np.random.Generator:
@@ -177,16 +231,22 @@ def load_params(first_year: int, last_year: int) -> Params:
         wf = np.array(raw.get("code_weights_female", raw.get("code_weights")), dtype=float)
         conditions.append(
             Condition(
-                key=raw["key"], group=raw["group"], domain=raw["domain"], codes=codes,
-                weights_male=wm / wm.sum(), weights_female=wf / wf.sum(),
-                loading_general=float(raw["loading_general"]), loading_domain=float(raw["loading_domain"]),
+                key=raw["key"],
+                group=raw["group"],
+                domain=raw["domain"],
+                codes=codes,
+                weights_male=wm / wm.sum(),
+                weights_female=wf / wf.sum(),
+                loading_general=float(raw["loading_general"]),
+                loading_domain=float(raw["loading_domain"]),
                 prevalence_male=np.array(raw["prevalence_male"], dtype=float),
                 prevalence_female=np.array(raw["prevalence_female"], dtype=float),
                 consultation_log_rr=float(raw["consultation_log_rr"]),
                 mortality_log_rr=float(raw["mortality_log_rr"]),
-                admission_log_rr=float(raw["admission_log_rr"]), acs=bool(raw["acs"]),
+                admission_log_rr=float(raw["admission_log_rr"]),
+                acs=bool(raw["acs"]),
             )
-        )  # fmt: skip
+        )
     versions = parameter_versions("fee_schedule")
     codes = tuple(t["code"] for t in versions[-1].values["tariffs"])
     amounts = np.zeros((len(versions), len(codes), 3), dtype=np.int64)
@@ -196,17 +256,23 @@ def load_params(first_year: int, last_year: int) -> Params:
             t = by_code[code]
             fee, cop, reimb = _ore(t["fee"]), _ore(t["copayment"]), _ore(t["reimbursement"])
             if fee != cop + reimb:
-                raise ValueError(f"fee_schedule {version.valid_from}: {code} fee is not copayment + reimbursement")
+                raise ValueError(
+                    f"fee_schedule {version.valid_from}: {code} fee is not copayment + reimbursement"
+                )
             amounts[vi, ci] = (fee, cop, reimb)
-    ceilings = {y: _ore(load_parameters("copayment_ceiling", datetime.date(y, 1, 1)).values["ceiling"])
-                for y in range(first_year, last_year + 1)}  # fmt: skip
+    ceilings = {
+        y: _ore(load_parameters("copayment_ceiling", datetime.date(y, 1, 1)).values["ceiling"])
+        for y in range(first_year, last_year + 1)
+    }
     gp, ooh = read_consultation_rates()
     provenance = {
         "synth_morbidity": {**morbidity.provenance(), "values": morbidity.values},
         "synth_rates": {**rates.provenance(), "values": rates.values},
         "fee_schedule": [v.provenance() for v in versions],
-        "copayment_ceiling": {str(y): load_parameters("copayment_ceiling", datetime.date(y, 1, 1)).provenance()
-                              for y in range(first_year, last_year + 1)},  # fmt: skip
+        "copayment_ceiling": {
+            str(y): load_parameters("copayment_ceiling", datetime.date(y, 1, 1)).provenance()
+            for y in range(first_year, last_year + 1)
+        },
         "consultation_rates": {
             "file": "refdata/data/2023/gp_consultation_rates_by_age_sex.csv",
             "note": "SSB 2023, a stand-in for the pilot years (no table for 2015-2021 was available)",
@@ -266,7 +332,11 @@ def generate_people(kommunenummer: str, seed: int, first_year: int, last_year: i
     counts, p_male = _age_tables()
     demography, mortality = params.rates["demography"], params.rates["mortality"]
     rng = rng_for(seed, kommunenummer, S_PEOPLE)
-    start, end, anchor = int(year_start(first_year)), int(year_start(last_year + 1)) - 1, int(year_start(ANCHOR_YEAR))
+    start, end, anchor = (
+        int(year_start(first_year)),
+        int(year_start(last_year + 1)) - 1,
+        int(year_start(ANCHOR_YEAR)),
+    )
     ages = np.repeat(np.arange(MAX_AGE + 1), counts[kommunenummer])
     n = len(ages)
     # Age a on 2017-01-01: born between (2016-a)-01-02 and (2017-a)-01-01; 105 means 105-109.
@@ -389,7 +459,11 @@ class Options:
     pilot: Pilot
 
 
-def _dict_array(indices: np.ndarray, dictionary: list[str] | tuple[str, ...], mask: np.ndarray | None = None) -> pa.Array:
+def _dict_array(
+    indices: np.ndarray, dictionary: list[str] | tuple[str, ...], mask: np.ndarray | None = None
+) -> pa.Array:
+    if len(set(dictionary)) != len(dictionary):
+        raise ValueError("a dictionary must not repeat a value (Parquet output would not be reproducible)")
     idx = pa.array(indices.astype(np.int32), mask=mask)
     return pa.DictionaryArray.from_arrays(idx, pa.array(list(dictionary), pa.string()))
 
@@ -405,9 +479,9 @@ def _pick(rng: np.random.Generator, probabilities: np.ndarray) -> np.ndarray:
     return (u[:, None] > cumulative).sum(axis=1)
 
 
-def generate(municipality: Municipality, options: Options, offsets: tuple[np.ndarray, np.ndarray]) -> Iterator[
-    tuple[str, int | None, pa.Table]
-]:
+def generate(
+    municipality: Municipality, options: Options, offsets: tuple[np.ndarray, np.ndarray]
+) -> Iterator[tuple[str, int | None, pa.Table]]:
     """Yield (dataset, year or None, table) for one municipality; big datasets come year by year."""
     seed, first_year, last_year = options.seed, options.first_year, options.last_year
     code = municipality.kommunenummer
@@ -415,7 +489,7 @@ def generate(municipality: Municipality, options: Options, offsets: tuple[np.nda
     rates = params.rates
     people = generate_people(code, seed, first_year, last_year, params)
     n = len(people)
-    start, end, anchor = int(year_start(first_year)), int(year_start(last_year + 1)) - 1, int(year_start(ANCHOR_YEAR))
+    end, anchor = int(year_start(last_year + 1)) - 1, int(year_start(ANCHOR_YEAR))
     resident_id = int(code) * 10_000_000 + np.arange(n, dtype=np.int64)
     birth, male = people.birth, people.male
     years = list(range(first_year, last_year + 1))
@@ -436,30 +510,41 @@ def generate(municipality: Municipality, options: Options, offsets: tuple[np.nda
     practice_pilot_start = np.array(
         [day_of(pilot_by_orgnr[o].start) if o in pilot_by_orgnr else NONE for o in orgnrs], dtype=np.int64
     )
-    yield "practices", None, pa.table(
-        {
-            "practice_orgnr": [p.orgnr for p in practices],
-            "name": [p.name for p in practices],
-            "kommunenummer": [p.kommunenummer for p in practices],
-            "address": [p.address for p in practices],
-            "gp_count": pa.array([len(p.gps) for p in practices], pa.int16()),
-            "pilot": [p.orgnr in pilot_by_orgnr for p in practices],
-            "pilot_start": [pilot_by_orgnr[p.orgnr].start if p.orgnr in pilot_by_orgnr else None for p in practices],
-            "financing_model": [
-                pilot_by_orgnr[p.orgnr].financing_model if p.orgnr in pilot_by_orgnr else None for p in practices
-            ],
-        }
+    yield (
+        "practices",
+        None,
+        pa.table(
+            {
+                "practice_orgnr": [p.orgnr for p in practices],
+                "name": [p.name for p in practices],
+                "kommunenummer": [p.kommunenummer for p in practices],
+                "address": [p.address for p in practices],
+                "gp_count": pa.array([len(p.gps) for p in practices], pa.int16()),
+                "pilot": [p.orgnr in pilot_by_orgnr for p in practices],
+                "pilot_start": [
+                    pilot_by_orgnr[p.orgnr].start if p.orgnr in pilot_by_orgnr else None for p in practices
+                ],
+                "financing_model": [
+                    pilot_by_orgnr[p.orgnr].financing_model if p.orgnr in pilot_by_orgnr else None
+                    for p in practices
+                ],
+            }
+        ),
     )
-    yield "gps", None, pa.table(
-        {
-            "gp_hpr": gp_hprs,
-            "practice_orgnr": [orgnrs[i] for i in gp_practice],
-            "kommunenummer": [code] * n_gp,
-            "first_name": [gp.first_name for p in practices for gp in p.gps],
-            "last_name": [gp.last_name for p in practices for gp in p.gps],
-            "list_size_2017": pa.array(list_sizes, pa.int32()),
-            "list_cap": pa.array([gp.list_cap for p in practices for gp in p.gps], pa.int32()),
-        }
+    yield (
+        "gps",
+        None,
+        pa.table(
+            {
+                "gp_hpr": gp_hprs,
+                "practice_orgnr": [orgnrs[i] for i in gp_practice],
+                "kommunenummer": [code] * n_gp,
+                "first_name": [gp.first_name for p in practices for gp in p.gps],
+                "last_name": [gp.last_name for p in practices for gp in p.gps],
+                "list_size_2017": pa.array(list_sizes, pa.int32()),
+                "list_cap": pa.array([gp.list_cap for p in practices for gp in p.gps], pa.int32()),
+            }
+        ),
     )
 
     # --- morbidity: liability-threshold model anchored at 2017-01-01 (or entry) ----------
@@ -487,7 +572,9 @@ def generate(municipality: Municipality, options: Options, offsets: tuple[np.nda
             threshold = total_sd * ndtri(1.0 - np.clip(prevalence, 0.0, 1.0))  # p = 0 -> +inf
         present = liability > threshold[sex_row, anchor_band]
         back = np.maximum(birth, anchor_day - 3650)
-        onset[ci] = np.where(present, back + (rng_onset.random(n) * (anchor_day - back + 1)).astype(np.int64), NONE)
+        onset[ci] = np.where(
+            present, back + (rng_onset.random(n) * (anchor_day - back + 1)).astype(np.int64), NONE
+        )
         for y in years:
             new = (onset[ci] == NONE) & (anchor_year < y) & (liability > threshold[sex_row, year_bands[y]])
             onset[ci] = np.where(new, ystarts[y] + (rng_onset.random(n) * 365).astype(np.int64), onset[ci])
@@ -504,7 +591,9 @@ def generate(municipality: Municipality, options: Options, offsets: tuple[np.nda
     frailty = ~chronic
     acs = np.array([c.acs for c in conditions])
     key_index = {c.key: i for i, c in enumerate(conditions)}
-    special = np.array([key_index[k] for k in ("psychosis", "substance_use", "dementia", "developmental_disability")])
+    special = np.array(
+        [key_index[k] for k in ("psychosis", "substance_use", "dementia", "developmental_disability")]
+    )
 
     # --- deaths (from the anchor on; earlier deaths are the pre-anchor leavers) ----------
     rng_death = rng_for(seed, code, S_DEATH)
@@ -518,8 +607,8 @@ def generate(municipality: Municipality, options: Options, offsets: tuple[np.nda
         b = np.minimum(alive_until, ystarts[y + 1] - 1)
         at_risk = ~people.leaver_died & (death == NONE) & (a <= b)
         h = base_hazard(ages.on(ystarts[y]), male, mortality)
-        h = h * np.exp(cond_mort @ has_at(ystarts[y])) / mortality["morbidity_normaliser"]
-        p = 1 - np.exp(-h * (b - a + 1) / 365.25)
+        h = h * np.exp(weighted_sum(cond_mort, has_at(ystarts[y]))) / mortality["morbidity_normaliser"]
+        p = 1 - np.exp(-h * np.maximum(b - a + 1, 0) / 365.25)
         u = rng_death.random(n)
         dies = at_risk & (u < p)
         death = np.where(dies, a + (rng_death.random(n) * (b - a + 1)).astype(np.int64), death)
@@ -559,25 +648,41 @@ def generate(municipality: Municipality, options: Options, offsets: tuple[np.nda
     period_gp = np.concatenate([gp_first, gp_second[idx2]])
     list_from = np.concatenate([people.entry, change_day[idx2]])
     list_to = np.concatenate([np.where(has_change, change_day - 1, last_day), last_day[idx2]])
-    reason = np.concatenate([np.where(has_change, 0, np.where(died, 2, np.where(moved, 1, -1))),
-                             np.where(died, 2, np.where(moved, 1, -1))[idx2]])  # fmt: skip
+    reason = np.concatenate(
+        [
+            np.where(has_change, 0, np.where(died, 2, np.where(moved, 1, -1))),
+            np.where(died, 2, np.where(moved, 1, -1))[idx2],
+        ]
+    )
     order = np.lexsort((list_from, rows))
-    rows, period_gp, list_from, list_to, reason = rows[order], period_gp[order], list_from[order], list_to[order], reason[order]
+    rows, period_gp, list_from, list_to, reason = (
+        rows[order],
+        period_gp[order],
+        list_from[order],
+        list_to[order],
+        reason[order],
+    )
     open_end = reason < 0
-    yield "residents", None, pa.table(
-        {
-            "resident_id": resident_id[rows],
-            "fnr": fnr.take(pa.array(rows)),
-            "sex": _dict_array(np.where(male[rows], 0, 1), ("M", "F")),
-            "birth_date": _dates(birth[rows]),
-            "kommunenummer": _dict_array(np.zeros(len(rows)), (code,)),
-            "gp_hpr": _dict_array(period_gp, gp_hprs),
-            "practice_orgnr": _dict_array(gp_practice_arr[period_gp], orgnrs),
-            "list_from": _dates(list_from),
-            "list_to": _dates(list_to, mask=open_end),
-            "end_reason": _dict_array(np.maximum(reason, 0), ("list_change", "moved_out", "died"), mask=open_end),
-            "death_date": _dates(np.where(died, death, 0)[rows], mask=~died[rows]),
-        }
+    yield (
+        "residents",
+        None,
+        pa.table(
+            {
+                "resident_id": resident_id[rows],
+                "fnr": fnr.take(pa.array(rows)),
+                "sex": _dict_array(np.where(male[rows], 0, 1), ("M", "F")),
+                "birth_date": _dates(birth[rows]),
+                "kommunenummer": _dict_array(np.zeros(len(rows)), (code,)),
+                "gp_hpr": _dict_array(period_gp, gp_hprs),
+                "practice_orgnr": _dict_array(gp_practice_arr[period_gp], orgnrs),
+                "list_from": _dates(list_from),
+                "list_to": _dates(list_to, mask=open_end),
+                "end_reason": _dict_array(
+                    np.maximum(reason, 0), ("list_change", "moved_out", "died"), mask=open_end
+                ),
+                "death_date": _dates(np.where(died, death, 0)[rows], mask=~died[rows]),
+            }
+        ),
     )
 
     cond_i, person_i = np.nonzero(onset != NONE)
@@ -590,19 +695,28 @@ def generate(municipality: Municipality, options: Options, offsets: tuple[np.nda
     cond_code = code_map[np.arange(n_cond)[:, None], code_index]  # (conditions, persons) -> code position
     order = np.lexsort((cond_i, person_i))
     cond_i, person_i = cond_i[order], person_i[order]
-    yield "conditions", None, pa.table(
-        {
-            "resident_id": resident_id[person_i],
-            "condition": _dict_array(cond_i, [c.key for c in conditions]),
-            "condition_group": _dict_array((~chronic[cond_i]).astype(int), ("chronic", "frailty_deficit")),
-            "icpc2": _dict_array(cond_code[cond_i, person_i], all_codes),
-            "onset_date": _dates(onset[cond_i, person_i]),
-        }
+    yield (
+        "conditions",
+        None,
+        pa.table(
+            {
+                "resident_id": resident_id[person_i],
+                "condition": _dict_array(cond_i, [c.key for c in conditions]),
+                "condition_group": _dict_array(
+                    (~chronic[cond_i]).astype(int), ("chronic", "frailty_deficit")
+                ),
+                "icpc2": _dict_array(cond_code[cond_i, person_i], all_codes),
+                "onset_date": _dates(onset[cond_i, person_i]),
+            }
+        ),
     )
 
     # --- per year: contacts, claims, hospital stays, municipal care, surveys --------------
     pilot_start_of_gp = practice_pilot_start[gp_practice_arr]  # (gps,)
-    contact_codes = [*ACUTE_CODES, *all_codes]
+    # internal diagnosis index: acute codes first, then condition codes; the written dictionary must
+    # not repeat a value (P06 is in both), or Parquet's dictionary encoding is not reproducible
+    contact_codes = list(dict.fromkeys([*ACUTE_CODES, *all_codes]))
+    code_out = np.array([contact_codes.index(c) for c in [*ACUTE_CODES, *all_codes]])
     acute_p = ACUTE_WEIGHTS / ACUTE_WEIGHTS.sum()
     c_rates = rates["contacts"]
     hosp = rates["hospital"]
@@ -633,16 +747,24 @@ def generate(municipality: Municipality, options: Options, offsets: tuple[np.nda
         group = band(age_mid, SSB_AGE_GROUPS)
         sex = (~male[idx]).astype(int)  # 0 = M, 1 = F
         cell = group * 2 + sex
-        m = np.exp(cond_cons @ has)
+        m = np.exp(weighted_sum(cond_cons, has))
 
-        def normalised(weight: np.ndarray, by: np.ndarray, cells: int) -> np.ndarray:
+        def normalised(
+            weight: np.ndarray, by: np.ndarray, cells: int, length: np.ndarray = length
+        ) -> np.ndarray:
             total = np.bincount(by, weights=length * weight, minlength=cells)
             exposure = np.bincount(by, weights=length, minlength=cells)
             mean = np.divide(total, exposure, out=np.ones(cells), where=exposure > 0)
             return weight / mean[by]
 
         sex_factor = np.where(sex == 1, ssb_female_ratio[group], 1.0)
-        gp_lambda = params.gp_rate[group] * length / 365.0 * normalised(m, cell, 18) * normalised(sex_factor, group, 9)
+        gp_lambda = (
+            params.gp_rate[group]
+            * length
+            / 365.0
+            * normalised(m, cell, 18)
+            * normalised(sex_factor, group, 9)
+        )
         m_ooh = m ** c_rates["out_of_hours_morbidity_exponent"]
         ooh_lambda = params.ooh_rate[group] * length / 365.0 * normalised(m_ooh, group, 9)
         simple_lambda = c_rates["simple_contact_rate"] * length / 365.0 * normalised(m, group, 9)
@@ -652,7 +774,15 @@ def generate(municipality: Municipality, options: Options, offsets: tuple[np.nda
         ptr = np.concatenate([[0], np.cumsum(np.bincount(hc, minlength=len(idx)))])
         n_has = np.diff(ptr)
 
-        def diagnoses(rng: np.random.Generator, who: np.ndarray, chronic_share: np.ndarray) -> np.ndarray:
+        def diagnoses(
+            rng: np.random.Generator,
+            who: np.ndarray,
+            chronic_share: np.ndarray,
+            ptr: np.ndarray = ptr,
+            n_has: np.ndarray = n_has,
+            hp: np.ndarray = hp,
+            idx: np.ndarray = idx,
+        ) -> np.ndarray:
             use_chronic = (rng.random(len(who)) < chronic_share) & (n_has[who] > 0)
             pick = ptr[who] + (rng.random(len(who)) * np.maximum(n_has[who], 1)).astype(np.int64)
             pick = np.minimum(pick, max(len(hp) - 1, 0))
@@ -661,14 +791,23 @@ def generate(municipality: Municipality, options: Options, offsets: tuple[np.nda
             acute_code = rng.choice(len(ACUTE_CODES), size=len(who), p=acute_p)
             return np.where(use_chronic, chronic_code, acute_code)
 
-        def gp_on(who: np.ndarray, day: np.ndarray) -> np.ndarray:
+        def gp_on(who: np.ndarray, day: np.ndarray, idx: np.ndarray = idx) -> np.ndarray:
             person = idx[who]
             return np.where(day >= change_day[person], gp_second[person], gp_first[person])
 
-        def in_zone(who: np.ndarray, day: np.ndarray, gp: np.ndarray) -> np.ndarray:
+        def in_zone(
+            who: np.ndarray, day: np.ndarray, gp: np.ndarray, target: np.ndarray = target
+        ) -> np.ndarray:
             return target[who] & (day >= pilot_start_of_gp[gp])
 
-        def draw(rng: np.random.Generator, lam: np.ndarray, rr: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        def draw(
+            rng: np.random.Generator,
+            lam: np.ndarray,
+            rr: float,
+            idx: np.ndarray = idx,
+            pa_: np.ndarray = pa_,
+            length: np.ndarray = length,
+        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             """Poisson contacts on uniform days; a rate ratio rr applies inside the pilot zone (thinning)."""
             top = max(rr, 1.0)
             counts = rng.poisson(lam * top)
@@ -683,10 +822,19 @@ def generate(municipality: Municipality, options: Options, offsets: tuple[np.nda
         parts = []
         who, day, gp = draw(rng_c, gp_lambda, effects.gp_consultation_rr)
         e_share = float(c_rates["e_consultation_share_by_year"].get(str(y), 0.1))
-        home_share = np.where(age_mid[who] >= 80, c_rates["home_visit_share_80_plus"], c_rates["home_visit_share_under_80"])
+        home_share = np.where(
+            age_mid[who] >= 80, c_rates["home_visit_share_80_plus"], c_rates["home_visit_share_under_80"]
+        )
         u = rng_c.random(len(who))
-        kind = np.where(u < home_share, 3, np.where(u < home_share + e_share, 2,
-                        np.where(u < home_share + e_share + c_rates["evening_share"], 1, 0)))  # fmt: skip
+        kind = np.where(
+            u < home_share,
+            3,
+            np.where(
+                u < home_share + e_share,
+                2,
+                np.where(u < home_share + e_share + c_rates["evening_share"], 1, 0),
+            ),
+        )
         parts.append((who, day, gp, kind, diagnoses(rng_c, who, np.minimum(0.2 * n_chronic[who] + 0.1, 0.8))))
         who, day, gp = draw(rng_c, simple_lambda, 1.0)
         parts.append((who, day, gp, np.full(len(who), 4), diagnoses(rng_c, who, np.full(len(who), 0.6))))
@@ -718,19 +866,23 @@ def generate(municipality: Municipality, options: Options, offsets: tuple[np.nda
         contact_id = (int(code) * 100 + (y - 2000)) * 1_000_000_000 + np.arange(k, dtype=np.int64)
         month = ymd(day)[1]
         no_gp = (kind == 5) | (kind == 6)
-        yield "contacts", y, pa.table(
-            {
-                "contact_id": contact_id,
-                "resident_id": resident_id[idx[who]],
-                "contact_date": _dates(day),
-                "year": pa.array(np.full(k, y, dtype=np.int16)),
-                "month": pa.array(month.astype(np.int8)),
-                "kind": _dict_array(kind, KINDS),
-                "icpc2": _dict_array(diag, contact_codes),
-                "kommunenummer": _dict_array(np.zeros(k), (code,)),
-                "practice_orgnr": _dict_array(gp_practice_arr[gp], orgnrs),
-                "gp_hpr": _dict_array(gp, gp_hprs, mask=no_gp),
-            }
+        yield (
+            "contacts",
+            y,
+            pa.table(
+                {
+                    "contact_id": contact_id,
+                    "resident_id": resident_id[idx[who]],
+                    "contact_date": _dates(day),
+                    "year": pa.array(np.full(k, y, dtype=np.int16)),
+                    "month": pa.array(month.astype(np.int8)),
+                    "kind": _dict_array(kind, KINDS),
+                    "icpc2": _dict_array(code_out[diag], contact_codes),
+                    "kommunenummer": _dict_array(np.zeros(k), (code,)),
+                    "practice_orgnr": _dict_array(gp_practice_arr[gp], orgnrs),
+                    "gp_hpr": _dict_array(gp, gp_hprs, mask=no_gp),
+                }
+            ),
         )
 
         # claims: tariff by kind and date, children exempt, yearly ceiling in claim order
@@ -761,26 +913,30 @@ def generate(municipality: Municipality, options: Options, offsets: tuple[np.nda
         ceiling = params.ceiling_ore[y]
         patient = np.clip(ceiling - paid_before, 0, nominal)
         billed = np.where(kind == 6, 1, np.where(kind == 5, 2, 0))
-        yield "claims", y, pa.table(
-            {
-                "claim_id": contact_id,
-                "resident_id": resident_id[idx[who]],
-                "contact_date": _dates(day),
-                "year": pa.array(np.full(k, y, dtype=np.int16)),
-                "month": pa.array(month.astype(np.int8)),
-                "tariff_code": _dict_array(tariff, params.tariff_codes),
-                "billed_by": _dict_array(billed, ("gp", "nurse", "out_of_hours")),
-                "kommunenummer": _dict_array(np.zeros(k), (code,)),
-                "practice_orgnr": _dict_array(gp_practice_arr[gp], orgnrs),
-                "gp_hpr": _dict_array(gp, gp_hprs, mask=no_gp),
-                "icpc2": _dict_array(diag, contact_codes),
-                "fee_ore": fee,
-                "copayment_ore": cop,
-                "reimbursement_ore": reimb,
-                "copayment_exempt": exempt,
-                "patient_paid_ore": patient,
-                "state_copayment_ore": cop - patient,
-            }
+        yield (
+            "claims",
+            y,
+            pa.table(
+                {
+                    "claim_id": contact_id,
+                    "resident_id": resident_id[idx[who]],
+                    "contact_date": _dates(day),
+                    "year": pa.array(np.full(k, y, dtype=np.int16)),
+                    "month": pa.array(month.astype(np.int8)),
+                    "tariff_code": _dict_array(tariff, params.tariff_codes),
+                    "billed_by": _dict_array(billed, ("gp", "nurse", "out_of_hours")),
+                    "kommunenummer": _dict_array(np.zeros(k), (code,)),
+                    "practice_orgnr": _dict_array(gp_practice_arr[gp], orgnrs),
+                    "gp_hpr": _dict_array(gp, gp_hprs, mask=no_gp),
+                    "icpc2": _dict_array(code_out[diag], contact_codes),
+                    "fee_ore": fee,
+                    "copayment_ore": cop,
+                    "reimbursement_ore": reimb,
+                    "copayment_exempt": exempt,
+                    "patient_paid_ore": patient,
+                    "state_copayment_ore": cop - patient,
+                }
+            ),
         )
         gp_consulted = np.zeros(len(idx), dtype=bool)
         first_gp_day = np.full(len(idx), NONE)
@@ -792,7 +948,7 @@ def generate(municipality: Municipality, options: Options, offsets: tuple[np.nda
         # hospital stays
         rng_h = rng_for(seed, code, S_HOSPITAL, y)
         hb = band(age_mid, hosp["age_bands"])
-        adm = np.exp(cond_adm @ has)
+        adm = np.exp(weighted_sum(cond_adm, has))
         stays = []
         for acute_flag, rate_key, los_key, rr, scale in (
             (True, "acute_rate", "mean_length_of_stay_acute", effects.acute_admission_rr, 1.0),
@@ -813,25 +969,35 @@ def generate(municipality: Municipality, options: Options, offsets: tuple[np.nda
         acs_flag = acute_flags & (rng_h.random(len(w)) < acs_p)
         diag = diagnoses(rng_h, w, np.where(acs_flag, 1.0, 0.5))
         no_diag = (diag < len(ACUTE_CODES)) & ~acs_flag
-        yield "hospital_stays", y, pa.table(
-            {
-                "stay_id": (int(code) * 100 + (y - 2000)) * 1_000_000_000 + np.arange(len(w), dtype=np.int64),
-                "resident_id": resident_id[idx[w]],
-                "kommunenummer": _dict_array(np.zeros(len(w)), (code,)),
-                "admission_date": _dates(d),
-                "discharge_date": _dates(d + los),
-                "year": pa.array(np.full(len(w), y, dtype=np.int16)),
-                "acute": acute_flags,
-                "ambulatory_care_sensitive": acs_flag,
-                "icpc2": _dict_array(diag, contact_codes, mask=no_diag),
-            }
+        yield (
+            "hospital_stays",
+            y,
+            pa.table(
+                {
+                    "stay_id": (int(code) * 100 + (y - 2000)) * 1_000_000_000
+                    + np.arange(len(w), dtype=np.int64),
+                    "resident_id": resident_id[idx[w]],
+                    "kommunenummer": _dict_array(np.zeros(len(w)), (code,)),
+                    "admission_date": _dates(d),
+                    "discharge_date": _dates(d + los),
+                    "year": pa.array(np.full(len(w), y, dtype=np.int16)),
+                    "acute": acute_flags,
+                    "ambulatory_care_sensitive": acs_flag,
+                    "icpc2": _dict_array(code_out[diag], contact_codes, mask=no_diag),
+                }
+            ),
         )
 
         # municipal care (KPR-like): one home-care spell and one long-term stay at most; short stays
         rng_m = rng_for(seed, code, S_CARE, y)
         cb = band(age_mid, care["age_bands"])
-        risk = np.exp(care["dementia_log_rr"] * has[key_index["dementia"]] + care["frailty_deficit_log_rr"] * n_frail)
-        for service, rate_key in (("home_care", "home_care_start_rate"), ("nursing_home_long", "nursing_home_long_start_rate")):
+        risk = np.exp(
+            care["dementia_log_rr"] * has[key_index["dementia"]] + care["frailty_deficit_log_rr"] * n_frail
+        )
+        for service, rate_key in (
+            ("home_care", "home_care_start_rate"),
+            ("nursing_home_long", "nursing_home_long_start_rate"),
+        ):
             state = care_state[service]
             p = 1 - np.exp(-np.asarray(care[rate_key])[cb] * risk * length / 365.0)
             starts = (state[idx] == NONE) & (rng_m.random(len(idx)) < p)
@@ -848,14 +1014,28 @@ def generate(municipality: Municipality, options: Options, offsets: tuple[np.nda
                 stop = np.full(len(s_who), NONE)
                 hours = np.full(len(s_who), np.nan)
             stop = np.minimum(stop, last_day[person])
-            care_rows.append({"who": person, "service": np.full(len(s_who), 0 if service == "home_care" else 2),
-                              "start": s_day, "stop": stop, "hours": hours})  # fmt: skip
+            care_rows.append(
+                {
+                    "who": person,
+                    "service": np.full(len(s_who), 0 if service == "home_care" else 2),
+                    "start": s_day,
+                    "stop": stop,
+                    "hours": hours,
+                }
+            )
         short = rng_m.poisson(np.asarray(care["short_stay_rate"])[cb] * risk * length / 365.0)
         s_who = np.repeat(np.arange(len(idx)), short)
         s_day = pa_[s_who] + (rng_m.random(len(s_who)) * length[s_who]).astype(np.int64)
         stop = np.minimum(s_day + rng_m.integers(7, 29, len(s_who)), last_day[idx[s_who]])
-        care_rows.append({"who": idx[s_who], "service": np.full(len(s_who), 1), "start": s_day, "stop": stop,
-                          "hours": np.full(len(s_who), np.nan)})  # fmt: skip
+        care_rows.append(
+            {
+                "who": idx[s_who],
+                "service": np.full(len(s_who), 1),
+                "start": s_day,
+                "stop": stop,
+                "hours": np.full(len(s_who), np.nan),
+            }
+        )
 
         # PROM/PREM survey for a sample of adult patients with a GP consultation that year
         rng_s = rng_for(seed, code, S_SURVEY, y)
@@ -865,22 +1045,32 @@ def generate(municipality: Municipality, options: Options, offsets: tuple[np.nda
         s_day = first_gp_day[chosen]
         s_gp = gp_on(chosen, s_day)
         zone = in_zone(chosen, s_day, s_gp)
-        vas = (88 - 0.2 * np.maximum(age_mid[chosen] - 30, 0) - 4 * n_chronic[chosen] - 3 * n_frail[chosen]
-               + rng_s.normal(0, 12, len(chosen)) + np.where(zone, effects.prom_shift_points, 0.0))  # fmt: skip
+        vas = (
+            88
+            - 0.2 * np.maximum(age_mid[chosen] - 30, 0)
+            - 4 * n_chronic[chosen]
+            - 3 * n_frail[chosen]
+            + rng_s.normal(0, 12, len(chosen))
+            + np.where(zone, effects.prom_shift_points, 0.0)
+        )
         latent = rng_s.standard_normal(len(chosen)) + np.where(zone, effects.prem_shift_sd, 0.0)
         items = [1 + np.searchsorted(prem_cuts, latent + rng_s.normal(0, 0.5, len(chosen))) for _ in range(3)]
-        yield "survey_responses", y, pa.table(
-            {
-                "resident_id": resident_id[idx[chosen]],
-                "kommunenummer": _dict_array(np.zeros(len(chosen)), (code,)),
-                "practice_orgnr": _dict_array(gp_practice_arr[s_gp], orgnrs),
-                "survey_date": _dates(s_day),
-                "year": pa.array(np.full(len(chosen), y, dtype=np.int16)),
-                "prom_health_vas": pa.array(np.clip(np.rint(vas), 0, 100).astype(np.int16)),
-                "prem_overall": pa.array(items[0].astype(np.int8)),
-                "prem_continuity": pa.array(items[1].astype(np.int8)),
-                "prem_coordination": pa.array(items[2].astype(np.int8)),
-            }
+        yield (
+            "survey_responses",
+            y,
+            pa.table(
+                {
+                    "resident_id": resident_id[idx[chosen]],
+                    "kommunenummer": _dict_array(np.zeros(len(chosen)), (code,)),
+                    "practice_orgnr": _dict_array(gp_practice_arr[s_gp], orgnrs),
+                    "survey_date": _dates(s_day),
+                    "year": pa.array(np.full(len(chosen), y, dtype=np.int16)),
+                    "prom_health_vas": pa.array(np.clip(np.rint(vas), 0, 100).astype(np.int16)),
+                    "prem_overall": pa.array(items[0].astype(np.int8)),
+                    "prem_continuity": pa.array(items[1].astype(np.int8)),
+                    "prem_coordination": pa.array(items[2].astype(np.int8)),
+                }
+            ),
         )
 
     who = np.concatenate([r["who"] for r in care_rows])
@@ -889,15 +1079,25 @@ def generate(municipality: Municipality, options: Options, offsets: tuple[np.nda
     c_stop = np.concatenate([r["stop"] for r in care_rows])
     hours = np.concatenate([r["hours"] for r in care_rows])
     order = np.lexsort((service, c_start, who))
-    who, service, c_start, c_stop, hours = who[order], service[order], c_start[order], c_stop[order], hours[order]
+    who, service, c_start, c_stop, hours = (
+        who[order],
+        service[order],
+        c_start[order],
+        c_stop[order],
+        hours[order],
+    )
     ongoing = c_stop >= end
-    yield "municipal_care", None, pa.table(
-        {
-            "resident_id": resident_id[who],
-            "kommunenummer": _dict_array(np.zeros(len(who)), (code,)),
-            "service": _dict_array(service, ("home_care", "nursing_home_short", "nursing_home_long")),
-            "start_date": _dates(c_start),
-            "end_date": _dates(np.minimum(c_stop, end), mask=ongoing),
-            "hours_per_week": pa.array(hours.astype(np.float32), from_pandas=True),
-        }
+    yield (
+        "municipal_care",
+        None,
+        pa.table(
+            {
+                "resident_id": resident_id[who],
+                "kommunenummer": _dict_array(np.zeros(len(who)), (code,)),
+                "service": _dict_array(service, ("home_care", "nursing_home_short", "nursing_home_long")),
+                "start_date": _dates(c_start),
+                "end_date": _dates(np.minimum(c_stop, end), mask=ongoing),
+                "hours_per_week": pa.array(hours.astype(np.float32), from_pandas=True),
+            }
+        ),
     )

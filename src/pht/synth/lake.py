@@ -68,7 +68,9 @@ def _work(task: tuple[Municipality, Options, tuple[Any, Any], str]) -> Result:
     return Result(municipality.kommunenummer, rows, files)
 
 
-def select_municipalities(codes: Iterable[str] | None = None, county: str | None = None) -> list[Municipality]:
+def select_municipalities(
+    codes: Iterable[str] | None = None, county: str | None = None
+) -> list[Municipality]:
     """Municipalities of 2017 by code, by county name (or number), or all when neither is given."""
     everyone = municipalities(ANCHOR_YEAR)
     if codes:
@@ -162,8 +164,8 @@ def run(
         "true_effects": pilot.describe()["effects"],
         "parameters": params.provenance,
         "amounts": "whole øre in int64 columns named *_ore (NOK 1 = 100 øre)",
-        "synthetic": "All persons, practices and identifiers are synthetic: fødselsnummer use birth month + 80, "
-        "organisation numbers start with 1, HPR numbers start with 9.",
+        "synthetic": "All persons, practices and identifiers are synthetic: fødselsnummer use birth "
+        "month + 80, organisation numbers start with 1, HPR numbers start with 9.",
         "datasets": {
             name: {
                 "schema": [{"name": f.name, "type": str(f.type)} for f in SCHEMAS[name]],
@@ -174,7 +176,9 @@ def run(
         },
         "files": {f: _sha256(out / f) for f in files},
     }
-    (out / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True, default=str) + "\n", encoding="utf-8")
+    (out / MANIFEST).write_text(
+        json.dumps(manifest, indent=1, sort_keys=True, default=str) + "\n", encoding="utf-8"
+    )
     return manifest
 
 
@@ -198,7 +202,39 @@ def check_2017_counts(lake_dir: Path | str, chosen: list[Municipality]) -> list[
     ).fetchall()
     got = {(k, int(a)): int(n) for k, a, n in rows}
     wanted = {m.kommunenummer for m in chosen}
-    expected = {(r.kommunenummer, r.age): r.population for r in municipality_population_by_age(2017) if r.kommunenummer in wanted}
+    expected = {
+        (r.kommunenummer, r.age): r.population
+        for r in municipality_population_by_age(2017)
+        if r.kommunenummer in wanted
+    }
     keys = set(got) | {k for k, v in expected.items() if v}
-    return sorted((k, a, got.get((k, a), 0), expected.get((k, a), 0)) for k, a in keys
-                  if got.get((k, a), 0) != expected.get((k, a), 0))  # fmt: skip
+    return sorted(
+        (k, a, got.get((k, a), 0), expected.get((k, a), 0))
+        for k, a in keys
+        if got.get((k, a), 0) != expected.get((k, a), 0)
+    )
+
+
+def check_fnr(lake_dir: Path | str, sample: int = 100_000) -> tuple[int, int, int]:
+    """(persons, distinct numbers, invalid in a sample): every person's number, checked by the validator."""
+    import duckdb
+
+    from pht.rules.identifiers import InvalidIdentifier, check_person_id
+
+    pattern = str(Path(lake_dir) / "residents" / "*.parquet")
+    persons, distinct = duckdb.sql(
+        f"select count(distinct resident_id), count(distinct fnr) "
+        f"from read_parquet('{pattern}', hive_partitioning = false)"
+    ).fetchall()[0]
+    numbers = duckdb.sql(
+        f"select distinct fnr from read_parquet('{pattern}', hive_partitioning = false) "
+        f"order by hash(fnr) limit {int(sample)}"
+    ).fetchall()
+    invalid = 0
+    for (number,) in numbers:
+        try:
+            if not check_person_id(number, allow_synthetic=True).synthetic:
+                invalid += 1
+        except InvalidIdentifier:
+            invalid += 1
+    return int(persons), int(distinct), invalid

@@ -59,7 +59,11 @@ class Effects:
 ZERO_EFFECTS = Effects()
 # Defaults are a plausible, modest benefit chosen for validation; they are not estimates.
 DEFAULT_EFFECTS = Effects(
-    acute_admission_rr=0.85, out_of_hours_rr=0.90, gp_consultation_rr=1.0, prem_shift_sd=0.3, prom_shift_points=2.0
+    acute_admission_rr=0.85,
+    out_of_hours_rr=0.90,
+    gp_consultation_rr=1.0,
+    prem_shift_sd=0.3,
+    prom_shift_points=2.0,
 )
 
 # Who counts as a target-group patient in the generator's truth (checked at the start of each year).
