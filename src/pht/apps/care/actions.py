@@ -57,7 +57,8 @@ def _require_importer(user: Any, practice: Any) -> None:
 def import_file(user: Any, practice: Any, parsed: ParsedFile) -> ImportBatch:
     """Store one parsed file for ``practice``: all rows or none. Re-importing the same file changes nothing.
 
-    Residents touched by the file are stratified again, on the practice's extract date (``reference_date``).
+    When the file changed anything, the practice's list is stratified again on its extract date
+    (``reference_date``).
     """
     _require_importer(user, practice)
     from pht.apps.registry.models import GP
@@ -174,7 +175,9 @@ def import_file(user: Any, practice: Any, parsed: ParsedFile) -> ImportBatch:
         )
         record_event(user, "care.import", batch, after=snapshot(batch))
         if touched:
-            stratify_residents(ListResident.objects.filter(pk__in=touched), reference_date(practice))
+            # The extract's date may have moved with this file: stratify the whole list on it, not just
+            # the residents this file touched, so every membership on the list describes the same day.
+            stratify_residents(ListResident.objects.filter(practice=practice), reference_date(practice))
     return batch
 
 

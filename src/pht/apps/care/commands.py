@@ -18,6 +18,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_stratify_arguments(stratify)
     stratify.set_defaults(handler=run_stratify)
+    load = which.add_parser(
+        "import",
+        help="import a practice's list residents, contacts and diagnoses (CSV/Parquet files or a lake) into the DB",
+    )
+    load.add_argument("--practice", required=True, metavar="ORGNR", help="the practice's organisation number")
+    load.add_argument("--residents", type=Path, help="residents file (.csv or .parquet)")
+    load.add_argument("--contacts", type=Path, help="contacts file (.csv or .parquet)")
+    load.add_argument("--diagnoses", type=Path, help="diagnoses file (.csv or .parquet)")
+    load.add_argument(
+        "--lake", type=Path, help="instead of files: take the practice's extract from this lake"
+    )
+    load.add_argument(
+        "--on", type=_date, default=None, help="with --lake: the extract date (default: last year)"
+    )
+    load.set_defaults(handler=run_import)
 
 
 def add_stratify_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,6 +41,43 @@ def add_stratify_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--on", type=_date, default=None, help="reference date (default: last contact date)")
     parser.add_argument("--out", type=Path, required=False, help="output file, .parquet or .csv")
     parser.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: all cores)")
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """Each file is validated whole and stored in one transaction; a refused file changes nothing."""
+    from pht.cli import CommandError, setup_django
+
+    setup_django()
+    from pht.apps.care import actions
+    from pht.apps.care.importing import ImportRefused
+    from pht.apps.registry.models import Practice
+
+    practice = Practice.objects.filter(orgnr=args.practice).first()
+    if practice is None:
+        raise CommandError(f"--practice {args.practice}: no such practice in the registry")
+    files = [
+        (kind, getattr(args, kind)) for kind in ("residents", "contacts", "diagnoses") if getattr(args, kind)
+    ]
+    if bool(files) == bool(args.lake):
+        raise CommandError("give either --lake or one or more of --residents/--contacts/--diagnoses")
+    try:
+        if args.lake:
+            batches = actions.import_from_lake(
+                None, practice, args.lake, args.on or default_reference_date(args.lake)
+            )
+        else:
+            batches = []
+            for kind, path in files:
+                if not path.is_file():
+                    raise CommandError(f"--{kind} {path}: no such file")
+                batches.append(actions.import_bytes(None, practice, path.read_bytes(), path.name, kind))
+    except ImportRefused as refused:
+        raise CommandError(str(refused)) from None
+    for batch in batches:
+        print(
+            f"{batch.kind}: {batch.source}: {batch.rows} rows, {batch.added} added, {batch.updated} updated"
+        )
+    return 0
 
 
 def _date(value: str) -> datetime.date:
