@@ -151,3 +151,18 @@ def test_call_extension_is_editable_by_officer_only(world: dict[str, Any]) -> No
     call.refresh_from_db()
     assert call.end_date == datetime.date(2023, 3, 31) and call.pilot_end == datetime.date(2021, 3, 31)
     assert AuditEvent.objects.filter(verb="scheme.call.extend").count() == 1
+
+
+def test_pages_are_bokmal_by_default_and_english_on_request(world: dict[str, Any], full_data: Any) -> None:
+    from django.test import Client
+
+    application = actions.create_application(
+        world["lead_seljord"], world["call"], full_data(world["seljord_practices"])
+    )
+    client = Client()
+    client.force_login(world["lead_seljord"])
+    url = f"/scheme/soknader/{application.pk}/"
+    norwegian = client.get(url).content.decode()
+    assert "Vilkår" in norwegian and "Utkast" in norwegian
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Eligibility" in english and "Draft" in english and "Vilkår" not in english
