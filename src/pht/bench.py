@@ -32,4 +32,5 @@ BENCHMARK_MODULES: tuple[str, ...] = (
     "pht.engine.care_bench",
     "pht.synth.bench",
     "pht.engine.finance_bench",
+    "pht.apps.scheme.bench",
 )
