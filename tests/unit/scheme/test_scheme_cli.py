@@ -147,3 +147,19 @@ def test_eligibility_check_names_bad_field(tmp_path: Path) -> None:
     path.write_text(json.dumps(document), encoding="utf-8")
     with pytest.raises(CommandError, match="practice 100000001, field 'nurse_fte'"):
         run("eligibility", "check", str(path))
+
+
+def test_pure_commands_do_not_set_up_django(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "problem.json"
+    path.write_text(json.dumps(SELECTION), encoding="utf-8")
+    code = (
+        "import sys; from pht.cli import main; "
+        f"rc = main(['selection', 'solve', {str(path)!r}]); "
+        "main(['grants', 'compute', '--gps', '1', '--from', '2019-01-01', '--to', '2019-12-31']); "
+        "print('DJANGO' if 'django.db.models' in sys.modules else 'PURE', rc)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().endswith("PURE 0")
