@@ -20,8 +20,9 @@ Fee model:
   base_grant          450 x 139 / 365 = 171.369863... -> 171.37
   fee_reimbursement   4 x 2ad x 154 = 616.00
   nurse_reimbursement 1 x PHT1 x 150 = 150.00
-  copayments          patient 152 + 100 + 130 = 382.00; state 22 + 152 = 174.00 -> 556.00
-  total               1,493.37
+  copayments          patient 152 + 100 + 130 = 382.00; state above the ceiling 22 + 152 = 174.00;
+                      state for the exempt child B 152.00 -> 708.00
+  total               1,645.37
 
 Capitation model, with rate NOK 1,000 per weight-year and divisor 1 (budget neutrality off):
   A F 67-79 m2: 1.56 x 1.30 x 31 x 1000/365 = 172.2410... -> 172.24
@@ -33,7 +34,7 @@ Capitation model, with rate NOK 1,000 per weight-year and divisor 1 (budget neut
   quality: diabetes_yearly_check denominator {A, E}, numerator {A}: share 0.5 between 0.40 and
   0.90 -> 30 x 0.1/0.5 = 6.00 points x 800 x 139 / (1000 x 365) = 1.82794... -> 1.83;
   the other indicators have empty denominators -> 0 points.
-  copayments 556.00; total 467.71 + 1.83 + 556.00 = 1,025.54
+  copayments 708.00; total 467.71 + 1.83 + 708.00 = 1,177.54
 """
 
 from __future__ import annotations
@@ -80,8 +81,8 @@ EXPECTED_FEE = {
     "nurse_reimbursement": "150.00",
     "capitation": "0.00",
     "quality_grant": "0.00",
-    "copayments": "556.00",
-    "total": "1493.37",
+    "copayments": "708.00",
+    "total": "1645.37",
 }
 EXPECTED_CAPITATION = {
     "base_grant": "0.00",
@@ -89,6 +90,6 @@ EXPECTED_CAPITATION = {
     "nurse_reimbursement": "0.00",
     "capitation": "467.71",
     "quality_grant": "1.83",
-    "copayments": "556.00",
-    "total": "1025.54",
+    "copayments": "708.00",
+    "total": "1177.54",
 }

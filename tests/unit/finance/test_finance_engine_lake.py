@@ -102,3 +102,22 @@ def test_budget_neutral_over_the_reference_year(lake_dir):
     lines = sum(1 for s in settled for line in s.capitation.lines if line.component == "capitation")
     assert fee_total > 0
     assert abs(capitation - fee_total) <= Decimal("0.005") * lines
+
+
+def test_settled_copayments_and_reimbursements_match_the_amounts_recorded_in_the_lake(lake_dir):
+    """The engine prices claims from the parameters; the lake's writer recorded amounts per claim."""
+    import duckdb
+
+    lake = FinanceLake(lake_dir)
+    recorded = {
+        (p, y * 100 + m): (Decimal(cop).scaleb(-2), Decimal(reimb).scaleb(-2))
+        for p, y, m, cop, reimb in duckdb.sql(
+            f"""select practice_orgnr, year, month, sum(copayment_ore), sum(reimbursement_ore)
+            from read_parquet('{lake_dir}/claims/*/*.parquet', hive_partitioning=false)
+            where billed_by in ('gp', 'nurse') and year = 2018 group by all"""
+        ).fetchall()
+    }
+    for item in lake.settle(PERIODS):
+        key = (item.month.practice, item.month.period.year * 100 + item.month.period.month)
+        c = item.fee.components
+        assert (c["copayments"], c["fee_reimbursement"] + c["nurse_reimbursement"]) == recorded[key], key

@@ -62,6 +62,11 @@ def test_fee_model_matches_hand_computation_to_the_ore(month, params):
     result = settle_fee_model(month, params.base_grant, params.schedule, params.provenance())
     assert _as_str(result.components) == fx.EXPECTED_FEE
     assert sum(line.amount for line in result.lines) == result.total
+    exempt = next(line for line in result.lines if line.code == "copayment_exempt")
+    assert (exempt.count, exempt.amount) == (
+        1,
+        Decimal("152.00"),
+    )  # the state pays the exempt child's copayment
     base = next(line for line in result.lines if line.component == "base_grant")
     assert (base.count, base.exact.quantize(Decimal("0.000001"))) == (139, Decimal("171.369863"))
     # the default basistilskudd for 2017/18 is labelled as an assumption

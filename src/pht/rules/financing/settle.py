@@ -7,8 +7,9 @@ sum of the components, so what a statement shows always adds up. Each line keeps
 
 Fee model (honorarmodell): ``base_grant`` (basistilskudd rate / days_in_year x resident-days)
 + ``fee_reimbursement`` (GP tariffs: claims x reimbursement) + ``nurse_reimbursement`` (the
-pilot's nurse tariffs) + ``copayments`` (what patients pay, plus what the state pays for them
-above the yearly copayment ceiling).
+pilot's nurse tariffs) + ``copayments`` (what patients pay, plus what the state pays for them:
+above the yearly copayment ceiling, and the whole copayment of exempt patients — children under
+the exemption age — as the lake's claims record it; the latter is an assumption, see docs).
 
 Capitation model (driftstilskuddsmodell): ``capitation`` (sum over capitation cells of
 resident-days x normalised weight x rate / days_in_year) + ``quality_grant`` (points of each
@@ -218,6 +219,10 @@ def _components(lines: Sequence[StatementLine]) -> dict[str, Decimal]:
 def _copayment_lines(month: PracticeMonth, schedule: FeeSchedule) -> list[StatementLine]:
     with_copayment = sum(c.claims - c.exempt_claims for c in month.codes)
     exempt = sum(c.exempt_claims for c in month.codes)
+    # the state pays the copayment of an exempt patient (it does not count towards the ceiling)
+    exempt_amount = sum(
+        (schedule.tariff(c.code).copayment * c.exempt_claims for c in month.codes), Decimal(0)
+    )
     by_code = {
         c.code: {
             "claims": c.claims,
@@ -250,11 +255,11 @@ def _copayment_lines(month: PracticeMonth, schedule: FeeSchedule) -> list[Statem
         StatementLine(
             "copayments",
             "copayment_exempt",
-            "Fritatt for egenandel (exempt: children under the exemption age)",
+            "Egenandeler for fritatte pasienter, betalt av staten (exempt patients' copayments, paid by the state)",
             Decimal(exempt),
             Decimal(0),
-            Decimal("0.00"),
-            Decimal(0),
+            money(exempt_amount),
+            exempt_amount,
             {"exempt_under_age": schedule.copayment_exempt_under_age},
         ),
     ]
