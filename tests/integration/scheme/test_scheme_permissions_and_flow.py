@@ -245,3 +245,30 @@ def test_submission_notifies_after_commit(
         _submitted(world, full_data)
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert recipients == ["lead_seljord@example.test", "officer@example.test"]
+
+
+def test_decline_and_report_approval(world: dict[str, Any], full_data: Any) -> None:
+    decision = _decided(world, full_data)
+    with pytest.raises(ActionRefused, match="why"):
+        actions.decline_decision(world["lead_seljord"], decision, " ")
+    response = _client(world["lead_seljord"]).post(
+        f"/scheme/tilsagn/{decision.pk}/", {"step": "decline", "reason": "Fastlegene trakk seg"}
+    )
+    assert response.status_code == 302
+    decision.refresh_from_db()
+    assert decision.status == "declined" and decision.instalments.count() == 0
+    with pytest.raises(ActionRefused, match="no step"):
+        actions.accept_decision(world["lead_seljord"], decision)
+
+
+def test_officer_approves_a_submitted_report(world: dict[str, Any], full_data: Any) -> None:
+    decision = _decided(world, full_data)
+    actions.accept_decision(world["lead_seljord"], decision, on=datetime.date(2018, 2, 1))
+    report = decision.reports.get(year=2018)
+    with pytest.raises(ActionRefused, match="no step"):
+        actions.approve_report(world["officer"], report)  # not submitted yet
+    actions.submit_report(world["lead_seljord"], report, "OK", Decimal("1"))
+    with pytest.raises(ActionRefused, match="case_officer"):
+        actions.approve_report(world["lead_seljord"], report)
+    actions.approve_report(world["officer"], report)
+    assert report.status == "approved"

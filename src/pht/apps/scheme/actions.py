@@ -642,6 +642,26 @@ def accept_decision(user: Any, decision: m.GrantDecision, on: datetime.date | No
     return decision
 
 
+def decline_decision(user: Any, decision: m.GrantDecision, reason: str) -> m.GrantDecision:
+    """The municipality declines the grant; no payment plan is made."""
+    _own_municipality(user, decision.application)
+    _transition(workflows.GRANT, decision.status, "declined", user)
+    if not reason.strip():
+        raise ActionRefused("say why the grant is declined")
+    with transaction.atomic():
+        decision.status = m.GrantDecision.Status.DECLINED
+        decision.save(update_fields=["status"])
+        _audit(
+            user,
+            "scheme.grant.decline",
+            decision.application,
+            {"status": "decided"},
+            {"status": "declined", "reason": reason},
+        )
+        _notify(_officers(), f"Tilsagn avslått: {decision.application.municipality.name}", reason)
+    return decision
+
+
 def prepare_disbursement(user: Any, instalment: m.Instalment) -> m.Instalment:
     _transition(workflows.INSTALMENT, instalment.status, "prepared", user)
     if instalment.decision.status != m.GrantDecision.Status.ACCEPTED:
@@ -703,6 +723,21 @@ def submit_report(user: Any, report: m.Report, progress: str, spent: Decimal) ->
             _officers(),
             f"Rapport mottatt: {report.decision.application.municipality.name}",
             f"Rapport for {report.year}.",
+        )
+    return report
+
+
+def approve_report(user: Any, report: m.Report) -> m.Report:
+    _transition(workflows.REPORT, report.status, "approved", user)
+    with transaction.atomic():
+        report.status = m.Report.Status.APPROVED
+        report.save(update_fields=["status"])
+        _audit(
+            user,
+            "scheme.report.approve",
+            report.decision.application,
+            {"status": "submitted"},
+            {"status": "approved", "year": report.year},
         )
     return report
 

@@ -417,8 +417,12 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if request.method == "POST":
         try:
-            actions.accept_decision(request.user, decision)
-            messages.success(request, _("Tilsagnet er akseptert."))
+            if request.POST.get("step") == "decline":
+                actions.decline_decision(request.user, decision, request.POST.get("reason", ""))
+                messages.success(request, _("Tilsagnet er avslått."))
+            else:
+                actions.accept_decision(request.user, decision)
+                messages.success(request, _("Tilsagnet er akseptert."))
         except ActionRefused as exc:
             messages.error(request, str(exc))
         return redirect("scheme:decision", pk=pk)
@@ -528,7 +532,10 @@ def reports(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         report = get_object_or_404(items, pk=request.POST.get("report"))
         try:
-            if request.POST.get("step") == "clawback":
+            if request.POST.get("step") == "approve":
+                actions.approve_report(request.user, report)
+                messages.success(request, _("Rapporten er godkjent."))
+            elif request.POST.get("step") == "clawback":
                 actions.record_clawback(
                     request.user,
                     report,
