@@ -166,3 +166,27 @@ def test_pages_are_bokmal_by_default_and_english_on_request(world: dict[str, Any
     assert "Vilkår" in norwegian and "Utkast" in norwegian
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Eligibility" in english and "Draft" in english and "Vilkår" not in english
+
+
+def test_draft_autosaves_through_the_form(world: dict[str, Any]) -> None:
+    from django.test import Client
+
+    application = actions.create_application(world["lead_seljord"], world["call"])
+    client = Client()
+    client.force_login(world["lead_seljord"])
+    practice = world["seljord_practices"][0]
+    response = client.post(
+        f"/scheme/soknader/{application.pk}/endre/",
+        {
+            "action": "autosave",
+            "contact_name": "Kari",
+            f"include_{practice.pk}": "1",
+            f"nurse_{practice.pk}": "1,5",
+        },
+    )
+    assert response.status_code == 200 and "automatisk" in response.content.decode()
+    application.refresh_from_db()
+    assert application.contact_name == "Kari"
+    assert application.practices.get().nurse_fte == Decimal("1.5")
+    bad = client.post(f"/scheme/soknader/{application.pk}/endre/", {"action": "autosave", "budget": "mye"})
+    assert bad.status_code == 422 and "ikke et tall" in bad.content.decode()

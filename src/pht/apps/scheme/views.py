@@ -214,6 +214,12 @@ def application_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
     if request.method == "POST":
         try:
             data = _form_data(request, practices)
+            if request.POST.get("action") == "autosave":
+                # htmx saves a draft as the lead types; answers with a short status line.
+                if application is None or application.status != m.Application.Status.DRAFT:
+                    return HttpResponse(_("Lagres når du trykker «Lagre utkast»."))
+                actions.save_application(request.user, application, data)
+                return HttpResponse(_("Utkastet er lagret automatisk."))
             if application is None:
                 application = actions.create_application(request.user, call, data)
             else:
@@ -225,6 +231,8 @@ def application_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
                 messages.success(request, _("Utkastet er lagret."))
             return redirect("scheme:application", pk=application.pk)
         except ActionRefused as exc:
+            if request.POST.get("action") == "autosave":
+                return HttpResponse(str(exc), status=422)
             messages.error(request, str(exc))
     rows = []
     for practice in practices:
