@@ -157,3 +157,16 @@ def test_comparison_and_what_if_pages(stored, orgs, make_user, client):
     refused = client.get("/finance/what-if/", bad).content.decode()
     assert "mer enn 1" in refused or "more than 1" in refused  # bokmål by default
     assert 'data-fee="total"' not in refused
+
+
+def test_demo_statements_are_built_once(registry, db):
+    from pht.apps.finance.demo import DEMO_PERIODS, build_demo
+    from pht.apps.finance.models import Statement
+
+    messages: list[str] = []
+    build_demo(messages.append)
+    count = Statement.objects.count()
+    assert count >= 2 * len(DEMO_PERIODS)  # both models, every demo month
+    assert all(s.lines.exists() for s in Statement.objects.all())
+    build_demo(messages.append)
+    assert Statement.objects.count() == count and "already" in messages[-1]
