@@ -255,7 +255,7 @@ def _code_list_verdict(
     }
     label = group.value.replace("_", " ")
     if found:
-        return Verdict(group.rule, True, f"{label}: {_describe(found)}", inputs)
+        return Verdict(group.rule, True, f"on record: {_describe(found)}", inputs)
     count = sum(len(codes) for codes in parameters.code_lists[group].values())
     return Verdict(group.rule, False, f"no {label} code on record (list of {count} ICPC-2 codes)", inputs)
 
