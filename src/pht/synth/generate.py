@@ -501,10 +501,10 @@ def generate(
     orgnrs = [p.orgnr for p in practices]
     gp_hprs, gp_practice, list_sizes = [], [], []
     for pi, practice in enumerate(practices):
-        for gp in practice.gps:
-            gp_hprs.append(gp.hpr)
+        for doctor in practice.gps:
+            gp_hprs.append(doctor.hpr)
             gp_practice.append(pi)
-            list_sizes.append(gp.list_size)
+            list_sizes.append(doctor.list_size)
     gp_practice_arr = np.array(gp_practice)
     n_gp = len(gp_hprs)
     practice_pilot_start = np.array(
@@ -539,10 +539,10 @@ def generate(
                 "gp_hpr": gp_hprs,
                 "practice_orgnr": [orgnrs[i] for i in gp_practice],
                 "kommunenummer": [code] * n_gp,
-                "first_name": [gp.first_name for p in practices for gp in p.gps],
-                "last_name": [gp.last_name for p in practices for gp in p.gps],
+                "first_name": [doctor.first_name for p in practices for doctor in p.gps],
+                "last_name": [doctor.last_name for p in practices for doctor in p.gps],
                 "list_size_2017": pa.array(list_sizes, pa.int32()),
-                "list_cap": pa.array([gp.list_cap for p in practices for gp in p.gps], pa.int32()),
+                "list_cap": pa.array([doctor.list_cap for p in practices for doctor in p.gps], pa.int32()),
             }
         ),
     )
@@ -994,18 +994,18 @@ def generate(
         risk = np.exp(
             care["dementia_log_rr"] * has[key_index["dementia"]] + care["frailty_deficit_log_rr"] * n_frail
         )
-        for service, rate_key in (
+        for service_name, rate_key in (
             ("home_care", "home_care_start_rate"),
             ("nursing_home_long", "nursing_home_long_start_rate"),
         ):
-            state = care_state[service]
+            state = care_state[service_name]
             p = 1 - np.exp(-np.asarray(care[rate_key])[cb] * risk * length / 365.0)
             starts = (state[idx] == NONE) & (rng_m.random(len(idx)) < p)
             s_who = np.flatnonzero(starts)
             s_day = pa_[s_who] + (rng_m.random(len(s_who)) * length[s_who]).astype(np.int64)
             state[idx[s_who]] = s_day
             person = idx[s_who]
-            if service == "home_care":
+            if service_name == "home_care":
                 stop = s_day + rng_m.exponential(730.0, len(s_who)).astype(np.int64)
                 hours = rng_m.gamma(2.0, care["mean_home_care_hours_per_week"] / 2.0, len(s_who)) * (
                     1 + 0.5 * has[key_index["dementia"], s_who]
@@ -1017,7 +1017,7 @@ def generate(
             care_rows.append(
                 {
                     "who": person,
-                    "service": np.full(len(s_who), 0 if service == "home_care" else 2),
+                    "service": np.full(len(s_who), 0 if service_name == "home_care" else 2),
                     "start": s_day,
                     "stop": stop,
                     "hours": hours,

@@ -182,14 +182,21 @@ def run(
     return manifest
 
 
-def check_2017_counts(lake_dir: Path | str, chosen: list[Municipality]) -> list[tuple[str, int, int, int]]:
-    """(kommunenummer, age, generated, source) for every cell where residents on 2017-01-01 differ."""
+def _query(sql: str) -> list[tuple[Any, ...]]:
     import duckdb
 
+    relation = duckdb.sql(sql)
+    if relation is None:
+        raise LakeError("query returned no result")
+    return relation.fetchall()
+
+
+def check_2017_counts(lake_dir: Path | str, chosen: list[Municipality]) -> list[tuple[str, int, int, int]]:
+    """(kommunenummer, age, generated, source) for every cell where residents on 2017-01-01 differ."""
     from pht.refdata import municipality_population_by_age
 
     pattern = str(Path(lake_dir) / "residents" / "*.parquet")
-    rows = duckdb.sql(
+    rows = _query(
         f"""
         select kommunenummer::varchar as k,
                least(2017 - year(birth_date) - case when month(birth_date) = 1 and day(birth_date) = 1
@@ -199,7 +206,7 @@ def check_2017_counts(lake_dir: Path | str, chosen: list[Municipality]) -> list[
         where list_from <= date '2017-01-01' and coalesce(list_to, date '9999-12-31') >= date '2017-01-01'
         group by all
         """
-    ).fetchall()
+    )
     got = {(k, int(a)): int(n) for k, a, n in rows}
     wanted = {m.kommunenummer for m in chosen}
     expected = {
@@ -217,19 +224,17 @@ def check_2017_counts(lake_dir: Path | str, chosen: list[Municipality]) -> list[
 
 def check_fnr(lake_dir: Path | str, sample: int = 100_000) -> tuple[int, int, int]:
     """(persons, distinct numbers, invalid in a sample): every person's number, checked by the validator."""
-    import duckdb
-
     from pht.rules.identifiers import InvalidIdentifier, check_person_id
 
     pattern = str(Path(lake_dir) / "residents" / "*.parquet")
-    persons, distinct = duckdb.sql(
+    persons, distinct = _query(
         f"select count(distinct resident_id), count(distinct fnr) "
         f"from read_parquet('{pattern}', hive_partitioning = false)"
-    ).fetchall()[0]
-    numbers = duckdb.sql(
+    )[0]
+    numbers = _query(
         f"select distinct fnr from read_parquet('{pattern}', hive_partitioning = false) "
         f"order by hash(fnr) limit {int(sample)}"
-    ).fetchall()
+    )
     invalid = 0
     for (number,) in numbers:
         try:
