@@ -21,11 +21,12 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 
 ## demo: set up everything on the embedded SQLite database under var/ and serve http://127.0.0.1:8000
 demo: $(STAMP)
+	scripts/install-system-deps pdf
 	$(BIN)/pht demo
 
 ## test: the whole suite on SQLite (browser tests drive Debian's chromium, installed if missing)
 test: $(TEST_STAMP)
-	@command -v chromium >/dev/null 2>&1 || scripts/install-chromium
+	scripts/install-system-deps pdf browser
 	$(BIN)/pytest -p no:cacheprovider
 
 lint: $(TEST_STAMP)

@@ -35,7 +35,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def browser() -> Iterator[object]:
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
         pytest.fail(
-            f"Debian's chromium is needed for browser tests ({CHROMIUM}); run scripts/install-chromium"
+            f"Debian's chromium is needed for browser tests ({CHROMIUM}); run scripts/install-system-deps"
         )
     from playwright.sync_api import sync_playwright
 
