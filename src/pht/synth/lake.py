@@ -127,7 +127,8 @@ def run(
     _prepare(out)
     params = load_params(first_year, last_year)
     offsets = fnr_slot_offsets(seed, first_year, last_year)
-    prepare_slot_table(day_of("1890-01-01"), day_of(f"{last_year}-12-31"))
+    # one table for every run of this process (years are limited to 2010-2030)
+    prepare_slot_table(day_of("1890-01-01"), day_of("2030-12-31"))
     options = Options(seed=seed, first_year=first_year, last_year=last_year, pilot=pilot)
     # largest first, so the big ones do not finish last alone
     ordered = sorted(chosen, key=lambda m: (-m.population, m.kommunenummer))

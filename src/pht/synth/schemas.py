@@ -141,7 +141,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     ),
 }
 
-PARTITIONED_BY_YEAR = frozenset({"contacts", "claims", "hospital_stays"})
+PARTITIONED_BY_YEAR = frozenset({"contacts", "claims", "hospital_stays", "survey_responses"})
 
 
 class SchemaError(ValueError):

@@ -82,3 +82,16 @@ def test_morbidity_parameters_cover_the_required_conditions_with_valid_codes() -
         assert all(code in codes for code in c["codes"])
         assert len(c["prevalence_male"]) == len(c["prevalence_female"]) == len(values.values["age_bands"])
     assert values.is_assumption("conditions") and values.source
+
+
+def test_manifest_describes_every_dataset_and_its_partitioning(small_lake: Path) -> None:
+    import json
+
+    from pht.synth.schemas import PARTITIONED_BY_YEAR
+
+    manifest = json.loads((small_lake / "manifest.json").read_text())
+    assert set(manifest["datasets"]) == set(SCHEMAS)
+    for name, info in manifest["datasets"].items():
+        assert info["partitioned_by_year"] == (name in PARTITIONED_BY_YEAR), name
+        assert [f["name"] for f in info["schema"]] == SCHEMAS[name].names
+        assert info["rows"] == read_dataset(small_lake, name, columns=[SCHEMAS[name].names[0]]).num_rows
