@@ -111,6 +111,8 @@ def _run(args: argparse.Namespace) -> int:
         f"wall time {total:.2f} s "
         f"(reference year {reference_time:.2f} s, year {total - reference_time:.2f} s)"
     )
+    for stage, seconds in lake.timings.items():
+        print(f"  {stage}: {seconds:.2f} s")
     print(f"bare DuckDB scan of the same columns of the same files: {bare:.2f} s")
     print(f"ratio to the bare scan: {total / bare:.1f}x" if bare > 0 else "bare scan took no measurable time")
     return 0
