@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from pht.apps.finance.models import Statement
 from pht.apps.finance.views import visible_statements
 from pht.rules.financing import COMPONENTS
 
@@ -30,7 +31,7 @@ class StatementOut(Schema):
     lines: list[LineOut] | None = None
 
 
-def _out(statement, lines: bool = False) -> StatementOut:  # type: ignore[no-untyped-def]
+def _out(statement: Statement, lines: bool = False) -> StatementOut:
     return StatementOut(
         practice_orgnr=statement.practice.orgnr,
         period=statement.period,
