@@ -90,8 +90,17 @@ def read_resident(user: User, resident_id: int, purpose: str, channel: str) -> L
     return resident
 
 
-def aggregates(practice_ids: list[int] | None = None) -> list[dict[str, Any]]:
-    """Counts per practice and target group: what the Directorate sees (no identifiers)."""
+SMALL_CELL = 5
+
+
+def aggregates(
+    practice_ids: list[int] | None = None, suppress_below: int = SMALL_CELL
+) -> list[dict[str, Any]]:
+    """Counts per practice and target group: what the Directorate sees (no identifiers).
+
+    Counts from 1 to ``suppress_below - 1`` are shown as ``"<5"``: a very small group in a small practice
+    could point to a person (small-cell suppression, as in published health statistics).
+    """
     memberships = TargetGroupMembership.objects.all()
     residents = ListResident.objects.all()
     if practice_ids is not None:
@@ -119,7 +128,8 @@ def aggregates(practice_ids: list[int] | None = None) -> list[dict[str, Any]]:
                 "groups": {},
             },
         )
-        entry["groups"][row["group"]] = row["n"]
+        count = row["n"]
+        entry["groups"][row["group"]] = f"<{suppress_below}" if 0 < count < suppress_below else count
     return list(out.values())
 
 
