@@ -1,0 +1,50 @@
+"""A practice user opens the month's statements in a real browser and drills down to the lines."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from pht.apps.accounts.models import Role
+from pht.rules.financing import Period
+
+
+@pytest.fixture(scope="module")
+def finance_lake(tmp_path_factory):
+    from pht.synth.lake import run, select_municipalities
+    from pht.synth.pilot import default_pilot
+
+    out = tmp_path_factory.mktemp("finance_e2e_lake")
+    run(out, select_municipalities(["0828"]), seed=2017, first_year=2017, last_year=2018,
+        pilot=default_pilot(2017), jobs=1, progress=False)  # fmt: skip
+    return out
+
+
+def test_practice_user_drills_down_from_statements_to_lines(
+    finance_lake, orgs, make_user, page, login, live_server
+):
+    from pht.apps.finance.actions import store_settlements
+    from pht.engine.finance import FinanceLake
+
+    practice = orgs["practice_a"].practice
+    lake = FinanceLake(finance_lake)
+    settled = lake.settle([Period(2018, 5)], lake.practice_ids([practice.orgnr]))
+    store_settlements(None, settled, source="e2e")
+    make_user("fastlege_a", roles=[Role.GP], organisation=orgs["practice_a"])
+
+    login(page, "fastlege_a")
+    page.get_by_role("link", name="Oppgjør").first.click()
+    page.wait_for_url(re.compile(r".*/finance/.*"))
+    table = page.get_by_test_id("statement-table")
+    assert practice.orgnr in table.inner_text()
+    table.get_by_role("link", name="Honorarmodell").click()
+    page.wait_for_url(re.compile(rf".*/finance/statements/{practice.orgnr}/2018-05/fee/"))
+    amounts = [
+        Decimal(a)
+        for a in page.locator("[data-amount]").evaluate_all("els => els.map(e => e.dataset.amount)")
+    ]
+    total = Decimal(page.get_by_test_id("statement-total").get_attribute("data-value"))
+    assert sum(amounts) == total == settled[0].fee.total
+    assert page.get_by_test_id("assumptions").locator("li").count() > 0
