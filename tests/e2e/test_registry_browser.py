@@ -22,6 +22,9 @@ def test_case_officer_filters_municipalities_to_small(page, live_server, login, 
     assert page.get_by_role("link", name="Seljord").count() == 1
     assert page.get_by_role("link", name="Rana").count() == 0
     assert page.locator("html").get_attribute("lang") == "nb"
+    # The layout's stylesheets are served (Designsystemet and our own).
+    for sheet in page.locator("link[rel=stylesheet]").all():
+        assert page.request.get(live_server.url + sheet.get_attribute("href")).status == 200
 
 
 def test_practice_user_cannot_open_another_practice(page, live_server, login, make_user, orgs):
