@@ -272,3 +272,22 @@ def test_officer_approves_a_submitted_report(world: dict[str, Any], full_data: A
         actions.approve_report(world["lead_seljord"], report)
     actions.approve_report(world["officer"], report)
     assert report.status == "approved"
+
+
+def test_api_actions_keep_scoping_and_refusals(world: dict[str, Any], full_data: Any) -> None:
+    from pht.apps.accounts.models import ApiToken
+
+    application = actions.create_application(
+        world["lead_seljord"], world["call"], full_data(world["seljord_practices"])
+    )
+    _, own_key = ApiToken.issue(world["lead_seljord"], "epj")
+    _, other_key = ApiToken.issue(world["lead_flora"], "epj")
+    client = Client()
+    url = f"/api/scheme/applications/{application.pk}/submit"
+    assert client.post(url, HTTP_AUTHORIZATION=f"Bearer {other_key}").status_code == 404
+    refused = client.post(url, HTTP_AUTHORIZATION=f"Bearer {own_key}")  # the real 2017 deadline has passed
+    assert refused.status_code == 403 and "søknadsfristen" in refused.json()["detail"]
+    world["call"].deadline_date = datetime.date.today() + datetime.timedelta(days=1)
+    world["call"].save()
+    accepted = client.post(url, HTTP_AUTHORIZATION=f"Bearer {own_key}")
+    assert accepted.status_code == 200 and accepted.json()["status"] == "submitted"

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
+from pht.apps.accounts.actions import ActionRefused
 from pht.apps.scheme import actions
 from pht.apps.scheme.scoping import visible_applications, visible_decisions
 
@@ -111,3 +112,33 @@ def get_decision(request: HttpRequest, decision_id: int) -> dict[str, Any]:
     if d is None:
         raise Http404("no such decision")
     return _decision(d)
+
+
+class Refusal(Schema):
+    detail: str
+
+
+@router.post("/applications/{application_id}/submit", response={200: ApplicationOut, 403: Refusal})
+def submit_application(request: HttpRequest, application_id: int) -> Any:
+    """Submit a draft (the municipality's project lead); refused after the deadline, with the reason."""
+    a = visible_applications(request.user).filter(pk=application_id).first()
+    if a is None:
+        raise Http404("no such application")
+    try:
+        actions.submit_application(request.user, a)
+    except ActionRefused as exc:
+        return Status(403, {"detail": exc.reason})
+    return Status(200, _application(a))
+
+
+@router.post("/decisions/{decision_id}/accept", response={200: DecisionOut, 403: Refusal})
+def accept_decision(request: HttpRequest, decision_id: int) -> Any:
+    """Accept a grant decision (the municipality's project lead); makes the payment plan."""
+    d = visible_decisions(request.user).filter(pk=decision_id).first()
+    if d is None:
+        raise Http404("no such decision")
+    try:
+        actions.accept_decision(request.user, d)
+    except ActionRefused as exc:
+        return Status(403, {"detail": exc.reason})
+    return Status(200, _decision(d))
