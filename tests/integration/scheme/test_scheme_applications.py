@@ -190,3 +190,29 @@ def test_draft_autosaves_through_the_form(world: dict[str, Any]) -> None:
     assert application.practices.get().nurse_fte == Decimal("1.5")
     bad = client.post(f"/scheme/soknader/{application.pk}/endre/", {"action": "autosave", "budget": "mye"})
     assert bad.status_code == 422 and "ikke et tall" in bad.content.decode()
+
+
+def test_api_export_runs_through_pht_eligibility_check(
+    world: dict[str, Any], full_data: Any, tmp_path: Any, capsys: Any
+) -> None:
+    import argparse
+    import json
+
+    from django.test import Client
+
+    from pht.apps.scheme.commands import register
+
+    application = _apply(world, full_data)
+    client = Client()
+    client.force_login(world["lead_seljord"])
+    export = client.get(f"/api/scheme/applications/{application.pk}/export").json()
+    assert export["format"] == "pht.application/1" and export["population"] == 2984
+    path = tmp_path / "application.json"
+    path.write_text(json.dumps(export), encoding="utf-8")
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["eligibility", "check", str(path), "--format", "json"])
+    assert args.handler(args) == 0
+    report = json.loads(capsys.readouterr().out)
+    stored = {v["rule"]: v["passed"] for v in application.verdicts}
+    assert {v["rule"]: v["passed"] for v in report["verdicts"]} == stored
