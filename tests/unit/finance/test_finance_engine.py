@@ -61,3 +61,37 @@ def test_budget_neutral_rate_needs_the_reference_year_in_the_lake(fixture_lake):
 def test_unknown_practice_is_refused_by_name(fixture_lake):
     with pytest.raises(LakeError, match="999"):
         FinanceLake(fixture_lake[0]).practice_ids(["999"])
+
+
+def test_cli_settle_prints_both_models_and_refuses_bad_input(fixture_lake, tmp_path, capsys, monkeypatch):
+    import pyarrow.parquet as pq
+
+    from pht.cli import main
+    from pht.rules.financing import CapitationRate as Rate
+
+    # the fixture lake has no reference year: settle with a fixed rate, as in the hand computation
+    monkeypatch.setattr(
+        "pht.engine.finance.FinanceLake.capitation_rate",
+        lambda self, params: Rate(Decimal(1000), Decimal(1), False),
+    )
+    out = tmp_path / "rows.parquet"
+    code = main(["finance", "settle", "--lake", str(fixture_lake[0]), "--period", "2018-05", "--practices", "P1",
+                 "--format", "csv", "--out", str(out)])  # fmt: skip
+    assert code == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == (
+        "practice_orgnr,kommunenummer,period,model,own_model,base_grant,fee_reimbursement,nurse_reimbursement,"
+        "capitation,quality_grant,copayments,total"
+    )
+    assert lines[1] == "P1,0828,2018-05,fee,false,171.37,616.00,150.00,0.00,0.00,708.00,1645.37"
+    assert lines[2] == "P1,0828,2018-05,capitation,true,0.00,0.00,0.00,467.71,1.83,708.00,1177.54"
+    assert pq.read_table(out).num_rows == 2
+    assert (
+        main(
+            ["finance", "settle", "--lake", str(fixture_lake[0]), "--period", "2018-05", "--practices", "999"]
+        )
+        == 2
+    )
+    assert "999" in capsys.readouterr().err
+    assert main(["finance", "settle", "--lake", str(fixture_lake[0]), "--period", "2018-5"]) == 2
+    assert "YYYY-MM" in capsys.readouterr().err
