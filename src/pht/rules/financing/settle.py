@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from pht.rules.explain import Classification
-from pht.rules.financing.inputs import PracticeMonth
+from pht.rules.financing.inputs import CapitationCell, PracticeMonth
 from pht.rules.financing.parameters import (
     BaseGrantRate,
     CapitationParameters,
@@ -346,6 +346,54 @@ def indicator_points(indicator: QualityIndicator, numerator: int, denominator: i
         )
 
 
+# Per-cell constants (weights, texts) depend only on the parameters, the rate and the cell's key;
+# computing them once per key instead of once per practice-month makes bulk settlement faster.
+# The parameters object is kept in the value so its id cannot be reused while cached.
+_CELL_CACHE: dict[
+    tuple[object, ...], tuple[CapitationParameters, tuple[Decimal, str, str, dict[str, object]]]
+] = {}
+
+
+def _cell_constants(
+    params: CapitationParameters, rate: CapitationRate, cell: CapitationCell
+) -> tuple[Decimal, str, str, dict[str, object]]:
+    key = (id(params), rate, cell.sex, cell.age_band, cell.morbidity_level, cell.municipality)
+    hit = _CELL_CACHE.get(key)
+    if hit is not None and hit[0] is params:
+        return hit[1]
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        age_sex = params.age_sex_weights[(cell.sex, cell.age_band)]
+        morbidity = params.morbidity_factors[params.morbidity_level(cell.morbidity_level)]
+        socio = params.socio_economic_factor(cell.municipality)
+        raw = age_sex * morbidity * socio
+        weight = raw / rate.divisor
+        # NOK per resident-day for this cell: normalised weight x rate / days in the year
+        line_rate = raw * rate.rate_per_year / (rate.divisor * params.days_in_year)
+    top = "+" if cell.morbidity_level == len(params.morbidity_factors) - 1 else ""
+    value = (
+        line_rate,
+        f"{cell.sex}:{cell.age_band}:m{cell.morbidity_level}:{cell.municipality}",
+        f"Listeinnbyggertilskudd {cell.sex} {cell.age_band} år, {cell.morbidity_level}{top} kroniske tilstander, "
+        f"kommune {cell.municipality}",
+        {
+            "sex": cell.sex,
+            "age_band": cell.age_band,
+            "morbidity_level": cell.morbidity_level,
+            "municipality": cell.municipality,
+            "age_sex_weight": str(age_sex),
+            "morbidity_factor": str(morbidity),
+            "socio_economic_factor": str(socio),
+            "raw_weight": str(raw),
+            "normalised_weight": str(weight.quantize(Decimal("0.000001"))),
+        },
+    )
+    if len(_CELL_CACHE) > 200_000:
+        _CELL_CACHE.clear()
+    _CELL_CACHE[key] = (params, value)
+    return value
+
+
 def settle_capitation_model(
     month: PracticeMonth,
     params: CapitationParameters,
@@ -359,38 +407,19 @@ def settle_capitation_model(
     explanation: list[Classification[Decimal]] = []
     with localcontext() as ctx:
         ctx.prec = PRECISION
-        per_day = rate.rate_per_year / params.days_in_year
-        top_level = len(params.morbidity_factors) - 1
         for cell in month.cells:
-            age_sex = params.age_sex_weights[(cell.sex, cell.age_band)]
-            morbidity = params.morbidity_factors[params.morbidity_level(cell.morbidity_level)]
-            socio = params.socio_economic_factor(cell.municipality)
-            raw = age_sex * morbidity * socio
-            weight = raw / rate.divisor
-            exact = raw * cell.resident_days * rate.rate_per_year / (rate.divisor * params.days_in_year)
+            line_rate, code, description, details = _cell_constants(params, rate, cell)
+            exact = line_rate * cell.resident_days
             lines.append(
                 StatementLine(
                     "capitation",
-                    f"{cell.sex}:{cell.age_band}:m{cell.morbidity_level}:{cell.municipality}",
-                    f"Listeinnbyggertilskudd {cell.sex} {cell.age_band} år, "
-                    f"{cell.morbidity_level}{'+' if cell.morbidity_level == top_level else ''}"
-                    f" kroniske tilstander, kommune {cell.municipality}",
+                    code,
+                    description,
                     Decimal(cell.resident_days),
-                    weight * per_day,
+                    line_rate,
                     money(exact),
                     exact,
-                    {
-                        "sex": cell.sex,
-                        "age_band": cell.age_band,
-                        "morbidity_level": cell.morbidity_level,
-                        "municipality": cell.municipality,
-                        "residents": cell.residents,
-                        "age_sex_weight": str(age_sex),
-                        "morbidity_factor": str(morbidity),
-                        "socio_economic_factor": str(socio),
-                        "raw_weight": str(raw),
-                        "normalised_weight": str(weight.quantize(Decimal("0.000001"))),
-                    },
+                    {**details, "residents": cell.residents},
                 )
             )
         counts = {i.indicator: i for i in month.indicators}
