@@ -170,3 +170,16 @@ def test_demo_statements_are_built_once(registry, db):
     assert all(s.lines.exists() for s in Statement.objects.all())
     build_demo(messages.append)
     assert Statement.objects.count() == count and "already" in messages[-1]
+
+
+def test_what_if_can_start_from_a_practice_list_and_activity(stored, orgs, make_user, client):
+    practice, statements = stored
+    client.force_login(make_user("gp_a2", roles=[Role.GP], organisation=orgs["practice_a"]))
+    page = client.get("/finance/what-if/", {"from_practice": practice.orgnr}).content.decode()
+    fee = next(s for s in statements if s.model == "fee")
+    # the list is the stored month's; the activity is that month's claims x 12
+    two_ad = next(line for line in fee.lines.all() if line.code == "2ad")
+    assert f'name="act_2ad" value="{int(two_ad.count) * 12}"' in page
+    assert 'data-fee="total"' in page
+    client.force_login(make_user("gp_b2", roles=[Role.GP], organisation=orgs["practice_b"]))
+    assert client.get("/finance/what-if/", {"from_practice": practice.orgnr}).status_code == 404

@@ -248,7 +248,13 @@ def what_if(request: HttpRequest) -> HttpResponse:
     from pht.rules.financing import CapitationRate
     from pht.rules.financing.whatif import WhatIf, what_if_year
 
-    form = WhatIfForm(request.GET or None)
+    source = request.GET.get("from_practice")
+    if source:
+        # pick the list composition and activity of a practice (its latest stored month, x 12)
+        prefill = _prefill_from_statements(request, source)
+        form = WhatIfForm(prefill)
+    else:
+        form = WhatIfForm(request.GET or None)
     result = None
     assumptions: dict[str, str] = {}
     if form.is_bound and form.is_valid():
@@ -282,11 +288,50 @@ def what_if(request: HttpRequest) -> HttpResponse:
         {"label": COMPONENT_LABELS[n], "fee": result.fee[n], "capitation": result.capitation[n], "name": n}
         for n in COMPONENTS
     ] if result else []  # fmt: skip
+    practices = (
+        visible_practices(request.user).filter(statements__isnull=False).distinct().order_by("name")  # type: ignore[arg-type]
+    )
     return render(
         request,
         "finance/what_if.html",
-        {"form": form, "result": result, "components": components, "assumptions": assumptions},
-    )
+        {"form": form, "result": result, "components": components, "assumptions": assumptions,
+         "practices": practices, "from_practice": source or ""},
+    )  # fmt: skip
+
+
+def _prefill_from_statements(request: HttpRequest, orgnr: str) -> dict[str, Any]:
+    """Form data from a visible practice's latest capitation and fee statements (activity x 12)."""
+    statements = visible_statements(request.user).filter(practice__orgnr=orgnr)
+    latest = statements.order_by("-period").first()
+    if latest is None:
+        raise Http404("no statements for this practice")
+    form = WhatIfForm()
+    data: dict[str, Any] = {name: field.initial for name, field in form.fields.items()}
+    data["year"] = int(latest.period[:4])
+    data["municipality"] = latest.practice.municipality.kommunenummer
+    for key in data:
+        if key.startswith(("res_", "act_")):
+            data[key] = 0
+    capitation = statements.filter(period=latest.period, model=FinancingModel.CAPITATION).first()
+    fee = statements.filter(period=latest.period, model=FinancingModel.FEE).first()
+    levels = [0, 0, 0, 0]
+    if capitation is not None:
+        for line in capitation.lines.filter(component="capitation"):
+            d = line.details
+            residents = int(d.get("residents", 0))
+            key = f"res_{d.get('sex')}_{d.get('age_band')}"
+            if key in data:
+                data[key] += residents
+            levels[min(int(d.get("morbidity_level", 0)), 3)] += residents
+    total = sum(levels)
+    if total:
+        for k in (1, 2, 3):
+            data[f"morbidity_{k}"] = (Decimal(levels[k]) / total).quantize(Decimal("0.001"))
+    if fee is not None:
+        for line in fee.lines.filter(component__in=["fee_reimbursement", "nurse_reimbursement"]):
+            if f"act_{line.code}" in data:
+                data[f"act_{line.code}"] = int(line.count) * 12
+    return data
 
 
 # --- exports ------------------------------------------------------------------------------------
