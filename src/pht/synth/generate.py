@@ -1053,7 +1053,13 @@ def generate(
             + rng_s.normal(0, 12, len(chosen))
             + np.where(zone, effects.prom_shift_points, 0.0)
         )
-        latent = rng_s.standard_normal(len(chosen)) + np.where(zone, effects.prem_shift_sd, 0.0)
+        # assumption: older patients rate their GP a little higher, patients with many conditions lower
+        latent = (
+            rng_s.standard_normal(len(chosen))
+            + 0.006 * (age_mid[chosen] - 50)
+            - 0.05 * n_chronic[chosen]
+            + np.where(zone, effects.prem_shift_sd, 0.0)
+        )
         items = [1 + np.searchsorted(prem_cuts, latent + rng_s.normal(0, 0.5, len(chosen))) for _ in range(3)]
         yield (
             "survey_responses",

@@ -132,15 +132,15 @@ def test_true_effects_show_in_the_data(make_lake) -> None:  # type: ignore[no-un
     strong_pilot, strong_other, *_ = _acute_rate_by_pilot(strong, since)
     assert strong_other == pytest.approx(zero_other)  # other practices untouched
     assert strong_pilot < 0.9 * zero_pilot  # half the target group's acute stays removed
-    prem = {
-        lake: np.mean(
+    pilot_orgnrs = {p.practice_orgnr for p in default_pilot(11).practices}
+    prem = {}
+    for lake in (zero, strong):
+        answers = read_dataset(lake, "survey_responses").to_pylist()
+        prem[lake] = np.mean(
             [
                 r["prem_overall"]
-                for r in read_dataset(lake, "survey_responses").to_pylist()
-                if r["practice_orgnr"] in {p.practice_orgnr for p in default_pilot(11).practices}
-                and r["survey_date"] >= since
+                for r in answers
+                if r["practice_orgnr"] in pilot_orgnrs and r["survey_date"] >= since
             ]
         )
-        for lake in (zero, strong)
-    }
     assert prem[strong] > prem[zero]
