@@ -43,10 +43,11 @@ def _practice(municipality: Any, orgnr: str, name: str, gps: int) -> Any:
 def _user(username: str, roles: list[str], organisation: Any) -> Any:
     from pht.apps.accounts.models import User
 
-    return User.objects.create_user(
-        username=username, password="correct horse battery", email=f"{username}@example.test",
-        roles=roles, organisation=organisation,
-    )  # fmt: skip
+    # Tests log in with force_login; no password hashing keeps the fixture fast.
+    user = User(username=username, email=f"{username}@example.test", roles=roles, organisation=organisation)
+    user.set_unusable_password()
+    user.save()
+    return user
 
 
 @pytest.fixture
