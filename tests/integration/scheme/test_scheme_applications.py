@@ -103,7 +103,10 @@ def test_withdrawal_until_decision(world: dict[str, Any], full_data: Any) -> Non
         actions.withdraw_application(world["lead_seljord"], application)
 
 
-def test_attachments_pdf_only_and_size_limit(world: dict[str, Any], full_data: Any) -> None:
+def test_attachments_pdf_only_and_size_limit(
+    world: dict[str, Any], full_data: Any, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path  # uploaded files go to a throw-away folder
     application = actions.create_application(
         world["lead_seljord"], world["call"], full_data(world["seljord_practices"])
     )
@@ -127,6 +130,15 @@ def test_attachments_pdf_only_and_size_limit(world: dict[str, Any], full_data: A
     )
     assert attachment.size == 11
     assert application.attachments.count() == 1
+    from django.test import Client
+
+    url = f"/scheme/soknader/{application.pk}/vedlegg/{attachment.pk}/"
+    own, other = Client(), Client()
+    own.force_login(lead)
+    other.force_login(world["lead_flora"])
+    response = own.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 ok"
+    assert other.get(url).status_code == 404
 
 
 def test_call_loaded_from_parameters_marks_assumptions(world: dict[str, Any]) -> None:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("soknader/<int:pk>/send-inn/", views.application_submit, name="application_submit"),
     path("soknader/<int:pk>/trekk/", views.application_withdraw, name="application_withdraw"),
     path("soknader/<int:pk>/vedlegg/", views.attachment_add, name="attachment_add"),
+    path("soknader/<int:pk>/vedlegg/<int:attachment_id>/", views.attachment_download, name="attachment"),
     path("soknader/<int:pk>/fagvurderer/", views.assign_reviewer, name="assign_reviewer"),
     path("vurderinger/", views.review_list, name="reviews"),
     path("vurderinger/<int:pk>/", views.review, name="review"),

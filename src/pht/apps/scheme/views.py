@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -289,6 +289,16 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     except ActionRefused as exc:
         messages.error(request, str(exc))
     return redirect("scheme:application", pk=pk)
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    """An attachment, for those who may see its application (scoping as the page)."""
+    application = _visible(request, pk)
+    attachment = get_object_or_404(m.Attachment, pk=attachment_id, application=application)
+    return FileResponse(
+        attachment.file.open("rb"), content_type="application/pdf", filename=f"{attachment.title}.pdf"
+    )
 
 
 @login_required
