@@ -166,3 +166,33 @@ def test_care_plan_workflow_and_follow_up(care: dict[str, Any]) -> None:
         actions.record_follow_up(
             care["users"]["nurse_b"], resident, on=datetime.date.today(), kind="nurse", note=""
         )
+
+
+@pytest.mark.django_db
+def test_gp_marks_the_task_done_through_the_page_and_a_follow_up_is_recorded(care: dict[str, Any]) -> None:
+    import datetime
+
+    from pht.apps.accounts.models import AuditEvent
+
+    resident = _resident("frail")
+    plan = actions.create_care_plan(
+        care["users"]["nurse_a"], resident, title="Plan", goals="Mål", responsible_role="nurse"
+    )
+    task = actions.add_task(
+        care["users"]["nurse_a"], plan, description="Legemiddelgjennomgang", role="gp", due=None
+    )
+    gp = _client(care["users"]["gp_a"])
+    response = gp.post(reverse("care:task_status", args=[task.pk]), {"status": "done"})
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.status == "done"
+    assert AuditEvent.objects.filter(verb="care.task.status", target_id=str(task.pk)).count() == 1
+    # Staff of another practice cannot touch it.
+    other = _client(care["users"]["nurse_b"])
+    assert other.post(reverse("care:task_status", args=[task.pk]), {"status": "cancelled"}).status_code == 404
+    nurse = _client(care["users"]["nurse_a"])
+    today = datetime.date.today().isoformat()
+    nurse.post(
+        reverse("care:follow_up", args=[resident.pk]), {"on": today, "kind": "nurse", "note": "Ringte"}
+    )
+    assert resident.contacts.filter(note="Ringte", recorded_by=care["users"]["nurse_a"]).count() == 1
