@@ -135,9 +135,12 @@ class FinanceLake:
     # --- aggregation ----------------------------------------------------------------------------
 
     def practice_months(
-        self, periods: Sequence[Period], practices: Sequence[str] | None = None
+        self, periods: Sequence[Period], practices: Sequence[str] | None = None, *, indicators: bool = True
     ) -> dict[tuple[str, Period], PracticeMonth]:
-        """One aggregate per practice in scope (all if None) and period."""
+        """One aggregate per practice in scope (all if None) and period.
+
+        ``indicators=False`` skips the quality indicators (all zero): enough for the fee model, as
+        for the reference year of budget-neutral capitation."""
         if not periods:
             return {}
         periods = sorted(set(periods))
@@ -151,7 +154,7 @@ class FinanceLake:
         codes = self._claims(periods, scope)
         self.timings["claims and copayment ceiling"] += time.perf_counter() - started
         started = time.perf_counter()
-        indicators = self._indicators(periods, scope, params.quality)
+        counted = self._indicators(periods, scope, params.quality) if indicators else {}
         self.timings["quality indicators"] += time.perf_counter() - started
         result: dict[tuple[str, Period], PracticeMonth] = {}
         for practice in scope:
@@ -159,7 +162,7 @@ class FinanceLake:
                 k = (practice, key)
                 code_rows = codes.get(k, [])
                 residents, days = totals.get(k, (0, 0))
-                counts = indicators.get(k, {})
+                counts = counted.get(k, {})
                 result[(practice, period)] = PracticeMonth(
                     practice=practice,
                     period=period,
@@ -464,7 +467,7 @@ class FinanceLake:
                     f"budget-neutral capitation needs the reference year {year} in the lake {self.lake_dir} "
                     f"(generate it with pht synth --years {year}-...)"
                 )
-            months = self.practice_months(periods, None)
+            months = self.practice_months(periods, None, indicators=False)
             fees = []
             for month in months.values():
                 month_params = month_parameters(month.period)
