@@ -6,8 +6,12 @@ import argparse
 import dataclasses
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pht.refdata import Municipality
+
+if TYPE_CHECKING:
+    from pht.synth.pilot import Pilot
 
 
 def parse_years(text: str) -> tuple[int, int]:
@@ -65,7 +69,7 @@ def selection(args: argparse.Namespace) -> list[Municipality]:
         raise CommandError(str(exc)) from None
 
 
-def pilot_from(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def pilot_from(args: argparse.Namespace) -> Pilot:
     from pht.cli import CommandError
     from pht.synth.pilot import DEFAULT_EFFECTS, ZERO_EFFECTS, default_pilot, no_pilot
 
