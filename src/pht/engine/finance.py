@@ -25,7 +25,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 from ibis import _
 
 from pht.engine.finance_params import MonthParameters, month_parameters
-from pht.engine.lake import LakeError, connect, table
+from pht.engine.lake import LakeError, connect, lake_files, table
 from pht.refdata.params import parameter_versions
 from pht.rules.financing import (
     CAPITATION,
@@ -50,14 +50,17 @@ from pht.rules.financing import (
     Period,
     PracticeMonth,
     QualityParameters,
+    ReferenceTotals,
     Settlement,
     capitation_rate,
-    reference_totals,
+    money,
     settle_capitation_model,
     settle_fee_model,
 )
+from pht.rules.financing.settle import PRECISION
 
 BILLED_BY_PRACTICE = ("gp", "nurse")
+SMALL_SCOPE = 100  # practices: up to this many, filter the input rows by practice early
 
 
 def periods_of_year(year: int) -> tuple[Period, ...]:
@@ -99,6 +102,7 @@ class FinanceLake:
             self.con = connect()
         self.practices = table(self.con, self.lake_dir, "practices").to_pyarrow()
         self._reference: dict[tuple[int, int], CapitationRate] = {}
+        self._scopes: list[str] = []  # names of the scope tables registered on the connection
         self.timings: dict[str, float] = defaultdict(float)  # seconds per stage, for the benchmark
 
     # --- scope ----------------------------------------------------------------------------------
@@ -213,63 +217,120 @@ class FinanceLake:
             **{f"onset_{k}": ranked.onset.min(where=ranked.k == k - 1) for k in range(1, top + 1)}
         )
 
+    # --- SQL helpers (DuckDB directly: the bulk passes below are plain SQL for speed) ------------
+
+    def _files_sql(self, name: str, years: Iterable[int] | None = None) -> str:
+        """``read_parquet([...])`` over a dataset's schema-checked files."""
+        files = lake_files(self.lake_dir, name, sorted(set(years)) if years is not None else None)
+        if not files:
+            raise LakeError(f"lake {self.lake_dir}: dataset {name!r} has no files")
+        listing = ", ".join(_quote(f) for f in files)
+        return f"read_parquet([{listing}], hive_partitioning=false)"
+
+    def _query(self, sql: str) -> pa.Table:
+        return self.con.con.sql(sql).to_arrow_table()
+
+    def _early_scope_sql(self, column: str, scope: Sequence[str]) -> str:
+        """The scope filter on the input rows when the scope is small; a large scope is cheaper to
+        apply to the aggregated rows (``_scope_sql`` there, which is always applied)."""
+        return self._scope_sql(column, scope) if len(scope) <= SMALL_SCOPE else "true"
+
+    def _scope_sql(self, column: str, scope: Sequence[str]) -> str:
+        if not scope:
+            return "false"
+        # a semi join on a list, not a chain of comparisons: scopes run to thousands of practices
+        # a hash semi join on a registered table, not a chain of comparisons: scopes run to
+        # thousands of practices
+        name = f"finance_scope_{id(self)}_{len(self._scopes)}"
+        self._scopes.append(name)
+        self.con.con.register(name, pa.table({"practice": pa.array(list(scope), pa.string())}))
+        return f"{column} IN (SELECT practice FROM {name})"
+
+    def _cell_rows(
+        self, periods: Sequence[Period], scope: Sequence[str], params: CapitationParameters
+    ) -> pa.Table:
+        """Resident-days and spells per practice, month and capitation cell, in one DuckDB pass.
+
+        Each spell is expanded only over the months it touches (``generate_series``), not crossed
+        with every month; dates are compared as integers (``yyyymmdd`` for ages)."""
+        top = len(params.morbidity_factors) - 1
+        ordered = sorted(params.age_bands, key=lambda b: b.min_age)
+        months = ", ".join(
+            f"({p.year * 12 + p.month - 1}, {p.year * 100 + p.month}, DATE '{p.start}', DATE '{p.end}', "
+            f"{p.year * 10000 + p.month * 100 + 1})"
+            for p in periods
+        )
+        first = min(periods).start
+        last = max(periods).end
+        onset_cols = ", ".join(f"min(onset) FILTER (WHERE k = {k}) AS onset_{k}" for k in range(1, top + 1))
+        level = (
+            " + ".join(f"coalesce(onset_{k} <= first_day, false)::INTEGER" for k in range(1, top + 1)) or "0"
+        )
+        band = " + ".join(f"(age >= {b.min_age})::INTEGER" for b in ordered[1:]) or "0"
+        if top > 0:
+            codes = ", ".join(_quote(c) for c in sorted(params.chronic_codes))
+            onsets = f"""
+            firsts AS (
+                SELECT resident_id, icpc2::VARCHAR AS code, min(onset_date) AS onset
+                FROM {self._files_sql("conditions")} WHERE icpc2::VARCHAR IN ({codes}) GROUP BY ALL),
+            ranked AS (
+                SELECT resident_id, onset,
+                       row_number() OVER (PARTITION BY resident_id ORDER BY onset, code) AS k FROM firsts),
+            onsets AS (SELECT resident_id, {onset_cols} FROM ranked GROUP BY resident_id),"""
+            join_onsets = "LEFT JOIN onsets USING (resident_id)"
+            onset_select = ", " + ", ".join(f"onset_{k}" for k in range(1, top + 1))
+        else:
+            onsets = join_onsets = onset_select = ""
+        sql = f"""
+        WITH {onsets}
+        months(month_no, period_key, month_start, month_end, start_key) AS (VALUES {months}),
+        spells AS (
+            SELECT practice_orgnr::VARCHAR AS practice, sex::VARCHAR AS sex,
+                   kommunenummer::VARCHAR AS kommunenummer, list_from, list_to,
+                   year(birth_date) * 10000 + month(birth_date) * 100 + day(birth_date) AS birth_key,
+                   year(list_from) * 10000 + month(list_from) * 100 + day(list_from) AS from_key,
+                   greatest(year(list_from) * 12 + month(list_from) - 1, {first.year * 12 + first.month - 1})
+                       AS m0,
+                   least(coalesce(year(list_to) * 12 + month(list_to) - 1, {last.year * 12 + last.month - 1}),
+                         {last.year * 12 + last.month - 1}) AS m1
+                   {onset_select}
+            FROM {self._files_sql("residents")} {join_onsets}
+            WHERE {self._early_scope_sql("practice_orgnr::VARCHAR", scope)}
+              AND list_from <= DATE '{last}' AND (list_to IS NULL OR list_to >= DATE '{first}')),
+        expanded AS (
+            SELECT * EXCLUDE (m0, m1), unnest(generate_series(m0, m1)) AS month_no FROM spells),
+        staged AS (
+            SELECT e.*, m.period_key, m.month_end,
+                   greatest(e.list_from, m.month_start) AS first_day,
+                   greatest((greatest(e.from_key, m.start_key) - e.birth_key) // 10000, 0) AS age
+            FROM expanded e JOIN months m USING (month_no)
+            WHERE e.list_from <= m.month_end AND coalesce(e.list_to, m.month_end) >= m.month_start)
+        SELECT * FROM (
+            SELECT practice, period_key, sex, {band} AS band_index, {level} AS level, kommunenummer,
+                   sum(least(coalesce(list_to, month_end), month_end) - first_day + 1) AS resident_days,
+                   count(*) AS residents
+            FROM staged GROUP BY ALL)
+        WHERE {self._scope_sql("practice", scope)}
+        """
+        return self._query(sql)
+
     def _cells(
         self, periods: Sequence[Period], scope: Sequence[str], params: CapitationParameters
     ) -> tuple[dict[tuple[str, int], list[CapitationCell]], dict[tuple[str, int], tuple[int, int]]]:
-        top = len(params.morbidity_factors) - 1
-        spells = self._spells(scope)
-        if top > 0:
-            spells = spells.left_join(self._chronic_onsets(params.chronic_codes, top), "resident_id")
-        # dates as yyyymmdd integers: completed years = (day - birth) // 10000, cheap in bulk
-        spells = spells.mutate(birth_key=_date_key(_.birth_date), from_key=_date_key(_.list_from))
-        months = _months_table(periods, {"start_key": [p.year * 10000 + p.month * 100 + 1 for p in periods]})
-        joined = spells.cross_join(months)
-        joined = joined.filter(
-            joined.list_from <= joined.month_end,
-            joined.list_to.fill_null(joined.month_end) >= joined.month_start,
-        )
-        first_day = ibis.greatest(joined.list_from, joined.month_start)
-        last_day = ibis.least(joined.list_to.fill_null(joined.month_end), joined.month_end)
-        level: ibis.Value = ibis.literal(0)
-        for k in range(1, top + 1):
-            level = level + (joined[f"onset_{k}"] <= first_day).fill_null(False).cast("int32")
-        age = ibis.greatest((ibis.greatest(joined.from_key, joined.start_key) - joined.birth_key) // 10000, 0)
-        band_index: ibis.Value = ibis.literal(0)
+        rows = self._cell_rows(periods, scope, params)
         ordered = sorted(params.age_bands, key=lambda b: b.min_age)
-        for band in ordered[1:]:
-            band_index = band_index + (age >= band.min_age).cast("int32")
-        staged = joined.select(
-            "practice",
-            "period_key",
-            "sex",
-            "kommunenummer",
-            days=last_day.delta(first_day, unit="day") + 1,
-            band_index=band_index,
-            level=level,
-        )
-        rows = (
-            staged.group_by(["practice", "period_key", "sex", "band_index", "level", "kommunenummer"])
-            .aggregate(resident_days=_.days.sum(), residents=_.count())
-            .to_pyarrow()
-        )
         labels = [b.label for b in ordered]
-        cell_rows = [
-            dict(row, age_band=labels[row["band_index"]] if 0 <= row["band_index"] < len(labels) else None)
-            for row in rows.to_pylist()
-        ]
         cells: dict[tuple[str, int], list[CapitationCell]] = defaultdict(list)
-        for row in cell_rows:
-            if row["age_band"] is None:
-                raise LakeError(f"practice {row['practice']}: a resident's age is in no capitation age band")
-            cells[(row["practice"], row["period_key"])].append(
-                CapitationCell(
-                    row["sex"],
-                    row["age_band"],
-                    int(row["level"]),
-                    row["kommunenummer"],
-                    int(row["resident_days"]),
-                    int(row["residents"]),
-                )
+        columns = [
+            rows.column(name).to_pylist()
+            for name in ("practice", "period_key", "sex", "band_index", "level", "kommunenummer")
+            + ("resident_days", "residents")
+        ]
+        for practice, key, sex, band, level, kommune, days, residents in zip(*columns, strict=True):
+            if not 0 <= band < len(labels):
+                raise LakeError(f"practice {practice}: a resident's age is in no capitation age band")
+            cells[(practice, key)].append(
+                CapitationCell(sex, labels[band], int(level), kommune, int(days), int(residents))
             )
         totals: dict[tuple[str, int], tuple[int, int]] = {}
         for key, items in cells.items():
@@ -284,6 +345,36 @@ class FinanceLake:
             claims = claims.filter(_.practice.isin(list(scope)))
         return claims
 
+    def _priced_sql(self, years: Sequence[int], scope: Sequence[str]) -> str:
+        """Claims of the years by the people listed with a practice in scope (their whole year
+        counts for the ceiling), priced from the fee schedule in force on the claim's date, with
+        the exemption by age on that date."""
+        tariffs = _tariff_rows()
+        tariff_values = ", ".join(
+            f"({_quote(t)}, DATE '{f}', DATE '{to}', {ore}, {age})" for t, f, to, ore, age in tariffs
+        )
+        ceilings = ", ".join(f"({y}, {_ore(month_parameters(Period(y, 1)).ceilings[y])})" for y in years)
+        return f"""
+        tariffs(tariff, valid_from, valid_to, copayment_ore, exempt_under_age) AS (VALUES {tariff_values}),
+        ceilings(ceiling_year, ceiling_ore) AS (VALUES {ceilings}),
+        births AS (
+            SELECT resident_id, min(birth_date) AS birth_date, bool_or({self._scope_sql("practice_orgnr::VARCHAR", scope)}) AS in_scope
+            FROM {self._files_sql("residents")} GROUP BY resident_id),
+        priced AS (
+            SELECT c.claim_id, c.resident_id, c.contact_date, c.year::INTEGER AS year,
+                   c.year::INTEGER * 100 + c.month::INTEGER AS period_key,
+                   c.tariff_code::VARCHAR AS code, c.billed_by::VARCHAR AS billed_by,
+                   c.practice_orgnr::VARCHAR AS practice, k.ceiling_ore, t.copayment_ore,
+                   (year(c.contact_date) - year(b.birth_date)
+                    - ((month(c.contact_date) * 100 + day(c.contact_date))
+                       < (month(b.birth_date) * 100 + day(b.birth_date)))::INTEGER) < t.exempt_under_age
+                       AS exempt
+            FROM {self._files_sql("claims", years)} c
+            JOIN births b ON b.resident_id = c.resident_id AND b.in_scope
+            JOIN tariffs t ON c.tariff_code::VARCHAR = t.tariff
+                AND c.contact_date >= t.valid_from AND c.contact_date < t.valid_to
+            JOIN ceilings k ON c.year::INTEGER = k.ceiling_year)"""
+
     def _claims(
         self, periods: Sequence[Period], scope: Sequence[str]
     ) -> dict[tuple[str, int], list[tuple[str, int, int, int, int]]]:
@@ -291,87 +382,48 @@ class FinanceLake:
 
         The copayment ceiling is applied here with a window over each person's claims of the
         calendar year from every provider, in (date, claim id) order, exactly as
-        ``pht.rules.financing.copayment_splits`` does with ``pht.rules.copayment``."""
+        ``pht.rules.financing.copayment_splits`` does with ``pht.rules.copayment``. Only people
+        whose copayments of the year pass the ceiling (few) need the ordered window; everyone
+        else pays every copayment themselves."""
         years = sorted({p.year for p in periods})
-        claims = table(self.con, self.lake_dir, "claims", years=years).select(
-            "claim_id",
-            "resident_id",
-            "contact_date",
-            "year",
-            "month",
-            code=_.tariff_code.cast("string"),
-            billed_by=_.billed_by.cast("string"),
-            practice=_.practice_orgnr.cast("string"),
+        keys = ", ".join(str(p.year * 100 + p.month) for p in periods)
+        billed = ", ".join(_quote(b) for b in BILLED_BY_PRACTICE)
+        table_name = f"finance_priced_{id(self)}"
+        self.con.con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE {table_name} AS
+            WITH {self._priced_sql(years, scope)},
+            dues AS (SELECT *, CASE WHEN exempt THEN 0 ELSE copayment_ore END AS due FROM priced)
+            SELECT claim_id, resident_id, contact_date, year, period_key, code, billed_by, practice,
+                   ceiling_ore, exempt, due FROM dues"""
         )
-        # only the people listed with a practice in scope: their whole year counts for the ceiling
-        people = self._spells(scope).select("resident_id").distinct()
-        claims = claims.semi_join(people, "resident_id")
-        births = (
-            table(self.con, self.lake_dir, "residents")
-            .group_by("resident_id")
-            .aggregate(birth_date=_.birth_date.min())
-        )
-        tariffs = _tariff_table()
-        ceilings = ibis.memtable(
-            pa.table(
-                {
-                    "ceiling_year": years,
-                    "ceiling_ore": [_ore(month_parameters(Period(y, 1)).ceilings[y]) for y in years],
-                }
+        try:
+            rows = self._query(
+                f"""
+                WITH over AS (
+                    SELECT resident_id, year FROM {table_name}
+                    GROUP BY resident_id, year HAVING sum(due) > max(ceiling_ore)),
+                under_rows AS (
+                    SELECT p.*, p.due AS patient FROM {table_name} p ANTI JOIN over USING (resident_id, year)),
+                over_rows AS (
+                    SELECT p.*, greatest(0, least(p.due, p.ceiling_ore - (sum(p.due) OVER (
+                        PARTITION BY p.resident_id, p.year ORDER BY p.contact_date, p.claim_id
+                        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - p.due))) AS patient
+                    FROM {table_name} p SEMI JOIN over USING (resident_id, year)),
+                settled AS (SELECT * FROM under_rows UNION ALL BY NAME SELECT * FROM over_rows)
+                SELECT practice, period_key, code, count(*) AS claims, sum(exempt::BIGINT) AS exempt,
+                       sum(patient) AS patient, sum(due - patient) AS state
+                FROM settled
+                WHERE period_key IN ({keys}) AND billed_by IN ({billed})
+                  AND {self._scope_sql("practice", scope)}
+                GROUP BY ALL"""
             )
-        )
-        priced = (
-            claims.join(births, "resident_id")
-            .join(
-                tariffs,
-                [
-                    _.code == tariffs.tariff,
-                    _.contact_date >= tariffs.valid_from,
-                    _.contact_date < tariffs.valid_to,
-                ],
-            )
-            .join(ceilings, _.year.cast("int32") == ceilings.ceiling_year)
-        )
-        priced = priced.mutate(exempt=_age(priced.birth_date, priced.contact_date) < priced.exempt_under_age)
-        priced = priced.mutate(due=priced.exempt.ifelse(0, priced.copayment_ore))
-        # Only people whose copayments of the year pass the ceiling need the ordered window (few);
-        # everyone else pays every copayment themselves.
-        yearly = priced.group_by(["resident_id", "year"]).aggregate(
-            year_due=_.due.sum(), ceiling=_.ceiling_ore.max()
-        )
-        over = yearly.filter(_.year_due > _.ceiling).select("resident_id", "year")
-        under_rows = priced.anti_join(over, ["resident_id", "year"]).mutate(patient=_.due)
-        over_rows = priced.semi_join(over, ["resident_id", "year"])
-        window = ibis.window(
-            group_by=[over_rows.resident_id, over_rows.year],
-            order_by=[over_rows.contact_date, over_rows.claim_id],
-            following=0,
-        )
-        over_rows = over_rows.mutate(before=over_rows.due.sum().over(window) - over_rows.due)
-        over_rows = over_rows.mutate(
-            patient=ibis.greatest(0, ibis.least(over_rows.due, over_rows.ceiling_ore - over_rows.before))
-        ).drop("before")
-        priced = under_rows.union(over_rows).mutate(state=_.due - _.patient)
-        keys = [p.year * 100 + p.month for p in periods]
-        rows = (
-            priced.mutate(period_key=_.year.cast("int32") * 100 + _.month.cast("int32"))
-            .filter(
-                _.period_key.isin(keys), _.billed_by.isin(BILLED_BY_PRACTICE), _.practice.isin(list(scope))
-            )
-            .group_by(["practice", "period_key", "code"])
-            .aggregate(
-                claims=_.count(),
-                exempt=_.exempt.cast("int64").sum(),
-                patient=_.patient.sum(),
-                state=_.state.sum(),
-            )
-            .to_pyarrow()
-            .to_pylist()
-        )
+        finally:
+            self.con.con.execute(f"DROP TABLE IF EXISTS {table_name}")
         result: dict[tuple[str, int], list[tuple[str, int, int, int, int]]] = defaultdict(list)
-        for row in rows:
-            counts = (int(row["claims"]), int(row["exempt"]), int(row["patient"]), int(row["state"]))
-            result[(row["practice"], row["period_key"])].append((str(row["code"]), *counts))
+        columns = [rows.column(n).to_pylist() for n in ("practice", "period_key", "code", "claims")]
+        columns += [rows.column(n).to_pylist() for n in ("exempt", "patient", "state")]
+        for practice, key, code, claims, exempt, patient, state in zip(*columns, strict=True):
+            result[(practice, key)].append((str(code), int(claims), int(exempt), int(patient), int(state)))
         return result
 
     def _indicators(
@@ -461,19 +513,73 @@ class FinanceLake:
         key = (cap.reference_year, params.capitation_version.toordinal())
         if key not in self._reference:
             year = cap.reference_year
-            periods = periods_of_year(year)
             if not lake_has_year(self.lake_dir, year):
                 raise LakeError(
                     f"budget-neutral capitation needs the reference year {year} in the lake {self.lake_dir} "
                     f"(generate it with pht synth --years {year}-...)"
                 )
-            months = self.practice_months(periods, None, indicators=False)
-            fees = []
-            for month in months.values():
-                month_params = month_parameters(month.period)
-                fees.append(settle_fee_model(month, month_params.base_grant, month_params.schedule))
-            self._reference[key] = capitation_rate(cap, reference_totals(year, months.values(), fees, cap))
+            self._reference[key] = capitation_rate(cap, self._reference_totals(year, cap))
         return self._reference[key]
+
+    def _reference_totals(self, year: int, cap: CapitationParameters) -> ReferenceTotals:
+        """The reference year's totals for budget-neutral capitation, straight from two DuckDB
+        aggregates: resident-days per practice-month and cell, claims per practice-month and code.
+
+        The same sums as ``reference_totals`` over fee settlements of every practice-month (base
+        grant rounded per practice-month, reimbursements per code line; raw weights exact), but
+        without the copayment ceiling and the statements, which budget neutrality does not use."""
+        periods = periods_of_year(year)
+        scope = self.practice_ids()
+        cell_params = month_parameters(periods[0]).capitation
+        labels = [b.label for b in sorted(cell_params.age_bands, key=lambda b: b.min_age)]
+        started = time.perf_counter()
+        rows = self._cell_rows(periods, scope, cell_params)
+        resident_days = 0
+        fee_total = Decimal(0)
+        weighted = Decimal(0)
+        with localcontext() as ctx:
+            ctx.prec = PRECISION
+            by_month = rows.group_by(["practice", "period_key"]).aggregate([("resident_days", "sum")])
+            for key, days in zip(
+                by_month.column("period_key").to_pylist(),
+                by_month.column("resident_days_sum").to_pylist(),
+                strict=True,
+            ):
+                base = month_parameters(Period(key // 100, key % 100)).base_grant
+                resident_days += int(days)
+                fee_total += money(base.rate_per_year * int(days) / base.days_in_year)
+            by_cell = rows.group_by(["sex", "band_index", "level", "kommunenummer"]).aggregate(
+                [("resident_days", "sum")]
+            )
+            for sex, band, level, kommune, days in zip(
+                *(
+                    by_cell.column(n).to_pylist()
+                    for n in ("sex", "band_index", "level", "kommunenummer", "resident_days_sum")
+                ),
+                strict=True,
+            ):
+                if not 0 <= band < len(labels):
+                    raise LakeError("a resident's age is in no capitation age band")
+                weighted += cap.raw_weight(sex, labels[band], int(level), kommune) * int(days)
+        self.timings["list residents and capitation cells"] += time.perf_counter() - started
+        started = time.perf_counter()
+        billed = ", ".join(_quote(b) for b in BILLED_BY_PRACTICE)
+        counts = self._query(
+            f"""WITH {self._priced_sql([year], scope)}
+            SELECT practice, period_key, code, count(*) AS claims FROM priced
+            WHERE billed_by IN ({billed}) AND {self._scope_sql("practice", scope)}
+              AND period_key BETWEEN {year * 100 + 1} AND {year * 100 + 12}
+            GROUP BY ALL"""
+        )
+        for key, code, claims in zip(
+            *(counts.column(n).to_pylist() for n in ("period_key", "code", "claims")), strict=True
+        ):
+            tariff = month_parameters(Period(key // 100, key % 100)).schedule.tariff(str(code))
+            fee_total += money(tariff.reimbursement * int(claims))
+        self.timings["claims and copayment ceiling"] += time.perf_counter() - started
+        return ReferenceTotals(
+            year=year, resident_days=resident_days, raw_weighted_days=weighted, fee_total=fee_total
+        )
 
     def settle(
         self,
@@ -519,6 +625,11 @@ class SettledMonth:
         return self.capitation if self.own_model == FEE else self.fee
 
 
+def _quote(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
 def _ore(amount: Decimal) -> int:
     ore = amount * 100
     if ore != ore.to_integral_value():
@@ -526,25 +637,23 @@ def _ore(amount: Decimal) -> int:
     return int(ore)
 
 
-def _tariff_table() -> ibis.Table:
-    """Every fee schedule version's copayment per code, with its validity, as a table to join on."""
-    versions = parameter_versions("fee_schedule")
-    rows: dict[str, list[Any]] = {
-        "tariff": [],
-        "valid_from": [],
-        "valid_to": [],
-        "copayment_ore": [],
-        "exempt_under_age": [],
-    }
-    for version in versions:
+def _tariff_rows() -> list[tuple[str, datetime.date, datetime.date, int, int]]:
+    """Every fee schedule version's copayment per code (øre), with its validity and exemption age."""
+    rows = []
+    for version in parameter_versions("fee_schedule"):
         schedule = FeeSchedule.from_mapping(version.values)
         for tariff in schedule.tariffs.values():
-            rows["tariff"].append(tariff.code)
-            rows["valid_from"].append(version.valid_from)
-            rows["valid_to"].append(version.valid_to or datetime.date(9999, 12, 31))
-            rows["copayment_ore"].append(_ore(tariff.copayment))
-            rows["exempt_under_age"].append(schedule.copayment_exempt_under_age)
-    return ibis.memtable(pa.table(rows))
+            valid_to = version.valid_to or datetime.date(9999, 12, 31)
+            rows.append(
+                (
+                    tariff.code,
+                    version.valid_from,
+                    valid_to,
+                    _ore(tariff.copayment),
+                    schedule.copayment_exempt_under_age,
+                )
+            )
+    return rows
 
 
 def lake_has_year(lake_dir: Path, year: int) -> bool:
