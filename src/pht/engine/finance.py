@@ -21,13 +21,15 @@ and the rate (``pht.rules.financing.capitation_rate``).
 from __future__ import annotations
 
 import datetime
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import ibis
 import pyarrow as pa
@@ -60,6 +62,7 @@ from pht.rules.financing import (
 from pht.rules.financing.settle import PRECISION
 
 BILLED_BY_PRACTICE = ("gp", "nurse")
+_T = TypeVar("_T")
 SMALL_SCOPE = 100  # practices: up to this many, filter the input rows by practice early
 
 
@@ -103,6 +106,7 @@ class FinanceLake:
         self.practices = table(self.con, self.lake_dir, "practices").to_pyarrow()
         self._reference: dict[tuple[int, int], CapitationRate] = {}
         self._scopes: list[str] = []  # names of the scope tables registered on the connection
+        self._local = threading.local()
         self.timings: dict[str, float] = defaultdict(float)  # seconds per stage, for the benchmark
 
     # --- scope ----------------------------------------------------------------------------------
@@ -151,15 +155,27 @@ class FinanceLake:
         params = month_parameters(periods[0])
         scope = list(practices) if practices is not None else self.practice_ids()
         by_key = {p.year * 100 + p.month: p for p in periods}
-        started = time.perf_counter()
-        cells, totals = self._cells(periods, scope, params.capitation)
-        self.timings["list residents and capitation cells"] += time.perf_counter() - started
-        started = time.perf_counter()
-        codes = self._claims(periods, scope)
-        self.timings["claims and copayment ceiling"] += time.perf_counter() - started
-        started = time.perf_counter()
-        counted = self._indicators(periods, scope, params.quality) if indicators else {}
-        self.timings["quality indicators"] += time.perf_counter() - started
+        # the three passes run at the same time, each on its own cursor (stage times overlap)
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            cells_job = pool.submit(
+                self._timed,
+                "list residents and capitation cells",
+                self._cells,
+                periods,
+                scope,
+                params.capitation,
+            )
+            codes_job = pool.submit(self._timed, "claims and copayment ceiling", self._claims, periods, scope)
+            counted_job = (
+                pool.submit(
+                    self._timed, "quality indicators", self._indicators, periods, scope, params.quality
+                )
+                if indicators
+                else None
+            )
+            cells, totals = cells_job.result()
+            codes = codes_job.result()
+            counted = counted_job.result() if counted_job is not None else {}
         result: dict[tuple[str, Period], PracticeMonth] = {}
         for practice in scope:
             for key, period in by_key.items():
@@ -227,8 +243,31 @@ class FinanceLake:
         listing = ", ".join(_quote(f) for f in files)
         return f"read_parquet([{listing}], hive_partitioning=false)"
 
+    @property
+    def _db(self) -> Any:
+        """The DuckDB connection of the calling thread (a cursor of the main one in worker threads)."""
+        return getattr(self._local, "db", None) or self.con.con
+
+    def _in_thread(self, fn: Callable[..., _T], *args: Any) -> _T:
+        """Run ``fn`` with its own DuckDB cursor: DuckDB runs queries of different cursors at
+        the same time and releases the GIL meanwhile, so the passes overlap with each other and
+        with the Python work."""
+        self._local.db = self.con.con.cursor()
+        try:
+            return fn(*args)
+        finally:
+            self._local.db.close()
+            self._local.db = None
+
+    def _timed(self, stage: str, fn: Callable[..., _T], *args: Any) -> _T:
+        started = time.perf_counter()
+        try:
+            return self._in_thread(fn, *args)
+        finally:
+            self.timings[stage] += time.perf_counter() - started
+
     def _query(self, sql: str) -> pa.Table:
-        return self.con.con.sql(sql).to_arrow_table()
+        return self._db.sql(sql).to_arrow_table()
 
     def _early_scope_sql(self, column: str, scope: Sequence[str]) -> str:
         """The scope filter on the input rows when the scope is small; a large scope is cheaper to
@@ -241,9 +280,9 @@ class FinanceLake:
         # a semi join on a list, not a chain of comparisons: scopes run to thousands of practices
         # a hash semi join on a registered table, not a chain of comparisons: scopes run to
         # thousands of practices
-        name = f"finance_scope_{id(self)}_{len(self._scopes)}"
+        name = f"finance_scope_{id(self)}_{threading.get_ident()}_{len(self._scopes)}"
         self._scopes.append(name)
-        self.con.con.register(name, pa.table({"practice": pa.array(list(scope), pa.string())}))
+        self._db.register(name, pa.table({"practice": pa.array(list(scope), pa.string())}))
         return f"{column} IN (SELECT practice FROM {name})"
 
     def _cell_rows(
@@ -388,8 +427,8 @@ class FinanceLake:
         years = sorted({p.year for p in periods})
         keys = ", ".join(str(p.year * 100 + p.month) for p in periods)
         billed = ", ".join(_quote(b) for b in BILLED_BY_PRACTICE)
-        table_name = f"finance_priced_{id(self)}"
-        self.con.con.execute(
+        table_name = f"finance_priced_{id(self)}_{threading.get_ident()}"
+        self._db.execute(
             f"""CREATE OR REPLACE TEMP TABLE {table_name} AS
             WITH {self._priced_sql(years, scope)},
             dues AS (SELECT *, CASE WHEN exempt THEN 0 ELSE copayment_ore END AS due FROM priced)
@@ -418,7 +457,7 @@ class FinanceLake:
                 GROUP BY ALL"""
             )
         finally:
-            self.con.con.execute(f"DROP TABLE IF EXISTS {table_name}")
+            self._db.execute(f"DROP TABLE IF EXISTS {table_name}")
         result: dict[tuple[str, int], list[tuple[str, int, int, int, int]]] = defaultdict(list)
         columns = [rows.column(n).to_pylist() for n in ("practice", "period_key", "code", "claims")]
         columns += [rows.column(n).to_pylist() for n in ("exempt", "patient", "state")]
@@ -532,7 +571,6 @@ class FinanceLake:
         scope = self.practice_ids()
         cell_params = month_parameters(periods[0]).capitation
         labels = [b.label for b in sorted(cell_params.age_bands, key=lambda b: b.min_age)]
-        started = time.perf_counter()
         rows = self._cell_rows(periods, scope, cell_params)
         resident_days = 0
         fee_total = Decimal(0)
@@ -561,8 +599,6 @@ class FinanceLake:
                 if not 0 <= band < len(labels):
                     raise LakeError("a resident's age is in no capitation age band")
                 weighted += cap.raw_weight(sex, labels[band], int(level), kommune) * int(days)
-        self.timings["list residents and capitation cells"] += time.perf_counter() - started
-        started = time.perf_counter()
         billed = ", ".join(_quote(b) for b in BILLED_BY_PRACTICE)
         counts = self._query(
             f"""WITH {self._priced_sql([year], scope)}
@@ -576,7 +612,6 @@ class FinanceLake:
         ):
             tariff = month_parameters(Period(key // 100, key % 100)).schedule.tariff(str(code))
             fee_total += money(tariff.reimbursement * int(claims))
-        self.timings["claims and copayment ceiling"] += time.perf_counter() - started
         return ReferenceTotals(
             year=year, resident_days=resident_days, raw_weighted_days=weighted, fee_total=fee_total
         )
@@ -590,7 +625,21 @@ class FinanceLake:
         """Both models' settlements of every practice in scope (all if None) and period.
 
         ``rate`` overrides the capitation rate (otherwise from the parameters and reference year)."""
-        months = self.practice_months(periods, practices)
+        reference = None
+        if rate is None and periods:
+            # the reference year's passes run while the year's are running
+            first = month_parameters(min(periods))
+            reference = ThreadPoolExecutor(max_workers=1)
+            reference_job = reference.submit(
+                self._timed, "reference year (budget-neutral rate)", self.capitation_rate, first
+            )
+        try:
+            months = self.practice_months(periods, practices)
+            if reference is not None:
+                reference_job.result()
+        finally:
+            if reference is not None:
+                reference.shutdown()
         own = self.own_model()
         started = time.perf_counter()
         result = []
