@@ -468,77 +468,87 @@ class FinanceLake:
     def _indicators(
         self, periods: Sequence[Period], scope: Sequence[str], quality: QualityParameters
     ) -> dict[tuple[str, int], dict[str, tuple[int, int]]]:
-        """Numerator and denominator of every quality indicator per practice-month (month's last day)."""
+        """Numerator and denominator of every quality indicator per practice-month (month's last day).
+
+        Only people with a denominator condition can count (a small set); the numerator asks for
+        the practice's latest claim on or before the month's last day (an ASOF join) and whether
+        it falls in the window."""
         result: dict[tuple[str, int], dict[str, tuple[int, int]]] = defaultdict(dict)
         if not quality.indicators:
             return result
         all_codes = sorted(set().union(*(i.denominator_conditions for i in quality.indicators)))
-        conditions = (
-            table(self.con, self.lake_dir, "conditions")
-            .select(resident_id=_.resident_id, code=_.icpc2.cast("string"), onset=_.onset_date)
-            .filter(_.code.isin(all_codes))
-            .group_by(["resident_id", "code"])
-            .aggregate(onset=_.onset.min())
-        )
-        # only people with a denominator condition can count: a small table, materialised once
-        candidates = self._spells(scope).semi_join(conditions, "resident_id")
-        windows = {i.id: datetime.timedelta(days=i.window_days - 1) for i in quality.indicators}
-        months = _months_table(periods)
-        at_end = candidates.cross_join(months)
-        at_end = at_end.filter(
-            at_end.list_from <= at_end.month_end,
-            at_end.list_to.fill_null(at_end.month_end) >= at_end.month_end,
-        ).select("practice", "period_key", "resident_id", "month_end", age=_age(_.birth_date, _.month_end))
-        name = f"finance_at_end_{id(self)}_{len(periods)}"
-        self.con.create_table(name, at_end, temp=True)
+        windows = {i.id: i.window_days - 1 for i in quality.indicators}
+        earliest = min(periods).end - datetime.timedelta(days=max(windows.values()))
+        years = range(earliest.year, max(p.year for p in periods) + 1)
+        months = ", ".join(f"({p.year * 100 + p.month}, DATE '{p.end}')" for p in periods)
+        billed = ", ".join(_quote(b) for b in BILLED_BY_PRACTICE)
+        conditions = f"""
+            SELECT resident_id, icpc2::VARCHAR AS code, min(onset_date) AS onset
+            FROM {self._files_sql("conditions")}
+            WHERE icpc2::VARCHAR IN ({", ".join(_quote(c) for c in all_codes)}) GROUP BY ALL"""
+        at_end = f"""
+            SELECT s.practice_orgnr::VARCHAR AS practice, m.period_key, s.resident_id, m.month_end,
+                   year(m.month_end) - year(s.birth_date)
+                   - ((month(m.month_end) * 100 + day(m.month_end))
+                      < (month(s.birth_date) * 100 + day(s.birth_date)))::INTEGER AS age
+            FROM {self._files_sql("residents")} s
+            JOIN (VALUES {months}) m(period_key, month_end)
+              ON s.list_from <= m.month_end AND coalesce(s.list_to, m.month_end) >= m.month_end
+            WHERE {self._scope_sql("s.practice_orgnr::VARCHAR", scope)}
+              AND s.resident_id IN (SELECT resident_id FROM {{cond}})"""
+        claims = f"""
+            SELECT resident_id, practice_orgnr::VARCHAR AS practice, contact_date,
+                   tariff_code::VARCHAR AS code, icpc2::VARCHAR AS diagnosis
+            FROM {self._files_sql("claims", years)}
+            WHERE billed_by::VARCHAR IN ({billed})
+              AND {self._scope_sql("practice_orgnr::VARCHAR", scope)}
+              AND resident_id IN (SELECT resident_id FROM {{at_end}})"""
+        suffix = f"{id(self)}_{threading.get_ident()}"
+        names = {"cond": f"finance_cond_{suffix}", "at_end": f"finance_at_end_{suffix}"}
+        names["claims"] = f"finance_ind_claims_{suffix}"
         try:
-            at_end = self.con.table(name)
-            longest = max(windows.values())
-            earliest = min(periods).end - longest
-            years = range(earliest.year, max(p.year for p in periods) + 1)
-            claims = self._claims_table(years, scope).select(
-                "resident_id",
-                "practice",
-                "contact_date",
-                code=_.tariff_code.cast("string"),
-                diagnosis=_.icpc2.cast("string"),
+            self._db.execute(f"CREATE OR REPLACE TEMP TABLE {names['cond']} AS {conditions}")
+            self._db.execute(
+                f"CREATE OR REPLACE TEMP TABLE {names['at_end']} AS {at_end.format(cond=names['cond'])}"
             )
-            claims = claims.semi_join(at_end, "resident_id")
+            self._db.execute(
+                f"CREATE OR REPLACE TEMP TABLE {names['claims']} AS {claims.format(at_end=names['at_end'])}"
+            )
+            parts = []
             for indicator in quality.indicators:
-                conds = conditions.filter(_.code.isin(sorted(indicator.denominator_conditions)))
-                eligible = at_end.filter(at_end.age >= indicator.min_age)
-                den = (
-                    eligible.join(
-                        conds, [eligible.resident_id == conds.resident_id, conds.onset <= eligible.month_end]
-                    )
-                    .select("practice", "period_key", "resident_id", "month_end")
-                    .distinct()
-                    .mutate(window_start=_.month_end - ibis.interval(days=windows[indicator.id].days))
-                )
-                num_claims = claims
+                filters = ["true"]
                 if indicator.numerator_diagnoses:
-                    num_claims = num_claims.filter(_.diagnosis.isin(sorted(indicator.numerator_diagnoses)))
+                    listed = ", ".join(_quote(c) for c in sorted(indicator.numerator_diagnoses))
+                    filters.append(f"diagnosis IN ({listed})")
                 if indicator.numerator_codes:
-                    num_claims = num_claims.filter(_.code.isin(sorted(indicator.numerator_codes)))
-                hits = den.join(
-                    num_claims,
-                    [
-                        den.resident_id == num_claims.resident_id,
-                        den.practice == num_claims.practice,
-                        num_claims.contact_date >= den.window_start,
-                        num_claims.contact_date <= den.month_end,
-                    ],
+                    listed = ", ".join(_quote(c) for c in sorted(indicator.numerator_codes))
+                    filters.append(f"code IN ({listed})")
+                denominator_codes = ", ".join(_quote(c) for c in sorted(indicator.denominator_conditions))
+                parts.append(
+                    f"""
+                    SELECT {_quote(indicator.id)} AS indicator, d.practice, d.period_key,
+                           count(*) AS denominator,
+                           count(*) FILTER (WHERE c.contact_date >= d.month_end - {windows[indicator.id]})
+                               AS numerator
+                    FROM (
+                        SELECT DISTINCT a.practice, a.period_key, a.resident_id, a.month_end
+                        FROM {names["at_end"]} a JOIN {names["cond"]} k
+                          ON a.resident_id = k.resident_id AND k.code IN ({denominator_codes})
+                         AND k.onset <= a.month_end
+                        WHERE a.age >= {indicator.min_age}) d
+                    ASOF LEFT JOIN (SELECT * FROM {names["claims"]} WHERE {" AND ".join(filters)}) c
+                      ON d.resident_id = c.resident_id AND d.practice = c.practice
+                     AND d.month_end >= c.contact_date
+                    GROUP BY ALL"""
                 )
-                num = hits.select(den.practice, den.period_key, den.resident_id).distinct()
-                by_month = ["practice", "period_key"]
-                den_counts = den.group_by(by_month).aggregate(n=_.count()).to_pyarrow().to_pylist()
-                num_rows = num.group_by(by_month).aggregate(n=_.count()).to_pyarrow().to_pylist()
-                num_counts = {(r["practice"], r["period_key"]): int(r["n"]) for r in num_rows}
-                for row in den_counts:
-                    key = (row["practice"], row["period_key"])
-                    result[key][indicator.id] = (num_counts.get(key, 0), int(row["n"]))
+            rows = self._query(" UNION ALL ".join(parts))
         finally:
-            self.con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
+            for name in names.values():
+                self._db.execute(f"DROP TABLE IF EXISTS {name}")
+        columns = [rows.column(n).to_pylist() for n in ("indicator", "practice", "period_key")]
+        columns += [rows.column(n).to_pylist() for n in ("numerator", "denominator")]
+        for indicator_id, practice, key, numerator, denominator in zip(*columns, strict=True):
+            result[(practice, key)][indicator_id] = (int(numerator), int(denominator))
         return result
 
     # --- settlement -----------------------------------------------------------------------------
