@@ -1,21 +1,27 @@
 """Monthly settlements from the lake: every practice under its own financing model and the other (shadow).
 
 The heavy work — list spells x months, ages and morbidity, claim counts and copayment sums,
-quality-indicator numerators and denominators — is Ibis expressions run by DuckDB over the
-Parquet lake. It yields one ``PracticeMonth`` aggregate per practice and month, the same
-aggregate ``pht.rules.financing.aggregate_practice_month`` builds from Python records; the money
-is then computed by the pure rules (``settle_fee_model`` / ``settle_capitation_model``), so the
-engine and the rules agree to the øre whenever their aggregates agree (tested on shared fixtures
-and generated lakes).
+quality-indicator numerators and denominators — is SQL run by DuckDB over the Parquet lake, one
+pass per dataset and purpose: capitation cells (each spell expanded only over the months it
+touches), claims with the copayment ceiling, quality indicators. The passes run at the same
+time, each on its own DuckDB cursor (DuckDB releases the GIL while it works). They yield one
+``PracticeMonth`` aggregate per practice and month, the same aggregate
+``pht.rules.financing.aggregate_practice_month`` builds from Python records; the money is then
+computed by the pure rules (``settle_fee_model`` / ``settle_capitation_model``), so the engine
+and the rules agree to the øre whenever their aggregates agree (tested on shared fixtures and
+generated lakes).
 
 Copayments are priced from the fee schedule in force on each claim's date (not taken from the
 lake's amount columns), exemption by age on that date, and the yearly ceiling applied with a
 window over each person's claims of the year in (date, claim id) order — the same arithmetic as
 ``pht.rules.copayment``, so the settlement does not depend on how the lake's writer split them.
+Only people whose copayments of the year pass the ceiling go through the ordered window.
 
-Budget-neutral capitation needs the reference year (``capitation.toml``): all practices of the
-lake are settled under the fee model for that year, and its totals fix the normalisation divisor
-and the rate (``pht.rules.financing.capitation_rate``).
+Budget-neutral capitation needs the reference year (``capitation.toml``): the totals the fee
+model would pay all practices of the lake that year (base grant rounded per practice-month,
+reimbursements per code line) and the raw weighted resident-days fix the normalisation divisor
+and the rate (``pht.rules.financing.capitation_rate``). They come from two aggregates (cells,
+claims per code), computed alongside the settled year, without copayments or statements.
 """
 
 from __future__ import annotations
@@ -31,10 +37,8 @@ from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
-import ibis
 import pyarrow as pa
 import pyarrow.parquet as pq
-from ibis import _
 
 from pht.engine.finance_params import MonthParameters, month_parameters
 from pht.engine.lake import LakeError, connect, lake_files, table
@@ -68,27 +72,6 @@ SMALL_SCOPE = 100  # practices: up to this many, filter the input rows by practi
 
 def periods_of_year(year: int) -> tuple[Period, ...]:
     return tuple(Period(year, m) for m in range(1, 13))
-
-
-def _months_table(periods: Sequence[Period], extra: dict[str, list[Any]] | None = None) -> ibis.Table:
-    data: dict[str, list[Any]] = {
-        "period_key": [p.year * 100 + p.month for p in periods],
-        "month_start": [p.start for p in periods],
-        "month_end": [p.end for p in periods],
-    }
-    data.update(extra or {})
-    return ibis.memtable(pa.table(data))
-
-
-def _date_key(day: ibis.Value) -> ibis.Value:
-    """A date as the integer yyyymmdd."""
-    return day.year() * 10000 + day.month() * 100 + day.day()
-
-
-def _age(birth: ibis.Value, day: ibis.Value) -> ibis.Value:
-    """Completed years on ``day`` (as ``pht.rules.financing.age_on``)."""
-    before_birthday = (day.month() * 100 + day.day()) < (birth.month() * 100 + birth.day())
-    return day.year() - birth.year() - before_birthday.ifelse(1, 0)
 
 
 @dataclass
@@ -197,41 +180,6 @@ class FinanceLake:
                     ),
                 )
         return result
-
-    def _spells(self, scope: Sequence[str] | None) -> ibis.Table:
-        residents = table(self.con, self.lake_dir, "residents")
-        spells = residents.select(
-            resident_id=_.resident_id,
-            sex=_.sex.cast("string"),
-            birth_date=_.birth_date,
-            kommunenummer=_.kommunenummer.cast("string"),
-            practice=_.practice_orgnr.cast("string"),
-            list_from=_.list_from,
-            list_to=_.list_to,
-        )
-        if scope is not None:
-            spells = spells.filter(_.practice.isin(list(scope)))
-        return spells
-
-    def _chronic(self, codes: Iterable[str]) -> ibis.Table:
-        conditions = table(self.con, self.lake_dir, "conditions")
-        return (
-            conditions.select(resident_id=_.resident_id, code=_.icpc2.cast("string"), onset=_.onset_date)
-            .filter(_.code.isin(sorted(codes)))
-            .group_by(["resident_id", "code"])
-            .aggregate(onset=_.onset.min())
-        )
-
-    def _chronic_onsets(self, codes: Iterable[str], top: int) -> ibis.Table:
-        """Per resident, ``onset_k`` = the first onset of their k-th distinct chronic code (k = 1..top),
-        so the number of chronic codes on a day, capped at ``top``, is the number of onsets <= day."""
-        firsts = self._chronic(codes)
-        ranked = firsts.mutate(
-            k=ibis.row_number().over(group_by=firsts.resident_id, order_by=[firsts.onset, firsts.code])
-        )
-        return ranked.group_by("resident_id").aggregate(
-            **{f"onset_{k}": ranked.onset.min(where=ranked.k == k - 1) for k in range(1, top + 1)}
-        )
 
     # --- SQL helpers (DuckDB directly: the bulk passes below are plain SQL for speed) ------------
 
@@ -375,14 +323,6 @@ class FinanceLake:
         for key, items in cells.items():
             totals[key] = (sum(c.residents for c in items), sum(c.resident_days for c in items))
         return cells, totals
-
-    def _claims_table(self, years: Iterable[int], scope: Sequence[str] | None) -> ibis.Table:
-        claims = table(self.con, self.lake_dir, "claims", years=sorted(set(years)))
-        claims = claims.mutate(practice=_.practice_orgnr.cast("string"), billed_by=_.billed_by.cast("string"))
-        claims = claims.filter(_.billed_by.isin(BILLED_BY_PRACTICE))
-        if scope is not None:
-            claims = claims.filter(_.practice.isin(list(scope)))
-        return claims
 
     def _priced_sql(self, years: Sequence[int], scope: Sequence[str]) -> str:
         """Claims of the years by the people listed with a practice in scope (their whole year
