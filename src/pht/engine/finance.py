@@ -592,10 +592,13 @@ class FinanceLake:
         own = self.own_model()
         started = time.perf_counter()
         result = []
+        provenances: dict[Period, tuple[dict[str, object], ...]] = {}  # the same for every practice
         for month in sorted(months.values(), key=lambda m: (m.period, m.practice)):
             params = month_parameters(month.period)
             cap_rate = rate if rate is not None else self.capitation_rate(params)
-            provenance = params.provenance()
+            provenance = provenances.get(month.period)
+            if provenance is None:
+                provenance = provenances[month.period] = params.provenance()
             fee = settle_fee_model(month, params.base_grant, params.schedule, provenance)
             cap = settle_capitation_model(
                 month, params.capitation, cap_rate, params.quality, params.schedule, provenance

@@ -348,19 +348,22 @@ def indicator_points(indicator: QualityIndicator, numerator: int, denominator: i
 
 # Per-cell constants (weights, texts) depend only on the parameters, the rate and the cell's key;
 # computing them once per key instead of once per practice-month makes bulk settlement faster.
-# The parameters object is kept in the value so its id cannot be reused while cached.
+# The key holds the ids of the parameters and the rate (hashing the rate's Decimals on every
+# lookup was most of the lookup's cost); both objects are kept in the value so their ids cannot be
+# reused while cached, and a hit must be for the very same objects.
 _CELL_CACHE: dict[
-    tuple[object, ...], tuple[CapitationParameters, tuple[Decimal, str, str, dict[str, object]]]
+    tuple[object, ...],
+    tuple[CapitationParameters, CapitationRate, tuple[Decimal, str, str, dict[str, object]]],
 ] = {}
 
 
 def _cell_constants(
     params: CapitationParameters, rate: CapitationRate, cell: CapitationCell
 ) -> tuple[Decimal, str, str, dict[str, object]]:
-    key = (id(params), rate, cell.sex, cell.age_band, cell.morbidity_level, cell.municipality)
+    key = (id(params), id(rate), cell.sex, cell.age_band, cell.morbidity_level, cell.municipality)
     hit = _CELL_CACHE.get(key)
-    if hit is not None and hit[0] is params:
-        return hit[1]
+    if hit is not None and hit[0] is params and hit[1] is rate:
+        return hit[2]
     with localcontext() as ctx:
         ctx.prec = PRECISION
         age_sex = params.age_sex_weights[(cell.sex, cell.age_band)]
@@ -390,7 +393,7 @@ def _cell_constants(
     )
     if len(_CELL_CACHE) > 200_000:
         _CELL_CACHE.clear()
-    _CELL_CACHE[key] = (params, value)
+    _CELL_CACHE[key] = (params, rate, value)
     return value
 
 
