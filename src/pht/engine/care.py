@@ -71,6 +71,25 @@ def _plain(type_: pa.DataType) -> pa.DataType:
     return type_.value_type if pa.types.is_dictionary(type_) else type_
 
 
+_RESIDENT_COLUMNS = [
+    "resident_id",
+    "fnr",
+    "birth_date",
+    "practice_orgnr",
+    "gp_hpr",
+    "list_from",
+    "list_to",
+    "death_date",
+]
+
+
+def _listed_people(
+    con: ibis.BaseBackend, lake: Path, on: datetime.date, practices: Iterable[str] | None
+) -> ir.Table:
+    """Residents listed on ``on`` (optionally only at ``practices``), with the columns the rules use."""
+    return _listed(_read(con, lake, "residents", _RESIDENT_COLUMNS), on, practices)
+
+
 def _listed(residents: ir.Table, on: datetime.date, practices: Iterable[str] | None) -> ir.Table:
     r = residents
     listed = r.filter(
@@ -95,25 +114,7 @@ def stratify_lake(
     """Stratification of every resident listed on ``on`` (optionally only at ``practices``), lazily."""
     lake = Path(lake)
     con = con or connect()
-    people = _listed(
-        _read(
-            con,
-            lake,
-            "residents",
-            [
-                "resident_id",
-                "fnr",
-                "birth_date",
-                "practice_orgnr",
-                "gp_hpr",
-                "list_from",
-                "list_to",
-                "death_date",
-            ],
-        ),
-        on,
-        practices,
-    )
+    people = _listed_people(con, lake, on, practices)
     ids = people.select("resident_id")
 
     # --- diagnoses: every ICPC-2 code on record up to the reference date, from three datasets
@@ -401,25 +402,7 @@ def practice_extract(
     lake = Path(lake)
     con = con or connect()
     chosen = sorted(set(practices))
-    people = _listed(
-        _read(
-            con,
-            lake,
-            "residents",
-            [
-                "resident_id",
-                "fnr",
-                "birth_date",
-                "practice_orgnr",
-                "gp_hpr",
-                "list_from",
-                "list_to",
-                "death_date",
-            ],
-        ),
-        on,
-        chosen,
-    )
+    people = _listed_people(con, lake, on, chosen)
     residents_all = _read(
         con, lake, "residents", ["resident_id", "list_from", "list_to", "sex", "practice_orgnr"]
     )
