@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import models
@@ -13,14 +14,17 @@ from pht.apps.accounts.models import AuditEvent, User
 def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
     """A JSON-safe copy of a model's fields, for the before/after columns."""
     data = model_to_dict(instance, fields=fields)
-    return {key: _json_safe(value) for key, value in data.items()}
+    return {key: json_safe(value) for key, value in data.items()}
 
 
-def _json_safe(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
+    """A value as JSON can store it: mappings and sequences recursively, models by key, the rest as text."""
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
+    if isinstance(value, Mapping):
+        return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
     if isinstance(value, models.Model):
         return value.pk
     return str(value)

@@ -9,11 +9,17 @@ Each function that answers yes/no returns a ``Verdict`` so the reason can be sho
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from pht.apps.accounts.models import OrganisationKind, Role, User
 from pht.apps.registry.models import Municipality, Practice
 from pht.rules.explain import Verdict
+
+
+def roles_of(user: User | AnonymousUser | None) -> set[str]:
+    """The roles of a signed-in user; none for anonymous users."""
+    return set(user.roles) if isinstance(user, User) and user.is_authenticated else set()
 
 
 def _kind(user: User) -> str | None:

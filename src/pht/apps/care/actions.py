@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from pht.apps.accounts.actions import ActionRefused, require
 from pht.apps.accounts.audit import record_event, snapshot
+from pht.apps.accounts.permissions import roles_of
 from pht.apps.care import access
 from pht.apps.care.importing import (
     ContactRow,
@@ -337,16 +338,12 @@ def add_task(
     return task
 
 
-def _roles(user: Any) -> set[str]:
-    return set(user.roles)
-
-
 def change_plan_status(user: Any, plan: CarePlan, target: str) -> CarePlan:
     require(access.can_work_with_patients(user, plan.resident.practice_id))
-    require(check_transition(CARE_PLAN, plan.status, target, _roles(user)))
+    require(check_transition(CARE_PLAN, plan.status, target, roles_of(user)))
     with transaction.atomic():
         locked = CarePlan.objects.select_for_update().get(pk=plan.pk)
-        require(check_transition(CARE_PLAN, locked.status, target, _roles(user)))
+        require(check_transition(CARE_PLAN, locked.status, target, roles_of(user)))
         before = snapshot(locked, ["status"])
         locked.status = target
         locked.save(update_fields=["status", "updated_at"])
@@ -358,7 +355,7 @@ def change_task_status(user: Any, task: CareTask, target: str) -> CareTask:
     require(access.can_work_with_patients(user, task.plan.resident.practice_id))
     with transaction.atomic():
         locked = CareTask.objects.select_for_update().get(pk=task.pk)
-        require(check_transition(TASK, locked.status, target, _roles(user)))
+        require(check_transition(TASK, locked.status, target, roles_of(user)))
         before = snapshot(locked, ["status"])
         locked.status = target
         locked.save(update_fields=["status"])

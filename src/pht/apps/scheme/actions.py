@@ -18,9 +18,10 @@ from django.db import transaction
 from django.utils import timezone
 
 # --- adapters to the foundation (accounts app) ---------------------------------------------
-from pht.apps.accounts.actions import ActionRefused, notify  # noqa: E402
-from pht.apps.accounts.audit import record_event  # noqa: E402
+from pht.apps.accounts.actions import ActionRefused, notify, require  # noqa: E402
+from pht.apps.accounts.audit import json_safe, record_event  # noqa: E402
 from pht.apps.accounts.models import OrganisationKind, Role  # noqa: E402
+from pht.apps.accounts.permissions import roles_of  # noqa: E402
 from pht.apps.scheme import models as m
 from pht.apps.scheme import workflows
 from pht.apps.scheme.scoring import criteria_from_values, spread, weighted_total
@@ -36,10 +37,6 @@ ROLE_REVIEWER = Role.REVIEWER.value
 ROLE_FINANCE = Role.FINANCE_OFFICER.value
 
 
-def roles_of(user: Any) -> set[str]:
-    return set(user.roles) if user is not None and user.is_authenticated else set()
-
-
 def municipality_of(user: Any) -> Any | None:
     """The municipality whose project lead the user can be (municipality organisations only)."""
     organisation = user.organisation if user is not None and user.is_authenticated else None
@@ -49,17 +46,7 @@ def municipality_of(user: Any) -> Any | None:
 
 
 def _audit(user: Any, verb: str, target: Any, before: Mapping[str, Any], after: Mapping[str, Any]) -> None:
-    record_event(user, verb, target, before=_jsonable(before), after=_jsonable(after))
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
+    record_event(user, verb, target, before=json_safe(before), after=json_safe(after))
 
 
 def _notify(users: Iterable[Any], subject: str, body: str) -> None:
@@ -76,9 +63,7 @@ def _require_role(user: Any, *roles: str) -> None:
 
 
 def _transition(workflow: Workflow, current: str, target: str, user: Any) -> None:
-    verdict = check_transition(workflow, current, target, roles_of(user))
-    if not verdict.passed:
-        raise ActionRefused(verdict.reason)
+    require(check_transition(workflow, current, target, roles_of(user)))
 
 
 def _own_municipality(user: Any, application: m.Application) -> None:
