@@ -1,43 +1,49 @@
 """Monthly settlements from the lake: every practice under its own financing model and the other (shadow).
 
 The heavy work — list spells x months, ages and morbidity, claim counts and copayment sums,
-quality-indicator numerators and denominators — is SQL run by DuckDB over the Parquet lake, one
-pass per dataset and purpose: capitation cells (each spell expanded only over the months it
-touches), claims with the copayment ceiling, quality indicators. The passes run at the same
-time, each on its own DuckDB cursor (DuckDB releases the GIL while it works). They yield one
-``PracticeMonth`` aggregate per practice and month, the same aggregate
-``pht.rules.financing.aggregate_practice_month`` builds from Python records; the money is then
-computed by the pure rules (``settle_fee_model`` / ``settle_capitation_model``), so the engine
-and the rules agree to the øre whenever their aggregates agree (tested on shared fixtures and
-generated lakes).
+quality-indicator numerators and denominators — is SQL run by DuckDB over the Parquet lake
+(``_Passes``), one pass per purpose: capitation cells, claims with the copayment ceiling, quality
+indicators. The passes yield one ``PracticeMonth`` aggregate per practice and month, the same
+aggregate ``pht.rules.financing.aggregate_practice_month`` builds from Python records; the money
+is then computed by the pure rules (``settle_fee_model`` / ``settle_capitation_model``), so the
+engine and the rules agree to the øre whenever their aggregates agree (tested on shared fixtures
+and generated lakes).
+
+Capitation cells: most list spells cover every month of a year in one cell (listed all year, no
+birthday across an age band, no new chronic condition); they are counted once per cell and
+multiplied by each month's days. Only the other spells are expanded month by month.
 
 Copayments are priced from the fee schedule in force on each claim's date (not taken from the
 lake's amount columns), exemption by age on that date, and the yearly ceiling applied with a
 window over each person's claims of the year in (date, claim id) order — the same arithmetic as
 ``pht.rules.copayment``, so the settlement does not depend on how the lake's writer split them.
-Only people whose copayments of the year pass the ceiling go through the ordered window.
+A claim counts for the practice that billed it; the ceiling counts every claim of the person's
+year, from any provider. Only people whose copayments of the year pass the ceiling go through
+the ordered window.
 
 Budget-neutral capitation needs the reference year (``capitation.toml``): the totals the fee
 model would pay all practices of the lake that year (base grant rounded per practice-month,
 reimbursements per code line) and the raw weighted resident-days fix the normalisation divisor
-and the rate (``pht.rules.financing.capitation_rate``). They come from two aggregates (cells,
-claims per code), computed alongside the settled year, without copayments or statements.
+and the rate (``pht.rules.financing.capitation_rate``). They come from the same two aggregates
+(cells, claims per code); when the whole lake is settled, the reference year is computed in the
+same passes as the settled months.
 """
 
 from __future__ import annotations
 
 import datetime
-import threading
+import itertools
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pht.engine.finance_params import MonthParameters, month_parameters
@@ -58,20 +64,45 @@ from pht.rules.financing import (
     QualityParameters,
     ReferenceTotals,
     Settlement,
+    base_grant_exact,
+    capitation_cell_rate,
+    capitation_line_exact,
     capitation_rate,
+    exempt_copayments,
+    indicator_points,
     money,
+    quality_line_exact,
     settle_capitation_model,
     settle_fee_model,
 )
 from pht.rules.financing.settle import PRECISION
 
 BILLED_BY_PRACTICE = ("gp", "nurse")
-_T = TypeVar("_T")
 SMALL_SCOPE = 100  # practices: up to this many, filter the input rows by practice early
+_NAMES = itertools.count()  # suffixes for the work tables of concurrent passes
 
 
 def periods_of_year(year: int) -> tuple[Period, ...]:
     return tuple(Period(year, m) for m in range(1, 13))
+
+
+@dataclass(frozen=True)
+class Aggregates:
+    """What the DuckDB passes produce for a set of practice-months (Arrow tables, one row per group)."""
+
+    cells: pa.Table  # practice, period_key, sex, band_index, level, kommunenummer, resident_days, residents
+    codes: pa.Table  # practice, period_key, code, claims, exempt, patient, state (øre)
+    indicators: pa.Table | None  # indicator, practice, period_key, numerator, denominator
+
+    def of_periods(self, periods: Iterable[Period]) -> Aggregates:
+        keys = pa.array(sorted({p.year * 100 + p.month for p in periods}), pa.int64())
+
+        def pick(rows: pa.Table) -> pa.Table:
+            return rows.filter(pc.is_in(rows.column("period_key").cast(pa.int64()), value_set=keys))
+
+        return Aggregates(
+            pick(self.cells), pick(self.codes), pick(self.indicators) if self.indicators is not None else None
+        )
 
 
 @dataclass
@@ -88,8 +119,6 @@ class FinanceLake:
             self.con = connect()
         self.practices = table(self.con, self.lake_dir, "practices").to_pyarrow()
         self._reference: dict[tuple[int, int], CapitationRate] = {}
-        self._scopes: list[str] = []  # names of the scope tables registered on the connection
-        self._local = threading.local()
         self.timings: dict[str, float] = defaultdict(float)  # seconds per stage, for the benchmark
 
     # --- scope ----------------------------------------------------------------------------------
@@ -125,44 +154,85 @@ class FinanceLake:
 
     # --- aggregation ----------------------------------------------------------------------------
 
+    @contextmanager
+    def _passes(self) -> Iterator[_Passes]:
+        passes = _Passes(self)
+        try:
+            yield passes
+        finally:
+            passes.close()
+
+    def _timed(self, stage: str, started: float) -> None:
+        self.timings[stage] += time.perf_counter() - started
+
+    def aggregates(
+        self,
+        periods: Sequence[Period],
+        scope: Sequence[str],
+        *,
+        indicators: bool = True,
+        count_periods: Sequence[Period] = (),
+    ) -> Aggregates:
+        """The DuckDB passes for the periods and practices in scope.
+
+        ``count_periods``: more months (the reference year's) whose cells and claim counts come
+        in the same passes; their copayments are not split at the ceiling (not needed there)."""
+        params = month_parameters(min(periods))
+        every = sorted(set(periods) | set(count_periods))
+        with self._passes() as passes:
+            started = time.perf_counter()
+            passes.conditions(params.capitation, params.quality if indicators else None)
+            cells = passes.cell_rows(every, scope, params.capitation)
+            self._timed("list residents and capitation cells", started)
+            started = time.perf_counter()
+            codes = passes.claim_rows(every, scope, ceiling_years={p.year for p in periods})
+            self._timed("claims and copayment ceiling", started)
+            counted = None
+            if indicators:
+                started = time.perf_counter()
+                counted = passes.indicator_rows(periods, scope, params.quality)
+                self._timed("quality indicators", started)
+        return Aggregates(cells, codes, counted)
+
     def practice_months(
         self, periods: Sequence[Period], practices: Sequence[str] | None = None, *, indicators: bool = True
     ) -> dict[tuple[str, Period], PracticeMonth]:
         """One aggregate per practice in scope (all if None) and period.
 
-        ``indicators=False`` skips the quality indicators (all zero): enough for the fee model.
-        The three passes (cells, claims, indicators) run at the same time on their own cursors."""
+        ``indicators=False`` skips the quality indicators (all zero): enough for the fee model."""
         if not periods:
             return {}
         periods = sorted(set(periods))
-        params = month_parameters(periods[0])
         scope = list(practices) if practices is not None else self.practice_ids()
-        by_key = {p.year * 100 + p.month: p for p in periods}
-        # the three passes run at the same time, each on its own cursor (stage times overlap)
-        with ThreadPoolExecutor(max_workers=3) as pool:
-            cells_job = pool.submit(
-                self._timed,
-                "list residents and capitation cells",
-                self._cells,
-                periods,
-                scope,
-                params.capitation,
-            )
-            codes_job = pool.submit(self._timed, "claims and copayment ceiling", self._claims, periods, scope)
-            counted_job = (
-                pool.submit(
-                    self._timed, "quality indicators", self._indicators, periods, scope, params.quality
-                )
-                if indicators
-                else None
-            )
-            cells, totals = cells_job.result()
-            codes = codes_job.result()
-            counted = counted_job.result() if counted_job is not None else {}
+        return self._practice_months(
+            periods, scope, self.aggregates(periods, scope, indicators=indicators), indicators=indicators
+        )
+
+    def _practice_months(
+        self, periods: Sequence[Period], scope: Sequence[str], aggregates: Aggregates, *, indicators: bool
+    ) -> dict[tuple[str, Period], PracticeMonth]:
+        started = time.perf_counter()
+        params = month_parameters(min(periods))
+        cells, totals = _cells_by_practice_month(aggregates.cells, params.capitation)
+        codes: dict[tuple[str, int], list[tuple[str, int, int, int, int]]] = defaultdict(list)
+        columns = [
+            aggregates.codes.column(n).to_pylist()
+            for n in ("practice", "period_key", "code", "claims", "exempt", "patient", "state")
+        ]
+        for practice, key, code, claims, exempt, patient, state in zip(*columns, strict=True):
+            codes[(practice, key)].append((str(code), int(claims), int(exempt), int(patient), int(state)))
+        counted: dict[tuple[str, int], dict[str, tuple[int, int]]] = defaultdict(dict)
+        if aggregates.indicators is not None:
+            columns = [
+                aggregates.indicators.column(n).to_pylist()
+                for n in ("indicator", "practice", "period_key", "numerator", "denominator")
+            ]
+            for indicator_id, practice, key, numerator, denominator in zip(*columns, strict=True):
+                counted[(practice, key)][indicator_id] = (int(numerator), int(denominator))
         result: dict[tuple[str, Period], PracticeMonth] = {}
         for practice in scope:
-            for key, period in by_key.items():
-                k = (practice, key)
+            for period in periods:
+                k = (practice, period.year * 100 + period.month)
                 code_rows = codes.get(k, [])
                 residents, days = totals.get(k, (0, 0))
                 counts = counted.get(k, {})
@@ -179,315 +249,7 @@ class FinanceLake:
                         IndicatorCount(i.id, *counts.get(i.id, (0, 0))) for i in params.quality.indicators
                     ),
                 )
-        return result
-
-    # --- SQL helpers (DuckDB directly: the bulk passes below are plain SQL for speed) ------------
-
-    def _files_sql(self, name: str, years: Iterable[int] | None = None) -> str:
-        """``read_parquet([...])`` over a dataset's schema-checked files."""
-        files = lake_files(self.lake_dir, name, sorted(set(years)) if years is not None else None)
-        if not files:
-            raise LakeError(f"lake {self.lake_dir}: dataset {name!r} has no files")
-        listing = ", ".join(_quote(f) for f in files)
-        return f"read_parquet([{listing}], hive_partitioning=false)"
-
-    @property
-    def _db(self) -> Any:
-        """The DuckDB connection of the calling thread (a cursor of the main one in worker threads)."""
-        return getattr(self._local, "db", None) or self.con.con
-
-    def _in_thread(self, fn: Callable[..., _T], *args: Any) -> _T:
-        """Run ``fn`` with its own DuckDB cursor: DuckDB runs queries of different cursors at
-        the same time and releases the GIL meanwhile, so the passes overlap with each other and
-        with the Python work."""
-        self._local.db = self.con.con.cursor()
-        try:
-            return fn(*args)
-        finally:
-            self._local.db.close()
-            self._local.db = None
-
-    def _timed(self, stage: str, fn: Callable[..., _T], *args: Any) -> _T:
-        started = time.perf_counter()
-        try:
-            return self._in_thread(fn, *args)
-        finally:
-            self.timings[stage] += time.perf_counter() - started
-
-    def _query(self, sql: str) -> pa.Table:
-        return self._db.sql(sql).to_arrow_table()
-
-    def _early_scope_sql(self, column: str, scope: Sequence[str]) -> str:
-        """The scope filter on the input rows when the scope is small; a large scope is cheaper to
-        apply to the aggregated rows (``_scope_sql`` there, which is always applied)."""
-        return self._scope_sql(column, scope) if len(scope) <= SMALL_SCOPE else "true"
-
-    def _scope_sql(self, column: str, scope: Sequence[str]) -> str:
-        if not scope:
-            return "false"
-        # a hash semi join on a registered table, not a chain of comparisons: scopes run to
-        # thousands of practices
-        name = f"finance_scope_{id(self)}_{threading.get_ident()}_{len(self._scopes)}"
-        self._scopes.append(name)
-        self._db.register(name, pa.table({"practice": pa.array(list(scope), pa.string())}))
-        return f"{column} IN (SELECT practice FROM {name})"
-
-    def _cell_rows(
-        self, periods: Sequence[Period], scope: Sequence[str], params: CapitationParameters
-    ) -> pa.Table:
-        """Resident-days and spells per practice, month and capitation cell, in one DuckDB pass.
-
-        Each spell is expanded only over the months it touches (``generate_series``), not crossed
-        with every month; dates are compared as integers (``yyyymmdd`` for ages)."""
-        top = len(params.morbidity_factors) - 1
-        ordered = sorted(params.age_bands, key=lambda b: b.min_age)
-        months = ", ".join(
-            f"({p.year * 12 + p.month - 1}, {p.year * 100 + p.month}, DATE '{p.start}', DATE '{p.end}', "
-            f"{p.year * 10000 + p.month * 100 + 1})"
-            for p in periods
-        )
-        first = min(periods).start
-        last = max(periods).end
-        onset_cols = ", ".join(f"min(onset) FILTER (WHERE k = {k}) AS onset_{k}" for k in range(1, top + 1))
-        level = (
-            " + ".join(f"coalesce(onset_{k} <= first_day, false)::INTEGER" for k in range(1, top + 1)) or "0"
-        )
-        band = " + ".join(f"(age >= {b.min_age})::INTEGER" for b in ordered[1:]) or "0"
-        if top > 0:
-            codes = ", ".join(_quote(c) for c in sorted(params.chronic_codes))
-            onsets = f"""
-            firsts AS (
-                SELECT resident_id, icpc2::VARCHAR AS code, min(onset_date) AS onset
-                FROM {self._files_sql("conditions")} WHERE icpc2::VARCHAR IN ({codes}) GROUP BY ALL),
-            ranked AS (
-                SELECT resident_id, onset,
-                       row_number() OVER (PARTITION BY resident_id ORDER BY onset, code) AS k FROM firsts),
-            onsets AS (SELECT resident_id, {onset_cols} FROM ranked GROUP BY resident_id),"""
-            join_onsets = "LEFT JOIN onsets USING (resident_id)"
-            onset_select = ", " + ", ".join(f"onset_{k}" for k in range(1, top + 1))
-        else:
-            onsets = join_onsets = onset_select = ""
-        sql = f"""
-        WITH {onsets}
-        months(month_no, period_key, month_start, month_end, start_key) AS (VALUES {months}),
-        spells AS (
-            SELECT practice_orgnr::VARCHAR AS practice, sex::VARCHAR AS sex,
-                   kommunenummer::VARCHAR AS kommunenummer, list_from, list_to,
-                   year(birth_date) * 10000 + month(birth_date) * 100 + day(birth_date) AS birth_key,
-                   year(list_from) * 10000 + month(list_from) * 100 + day(list_from) AS from_key,
-                   greatest(year(list_from) * 12 + month(list_from) - 1, {first.year * 12 + first.month - 1})
-                       AS m0,
-                   least(coalesce(year(list_to) * 12 + month(list_to) - 1, {last.year * 12 + last.month - 1}),
-                         {last.year * 12 + last.month - 1}) AS m1
-                   {onset_select}
-            FROM {self._files_sql("residents")} {join_onsets}
-            WHERE {self._early_scope_sql("practice_orgnr::VARCHAR", scope)}
-              AND list_from <= DATE '{last}' AND (list_to IS NULL OR list_to >= DATE '{first}')),
-        expanded AS (
-            SELECT * EXCLUDE (m0, m1), unnest(generate_series(m0, m1)) AS month_no FROM spells),
-        staged AS (
-            SELECT e.*, m.period_key, m.month_end,
-                   greatest(e.list_from, m.month_start) AS first_day,
-                   greatest((greatest(e.from_key, m.start_key) - e.birth_key) // 10000, 0) AS age
-            FROM expanded e JOIN months m USING (month_no)
-            WHERE e.list_from <= m.month_end AND coalesce(e.list_to, m.month_end) >= m.month_start)
-        SELECT * FROM (
-            SELECT practice, period_key, sex, {band} AS band_index, {level} AS level, kommunenummer,
-                   sum(least(coalesce(list_to, month_end), month_end) - first_day + 1) AS resident_days,
-                   count(*) AS residents
-            FROM staged GROUP BY ALL)
-        WHERE {self._scope_sql("practice", scope)}
-        """
-        return self._query(sql)
-
-    def _cells(
-        self, periods: Sequence[Period], scope: Sequence[str], params: CapitationParameters
-    ) -> tuple[dict[tuple[str, int], list[CapitationCell]], dict[tuple[str, int], tuple[int, int]]]:
-        rows = self._cell_rows(periods, scope, params)
-        ordered = sorted(params.age_bands, key=lambda b: b.min_age)
-        labels = [b.label for b in ordered]
-        cells: dict[tuple[str, int], list[CapitationCell]] = defaultdict(list)
-        columns = [
-            rows.column(name).to_pylist()
-            for name in ("practice", "period_key", "sex", "band_index", "level", "kommunenummer")
-            + ("resident_days", "residents")
-        ]
-        for practice, key, sex, band, level, kommune, days, residents in zip(*columns, strict=True):
-            if not 0 <= band < len(labels):
-                raise LakeError(f"practice {practice}: a resident's age is in no capitation age band")
-            cells[(practice, key)].append(
-                CapitationCell(sex, labels[band], int(level), kommune, int(days), int(residents))
-            )
-        totals: dict[tuple[str, int], tuple[int, int]] = {}
-        for key, items in cells.items():
-            totals[key] = (sum(c.residents for c in items), sum(c.resident_days for c in items))
-        return cells, totals
-
-    def _priced_sql(self, years: Sequence[int], scope: Sequence[str]) -> str:
-        """Claims of the years by the people listed with a practice in scope (their whole year
-        counts for the ceiling), priced from the fee schedule in force on the claim's date, with
-        the exemption by age on that date."""
-        tariffs = _tariff_rows()
-        tariff_values = ", ".join(
-            f"({_quote(t)}, DATE '{f}', DATE '{to}', {ore}, {age})" for t, f, to, ore, age in tariffs
-        )
-        ceilings = ", ".join(f"({y}, {_ore(month_parameters(Period(y, 1)).ceilings[y])})" for y in years)
-        return f"""
-        tariffs(tariff, valid_from, valid_to, copayment_ore, exempt_under_age) AS (VALUES {tariff_values}),
-        ceilings(ceiling_year, ceiling_ore) AS (VALUES {ceilings}),
-        births AS (
-            SELECT resident_id, min(birth_date) AS birth_date, bool_or({self._scope_sql("practice_orgnr::VARCHAR", scope)}) AS in_scope
-            FROM {self._files_sql("residents")} GROUP BY resident_id),
-        priced AS (
-            SELECT c.claim_id, c.resident_id, c.contact_date, c.year::INTEGER AS year,
-                   c.year::INTEGER * 100 + c.month::INTEGER AS period_key,
-                   c.tariff_code::VARCHAR AS code, c.billed_by::VARCHAR AS billed_by,
-                   c.practice_orgnr::VARCHAR AS practice, k.ceiling_ore, t.copayment_ore,
-                   (year(c.contact_date) - year(b.birth_date)
-                    - ((month(c.contact_date) * 100 + day(c.contact_date))
-                       < (month(b.birth_date) * 100 + day(b.birth_date)))::INTEGER) < t.exempt_under_age
-                       AS exempt
-            FROM {self._files_sql("claims", years)} c
-            JOIN births b ON b.resident_id = c.resident_id AND b.in_scope
-            JOIN tariffs t ON c.tariff_code::VARCHAR = t.tariff
-                AND c.contact_date >= t.valid_from AND c.contact_date < t.valid_to
-            JOIN ceilings k ON c.year::INTEGER = k.ceiling_year)"""
-
-    def _claims(
-        self, periods: Sequence[Period], scope: Sequence[str]
-    ) -> dict[tuple[str, int], list[tuple[str, int, int, int, int]]]:
-        """Claim counts per code, exempt counts and the copayment split, per practice-month.
-
-        The copayment ceiling is applied here with a window over each person's claims of the
-        calendar year from every provider, in (date, claim id) order, exactly as
-        ``pht.rules.financing.copayment_splits`` does with ``pht.rules.copayment``. Only people
-        whose copayments of the year pass the ceiling (few) need the ordered window; everyone
-        else pays every copayment themselves."""
-        years = sorted({p.year for p in periods})
-        keys = ", ".join(str(p.year * 100 + p.month) for p in periods)
-        billed = ", ".join(_quote(b) for b in BILLED_BY_PRACTICE)
-        table_name = f"finance_priced_{id(self)}_{threading.get_ident()}"
-        self._db.execute(
-            f"""CREATE OR REPLACE TEMP TABLE {table_name} AS
-            WITH {self._priced_sql(years, scope)},
-            dues AS (SELECT *, CASE WHEN exempt THEN 0 ELSE copayment_ore END AS due FROM priced)
-            SELECT claim_id, resident_id, contact_date, year, period_key, code, billed_by, practice,
-                   ceiling_ore, exempt, due FROM dues"""
-        )
-        try:
-            rows = self._query(
-                f"""
-                WITH over AS (
-                    SELECT resident_id, year FROM {table_name}
-                    GROUP BY resident_id, year HAVING sum(due) > max(ceiling_ore)),
-                under_rows AS (
-                    SELECT p.*, p.due AS patient FROM {table_name} p ANTI JOIN over USING (resident_id, year)),
-                over_rows AS (
-                    SELECT p.*, greatest(0, least(p.due, p.ceiling_ore - (sum(p.due) OVER (
-                        PARTITION BY p.resident_id, p.year ORDER BY p.contact_date, p.claim_id
-                        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - p.due))) AS patient
-                    FROM {table_name} p SEMI JOIN over USING (resident_id, year)),
-                settled AS (SELECT * FROM under_rows UNION ALL BY NAME SELECT * FROM over_rows)
-                SELECT practice, period_key, code, count(*) AS claims, sum(exempt::BIGINT) AS exempt,
-                       sum(patient) AS patient, sum(due - patient) AS state
-                FROM settled
-                WHERE period_key IN ({keys}) AND billed_by IN ({billed})
-                  AND {self._scope_sql("practice", scope)}
-                GROUP BY ALL"""
-            )
-        finally:
-            self._db.execute(f"DROP TABLE IF EXISTS {table_name}")
-        result: dict[tuple[str, int], list[tuple[str, int, int, int, int]]] = defaultdict(list)
-        columns = [rows.column(n).to_pylist() for n in ("practice", "period_key", "code", "claims")]
-        columns += [rows.column(n).to_pylist() for n in ("exempt", "patient", "state")]
-        for practice, key, code, claims, exempt, patient, state in zip(*columns, strict=True):
-            result[(practice, key)].append((str(code), int(claims), int(exempt), int(patient), int(state)))
-        return result
-
-    def _indicators(
-        self, periods: Sequence[Period], scope: Sequence[str], quality: QualityParameters
-    ) -> dict[tuple[str, int], dict[str, tuple[int, int]]]:
-        """Numerator and denominator of every quality indicator per practice-month (month's last day).
-
-        Only people with a denominator condition can count (a small set); the numerator asks for
-        the practice's latest claim on or before the month's last day (an ASOF join) and whether
-        it falls in the window."""
-        result: dict[tuple[str, int], dict[str, tuple[int, int]]] = defaultdict(dict)
-        if not quality.indicators:
-            return result
-        all_codes = sorted(set().union(*(i.denominator_conditions for i in quality.indicators)))
-        windows = {i.id: i.window_days - 1 for i in quality.indicators}
-        earliest = min(periods).end - datetime.timedelta(days=max(windows.values()))
-        years = range(earliest.year, max(p.year for p in periods) + 1)
-        months = ", ".join(f"({p.year * 100 + p.month}, DATE '{p.end}')" for p in periods)
-        billed = ", ".join(_quote(b) for b in BILLED_BY_PRACTICE)
-        conditions = f"""
-            SELECT resident_id, icpc2::VARCHAR AS code, min(onset_date) AS onset
-            FROM {self._files_sql("conditions")}
-            WHERE icpc2::VARCHAR IN ({", ".join(_quote(c) for c in all_codes)}) GROUP BY ALL"""
-        at_end = f"""
-            SELECT s.practice_orgnr::VARCHAR AS practice, m.period_key, s.resident_id, m.month_end,
-                   year(m.month_end) - year(s.birth_date)
-                   - ((month(m.month_end) * 100 + day(m.month_end))
-                      < (month(s.birth_date) * 100 + day(s.birth_date)))::INTEGER AS age
-            FROM {self._files_sql("residents")} s
-            JOIN (VALUES {months}) m(period_key, month_end)
-              ON s.list_from <= m.month_end AND coalesce(s.list_to, m.month_end) >= m.month_end
-            WHERE {self._scope_sql("s.practice_orgnr::VARCHAR", scope)}
-              AND s.resident_id IN (SELECT resident_id FROM {{cond}})"""
-        claims = f"""
-            SELECT resident_id, practice_orgnr::VARCHAR AS practice, contact_date,
-                   tariff_code::VARCHAR AS code, icpc2::VARCHAR AS diagnosis
-            FROM {self._files_sql("claims", years)}
-            WHERE billed_by::VARCHAR IN ({billed})
-              AND {self._scope_sql("practice_orgnr::VARCHAR", scope)}
-              AND resident_id IN (SELECT resident_id FROM {{at_end}})"""
-        suffix = f"{id(self)}_{threading.get_ident()}"
-        names = {"cond": f"finance_cond_{suffix}", "at_end": f"finance_at_end_{suffix}"}
-        names["claims"] = f"finance_ind_claims_{suffix}"
-        try:
-            self._db.execute(f"CREATE OR REPLACE TEMP TABLE {names['cond']} AS {conditions}")
-            self._db.execute(
-                f"CREATE OR REPLACE TEMP TABLE {names['at_end']} AS {at_end.format(cond=names['cond'])}"
-            )
-            self._db.execute(
-                f"CREATE OR REPLACE TEMP TABLE {names['claims']} AS {claims.format(at_end=names['at_end'])}"
-            )
-            parts = []
-            for indicator in quality.indicators:
-                filters = ["true"]
-                if indicator.numerator_diagnoses:
-                    listed = ", ".join(_quote(c) for c in sorted(indicator.numerator_diagnoses))
-                    filters.append(f"diagnosis IN ({listed})")
-                if indicator.numerator_codes:
-                    listed = ", ".join(_quote(c) for c in sorted(indicator.numerator_codes))
-                    filters.append(f"code IN ({listed})")
-                denominator_codes = ", ".join(_quote(c) for c in sorted(indicator.denominator_conditions))
-                parts.append(
-                    f"""
-                    SELECT {_quote(indicator.id)} AS indicator, d.practice, d.period_key,
-                           count(*) AS denominator,
-                           count(*) FILTER (WHERE c.contact_date >= d.month_end - {windows[indicator.id]})
-                               AS numerator
-                    FROM (
-                        SELECT DISTINCT a.practice, a.period_key, a.resident_id, a.month_end
-                        FROM {names["at_end"]} a JOIN {names["cond"]} k
-                          ON a.resident_id = k.resident_id AND k.code IN ({denominator_codes})
-                         AND k.onset <= a.month_end
-                        WHERE a.age >= {indicator.min_age}) d
-                    ASOF LEFT JOIN (SELECT * FROM {names["claims"]} WHERE {" AND ".join(filters)}) c
-                      ON d.resident_id = c.resident_id AND d.practice = c.practice
-                     AND d.month_end >= c.contact_date
-                    GROUP BY ALL"""
-                )
-            rows = self._query(" UNION ALL ".join(parts))
-        finally:
-            for name in names.values():
-                self._db.execute(f"DROP TABLE IF EXISTS {name}")
-        columns = [rows.column(n).to_pylist() for n in ("indicator", "practice", "period_key")]
-        columns += [rows.column(n).to_pylist() for n in ("numerator", "denominator")]
-        for indicator_id, practice, key, numerator, denominator in zip(*columns, strict=True):
-            result[(practice, key)][indicator_id] = (int(numerator), int(denominator))
+        self._timed("practice-month aggregates (Python)", started)
         return result
 
     # --- settlement -----------------------------------------------------------------------------
@@ -497,30 +259,32 @@ class FinanceLake:
         cap = params.capitation
         if not cap.budget_neutral:
             return capitation_rate(cap, None)
-        # one reference computation per capitation parameter version (months share it)
-        key = (cap.reference_year, params.capitation_version.toordinal())
+        if not lake_has_year(self.lake_dir, cap.reference_year):
+            raise LakeError(
+                f"budget-neutral capitation needs the reference year {cap.reference_year} in the lake "
+                f"{self.lake_dir} (generate it with pht synth --years {cap.reference_year}-...)"
+            )
+        key = _reference_key(params)
         if key not in self._reference:
-            year = cap.reference_year
-            if not lake_has_year(self.lake_dir, year):
-                raise LakeError(
-                    f"budget-neutral capitation needs the reference year {year} in the lake {self.lake_dir} "
-                    f"(generate it with pht synth --years {year}-...)"
-                )
-            self._reference[key] = capitation_rate(cap, self._reference_totals(year, cap))
+            periods = periods_of_year(cap.reference_year)
+            aggregates = self.aggregates(periods, self.practice_ids(), indicators=False)
+            self._reference[key] = capitation_rate(
+                cap, self._reference_totals(cap.reference_year, aggregates)
+            )
         return self._reference[key]
 
-    def _reference_totals(self, year: int, cap: CapitationParameters) -> ReferenceTotals:
-        """The reference year's totals for budget-neutral capitation, straight from two DuckDB
-        aggregates: resident-days per practice-month and cell, claims per practice-month and code.
+    def _reference_totals(self, year: int, aggregates: Aggregates) -> ReferenceTotals:
+        """The reference year's totals for budget-neutral capitation from two aggregates of every
+        practice: resident-days per practice-month and cell, claims per practice-month and code.
 
         The same sums as ``reference_totals`` over fee settlements of every practice-month (base
         grant rounded per practice-month, reimbursements per code line; raw weights exact), but
         without the copayment ceiling and the statements, which budget neutrality does not use."""
-        periods = periods_of_year(year)
-        scope = self.practice_ids()
-        cell_params = month_parameters(periods[0]).capitation
-        labels = [b.label for b in sorted(cell_params.age_bands, key=lambda b: b.min_age)]
-        rows = self._cell_rows(periods, scope, cell_params)
+        started = time.perf_counter()
+        reference = aggregates.of_periods(periods_of_year(year))
+        rows = reference.cells
+        cap = month_parameters(Period(year, 1)).capitation
+        labels = [b.label for b in sorted(cap.age_bands, key=lambda b: b.min_age)]
         resident_days = 0
         fee_total = Decimal(0)
         weighted = Decimal(0)
@@ -534,7 +298,7 @@ class FinanceLake:
             ):
                 base = month_parameters(Period(key // 100, key % 100)).base_grant
                 resident_days += int(days)
-                fee_total += money(base.rate_per_year * int(days) / base.days_in_year)
+                fee_total += money(base_grant_exact(base, int(days)))
             by_cell = rows.group_by(["sex", "band_index", "level", "kommunenummer"]).aggregate(
                 [("resident_days", "sum")]
             )
@@ -548,22 +312,41 @@ class FinanceLake:
                 if not 0 <= band < len(labels):
                     raise LakeError("a resident's age is in no capitation age band")
                 weighted += cap.raw_weight(sex, labels[band], int(level), kommune) * int(days)
-        billed = ", ".join(_quote(b) for b in BILLED_BY_PRACTICE)
-        counts = self._query(
-            f"""WITH {self._priced_sql([year], scope)}
-            SELECT practice, period_key, code, count(*) AS claims FROM priced
-            WHERE billed_by IN ({billed}) AND {self._scope_sql("practice", scope)}
-              AND period_key BETWEEN {year * 100 + 1} AND {year * 100 + 12}
-            GROUP BY ALL"""
-        )
+        counts = reference.codes.group_by(["period_key", "code"]).aggregate([("claims", "sum")])
         for key, code, claims in zip(
-            *(counts.column(n).to_pylist() for n in ("period_key", "code", "claims")), strict=True
+            *(counts.column(n).to_pylist() for n in ("period_key", "code", "claims_sum")), strict=True
         ):
             tariff = month_parameters(Period(key // 100, key % 100)).schedule.tariff(str(code))
             fee_total += money(tariff.reimbursement * int(claims))
+        self._timed("reference year totals (Python)", started)
         return ReferenceTotals(
             year=year, resident_days=resident_days, raw_weighted_days=weighted, fee_total=fee_total
         )
+
+    def _settled_aggregates(
+        self, periods: Sequence[Period], practices: Sequence[str] | None, rate: CapitationRate | None
+    ) -> tuple[list[Period], list[str], Aggregates]:
+        """The aggregates of the periods and practices in scope; when the whole lake is settled
+        with a budget-neutral rate not yet known, the reference year comes in the same passes."""
+        periods = sorted(set(periods))
+        everyone = self.practice_ids()
+        scope = list(practices) if practices is not None else everyone
+        first = month_parameters(periods[0])
+        key = _reference_key(first)
+        reference_periods: tuple[Period, ...] = ()
+        if (
+            rate is None
+            and first.capitation.budget_neutral
+            and key not in self._reference
+            and set(scope) == set(everyone)
+            and lake_has_year(self.lake_dir, first.capitation.reference_year)
+        ):
+            reference_periods = periods_of_year(first.capitation.reference_year)
+        aggregates = self.aggregates(periods, scope, count_periods=reference_periods)
+        if reference_periods:
+            totals = self._reference_totals(first.capitation.reference_year, aggregates)
+            self._reference[key] = capitation_rate(first.capitation, totals)
+        return periods, scope, aggregates.of_periods(periods)
 
     def settle(
         self,
@@ -571,24 +354,14 @@ class FinanceLake:
         practices: Sequence[str] | None = None,
         rate: CapitationRate | None = None,
     ) -> list[SettledMonth]:
-        """Both models' settlements of every practice in scope (all if None) and period.
+        """Both models' statements (lines and explanations, by the pure rules) of every practice in
+        scope (all if None) and period.
 
         ``rate`` overrides the capitation rate (otherwise from the parameters and reference year)."""
-        reference = None
-        if rate is None and periods:
-            # the reference year's passes run while the year's are running
-            first = month_parameters(min(periods))
-            reference = ThreadPoolExecutor(max_workers=1)
-            reference_job = reference.submit(
-                self._timed, "reference year (budget-neutral rate)", self.capitation_rate, first
-            )
-        try:
-            months = self.practice_months(periods, practices)
-            if reference is not None:
-                reference_job.result()
-        finally:
-            if reference is not None:
-                reference.shutdown()
+        if not periods:
+            return []
+        periods, scope, aggregates = self._settled_aggregates(periods, practices, rate)
+        months = self._practice_months(periods, scope, aggregates, indicators=True)
         own = self.own_model()
         started = time.perf_counter()
         result = []
@@ -604,8 +377,558 @@ class FinanceLake:
                 month, params.capitation, cap_rate, params.quality, params.schedule, provenance
             )
             result.append(SettledMonth(month, fee, cap, own.get(month.practice, FEE)))
-        self.timings["money (pure rules, Python)"] += time.perf_counter() - started
+        self._timed("money (pure rules, Python)", started)
         return result
+
+    def settlement_table(
+        self,
+        periods: Sequence[Period],
+        practices: Sequence[str] | None = None,
+        rate: CapitationRate | None = None,
+    ) -> pa.Table:
+        """The bulk path: both models' components of every practice in scope and period, one row
+        per practice, month and model (``SETTLEMENT_SCHEMA``), without statement lines.
+
+        The same aggregates as ``settle``, and each line's amount by the same functions of the
+        rules (``base_grant_exact``, ``capitation_cell_rate``, ``capitation_line_exact``,
+        ``quality_line_exact``, ``exempt_copayments``), rounded per line and summed as the
+        statements do, so the two agree to the øre (tested); only no line objects are made."""
+        if not periods:
+            return SETTLEMENT_SCHEMA.empty_table()
+        periods, scope, aggregates = self._settled_aggregates(periods, practices, rate)
+        started = time.perf_counter()
+        table = _component_table(self, periods, scope, aggregates, rate)
+        self._timed("money (bulk, Python)", started)
+        return table
+
+
+class _Passes:
+    """The DuckDB passes of one aggregation, on one cursor, with the work tables they share
+    (dropped on ``close``)."""
+
+    def __init__(self, lake: FinanceLake) -> None:
+        self.lake = lake
+        self.db = lake.con.con.cursor()
+        self.suffix = f"{next(_NAMES)}"
+        self.tables: list[str] = []
+        self.views: list[str] = []
+        self.cond = ""  # the conditions work table, once made
+
+    def close(self) -> None:
+        for name in self.tables:
+            self.db.execute(f"DROP TABLE IF EXISTS {name}")
+        for name in self.views:
+            self.db.unregister(name)
+        self.db.close()
+
+    # helpers
+
+    def files_sql(self, name: str, years: Iterable[int] | None = None) -> str:
+        """``read_parquet([...])`` over a dataset's schema-checked files."""
+        lake_dir = self.lake.lake_dir
+        files = lake_files(lake_dir, name, sorted(set(years)) if years is not None else None)
+        if not files:
+            raise LakeError(f"lake {lake_dir}: dataset {name!r} has no files")
+        listing = ", ".join(_quote(f) for f in files)
+        return f"read_parquet([{listing}], hive_partitioning=false)"
+
+    def work_table(self, stem: str, sql: str) -> str:
+        name = f"finance_{stem}_{self.suffix}"
+        self.tables.append(name)
+        self.db.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+        return name
+
+    def query(self, sql: str) -> pa.Table:
+        return self.db.sql(sql).to_arrow_table()
+
+    def scope_sql(self, column: str, scope: Sequence[str]) -> str:
+        if not scope:
+            return "false"
+        # a hash semi join on a registered table, not a chain of comparisons: scopes run to
+        # thousands of practices
+        name = f"finance_scope_{self.suffix}_{len(self.views)}"
+        self.views.append(name)
+        self.db.register(name, pa.table({"practice": pa.array(list(scope), pa.string())}))
+        return f"{column} IN (SELECT practice FROM {name})"
+
+    def early_scope_sql(self, column: str, scope: Sequence[str]) -> str:
+        """The scope filter on the input rows when the scope is small; a large scope is cheaper to
+        apply to the aggregated rows (``scope_sql`` there, which is always applied)."""
+        return self.scope_sql(column, scope) if len(scope) <= SMALL_SCOPE else "true"
+
+    # passes
+
+    def conditions(self, capitation: CapitationParameters, quality: QualityParameters | None) -> None:
+        """Each person's first onset of every condition either the capitation cells (chronic
+        conditions) or the quality indicators (denominator conditions) ask about, read once."""
+        codes = set(capitation.chronic_codes)
+        if quality is not None:
+            for indicator in quality.indicators:
+                codes |= set(indicator.denominator_conditions)
+        listed = ", ".join(_quote(c) for c in sorted(codes)) or "NULL"
+        self.cond = self.work_table(
+            "cond",
+            f"""SELECT resident_id, icpc2::VARCHAR AS code, min(onset_date) AS onset
+            FROM {self.files_sql("conditions")} WHERE icpc2::VARCHAR IN ({listed}) GROUP BY ALL""",
+        )
+
+    def cell_rows(
+        self, periods: Sequence[Period], scope: Sequence[str], params: CapitationParameters
+    ) -> pa.Table:
+        """Resident-days and spells per practice, month and capitation cell.
+
+        Per year of the periods (a window), a spell listed over every month of the window whose
+        age band and morbidity level are the same on the first days of its first and last month
+        (both only grow) is in one cell all along: such spells are counted per cell and
+        multiplied by each month's days. The others are expanded over the months they touch
+        (``generate_series``). Dates are compared as integers (``yyyymmdd`` for ages)."""
+        top = len(params.morbidity_factors) - 1
+        ordered = sorted(params.age_bands, key=lambda b: b.min_age)
+
+        def band(age: str) -> str:
+            return " + ".join(f"(({age}) >= {b.min_age})::INTEGER" for b in ordered[1:]) or "0"
+
+        def level(day: str) -> str:
+            terms = [f"coalesce(onset_{k} <= {day}, false)::INTEGER" for k in range(1, top + 1)]
+            return " + ".join(terms) or "0"
+
+        by_year: dict[int, list[Period]] = defaultdict(list)
+        for period in periods:
+            by_year[period.year].append(period)
+        windows = ", ".join(
+            f"({year}, {min(ps).year * 12 + min(ps).month - 1}, {max(ps).year * 12 + max(ps).month - 1}, "
+            f"DATE '{min(ps).start}', DATE '{max(ps).end}', DATE '{max(ps).start}', "
+            f"{_key(min(ps).start)}, {_key(max(ps).start)})"
+            for year, ps in sorted(by_year.items())
+        )
+        months = ", ".join(
+            f"({p.year}, {p.year * 12 + p.month - 1}, {p.year * 100 + p.month}, DATE '{p.start}', "
+            f"DATE '{p.end}', {_key(p.start)}, {p.days})"
+            for p in periods
+        )
+        first, last = min(periods).start, max(periods).end
+        onset_columns = "".join(f", onset_{k}" for k in range(1, top + 1))
+        if top > 0:
+            chronic = ", ".join(_quote(c) for c in sorted(params.chronic_codes)) or "NULL"
+            pivot = ", ".join(f"min(onset) FILTER (WHERE k = {k}) AS onset_{k}" for k in range(1, top + 1))
+            onsets = f"""
+            onsets AS (
+                SELECT resident_id, {pivot} FROM (
+                    SELECT resident_id, onset,
+                           row_number() OVER (PARTITION BY resident_id ORDER BY onset, code) AS k
+                    FROM {self.cond} WHERE code IN ({chronic}))
+                WHERE k <= {top} GROUP BY resident_id),"""
+            join_onsets = "LEFT JOIN onsets USING (resident_id)"
+        else:
+            onsets = join_onsets = ""
+        sql = f"""
+        WITH {onsets}
+        windows(w, first_m, last_m, first_day, last_day, last_start, first_key, last_key) AS (VALUES {windows}),
+        months(w, month_no, period_key, month_start, month_end, start_key, days) AS (VALUES {months}),
+        spells AS (
+            SELECT practice_orgnr::VARCHAR AS practice, sex::VARCHAR AS sex,
+                   kommunenummer::VARCHAR AS kommunenummer, list_from, list_to,
+                   year(birth_date) * 10000 + month(birth_date) * 100 + day(birth_date) AS birth_key,
+                   year(list_from) * 10000 + month(list_from) * 100 + day(list_from) AS from_key,
+                   year(list_from) * 12 + month(list_from) - 1 AS m_from,
+                   year(list_to) * 12 + month(list_to) - 1 AS m_to
+                   {onset_columns}
+            FROM {self.files_sql("residents")} {join_onsets}
+            WHERE {self.early_scope_sql("practice_orgnr::VARCHAR", scope)}
+              AND list_from <= DATE '{last}' AND (list_to IS NULL OR list_to >= DATE '{first}')),
+        windowed AS (
+            SELECT s.*, w.w, w.first_key, w.first_day,
+                   greatest(s.m_from, w.first_m) AS m0, least(coalesce(s.m_to, w.last_m), w.last_m) AS m1,
+                   s.list_from <= w.first_day AND coalesce(s.list_to >= w.last_day, true)
+                   AND {level("w.first_day")} = {level("w.last_start")}
+                   AND {band("(w.first_key - s.birth_key) // 10000")} = {band("(w.last_key - s.birth_key) // 10000")}
+                       AS whole
+            FROM spells s CROSS JOIN windows w
+            WHERE s.list_from <= w.last_day AND (s.list_to IS NULL OR s.list_to >= w.first_day)),
+        whole_cells AS (
+            SELECT g.practice, m.period_key, g.sex, g.band_index, g.level, g.kommunenummer,
+                   g.spells * m.days AS resident_days, g.spells AS residents
+            FROM (
+                SELECT w, practice, sex, {band("greatest((first_key - birth_key) // 10000, 0)")} AS band_index,
+                       {level("first_day")} AS level, kommunenummer, count(*) AS spells
+                FROM windowed WHERE whole GROUP BY ALL) g
+            JOIN months m USING (w)),
+        staged AS (
+            SELECT e.practice, e.sex, e.kommunenummer, e.list_to {onset_columns.replace(", ", ", e.")},
+                   m.period_key, m.month_end, greatest(e.list_from, m.month_start) AS day_one,
+                   greatest((greatest(e.from_key, m.start_key) - e.birth_key) // 10000, 0) AS age
+            FROM (SELECT *, unnest(generate_series(m0, m1)) AS month_no FROM windowed WHERE NOT whole) e
+            JOIN months m USING (w, month_no)),
+        part_cells AS (
+            SELECT practice, period_key, sex, {band("age")} AS band_index, {level("day_one")} AS level,
+                   kommunenummer, sum(least(coalesce(list_to, month_end), month_end) - day_one + 1) AS resident_days,
+                   count(*) AS residents
+            FROM staged GROUP BY ALL)
+        SELECT practice, period_key, sex, band_index, level, kommunenummer,
+               sum(resident_days)::BIGINT AS resident_days, sum(residents)::BIGINT AS residents
+        FROM (SELECT * FROM whole_cells UNION ALL SELECT * FROM part_cells)
+        WHERE {self.scope_sql("practice", scope)}
+        GROUP BY ALL
+        """
+        return self.query(sql)
+
+    def claim_rows(
+        self, periods: Sequence[Period], scope: Sequence[str], ceiling_years: set[int]
+    ) -> pa.Table:
+        """Claim counts per code, exempt counts and the copayment split (øre), per practice-month.
+
+        The copayment ceiling is applied (for the months of ``ceiling_years``) with a window over
+        each person's claims of the calendar year from every provider, in (date, claim id) order,
+        exactly as ``pht.rules.financing.copayment_splits`` does with ``pht.rules.copayment``.
+        Only people whose copayments of the year pass the ceiling (few) need the ordered window;
+        everyone else pays every copayment themselves."""
+        years = sorted({p.year for p in periods})
+        keys = ", ".join(str(p.year * 100 + p.month) for p in periods)
+        billed = ", ".join(_quote(b) for b in BILLED_BY_PRACTICE)
+        tariffs = _tariff_rows()
+        copayment, exempt_age = _tariff_case_sql(tariffs, "c.contact_date", "c.tariff_code::VARCHAR")
+        ceilings = ", ".join(
+            f"({y}, {_ore(month_parameters(Period(y, 1)).ceilings[y])})" for y in sorted(ceiling_years)
+        )
+        # birth dates only of people young enough to be exempt on some claim date (a small table)
+        oldest = max((age for *_, age in tariffs), default=0)
+        youngest_birth = datetime.date(min(years) - oldest - 1, 1, 1)
+        kids = self.work_table(
+            "kids",
+            f"""SELECT resident_id, min(birth_date) AS birth_date FROM {self.files_sql("residents")}
+            WHERE birth_date >= DATE '{youngest_birth}' GROUP BY resident_id""",
+        )
+        claims = self.files_sql("claims", years)
+        if len(scope) < len(self.lake.practices):
+            # only the people with a claim billed by a practice in scope matter (all their claims
+            # count for the ceiling)
+            people = self.work_table(
+                "people",
+                f"""SELECT DISTINCT resident_id FROM {claims}
+                WHERE billed_by::VARCHAR IN ({billed}) AND {self.scope_sql("practice_orgnr::VARCHAR", scope)}""",
+            )
+            people_filter = f"c.resident_id IN (SELECT resident_id FROM {people})"
+        else:
+            people_filter = "true"
+        exempt = _exempt_sql("c.contact_date", "k.birth_date", exempt_age)
+        # priced with CASE expressions rather than a join on the tariffs (cheaper; and DuckDB
+        # 2.0.0 fails with an internal error on a window over the join's dictionary columns)
+        priced = f"""(
+            SELECT claim_id, resident_id, contact_date, year, period_key, code, by_practice, practice, exempt,
+                   CASE WHEN exempt THEN 0 ELSE copayment_ore END AS due
+            FROM (
+                SELECT c.claim_id, c.resident_id, c.contact_date, c.year::INTEGER AS year,
+                       c.year::INTEGER * 100 + c.month::INTEGER AS period_key,
+                       c.tariff_code::VARCHAR AS code, c.billed_by::VARCHAR IN ({billed}) AS by_practice,
+                       c.practice_orgnr::VARCHAR AS practice, {exempt} AS exempt, {copayment} AS copayment_ore
+                FROM {claims} c LEFT JOIN {kids} k ON k.resident_id = c.resident_id
+                WHERE {people_filter})
+            WHERE copayment_ore IS NOT NULL)"""
+        in_scope = self.scope_sql("practice", scope)
+        if ceilings:
+            over = self.work_table(
+                "over",
+                f"""SELECT p.resident_id, p.year, k.ceiling_ore
+                FROM {priced} p JOIN (VALUES {ceilings}) k(year, ceiling_ore) USING (year)
+                GROUP BY p.resident_id, p.year, k.ceiling_ore HAVING sum(p.due) > k.ceiling_ore""",
+            )
+            # their claims are few: materialised before the window (DuckDB 2.0.0 also fails with
+            # an internal error on a window straight over the Parquet scan's dictionary columns)
+            over_claims = self.work_table(
+                "over_claims",
+                f"""SELECT p.*, o.ceiling_ore
+                FROM (SELECT * FROM {priced} WHERE resident_id IN (SELECT resident_id FROM {over})) p
+                JOIN {over} o USING (resident_id, year)""",
+            )
+            state = f"""
+                SELECT practice, period_key, code, sum(due - patient) AS state FROM (
+                    SELECT *, greatest(0, least(due, ceiling_ore - (sum(due) OVER (
+                        PARTITION BY resident_id, year ORDER BY contact_date, claim_id
+                        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - due))) AS patient
+                    FROM {over_claims})
+                WHERE by_practice AND period_key IN ({keys}) AND {in_scope}
+                GROUP BY ALL"""
+        else:
+            state = "SELECT NULL::VARCHAR AS practice, NULL::INTEGER AS period_key, NULL::VARCHAR AS code, 0 AS state WHERE false"
+        return self.query(
+            f"""
+            WITH counted AS (
+                SELECT practice, period_key, code, count(*) AS claims, sum(exempt::BIGINT) AS exempt,
+                       sum(due) AS due
+                FROM {priced} p
+                WHERE by_practice AND period_key IN ({keys}) AND {in_scope}
+                GROUP BY ALL),
+            above AS ({state})
+            SELECT practice, period_key, code, claims, exempt,
+                   (due - coalesce(above.state, 0))::BIGINT AS patient, coalesce(above.state, 0)::BIGINT AS state
+            FROM counted LEFT JOIN above USING (practice, period_key, code)"""
+        )
+
+    def indicator_rows(
+        self, periods: Sequence[Period], scope: Sequence[str], quality: QualityParameters
+    ) -> pa.Table | None:
+        """Numerator and denominator of every quality indicator per practice-month (month's last day).
+
+        Only people with a denominator condition can count (a small set); the numerator asks for
+        the practice's latest claim on or before the month's last day (an ASOF join) and whether
+        it falls in the window."""
+        if not quality.indicators:
+            return None
+        all_codes = sorted(set().union(*(i.denominator_conditions for i in quality.indicators)))
+        windows = {i.id: i.window_days - 1 for i in quality.indicators}
+        earliest = min(periods).end - datetime.timedelta(days=max(windows.values()))
+        years = range(earliest.year, max(p.year for p in periods) + 1)
+        months = ", ".join(f"({p.year * 100 + p.month}, DATE '{p.end}')" for p in periods)
+        billed = ", ".join(_quote(b) for b in BILLED_BY_PRACTICE)
+        cond = self.work_table(
+            "ind_cond",
+            f"SELECT * FROM {self.cond} WHERE code IN ({', '.join(_quote(c) for c in all_codes)})",
+        )
+        at_end = self.work_table(
+            "at_end",
+            f"""
+            SELECT s.practice_orgnr::VARCHAR AS practice, m.period_key, s.resident_id, m.month_end,
+                   year(m.month_end) - year(s.birth_date)
+                   - ((month(m.month_end) * 100 + day(m.month_end))
+                      < (month(s.birth_date) * 100 + day(s.birth_date)))::INTEGER AS age
+            FROM {self.files_sql("residents")} s
+            JOIN (VALUES {months}) m(period_key, month_end)
+              ON s.list_from <= m.month_end AND coalesce(s.list_to, m.month_end) >= m.month_end
+            WHERE {self.scope_sql("s.practice_orgnr::VARCHAR", scope)}
+              AND s.resident_id IN (SELECT resident_id FROM {cond})""",
+        )
+        claims = self.work_table(
+            "ind_claims",
+            f"""
+            SELECT resident_id, practice_orgnr::VARCHAR AS practice, contact_date,
+                   tariff_code::VARCHAR AS code, icpc2::VARCHAR AS diagnosis
+            FROM {self.files_sql("claims", years)}
+            WHERE billed_by::VARCHAR IN ({billed})
+              AND {self.scope_sql("practice_orgnr::VARCHAR", scope)}
+              AND resident_id IN (SELECT resident_id FROM {at_end})""",
+        )
+        parts = []
+        for indicator in quality.indicators:
+            filters = ["true"]
+            if indicator.numerator_diagnoses:
+                listed = ", ".join(_quote(c) for c in sorted(indicator.numerator_diagnoses))
+                filters.append(f"diagnosis IN ({listed})")
+            if indicator.numerator_codes:
+                listed = ", ".join(_quote(c) for c in sorted(indicator.numerator_codes))
+                filters.append(f"code IN ({listed})")
+            denominator_codes = ", ".join(_quote(c) for c in sorted(indicator.denominator_conditions))
+            parts.append(
+                f"""
+                SELECT {_quote(indicator.id)} AS indicator, d.practice, d.period_key,
+                       count(*) AS denominator,
+                       count(*) FILTER (WHERE c.contact_date >= d.month_end - {windows[indicator.id]})
+                           AS numerator
+                FROM (
+                    SELECT DISTINCT a.practice, a.period_key, a.resident_id, a.month_end
+                    FROM {at_end} a JOIN {cond} k
+                      ON a.resident_id = k.resident_id AND k.code IN ({denominator_codes})
+                     AND k.onset <= a.month_end
+                    WHERE a.age >= {indicator.min_age}) d
+                ASOF LEFT JOIN (SELECT * FROM {claims} WHERE {" AND ".join(filters)}) c
+                  ON d.resident_id = c.resident_id AND d.practice = c.practice
+                 AND d.month_end >= c.contact_date
+                GROUP BY ALL"""
+            )
+        return self.query(" UNION ALL ".join(parts))
+
+
+def _component_table(
+    lake: FinanceLake,
+    periods: Sequence[Period],
+    scope: Sequence[str],
+    aggregates: Aggregates,
+    rate: CapitationRate | None,
+) -> pa.Table:
+    """Components of both models per practice-month from the aggregates (see ``settlement_table``)."""
+    by_key = {p.year * 100 + p.month: p for p in periods}
+    params = {key: month_parameters(period) for key, period in by_key.items()}
+    rates = {key: rate if rate is not None else lake.capitation_rate(p) for key, p in params.items()}
+    zero = Decimal("0.00")
+    days: dict[tuple[str, int], int] = defaultdict(int)
+    residents: dict[tuple[str, int], int] = defaultdict(int)
+    capitation: dict[tuple[str, int], Decimal] = defaultdict(lambda: zero)
+    cell_rates: dict[tuple[int, str, int, int, str], Decimal] = {}
+    labels = {
+        key: [b.label for b in sorted(p.capitation.age_bands, key=lambda b: b.min_age)]
+        for key, p in params.items()
+    }
+    cells = aggregates.cells
+    columns = [
+        cells.column(n).to_pylist()
+        for n in (
+            "practice",
+            "period_key",
+            "sex",
+            "band_index",
+            "level",
+            "kommunenummer",
+            "resident_days",
+            "residents",
+        )
+    ]
+    for practice, key, sex, band, level, kommune, cell_days, cell_residents in zip(*columns, strict=True):
+        cell = (key, sex, band, level, kommune)
+        cell_rate = cell_rates.get(cell)
+        if cell_rate is None:
+            if not 0 <= band < len(labels[key]):
+                raise LakeError(f"practice {practice}: a resident's age is in no capitation age band")
+            cell_rate = cell_rates[cell] = capitation_cell_rate(
+                params[key].capitation, rates[key], sex, labels[key][band], level, kommune
+            )
+        k = (practice, key)
+        capitation[k] += money(capitation_line_exact(cell_rate, cell_days))
+        days[k] += cell_days
+        residents[k] += cell_residents
+
+    reimbursed: dict[str, dict[tuple[str, int], Decimal]] = {
+        "fee_reimbursement": defaultdict(lambda: zero),
+        "nurse_reimbursement": defaultdict(lambda: zero),
+    }
+    patient_ore: dict[tuple[str, int], int] = defaultdict(int)
+    state_ore: dict[tuple[str, int], int] = defaultdict(int)
+    exempt_counts: dict[tuple[str, int], list[CodeCount]] = defaultdict(list)
+    codes = aggregates.codes
+    columns = [
+        codes.column(n).to_pylist()
+        for n in ("practice", "period_key", "code", "claims", "exempt", "patient", "state")
+    ]
+    for practice, key, code, claims, exempt, patient, state in zip(*columns, strict=True):
+        k = (practice, key)
+        tariff = params[key].schedule.tariff(code)
+        component = "nurse_reimbursement" if tariff.is_nurse else "fee_reimbursement"
+        reimbursed[component][k] += money(tariff.reimbursement * claims)
+        patient_ore[k] += patient
+        state_ore[k] += state
+        exempt_counts[k].append(CodeCount(code, claims, exempt))
+
+    quality: dict[tuple[str, int], Decimal] = defaultdict(lambda: zero)
+    if aggregates.indicators is not None:
+        rows = aggregates.indicators
+        columns = [
+            rows.column(n).to_pylist()
+            for n in ("indicator", "practice", "period_key", "numerator", "denominator")
+        ]
+        for indicator_id, practice, key, numerator, denominator in zip(*columns, strict=True):
+            settings = params[key].quality
+            indicator = next((i for i in settings.indicators if i.id == indicator_id), None)
+            if indicator is None:
+                continue
+            points, _ = indicator_points(indicator, numerator, denominator)
+            k = (practice, key)
+            quality[k] += money(quality_line_exact(points, settings, days[k]))
+
+    own = lake.own_model()
+    kommune_of = dict(
+        zip(
+            lake.practices.column("practice_orgnr").to_pylist(),
+            lake.practices.column("kommunenummer").to_pylist(),
+            strict=True,
+        )
+    )
+    out: dict[str, list[Any]] = {name: [] for name in SETTLEMENT_SCHEMA.names}
+    for key, period in sorted(by_key.items()):
+        p = params[key]
+        for practice in sorted(scope):
+            k = (practice, key)
+            copayments = (
+                money(Decimal(patient_ore[k]).scaleb(-2))
+                + money(Decimal(state_ore[k]).scaleb(-2))
+                + money(exempt_copayments(exempt_counts.get(k, ()), p.schedule))
+            )
+            fee = {
+                "base_grant": money(base_grant_exact(p.base_grant, days[k])),
+                "fee_reimbursement": reimbursed["fee_reimbursement"][k],
+                "nurse_reimbursement": reimbursed["nurse_reimbursement"][k],
+                "capitation": zero,
+                "quality_grant": zero,
+                "copayments": copayments,
+            }
+            cap = {
+                "base_grant": zero,
+                "fee_reimbursement": zero,
+                "nurse_reimbursement": zero,
+                "capitation": capitation[k],
+                "quality_grant": quality[k],
+                "copayments": copayments,
+            }
+            for model, components in ((FEE, fee), (CAPITATION, cap)):
+                out["practice_orgnr"].append(practice)
+                out["kommunenummer"].append(kommune_of.get(practice))
+                out["period"].append(str(period))
+                out["model"].append(model)
+                out["own_model"].append(own.get(practice, FEE) == model)
+                out["residents"].append(residents[k])
+                out["resident_days"].append(days[k])
+                for name in COMPONENTS[:-1]:
+                    out[name].append(components[name])
+                out["total"].append(sum(components.values(), zero))
+    return pa.table(out, schema=SETTLEMENT_SCHEMA)
+
+
+def _reference_key(params: MonthParameters) -> tuple[int, int]:
+    """One reference computation per capitation parameter version (months share it)."""
+    return (params.capitation.reference_year, params.capitation_version.toordinal())
+
+
+def _cells_by_practice_month(
+    rows: pa.Table, params: CapitationParameters
+) -> tuple[dict[tuple[str, int], list[CapitationCell]], dict[tuple[str, int], tuple[int, int]]]:
+    labels = [b.label for b in sorted(params.age_bands, key=lambda b: b.min_age)]
+    cells: dict[tuple[str, int], list[CapitationCell]] = defaultdict(list)
+    columns = [
+        rows.column(name).to_pylist()
+        for name in ("practice", "period_key", "sex", "band_index", "level", "kommunenummer")
+        + ("resident_days", "residents")
+    ]
+    for practice, key, sex, band, level, kommune, days, residents in zip(*columns, strict=True):
+        if not 0 <= band < len(labels):
+            raise LakeError(f"practice {practice}: a resident's age is in no capitation age band")
+        cells[(practice, key)].append(
+            CapitationCell(sex, labels[band], int(level), kommune, int(days), int(residents))
+        )
+    totals: dict[tuple[str, int], tuple[int, int]] = {}
+    for key, items in cells.items():
+        totals[key] = (sum(c.residents for c in items), sum(c.resident_days for c in items))
+    return cells, totals
+
+
+def _key(day: datetime.date) -> int:
+    """A date as the integer ``yyyymmdd``."""
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def _exempt_sql(day: str, birth_date: str, exempt_under_age: str) -> str:
+    """Copayment-exempt: under the exemption age on the day (an unknown birth date is not exempt)."""
+    age = (
+        f"(year({day}) - year({birth_date}) - ((month({day}) * 100 + day({day}))"
+        f" < (month({birth_date}) * 100 + day({birth_date})))::INTEGER)"
+    )
+    return f"coalesce({age} < ({exempt_under_age}), false)"
+
+
+def _tariff_case_sql(
+    tariffs: Sequence[tuple[str, datetime.date, datetime.date, int, int]], day: str, code: str
+) -> tuple[str, str]:
+    """SQL for the copayment (øre) of a claim's code in the fee schedule in force on its day (NULL
+    when the code is not in that schedule), and for the schedule's exemption age."""
+    versions: dict[tuple[datetime.date, datetime.date, int], list[tuple[str, int]]] = defaultdict(list)
+    for tariff, valid_from, valid_to, ore, age in tariffs:
+        versions[(valid_from, valid_to, age)].append((tariff, ore))
+    copayment = []
+    exempt_age = []
+    for (valid_from, valid_to, age), codes in sorted(versions.items()):
+        when = f"{day} >= DATE '{valid_from}' AND {day} < DATE '{valid_to}'"
+        by_code = " ".join(f"WHEN {_quote(t)} THEN {ore}" for t, ore in sorted(codes))
+        copayment.append(f"WHEN {when} THEN (CASE {code} {by_code} END)")
+        exempt_age.append(f"WHEN {when} THEN {age}")
+    if not copayment:
+        return "NULL::INTEGER", "0"
+    return f"(CASE {' '.join(copayment)} END)", f"(CASE {' '.join(exempt_age)} END)"
 
 
 @dataclass(frozen=True)

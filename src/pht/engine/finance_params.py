@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 from pht.refdata.params import ParameterSet, load_parameters, parameter_versions
 from pht.rules.financing import (
@@ -53,22 +55,37 @@ def _ceiling(year: int) -> Decimal:
 
 
 @cache
+def _typed(name: str, valid_from: datetime.date) -> Any:
+    """One typed object per parameter version, shared by every month it is in force (the
+    capitation rule caches per-cell constants by the identity of its parameters)."""
+    version = load_parameters(name, valid_from)
+    return _FACTORIES[name](version.values)
+
+
+_FACTORIES: dict[str, Callable[[Any], Any]] = {
+    "base_grant": BaseGrantRate.from_mapping,
+    "fee_schedule": FeeSchedule.from_mapping,
+    "capitation": CapitationParameters.from_mapping,
+    "quality_indicators": QualityParameters.from_mapping,
+}
+
+
+@cache
 def month_parameters(period: Period) -> MonthParameters:
     day = period.start
-    base = load_parameters("base_grant", day)
-    fees = load_parameters("fee_schedule", day)
-    capitation = load_parameters("capitation", day)
-    quality = load_parameters("quality_indicators", day)
+    base, fees, ceiling, capitation, quality = (
+        load_parameters(name, day)
+        for name in ("base_grant", "fee_schedule", "copayment_ceiling", "capitation", "quality_indicators")
+    )
     ceilings = {year: _ceiling(year) for year in range(period.year - 1, period.year + 1)}
-    ceiling = load_parameters("copayment_ceiling", day)
     return MonthParameters(
         period=period,
-        base_grant=BaseGrantRate.from_mapping(base.values),
-        schedule=FeeSchedule.from_mapping(fees.values),
+        base_grant=_typed("base_grant", base.valid_from),
+        schedule=_typed("fee_schedule", fees.valid_from),
         schedules=_schedules(),
         ceilings=ceilings,
-        capitation=CapitationParameters.from_mapping(capitation.values),
-        quality=QualityParameters.from_mapping(quality.values),
+        capitation=_typed("capitation", capitation.valid_from),
+        quality=_typed("quality_indicators", quality.valid_from),
         sets=(base, fees, ceiling, capitation, quality),
     )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
+import pyarrow as pa
 import pytest
 
 from pht.engine.finance import FinanceLake, periods_of_year
@@ -121,3 +122,50 @@ def test_settled_copayments_and_reimbursements_match_the_amounts_recorded_in_the
         key = (item.month.practice, item.month.period.year * 100 + item.month.period.month)
         c = item.fee.components
         assert (c["copayments"], c["fee_reimbursement"] + c["nurse_reimbursement"]) == recorded[key], key
+
+
+def _rows(table):
+    return sorted(tuple(row.values()) for row in table.to_pylist())
+
+
+def test_bulk_components_equal_the_statements_to_the_ore(lake_dir):
+    """``settlement_table`` (the bulk path, no statement lines) and ``settle`` (statements by the
+    pure rules) give the same components for every practice, month and model."""
+    from pht.engine.finance import SETTLEMENT_SCHEMA, settlement_rows
+
+    statements = FinanceLake(lake_dir)
+    expected = pa.Table.from_pylist(
+        settlement_rows(statements, statements.settle(PERIODS)), schema=SETTLEMENT_SCHEMA
+    )
+    bulk = FinanceLake(lake_dir).settlement_table(PERIODS)
+    assert bulk.schema == SETTLEMENT_SCHEMA
+    assert bulk.num_rows == expected.num_rows == 2 * len(statements.practice_ids()) * len(PERIODS)
+    assert _rows(bulk) == _rows(expected)
+    totals = bulk.group_by("model").aggregate(
+        [("capitation", "sum"), ("quality_grant", "sum"), ("copayments", "sum")]
+    )
+    assert all(
+        v > 0
+        for v in totals.column("capitation_sum").to_pylist()[1:] + totals.column("copayments_sum").to_pylist()
+    )
+
+
+def test_a_part_of_the_lake_settles_as_it_does_within_the_whole(lake_dir):
+    """Settling some practices reads only their people's claims and lists, yet gives what the same
+    practices get when the whole lake is settled (copayment ceiling, indicators and cells alike)."""
+    whole = FinanceLake(lake_dir)
+    some = whole.practice_ids()[::3]
+    everyone = {
+        (r["practice_orgnr"], r["period"], r["model"]): r for r in whole.settlement_table(PERIODS).to_pylist()
+    }
+    part = FinanceLake(lake_dir)
+    rows = part.settlement_table(PERIODS, some).to_pylist()
+    assert {r["practice_orgnr"] for r in rows} == set(some)
+    for row in rows:
+        assert row == everyone[(row["practice_orgnr"], row["period"], row["model"])]
+    # the statements of a part agree as well (they use the reference year of the whole lake)
+    settled = part.settle(PERIODS[:1], some[:2])
+    for item in settled:
+        key = (item.month.practice, str(item.month.period))
+        assert item.capitation.components["total"] == everyone[(*key, "capitation")]["total"]
+        assert item.fee.components["total"] == everyone[(*key, "fee")]["total"]

@@ -59,7 +59,9 @@ def _split(text: str | None) -> list[str] | None:
 def run_settle(args: argparse.Namespace) -> int:
     from pht.cli import CommandError
     from pht.engine.finance import FinanceLake, periods_of_year, settlement_rows, write_parquet
+    from pht.engine.finance_params import month_parameters
     from pht.engine.lake import LakeError
+    from pht.rules.financing import assumptions_of
 
     try:
         periods: Sequence[Period] = (
@@ -70,10 +72,15 @@ def run_settle(args: argparse.Namespace) -> int:
     try:
         lake = FinanceLake(args.lake)
         scope = lake.practice_ids(_split(args.practices), _split(args.municipalities))
-        settled = lake.settle(periods, scope)
+        if args.format == "json":
+            # statements (lines, assumptions) by the pure rules
+            settled = lake.settle(periods, scope)
+            rows = settlement_rows(lake, settled)
+        else:
+            # components only: the bulk path (equal to the statements' components, tested)
+            rows = lake.settlement_table(periods, scope).to_pylist()
     except (LakeError, ValueError) as exc:
         raise CommandError(str(exc)) from exc
-    rows = settlement_rows(lake, settled)
     if args.out:
         write_parquet(rows, args.out)
     if args.format == "json":
@@ -96,8 +103,8 @@ def run_settle(args: argparse.Namespace) -> int:
             writer.writerow([row[k] if k != "own_model" else str(row[k]).lower() for k in CSV_HEADER])
     else:
         _print_table(rows)
-        if settled:
-            assumptions = settled[0].capitation.assumptions()
+        if rows:
+            assumptions = assumptions_of(month_parameters(periods[0]).provenance())
             print(f"\n{len(assumptions)} parameters are defaults (assumptions), e.g.:", file=sys.stdout)
             for key in sorted(assumptions)[:5]:
                 print(f"  {key}: {assumptions[key]}")

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from pht.rules.explain import Classification
-from pht.rules.financing.inputs import CapitationCell, PracticeMonth
+from pht.rules.financing.inputs import CapitationCell, CodeCount, PracticeMonth
 from pht.rules.financing.parameters import (
     BaseGrantRate,
     CapitationParameters,
@@ -98,13 +98,7 @@ class Settlement:
 
     def assumptions(self) -> dict[str, str]:
         """Every parameter used that is a default, by parameter set and key (to label as assumption)."""
-        result: dict[str, str] = {}
-        for item in self.provenance:
-            raw = item.get("assumptions", {})
-            if isinstance(raw, Mapping):
-                for key, why in raw.items():
-                    result[f"{item.get('parameters')}.{key}"] = str(why)
-        return result
+        return assumptions_of(self.provenance)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -150,6 +144,17 @@ class CapitationRate:
                 reference_fee_total=str(self.reference.fee_total),
             )
         return inputs
+
+
+def assumptions_of(provenance: Iterable[Mapping[str, object]]) -> dict[str, str]:
+    """The defaults (assumptions) among the parameter versions of a provenance, by set and key."""
+    result: dict[str, str] = {}
+    for item in provenance:
+        raw = item.get("assumptions", {})
+        if isinstance(raw, Mapping):
+            for key, why in raw.items():
+                result[f"{item.get('parameters')}.{key}"] = str(why)
+    return result
 
 
 def raw_weighted_days(month: PracticeMonth, params: CapitationParameters) -> Decimal:
@@ -216,13 +221,59 @@ def _components(lines: Sequence[StatementLine]) -> dict[str, Decimal]:
     return components
 
 
+# --- the arithmetic of single lines, shared by the statements below and the engine's bulk path ---
+
+
+def base_grant_exact(base_grant: BaseGrantRate, resident_days: int) -> Decimal:
+    """Basistilskudd for the resident-days, before rounding."""
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        return base_grant.rate_per_year * resident_days / base_grant.days_in_year
+
+
+def capitation_cell_rate(
+    params: CapitationParameters,
+    rate: CapitationRate,
+    sex: str,
+    age_band: str,
+    morbidity_level: int,
+    municipality: str,
+) -> Decimal:
+    """NOK per resident-day in a capitation cell: normalised weight x rate / days in the year."""
+    return _cell_constants(params, rate, CapitationCell(sex, age_band, morbidity_level, municipality, 0, 0))[
+        0
+    ]
+
+
+def capitation_line_exact(cell_rate: Decimal, resident_days: int) -> Decimal:
+    """A capitation cell's amount for its resident-days, before rounding."""
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        return cell_rate * resident_days
+
+
+def quality_line_exact(points: Decimal, quality: QualityParameters, resident_days: int) -> Decimal:
+    """An indicator's quality grant: points x value per point, per list of ``per_list_residents``
+    for a year, pro rata for the resident-days; before rounding."""
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        return (
+            points
+            * quality.value_per_point
+            * resident_days
+            / (quality.per_list_residents * quality.days_in_year)
+        )
+
+
+def exempt_copayments(codes: Iterable[CodeCount], schedule: FeeSchedule) -> Decimal:
+    """Copayments of exempt patients, which the state pays (they do not count towards the ceiling)."""
+    return sum((schedule.tariff(c.code).copayment * c.exempt_claims for c in codes), Decimal(0))
+
+
 def _copayment_lines(month: PracticeMonth, schedule: FeeSchedule) -> list[StatementLine]:
     with_copayment = sum(c.claims - c.exempt_claims for c in month.codes)
     exempt = sum(c.exempt_claims for c in month.codes)
-    # the state pays the copayment of an exempt patient (it does not count towards the ceiling)
-    exempt_amount = sum(
-        (schedule.tariff(c.code).copayment * c.exempt_claims for c in month.codes), Decimal(0)
-    )
+    exempt_amount = exempt_copayments(month.codes, schedule)
     by_code = {
         c.code: {
             "claims": c.claims,
@@ -275,7 +326,7 @@ def settle_fee_model(
     lines: list[StatementLine] = []
     with localcontext() as ctx:
         ctx.prec = PRECISION
-        exact = base_grant.rate_per_year * month.resident_days / base_grant.days_in_year
+        exact = base_grant_exact(base_grant, month.resident_days)
         lines.append(
             StatementLine(
                 "base_grant",
@@ -412,7 +463,7 @@ def settle_capitation_model(
         ctx.prec = PRECISION
         for cell in month.cells:
             line_rate, code, description, details = _cell_constants(params, rate, cell)
-            exact = line_rate * cell.resident_days
+            exact = capitation_line_exact(line_rate, cell.resident_days)
             lines.append(
                 StatementLine(
                     "capitation",
@@ -430,12 +481,7 @@ def settle_capitation_model(
             count = counts.get(indicator.id)
             numerator, denominator = (count.numerator, count.denominator) if count else (0, 0)
             points, reason = indicator_points(indicator, numerator, denominator)
-            exact = (
-                points
-                * quality.value_per_point
-                * month.resident_days
-                / (quality.per_list_residents * quality.days_in_year)
-            )
+            exact = quality_line_exact(points, quality, month.resident_days)
             lines.append(
                 StatementLine(
                     "quality_grant",
