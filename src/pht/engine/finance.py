@@ -42,6 +42,7 @@ from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -435,11 +436,17 @@ class _Passes:
     def work_table(self, stem: str, sql: str) -> str:
         name = f"finance_{stem}_{self.suffix}"
         self.tables.append(name)
-        self.db.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+        try:
+            self.db.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+        except duckdb.InvalidInputException as exc:
+            raise LakeError(f"lake {self.lake.lake_dir}: {_message(exc)}") from exc
         return name
 
     def query(self, sql: str) -> pa.Table:
-        return self.db.sql(sql).to_arrow_table()
+        try:
+            return self.db.sql(sql).to_arrow_table()
+        except duckdb.InvalidInputException as exc:
+            raise LakeError(f"lake {self.lake.lake_dir}: {_message(exc)}") from exc
 
     def scope_sql(self, column: str, scope: Sequence[str]) -> str:
         if not scope:
@@ -507,6 +514,19 @@ class _Passes:
             for p in periods
         )
         first, last = min(periods).start, max(periods).end
+        # practices numbered, sex and municipality as small integers: grouping on integers is
+        # cheaper than on text
+        numbered = f"finance_numbered_{self.suffix}"
+        self.views.append(numbered)
+        self.db.register(
+            numbered,
+            pa.table(
+                {
+                    "practice": pa.array(list(scope), pa.string()),
+                    "practice_no": pa.array(range(len(scope)), pa.int32()),
+                }
+            ),
+        )
         onset_columns = "".join(f", onset_{k}" for k in range(1, top + 1))
         if top > 0:
             chronic = ", ".join(_quote(c) for c in sorted(params.chronic_codes)) or "NULL"
@@ -526,16 +546,23 @@ class _Passes:
         windows(w, first_m, last_m, first_day, last_day, last_start, first_key, last_key) AS (VALUES {windows}),
         months(w, month_no, period_key, month_start, month_end, start_key, days) AS (VALUES {months}),
         spells AS (
-            SELECT practice_orgnr::VARCHAR AS practice, sex::VARCHAR AS sex,
-                   kommunenummer::VARCHAR AS kommunenummer, list_from, list_to,
+            SELECT x.practice_no AS practice,
+                   CASE sex::VARCHAR WHEN 'F' THEN 1 WHEN 'M' THEN 0
+                       ELSE error('residents: resident ' || resident_id || ' has sex '
+                                  || coalesce(sex::VARCHAR, 'missing') || ', not F or M') END::TINYINT AS sex,
+                   CASE WHEN TRY_CAST(kommunenummer::VARCHAR AS SMALLINT) IS NULL
+                       THEN error('residents: resident ' || resident_id || ' has kommunenummer '
+                                  || coalesce(kommunenummer::VARCHAR, 'missing') || ', not a number')
+                       ELSE TRY_CAST(kommunenummer::VARCHAR AS SMALLINT) END AS kommunenummer,
+                   list_from, list_to,
                    year(birth_date) * 10000 + month(birth_date) * 100 + day(birth_date) AS birth_key,
                    year(list_from) * 10000 + month(list_from) * 100 + day(list_from) AS from_key,
                    year(list_from) * 12 + month(list_from) - 1 AS m_from,
                    year(list_to) * 12 + month(list_to) - 1 AS m_to
                    {onset_columns}
-            FROM {self.files_sql("residents")} {join_onsets}
-            WHERE {self.early_scope_sql("practice_orgnr::VARCHAR", scope)}
-              AND list_from <= DATE '{last}' AND (list_to IS NULL OR list_to >= DATE '{first}')),
+            FROM {self.files_sql("residents")} r JOIN {numbered} x ON x.practice = r.practice_orgnr::VARCHAR
+            {join_onsets}
+            WHERE list_from <= DATE '{last}' AND (list_to IS NULL OR list_to >= DATE '{first}')),
         windowed AS (
             SELECT s.*, w.w, w.first_key, w.first_day,
                    greatest(s.m_from, w.first_m) AS m0, least(coalesce(s.m_to, w.last_m), w.last_m) AS m1,
@@ -564,11 +591,14 @@ class _Passes:
                    kommunenummer, sum(least(coalesce(list_to, month_end), month_end) - day_one + 1) AS resident_days,
                    count(*) AS residents
             FROM staged GROUP BY ALL)
-        SELECT practice, period_key, sex, band_index, level, kommunenummer,
-               sum(resident_days)::BIGINT AS resident_days, sum(residents)::BIGINT AS residents
-        FROM (SELECT * FROM whole_cells UNION ALL SELECT * FROM part_cells)
-        WHERE {self.scope_sql("practice", scope)}
-        GROUP BY ALL
+        SELECT x.practice, c.period_key, CASE c.sex WHEN 1 THEN 'F' ELSE 'M' END AS sex, c.band_index, c.level,
+               lpad(c.kommunenummer::VARCHAR, 4, '0') AS kommunenummer, c.resident_days, c.residents
+        FROM (
+            SELECT practice, period_key, sex, band_index, level, kommunenummer,
+                   sum(resident_days)::BIGINT AS resident_days, sum(residents)::BIGINT AS residents
+            FROM (SELECT * FROM whole_cells UNION ALL SELECT * FROM part_cells)
+            GROUP BY ALL) c
+        JOIN {numbered} x ON x.practice_no = c.practice
         """
         return self.query(sql)
 
@@ -583,12 +613,14 @@ class _Passes:
         Only people whose copayments of the year pass the ceiling (few) need the ordered window;
         everyone else pays every copayment themselves."""
         years = sorted({p.year for p in periods})
+        whole_years = set(periods) == {q for y in years for q in periods_of_year(y)}
         keys = ", ".join(str(p.year * 100 + p.month) for p in periods)
+        in_periods = "true" if whole_years else f"period_key IN ({keys})"
         billed = ", ".join(_quote(b) for b in BILLED_BY_PRACTICE)
         tariffs = _tariff_rows()
         copayment, exempt_age = _tariff_case_sql(tariffs, "c.contact_date", "c.tariff_code::VARCHAR")
         ceilings = ", ".join(
-            f"({y}, {_ore(month_parameters(Period(y, 1)).ceilings[y])})" for y in sorted(ceiling_years)
+            f"({y}, {_ore(month_parameters(Period(y, 1)).ceilings[y])})" for y in years if y in ceiling_years
         )
         # birth dates only of people young enough to be exempt on some claim date (a small table)
         oldest = max((age for *_, age in tariffs), default=0)
@@ -598,38 +630,57 @@ class _Passes:
             f"""SELECT resident_id, min(birth_date) AS birth_date FROM {self.files_sql("residents")}
             WHERE birth_date >= DATE '{youngest_birth}' GROUP BY resident_id""",
         )
-        claims = self.files_sql("claims", years)
         if len(scope) < len(self.lake.practices):
             # only the people with a claim billed by a practice in scope matter (all their claims
             # count for the ceiling)
             people = self.work_table(
                 "people",
-                f"""SELECT DISTINCT resident_id FROM {claims}
+                f"""SELECT DISTINCT resident_id FROM {self.files_sql("claims", years)}
                 WHERE billed_by::VARCHAR IN ({billed}) AND {self.scope_sql("practice_orgnr::VARCHAR", scope)}""",
             )
             people_filter = f"c.resident_id IN (SELECT resident_id FROM {people})"
         else:
             people_filter = "true"
         exempt = _exempt_sql("c.contact_date", "k.birth_date", exempt_age)
-        # priced with CASE expressions rather than a join on the tariffs (cheaper; and DuckDB
-        # 2.0.0 fails with an internal error on a window over the join's dictionary columns)
-        priced = f"""(
-            SELECT claim_id, resident_id, contact_date, year, period_key, code, by_practice, practice, exempt,
-                   CASE WHEN exempt THEN 0 ELSE copayment_ore END AS due
-            FROM (
-                SELECT c.claim_id, c.resident_id, c.contact_date, c.year::INTEGER AS year,
-                       c.year::INTEGER * 100 + c.month::INTEGER AS period_key,
-                       c.tariff_code::VARCHAR AS code, c.billed_by::VARCHAR IN ({billed}) AS by_practice,
-                       c.practice_orgnr::VARCHAR AS practice, {exempt} AS exempt, {copayment} AS copayment_ore
-                FROM {claims} c LEFT JOIN {kids} k ON k.resident_id = c.resident_id
-                WHERE {people_filter})
-            WHERE copayment_ore IS NOT NULL)"""
+
+        def priced(claim_years: Sequence[int], copayments: bool) -> str:
+            """The claims of the years with their code, whether billed by a practice, and — only
+            if ``copayments`` — exemption and copayment due; a claim whose code is not in the fee
+            schedule of its day is left out. Priced with CASE expressions rather than a join on
+            the tariffs (cheaper; and DuckDB 2.0.0 fails with an internal error on a window over
+            the join's dictionary columns)."""
+            if copayments:
+                extra = f"{exempt} AS exempt, {copayment} AS copayment_ore"
+                join = f"LEFT JOIN {kids} k ON k.resident_id = c.resident_id"
+            else:
+                extra, join = f"false AS exempt, {copayment} AS copayment_ore", ""
+            return f"""(
+                SELECT claim_id, resident_id, contact_date, year, period_key, code, by_practice, practice, exempt,
+                       CASE WHEN exempt THEN 0 ELSE copayment_ore END AS due
+                FROM (
+                    SELECT c.claim_id, c.resident_id, c.contact_date, c.year::INTEGER AS year,
+                           c.year::INTEGER * 100 + c.month::INTEGER AS period_key,
+                           c.tariff_code::VARCHAR AS code, c.billed_by::VARCHAR IN ({billed}) AS by_practice,
+                           c.practice_orgnr::VARCHAR AS practice, {extra}
+                    FROM {self.files_sql("claims", claim_years)} c {join}
+                    WHERE {people_filter})
+                WHERE copayment_ore IS NOT NULL)"""
+
         in_scope = self.scope_sql("practice", scope)
-        if ceilings:
+        split_years = [y for y in years if y in ceiling_years]
+        count_years = [y for y in years if y not in ceiling_years]
+        counted = " UNION ALL ".join(
+            f"""SELECT practice, period_key, code, count(*) AS claims, sum(exempt::BIGINT) AS exempt, sum(due) AS due
+            FROM {priced(group, copayments)} p WHERE by_practice AND {in_periods} AND {in_scope} GROUP BY ALL"""
+            for group, copayments in ((split_years, True), (count_years, False))
+            if group
+        )
+        if split_years:
+            full = priced(split_years, True)
             over = self.work_table(
                 "over",
                 f"""SELECT p.resident_id, p.year, k.ceiling_ore
-                FROM {priced} p JOIN (VALUES {ceilings}) k(year, ceiling_ore) USING (year)
+                FROM {full} p JOIN (VALUES {ceilings}) k(year, ceiling_ore) USING (year)
                 GROUP BY p.resident_id, p.year, k.ceiling_ore HAVING sum(p.due) > k.ceiling_ore""",
             )
             # their claims are few: materialised before the window (DuckDB 2.0.0 also fails with
@@ -637,7 +688,7 @@ class _Passes:
             over_claims = self.work_table(
                 "over_claims",
                 f"""SELECT p.*, o.ceiling_ore
-                FROM (SELECT * FROM {priced} WHERE resident_id IN (SELECT resident_id FROM {over})) p
+                FROM (SELECT * FROM {full} WHERE resident_id IN (SELECT resident_id FROM {over})) p
                 JOIN {over} o USING (resident_id, year)""",
             )
             state = f"""
@@ -646,18 +697,16 @@ class _Passes:
                         PARTITION BY resident_id, year ORDER BY contact_date, claim_id
                         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - due))) AS patient
                     FROM {over_claims})
-                WHERE by_practice AND period_key IN ({keys}) AND {in_scope}
+                WHERE by_practice AND {in_periods} AND {in_scope}
                 GROUP BY ALL"""
         else:
-            state = "SELECT NULL::VARCHAR AS practice, NULL::INTEGER AS period_key, NULL::VARCHAR AS code, 0 AS state WHERE false"
+            state = (
+                "SELECT NULL::VARCHAR AS practice, NULL::INTEGER AS period_key, NULL::VARCHAR AS code, "
+                "0 AS state WHERE false"
+            )
         return self.query(
             f"""
-            WITH counted AS (
-                SELECT practice, period_key, code, count(*) AS claims, sum(exempt::BIGINT) AS exempt,
-                       sum(due) AS due
-                FROM {priced} p
-                WHERE by_practice AND period_key IN ({keys}) AND {in_scope}
-                GROUP BY ALL),
+            WITH counted AS ({counted}),
             above AS ({state})
             SELECT practice, period_key, code, claims, exempt,
                    (due - coalesce(above.state, 0))::BIGINT AS patient, coalesce(above.state, 0)::BIGINT AS state
@@ -705,7 +754,7 @@ class _Passes:
             FROM {self.files_sql("claims", years)}
             WHERE billed_by::VARCHAR IN ({billed})
               AND {self.scope_sql("practice_orgnr::VARCHAR", scope)}
-              AND resident_id IN (SELECT resident_id FROM {at_end})""",
+              AND resident_id IN (SELECT DISTINCT resident_id FROM {at_end})""",
         )
         parts = []
         for indicator in quality.indicators:
@@ -749,41 +798,48 @@ def _component_table(
     params = {key: month_parameters(period) for key, period in by_key.items()}
     rates = {key: rate if rate is not None else lake.capitation_rate(p) for key, p in params.items()}
     zero = Decimal("0.00")
-    days: dict[tuple[str, int], int] = defaultdict(int)
-    residents: dict[tuple[str, int], int] = defaultdict(int)
-    capitation: dict[tuple[str, int], Decimal] = defaultdict(lambda: zero)
-    cell_rates: dict[tuple[int, str, int, int, str], Decimal] = {}
     labels = {
         key: [b.label for b in sorted(p.capitation.age_bands, key=lambda b: b.min_age)]
         for key, p in params.items()
     }
+    # each cell's rate once (per month and cell), then each row's rounded amount; the sums per
+    # practice-month by Arrow (exact decimal sums)
     cells = aggregates.cells
-    columns = [
-        cells.column(n).to_pylist()
-        for n in (
-            "practice",
-            "period_key",
-            "sex",
-            "band_index",
-            "level",
-            "kommunenummer",
-            "resident_days",
-            "residents",
+    cell_key = ["period_key", "sex", "band_index", "level", "kommunenummer"]
+    distinct = cells.select(cell_key).group_by(cell_key).aggregate([])
+    cell_rates = []
+    for key, sex, band, level, kommune in zip(
+        *(distinct.column(n).to_pylist() for n in cell_key), strict=True
+    ):
+        if not 0 <= band < len(labels[key]):
+            raise LakeError(
+                f"a resident's age is in no capitation age band (cell {sex} {band} {level} {kommune})"
+            )
+        cell_rates.append(
+            capitation_cell_rate(params[key].capitation, rates[key], sex, labels[key][band], level, kommune)
+        )
+    distinct = distinct.append_column("cell", pa.array(range(distinct.num_rows), pa.int64()))
+    rows = cells.join(distinct, cell_key)
+    amounts = [
+        money(capitation_line_exact(cell_rates[cell], cell_days))
+        for cell, cell_days in zip(
+            rows.column("cell").to_pylist(), rows.column("resident_days").to_pylist(), strict=True
         )
     ]
-    for practice, key, sex, band, level, kommune, cell_days, cell_residents in zip(*columns, strict=True):
-        cell = (key, sex, band, level, kommune)
-        cell_rate = cell_rates.get(cell)
-        if cell_rate is None:
-            if not 0 <= band < len(labels[key]):
-                raise LakeError(f"practice {practice}: a resident's age is in no capitation age band")
-            cell_rate = cell_rates[cell] = capitation_cell_rate(
-                params[key].capitation, rates[key], sex, labels[key][band], level, kommune
-            )
-        k = (practice, key)
-        capitation[k] += money(capitation_line_exact(cell_rate, cell_days))
-        days[k] += cell_days
-        residents[k] += cell_residents
+    rows = rows.append_column("amount", pa.array(amounts, pa.decimal128(38, 2)))
+    sums = rows.group_by(["practice", "period_key"]).aggregate(
+        [("amount", "sum"), ("resident_days", "sum"), ("residents", "sum")]
+    )
+    keys = list(zip(sums.column("practice").to_pylist(), sums.column("period_key").to_pylist(), strict=True))
+    capitation: dict[tuple[str, int], Decimal] = defaultdict(
+        lambda: zero, zip(keys, sums.column("amount_sum").to_pylist(), strict=True)
+    )
+    days: dict[tuple[str, int], int] = defaultdict(
+        int, zip(keys, sums.column("resident_days_sum").to_pylist(), strict=True)
+    )
+    residents: dict[tuple[str, int], int] = defaultdict(
+        int, zip(keys, sums.column("residents_sum").to_pylist(), strict=True)
+    )
 
     reimbursed: dict[str, dict[tuple[str, int], Decimal]] = {
         "fee_reimbursement": defaultdict(lambda: zero),
@@ -895,6 +951,11 @@ def _cells_by_practice_month(
     for key, items in cells.items():
         totals[key] = (sum(c.residents for c in items), sum(c.resident_days for c in items))
     return cells, totals
+
+
+def _message(exc: Exception) -> str:
+    """The message of a DuckDB error raised by ``error()`` in the SQL, without DuckDB's prefix."""
+    return str(exc).split("Error: ", 1)[-1].strip()
 
 
 def _key(day: datetime.date) -> int:

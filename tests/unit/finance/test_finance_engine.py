@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import finance_fixtures as fx
@@ -95,3 +96,19 @@ def test_cli_settle_prints_both_models_and_refuses_bad_input(fixture_lake, tmp_p
     assert "999" in capsys.readouterr().err
     assert main(["finance", "settle", "--lake", str(fixture_lake[0]), "--period", "2018-5"]) == 2
     assert "YYYY-MM" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("sex", "U", "resident 3 has sex U, not F or M"),
+        ("municipality", "08x8", "resident 3 has kommunenummer 08x8"),
+    ],
+)
+def test_a_resident_with_a_malformed_cell_field_is_refused_naming_it(tmp_path, field, value, message):
+    spells, conditions, claims = _renumber(fx.SPELLS, fx.CONDITIONS, fx.CLAIMS)
+    spells = [replace(s, **{field: value}) if s.resident_id == "3" else s for s in spells]
+    write_lake(tmp_path, spells, conditions, claims, {"P1": ("0828", "capitation"), "P2": ("0828", None)})
+    rate = CapitationRate(rate_per_year=Decimal(1000), divisor=Decimal(1), budget_neutral=False)
+    with pytest.raises(LakeError, match=message):
+        FinanceLake(tmp_path).settle([fx.PERIOD], ["P1"], rate=rate)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 from pht.rules.explain import Classification
 from pht.rules.financing.inputs import CapitationCell, CodeCount, PracticeMonth
@@ -50,6 +50,7 @@ RULE_FEE = "financing.fee_model"
 RULE_CAPITATION = "financing.capitation_model"
 RULE_QUALITY = "financing.quality_indicator"
 PRECISION = 40  # digits for intermediate arithmetic, far beyond the øre
+_EXACT = Context(prec=PRECISION)  # the same as localcontext() with that precision, cheaper per call
 
 
 def money(value: Decimal) -> Decimal:
@@ -226,9 +227,7 @@ def _components(lines: Sequence[StatementLine]) -> dict[str, Decimal]:
 
 def base_grant_exact(base_grant: BaseGrantRate, resident_days: int) -> Decimal:
     """Basistilskudd for the resident-days, before rounding."""
-    with localcontext() as ctx:
-        ctx.prec = PRECISION
-        return base_grant.rate_per_year * resident_days / base_grant.days_in_year
+    return _EXACT.divide(_EXACT.multiply(base_grant.rate_per_year, resident_days), base_grant.days_in_year)
 
 
 def capitation_cell_rate(
@@ -247,22 +246,14 @@ def capitation_cell_rate(
 
 def capitation_line_exact(cell_rate: Decimal, resident_days: int) -> Decimal:
     """A capitation cell's amount for its resident-days, before rounding."""
-    with localcontext() as ctx:
-        ctx.prec = PRECISION
-        return cell_rate * resident_days
+    return _EXACT.multiply(cell_rate, resident_days)
 
 
 def quality_line_exact(points: Decimal, quality: QualityParameters, resident_days: int) -> Decimal:
     """An indicator's quality grant: points x value per point, per list of ``per_list_residents``
     for a year, pro rata for the resident-days; before rounding."""
-    with localcontext() as ctx:
-        ctx.prec = PRECISION
-        return (
-            points
-            * quality.value_per_point
-            * resident_days
-            / (quality.per_list_residents * quality.days_in_year)
-        )
+    per_year = _EXACT.multiply(_EXACT.multiply(points, quality.value_per_point), resident_days)
+    return _EXACT.divide(per_year, quality.per_list_residents * quality.days_in_year)
 
 
 def exempt_copayments(codes: Iterable[CodeCount], schedule: FeeSchedule) -> Decimal:
