@@ -120,6 +120,7 @@ class FinanceLake:
             self.con = connect()
         self.practices = table(self.con, self.lake_dir, "practices").to_pyarrow()
         self._reference: dict[tuple[int, int], CapitationRate] = {}
+        self._files: dict[tuple[str, tuple[int, ...] | None], list[str]] = {}
         self.timings: dict[str, float] = defaultdict(float)  # seconds per stage, for the benchmark
 
     # --- scope ----------------------------------------------------------------------------------
@@ -152,6 +153,16 @@ class FinanceLake:
 
     def practice_info(self) -> dict[str, dict[str, Any]]:
         return {row["practice_orgnr"]: row for row in self.practices.to_pylist()}
+
+    def files(self, name: str, years: Iterable[int] | None = None) -> list[str]:
+        """A dataset's schema-checked files (of the given years), listed and checked once."""
+        key = (name, tuple(sorted(set(years))) if years is not None else None)
+        if key not in self._files:
+            files = lake_files(self.lake_dir, name, key[1])
+            if not files:
+                raise LakeError(f"lake {self.lake_dir}: dataset {name!r} has no files")
+            self._files[key] = files
+        return self._files[key]
 
     # --- aggregation ----------------------------------------------------------------------------
 
@@ -426,10 +437,7 @@ class _Passes:
 
     def files_sql(self, name: str, years: Iterable[int] | None = None) -> str:
         """``read_parquet([...])`` over a dataset's schema-checked files."""
-        lake_dir = self.lake.lake_dir
-        files = lake_files(lake_dir, name, sorted(set(years)) if years is not None else None)
-        if not files:
-            raise LakeError(f"lake {lake_dir}: dataset {name!r} has no files")
+        files = self.lake.files(name, years)
         listing = ", ".join(_quote(f) for f in files)
         return f"read_parquet([{listing}], hive_partitioning=false)"
 
@@ -619,9 +627,9 @@ class _Passes:
         billed = ", ".join(_quote(b) for b in BILLED_BY_PRACTICE)
         tariffs = _tariff_rows()
         copayment, exempt_age = _tariff_case_sql(tariffs, "c.contact_date", "c.tariff_code::VARCHAR")
-        ceilings = ", ".join(
-            f"({y}, {_ore(month_parameters(Period(y, 1)).ceilings[y])})" for y in years if y in ceiling_years
-        )
+        ceilings = [
+            (y, _ore(month_parameters(Period(y, 1)).ceilings[y])) for y in years if y in ceiling_years
+        ]
         # birth dates only of people young enough to be exempt on some claim date (a small table)
         oldest = max((age for *_, age in tariffs), default=0)
         youngest_birth = datetime.date(min(years) - oldest - 1, 1, 1)
@@ -677,11 +685,15 @@ class _Passes:
         )
         if split_years:
             full = priced(split_years, True)
+            # the people whose copayments of a year pass its ceiling, one year at a time (grouping
+            # on the person alone is cheaper)
             over = self.work_table(
                 "over",
-                f"""SELECT p.resident_id, p.year, k.ceiling_ore
-                FROM {full} p JOIN (VALUES {ceilings}) k(year, ceiling_ore) USING (year)
-                GROUP BY p.resident_id, p.year, k.ceiling_ore HAVING sum(p.due) > k.ceiling_ore""",
+                " UNION ALL ".join(
+                    f"""SELECT resident_id, {year} AS year, {ceiling} AS ceiling_ore
+                    FROM {priced([year], True)} p GROUP BY resident_id HAVING sum(due) > {ceiling}"""
+                    for year, ceiling in ceilings
+                ),
             )
             # their claims are few: materialised before the window (DuckDB 2.0.0 also fails with
             # an internal error on a window straight over the Parquet scan's dictionary columns)
