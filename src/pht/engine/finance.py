@@ -79,7 +79,6 @@ from pht.rules.financing import (
 from pht.rules.financing.settle import PRECISION
 
 BILLED_BY_PRACTICE = ("gp", "nurse")
-SMALL_SCOPE = 100  # practices: up to this many, filter the input rows by practice early
 _NAMES = itertools.count()  # suffixes for the work tables of concurrent passes
 
 
@@ -465,11 +464,6 @@ class _Passes:
         self.views.append(name)
         self.db.register(name, pa.table({"practice": pa.array(list(scope), pa.string())}))
         return f"{column} IN (SELECT practice FROM {name})"
-
-    def early_scope_sql(self, column: str, scope: Sequence[str]) -> str:
-        """The scope filter on the input rows when the scope is small; a large scope is cheaper to
-        apply to the aggregated rows (``scope_sql`` there, which is always applied)."""
-        return self.scope_sql(column, scope) if len(scope) <= SMALL_SCOPE else "true"
 
     # passes
 
