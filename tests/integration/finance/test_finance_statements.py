@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import io
 import json
 import re
@@ -11,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from pht.apps.accounts.models import Role
-from pht.rules.financing import Period
+from pht.rules.financing import COMPONENTS, Period
 
 PERIOD = "2018-05"
 
@@ -28,7 +29,7 @@ def lake_dir(tmp_path_factory):
     return out
 
 
-def _settle_cli(lake_dir, practice: str, capsys) -> dict[str, dict]:
+def _settle_cli(lake_dir, practice: str, capsys, output: str = "json") -> dict[str, dict]:
     from pht.apps.finance import commands
 
     parser = argparse.ArgumentParser()
@@ -44,12 +45,14 @@ def _settle_cli(lake_dir, practice: str, capsys) -> dict[str, dict]:
             "--practices",
             practice,
             "--format",
-            "json",
+            output,
         ]
     )
     capsys.readouterr()
     assert args.handler(args) == 0
-    return {row["model"]: row for row in json.loads(capsys.readouterr().out)}
+    out = capsys.readouterr().out
+    rows = json.loads(out) if output == "json" else list(csv.DictReader(io.StringIO(out)))
+    return {row["model"]: row for row in rows}
 
 
 @pytest.fixture
@@ -74,6 +77,12 @@ def test_cli_totals_equal_the_sum_of_the_lines_shown_on_the_page(
 ):
     practice, _ = stored
     cli = _settle_cli(lake_dir, practice.orgnr, capsys)
+    # the CSV comes from the bulk path (components without lines): the same figures
+    bulk = _settle_cli(lake_dir, practice.orgnr, capsys, output="csv")
+    for model in ("fee", "capitation"):
+        assert {k: Decimal(v) for k, v in bulk[model].items() if k in COMPONENTS} == {
+            k: Decimal(cli[model][k]) for k in COMPONENTS
+        }
     client.force_login(make_user("gp_a", roles=[Role.GP], organisation=orgs["practice_a"]))
     for model in ("fee", "capitation"):
         response = client.get(f"/finance/statements/{practice.orgnr}/{PERIOD}/{model}/")
