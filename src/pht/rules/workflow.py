@@ -14,16 +14,20 @@ roles allowed to take that step, and asks ``check_transition`` before any status
 
 The answer is a ``Verdict`` whose reason says why a step is refused (unknown status, no such
 step, or none of the user's roles may take it), so the refusal can be shown as it is.
+
+Some steps also need a second person (the four-eyes principle): ``check_four_eyes`` says
+whether the person approving something is not the one who prepared it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from pht.rules.explain import Verdict
 
 RULE_ID = "workflow.transition"
+RULE_FOUR_EYES = "workflow.four_eyes"
 
 
 @dataclass(frozen=True)
@@ -85,3 +89,36 @@ def check_transition(workflow: Workflow, current: str, target: str, roles: Itera
             inputs,
         )
     return Verdict(RULE_ID, True, f"{workflow.name}: {current!r} -> {target!r} allowed", inputs)
+
+
+def check_four_eyes(
+    what: str, approver: Hashable | None, prepared_by: Hashable | None, others: str = "someone else"
+) -> Verdict:
+    """May ``approver`` approve the ``what`` that ``prepared_by`` prepared? (four-eyes principle)
+
+    ``approver`` and ``prepared_by`` identify people (user ids); approval passes only when both
+    are known and differ. When nobody is recorded as having prepared it, approval is refused too:
+    that a second person looks at it cannot then be shown. ``others`` names who may approve
+    instead, for the reason ("another finance officer").
+    """
+    inputs: dict[str, object] = {"what": what, "approver": approver, "prepared_by": prepared_by}
+    if prepared_by is None:
+        return Verdict(
+            RULE_FOUR_EYES,
+            False,
+            f"{what}: nobody is recorded as having prepared it, so four eyes cannot be shown; "
+            "prepare it first",
+            inputs,
+        )
+    if approver is None:
+        return Verdict(RULE_FOUR_EYES, False, f"{what}: the approver is not known", inputs)
+    if approver == prepared_by:
+        return Verdict(
+            RULE_FOUR_EYES,
+            False,
+            f"you prepared this {what}; {others} must approve it (four eyes)",
+            inputs,
+        )
+    return Verdict(
+        RULE_FOUR_EYES, True, f"{what}: approved by someone other than the one who prepared it", inputs
+    )

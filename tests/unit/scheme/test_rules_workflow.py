@@ -1,6 +1,10 @@
-import pytest
+from collections.abc import Hashable
 
-from pht.rules.workflow import Workflow, check_transition
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pht.rules.workflow import RULE_FOUR_EYES, Workflow, check_four_eyes, check_transition
 
 FLOW = Workflow(
     name="application",
@@ -57,3 +61,43 @@ def test_declaration_errors() -> None:
         Workflow("w", {("a", "a"): frozenset({"x"})})
     with pytest.raises(ValueError, match="no role"):
         Workflow("w", {("a", "b"): frozenset()})
+
+
+# --- four eyes: the approver is not the one who prepared it --------------------------------
+
+PEOPLE = st.one_of(st.integers(min_value=1, max_value=50), st.text(min_size=1, max_size=4))
+
+
+@given(approver=PEOPLE, preparer=PEOPLE)
+def test_four_eyes_passes_exactly_when_two_different_people(approver: Hashable, preparer: Hashable) -> None:
+    verdict = check_four_eyes("disbursement", approver, preparer)
+    assert verdict.rule == RULE_FOUR_EYES
+    assert verdict.passed == (approver != preparer)
+    assert verdict.inputs == {"what": "disbursement", "approver": approver, "prepared_by": preparer}
+
+
+@given(person=PEOPLE)
+def test_four_eyes_refuses_the_preparer_and_names_who_may_approve(person: Hashable) -> None:
+    verdict = check_four_eyes("disbursement", person, person, "another finance officer")
+    assert not verdict.passed
+    assert (
+        verdict.reason
+        == "you prepared this disbursement; another finance officer must approve it (four eyes)"
+    )
+
+
+@given(approver=st.one_of(st.none(), PEOPLE))
+def test_four_eyes_refuses_when_nobody_prepared_it(approver: Hashable | None) -> None:
+    verdict = check_four_eyes("disbursement", approver, None)
+    assert not verdict.passed
+    assert "nobody is recorded as having prepared it" in verdict.reason
+
+
+def test_four_eyes_refuses_an_unknown_approver() -> None:
+    verdict = check_four_eyes("report", None, 7)
+    assert not verdict.passed
+    assert "approver is not known" in verdict.reason
+
+
+def test_four_eyes_default_names_someone_else() -> None:
+    assert "someone else must approve it" in check_four_eyes("report", 3, 3).reason

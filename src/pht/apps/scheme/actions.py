@@ -29,7 +29,7 @@ from pht.rules import eligibility as elig
 from pht.rules.grants import GrantParameters, grant_years, payment_plan
 from pht.rules.selection import solve_selection
 from pht.rules.size_class import SizeClassThresholds
-from pht.rules.workflow import Workflow, check_transition
+from pht.rules.workflow import Workflow, check_four_eyes, check_transition
 
 ROLE_LEAD = Role.PROJECT_LEAD.value
 ROLE_OFFICER = Role.CASE_OFFICER.value
@@ -668,8 +668,7 @@ def prepare_disbursement(user: Any, instalment: m.Instalment) -> m.Instalment:
 
 def approve_disbursement(user: Any, instalment: m.Instalment) -> m.Instalment:
     _transition(workflows.INSTALMENT, instalment.status, "approved", user)
-    if instalment.prepared_by_id == user.pk:
-        raise ActionRefused("you prepared this disbursement; another finance officer must approve it")
+    require(check_four_eyes("disbursement", user.pk, instalment.prepared_by_id, "another finance officer"))
     with transaction.atomic():
         instalment.status = m.Instalment.Status.APPROVED
         instalment.approved_by = user
