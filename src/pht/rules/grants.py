@@ -17,6 +17,10 @@ accepted is paid on the acceptance date instead (the first instalment comes when
 is accepted); instalments due after the period has ended are not used, so a year's money is
 never paid after that year's part of the period is over. Rounding remainders go to the last
 instalment of the year, so instalments add up exactly to the year's grant.
+
+Reports: the municipality reports progress and spending once per calendar year of the period;
+the report for a year is due on ``report_due_month_day`` (month, day; default 1 March) of the
+year after (``report_due_date``).
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ class GrantParameters:
     municipality_base_per_year: Decimal
     municipality_per_gp_per_year: Decimal
     instalment_months: tuple[int, ...] = (1, 7)
+    report_due_month_day: tuple[int, int] = (3, 1)
 
     def __post_init__(self) -> None:
         for name in ("grant_per_gp_per_year", "municipality_base_per_year", "municipality_per_gp_per_year"):
@@ -53,6 +58,16 @@ class GrantParameters:
             raise ValueError(
                 f"grant parameter 'instalment_months' must be distinct months 1-12 in order, got {months}"
             )
+        due = self.report_due_month_day
+        try:
+            month, day = due
+            # A day that exists every year (1 March, not 29 February): checked in a common year.
+            datetime.date(2001, month, day)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"grant parameter 'report_due_month_day' must be [month, day] of a date that exists "
+                f"every year, got {due!r}"
+            ) from exc
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object]) -> GrantParameters:
@@ -63,11 +78,19 @@ class GrantParameters:
             raise ValueError(
                 f"grant parameter 'instalment_months' must be a list of months, got {raw_months!r}"
             )
+        raw_due = values.get("report_due_month_day", [3, 1])
+        if (
+            not isinstance(raw_due, list | tuple)
+            or len(raw_due) != 2
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in raw_due)
+        ):
+            raise ValueError(f"grant parameter 'report_due_month_day' must be [month, day], got {raw_due!r}")
         return cls(
             grant_per_gp_per_year=_decimal(values, "grant_per_gp_per_year"),
             municipality_base_per_year=_decimal(values, "municipality_base_per_year"),
             municipality_per_gp_per_year=_decimal(values, "municipality_per_gp_per_year"),
             instalment_months=tuple(int(m) for m in raw_months),
+            report_due_month_day=(int(raw_due[0]), int(raw_due[1])),
         )
 
 
@@ -138,6 +161,12 @@ def grant_years(
         )
         result.append(GrantYear(year, first, last, days, in_year, gps, practice, municipality, reason))
     return result
+
+
+def report_due_date(year: int, params: GrantParameters) -> datetime.date:
+    """When the report for calendar ``year`` is due: ``report_due_month_day`` of the year after."""
+    month, day = params.report_due_month_day
+    return datetime.date(year + 1, month, day)
 
 
 @dataclass(frozen=True)

@@ -151,6 +151,37 @@ def test_call_loaded_from_parameters_marks_assumptions(world: dict[str, Any]) ->
     assert Decimal(call.grant_parameters["municipality_base_per_year"]) == Decimal("400000")
 
 
+def test_attachment_limit_is_labelled_an_assumption_where_shown(world: dict[str, Any]) -> None:
+    from django.test import Client
+
+    label = 'data-assumption="attachment_max_bytes"'
+    officer, lead = Client(), Client()
+    officer.force_login(world["officer"])
+    lead.force_login(world["lead_seljord"])
+    # The officer's call page: the limit, and the report due date among the grant parameters.
+    call_page = officer.get("/scheme/utlysning/").content.decode()
+    row = call_page.split('id="attachment-limit"', 1)[1].split("</tr>", 1)[0]
+    assert "10,0" in row and "MB" in row and label in row and "Antakelse" in row
+    assert 'data-assumption="report_due_month_day"' in call_page
+    assert 'data-assumption="deadline_date"' not in call_page  # a published date is not labelled
+    # The application form (new and draft) and the upload form on the draft's page.
+    new_form = lead.get("/scheme/soknader/ny/").content.decode()
+    assert label in new_form and "10,0" in new_form and "«Antakelse» betyr" in new_form
+    application = actions.create_application(world["lead_seljord"], world["call"])
+    for url in (f"/scheme/soknader/{application.pk}/endre/", f"/scheme/soknader/{application.pk}/"):
+        page = lead.get(url).content.decode()
+        limit = page.split('id="attachment-limit"', 1)[1].split("</p>", 1)[0]
+        assert label in limit and "Antakelse" in limit and "10,0" in limit, url
+    english = lead.get(f"/scheme/soknader/{application.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "At most 10.0" in english and "Assumption" in english
+    # A published limit (not under the call's assumptions) carries no label.
+    call = world["call"]
+    call.assumptions = {k: v for k, v in call.assumptions.items() if k != "attachment_max_bytes"}
+    call.save(update_fields=["assumptions"])
+    assert label not in lead.get(f"/scheme/soknader/{application.pk}/").content.decode()
+    assert label not in officer.get("/scheme/utlysning/").content.decode()
+
+
 def test_call_extension_is_editable_by_officer_only(world: dict[str, Any]) -> None:
     call = world["call"]
     with pytest.raises(ActionRefused, match="case_officer"):

@@ -217,6 +217,33 @@ def test_reports_overdue_and_clawback(world: dict[str, Any], full_data: Any) -> 
         actions.record_clawback(world["lead_seljord"], report, Decimal("1"), "x")
 
 
+def test_report_due_dates_are_labelled_assumptions(world: dict[str, Any], full_data: Any) -> None:
+    from pht.apps.scheme.letters import decision_letter_html
+
+    decision = _decided(world, full_data)
+    actions.accept_decision(world["lead_seljord"], decision, on=datetime.date(2018, 2, 1))
+    # The due date comes from the call's parameters, not from a code constant.
+    assert world["call"].grant_parameters["report_due_month_day"] == [3, 1]
+    for who in ("officer", "lead_seljord"):
+        page = _client(world[who]).get("/scheme/rapporter/").content.decode()
+        rows = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("<tr>")[1:]
+        assert len(rows) == 4
+        for row in rows:
+            assert 'data-assumption="report_due_month_day"' in row and "Antakelse" in row
+        assert "Rapportfristen er en standardverdi" in page
+    assert "innen 1. mars året etter (antakelse)" in decision_letter_html(decision)
+    decision_page = _client(world["lead_seljord"]).get(f"/scheme/tilsagn/{decision.pk}/").content.decode()
+    assert 'data-assumption="instalment_months"' in decision_page
+    # A published due date is shown without the label.
+    call = world["call"]
+    call.assumptions = {k: v for k, v in call.assumptions.items() if k != "report_due_month_day"}
+    call.save(update_fields=["assumptions"])
+    page = _client(world["officer"]).get("/scheme/rapporter/").content.decode()
+    assert 'data-assumption="report_due_month_day"' not in page
+    assert "Rapportfristen er en standardverdi" not in page
+    assert "(antakelse)" not in decision_letter_html(m.GrantDecision.objects.get(pk=decision.pk))
+
+
 def test_report_reminders_go_to_the_project_lead(
     world: dict[str, Any], full_data: Any, django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pht.refdata.params import load_parameters
-from pht.rules.grants import GrantParameters, grant_years, payment_plan
+from pht.rules.grants import GrantParameters, grant_years, payment_plan, report_due_date
 
 D = datetime.date
 PARAMS = GrantParameters.from_mapping(load_parameters("call_2017", D(2017, 10, 15)).values)
@@ -104,3 +104,44 @@ def test_plan_adds_up_to_grants(gps: int, start: datetime.date, length: int, acc
     assert sum(i.municipality_amount for i in plan) == sum(y.municipality_grant for y in years)
     assert all(i.due >= accepted for i in plan)
     assert [i.due for i in plan] == sorted(i.due for i in plan)
+
+
+# --- report due dates: data of the call, labelled a default ---------------------------------
+
+
+def test_report_due_date_and_attachment_limit_are_labelled_defaults_in_the_call_file() -> None:
+    params = load_parameters("call_2017", D(2017, 10, 15))
+    assert params.values["report_due_month_day"] == [3, 1]
+    assert PARAMS.report_due_month_day == (3, 1)
+    assert report_due_date(2018, PARAMS) == D(2019, 3, 1)
+    # Both are defaults PHT ships, each with why.
+    assert params.assumptions["report_due_month_day"].startswith("Default:")
+    assert params.assumptions["attachment_max_bytes"].startswith("Default:")
+
+
+@given(
+    year=st.integers(min_value=2000, max_value=2100),
+    due=st.dates(min_value=D(2001, 1, 1), max_value=D(2001, 12, 31)),
+)
+def test_report_due_is_that_day_of_the_year_after(year: int, due: datetime.date) -> None:
+    params = GrantParameters.from_mapping(
+        {**load_parameters("call_2017", D(2017, 10, 15)).values, "report_due_month_day": [due.month, due.day]}
+    )
+    got = report_due_date(year, params)
+    assert (got.year, got.month, got.day) == (year + 1, due.month, due.day)
+    assert got > D(year, 12, 31)
+
+
+def test_report_due_defaults_to_1_march_and_refuses_bad_values() -> None:
+    base = {
+        "grant_per_gp_per_year": "1",
+        "municipality_base_per_year": "1",
+        "municipality_per_gp_per_year": "1",
+    }
+    assert GrantParameters.from_mapping(base).report_due_month_day == (3, 1)
+    for bad in ([2, 29], [13, 1], [4, 31], [0, 1]):
+        with pytest.raises(ValueError, match="report_due_month_day.*exists every year"):
+            GrantParameters.from_mapping({**base, "report_due_month_day": bad})
+    for malformed in ("03-01", [3], [3, 1, 2], [3, "1"], [True, 1]):
+        with pytest.raises(ValueError, match=r"report_due_month_day' must be \[month, day\]"):
+            GrantParameters.from_mapping({**base, "report_due_month_day": malformed})

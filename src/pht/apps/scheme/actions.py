@@ -26,7 +26,7 @@ from pht.apps.scheme import models as m
 from pht.apps.scheme import workflows
 from pht.apps.scheme.scoring import criteria_from_values, spread, weighted_total
 from pht.rules import eligibility as elig
-from pht.rules.grants import GrantParameters, grant_years, payment_plan
+from pht.rules.grants import GrantParameters, grant_years, payment_plan, report_due_date
 from pht.rules.selection import solve_selection
 from pht.rules.size_class import SizeClassThresholds
 from pht.rules.workflow import Workflow, check_four_eyes, check_transition
@@ -592,8 +592,6 @@ def decide_selection(
 
 # --- grants, payments, reports --------------------------------------------------------------
 
-REPORT_DUE_MONTH_DAY = (3, 1)  # assumption: a year's report is due 1 March the year after
-
 
 def accept_decision(user: Any, decision: m.GrantDecision, on: datetime.date | None = None) -> m.GrantDecision:
     _own_municipality(user, decision.application)
@@ -618,9 +616,7 @@ def accept_decision(user: Any, decision: m.GrantDecision, on: datetime.date | No
                 reason=i.reason,
             )
         for y in years:
-            m.Report.objects.create(
-                decision=decision, year=y.year, due_date=datetime.date(y.year + 1, *REPORT_DUE_MONTH_DAY)
-            )
+            m.Report.objects.create(decision=decision, year=y.year, due_date=report_due_date(y.year, params))
         _audit(
             user, "scheme.grant.accept", decision.application, {"status": "decided"}, {"status": "accepted"}
         )

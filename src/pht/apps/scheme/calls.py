@@ -16,6 +16,7 @@ GRANT_KEYS = (
     "municipality_base_per_year",
     "municipality_per_gp_per_year",
     "instalment_months",
+    "report_due_month_day",
 )
 TARGET_KEYS = (
     "target_small", "target_medium", "target_large", "target_gps", "gps_min", "gps_max",

@@ -545,7 +545,7 @@ def payments_csv(request: HttpRequest) -> HttpResponse:
 def reports(request: HttpRequest) -> HttpResponse:
     decisions = visible_decisions(request.user)
     items = m.Report.objects.filter(decision__in=decisions).select_related(
-        "decision__application__municipality"
+        "decision__application__municipality", "decision__application__call"
     )
     if request.method == "POST":
         report = get_object_or_404(items, pk=request.POST.get("report"))
@@ -575,11 +575,16 @@ def reports(request: HttpRequest) -> HttpResponse:
     from django.utils import timezone
 
     today = timezone.localdate()
+    listed = list(items)
     return render(
         request,
         "scheme/reports.html",
         {
-            "reports": [(r, r.status == "due" and r.due_date < today, actions.unspent(r)) for r in items],
+            "reports": [(r, r.status == "due" and r.due_date < today, actions.unspent(r)) for r in listed],
+            # Due dates follow the call's report_due_month_day: label them when it is a default.
+            "due_assumed": any(
+                r.decision.application.call.is_assumption("report_due_month_day") for r in listed
+            ),
             "is_lead": actions.ROLE_LEAD in _roles(request),
             "officer": actions.ROLE_OFFICER in _roles(request),
         },
