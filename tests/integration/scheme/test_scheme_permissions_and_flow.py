@@ -149,6 +149,69 @@ def test_selection_infeasible_is_explained(world: dict[str, Any], full_data: Any
     assert "infeasible" in page
 
 
+def _candidate_rows(page: str) -> dict[str, str]:
+    """The workbench's candidate rows by kommunenummer (``data-candidate``)."""
+    table = page.split('id="candidates"', 1)[1].split("</table>", 1)[0]
+    rows = table.split("<tbody>", 1)[1].split("<tr")[1:]
+    return {
+        row.split('data-candidate="', 1)[1].split('"', 1)[0]: row for row in rows if "data-candidate" in row
+    }
+
+
+def test_workbench_lists_candidates_with_their_outcome_after_the_decision(
+    world: dict[str, Any], full_data: Any
+) -> None:
+    _decided(world, full_data)  # Seljord (0828) chosen, Flora (1401) not
+    page = _client(world["officer"]).get("/scheme/utvelgelse/").content.decode()
+    assert "Ingen kandidater ennå." not in page
+    rows = _candidate_rows(page)
+    assert sorted(rows) == ["0828", "1401"]
+    assert 'data-selected="true"' in rows["0828"] and "Valgt" in rows["0828"] and "Innvilget" in rows["0828"]
+    assert (
+        'data-selected="false"' in rows["1401"] and "Ikke valgt" in rows["1401"] and "Avslått" in rows["1401"]
+    )
+    assert "Seljord" in rows["0828"] and "Flora" in rows["1401"]
+    # Decided: no new runs from the page, and the action refuses them too.
+    assert "Kjør utvelgelse" not in page and 'name="locked_in"' not in page
+    with pytest.raises(ActionRefused, match="already decided"):
+        actions.run_selection(world["officer"], world["call"])
+    english = _client(world["officer"]).get("/scheme/utvelgelse/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Not chosen" in _candidate_rows(english)["1401"]
+
+
+def test_workbench_shows_the_decision_not_the_run_when_they_differ(
+    world: dict[str, Any], full_data: Any
+) -> None:
+    seljord = _submitted(world, full_data, "seljord", "fee")
+    flora = _submitted(world, full_data, "flora", "capitation")
+    _scored(world, seljord, ALL_FOURS)
+    _scored(world, flora, ALL_FOURS)
+    run = actions.run_selection(
+        world["officer"], world["call"], {"per_size_class": {"small": 1, "medium": 0}}
+    )
+    assert run.result["chosen"] == ["0828"]
+    actions.decide_selection(
+        world["officer"], run, "Flora is closer to the evaluation partner.", chosen=["1401"]
+    )
+    rows = actions.decided_candidates(world["call"])
+    assert rows is not None
+    assert [(r["id"], r["selected"], r["status"]) for r in rows] == [
+        ("1401", True, "granted"),
+        ("0828", False, "rejected"),
+    ]
+    page_rows = _candidate_rows(_client(world["officer"]).get("/scheme/utvelgelse/").content.decode())
+    assert 'data-selected="true"' in page_rows["1401"] and 'data-selected="false"' in page_rows["0828"]
+
+
+def test_workbench_before_a_decision_lists_submitted_candidates(
+    world: dict[str, Any], full_data: Any
+) -> None:
+    _scored(world, _submitted(world, full_data), ALL_FOURS)
+    assert actions.decided_candidates(world["call"]) is None
+    page = _client(world["officer"]).get("/scheme/utvelgelse/").content.decode()
+    assert 'value="0828"' in page and "Kjør utvelgelse" in page and "Kandidater i vedtaket" not in page
+
+
 def test_decision_amounts_acceptance_plan_and_four_eyes(world: dict[str, Any], full_data: Any) -> None:
     decision = _decided(world, full_data)
     assert decision.gps == 4

@@ -492,29 +492,56 @@ def size_class_of(application: m.Application) -> str:
     return application.declared_size_class or "unknown"
 
 
+def candidate_of(application: m.Application) -> dict[str, Any]:
+    """An application as a selection candidate (the row of a selection problem)."""
+    models_offered = sorted({p.financing_model for p in application.practices.all() if p.financing_model})
+    return {
+        "id": application.municipality.kommunenummer,
+        "name": application.municipality.name,
+        "size_class": size_class_of(application),
+        "gps": application.gp_count,
+        "score": float(application.score or 0),
+        "models": models_offered,
+        "county": getattr(application.municipality, "county", None),
+    }
+
+
+def decided_candidates(call: m.Call) -> list[dict[str, Any]] | None:
+    """After the selection decision, the candidates it was made on, each with its outcome.
+
+    Once decided, the applications are granted or rejected, no longer submitted, so
+    ``selection_candidates`` finds none. The decision's run holds the candidates as they were
+    (its input); each gets ``selected`` (chosen by the decision), the application's ``status``
+    now and its ``application_id``. Selected first, then by score. ``None`` before a decision.
+    """
+    decision = call.selection_decisions.select_related("run").first()
+    if decision is None:
+        return None
+    applications = {a.municipality.kommunenummer: a for a in call.applications.select_related("municipality")}
+    rows = [dict(c) for c in decision.run.problem.get("candidates", [])]
+    listed = {row["id"] for row in rows}
+    # A decision may choose other than its run proposed (``decide_selection(chosen=...)``).
+    rows += [candidate_of(applications[c]) for c in decision.chosen if c not in listed and c in applications]
+    chosen = set(decision.chosen)
+    for row in rows:
+        application = applications.get(row["id"])
+        row["selected"] = row["id"] in chosen
+        row["status"] = application.status if application else ""
+        row["status_label"] = application.get_status_display() if application else ""
+        row["application_id"] = application.pk if application else None
+    rows.sort(key=lambda r: (not r["selected"], -float(r.get("score") or 0), str(r.get("name") or r["id"])))
+    return rows
+
+
 def build_problem(
     call: m.Call,
     constraints: Mapping[str, Any] | None = None,
     locked_in: Iterable[str] = (),
     locked_out: Iterable[str] = (),
 ) -> dict[str, Any]:
-    candidates = []
-    for application in selection_candidates(call):
-        models_offered = sorted({p.financing_model for p in application.practices.all() if p.financing_model})
-        candidates.append(
-            {
-                "id": application.municipality.kommunenummer,
-                "name": application.municipality.name,
-                "size_class": size_class_of(application),
-                "gps": application.gp_count,
-                "score": float(application.score or 0),
-                "models": models_offered,
-                "county": getattr(application.municipality, "county", None),
-            }
-        )
     return {
         "constraints": dict(constraints or default_constraints(call)),
-        "candidates": candidates,
+        "candidates": [candidate_of(a) for a in selection_candidates(call)],
         "locked_in": sorted(locked_in),
         "locked_out": sorted(locked_out),
     }
@@ -531,6 +558,8 @@ def run_selection(
     from pht.rules.selection import SelectionInputError, problem_from_mapping
 
     _require_role(user, ROLE_OFFICER)
+    if call.selection_decisions.exists():
+        raise ActionRefused("the selection for this call is already decided")
     problem = build_problem(call, constraints, locked_in, locked_out)
     try:
         result = solve_selection(problem_from_mapping(problem))

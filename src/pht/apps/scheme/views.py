@@ -409,7 +409,10 @@ def selection(request: HttpRequest) -> HttpResponse:
         return redirect("scheme:selection")
     runs = list(call.selection_runs.all()[:5])
     latest = runs[0] if runs else None
-    candidates = actions.build_problem(call)["candidates"]
+    # After the decision the candidates are granted or rejected, no longer "submitted": list the
+    # ones the decision was made on, with its outcome, instead of an empty table.
+    decided = actions.decided_candidates(call)
+    candidates = decided if decided is not None else actions.build_problem(call)["candidates"]
     # Names from the run's own input: after the decision the candidates are no longer "submitted".
     names = {c["id"]: c.get("name") or c["id"] for run in runs for c in run.problem.get("candidates", [])}
     return render(
@@ -422,6 +425,7 @@ def selection(request: HttpRequest) -> HttpResponse:
             "runs": runs,
             "latest": latest,
             "names": names,
+            "decided": decided is not None,
             "decision": call.selection_decisions.first(),
             "sizes": ("small", "medium", "large"),
         },
