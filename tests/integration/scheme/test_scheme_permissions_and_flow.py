@@ -238,7 +238,11 @@ def test_decision_amounts_acceptance_plan_and_four_eyes(world: dict[str, Any], f
     assert first.status == "prepared" and first.approved_by is None
     with pytest.raises(ActionRefused, match="finance_officer"):
         actions.approve_disbursement(world["officer"], first)
-    # Through the page, the preparer is refused as well.
+    # The page offers the preparer no approve button, only another finance officer ...
+    approve = f'name="instalment" value="{first.pk}"><button class="ds-button" name="step" value="approve"'
+    assert approve not in _client(world["finance1"]).get("/scheme/utbetalinger/").content.decode()
+    assert approve in _client(world["finance2"]).get("/scheme/utbetalinger/").content.decode()
+    # ... and a post from the preparer is refused as well.
     _client(world["finance1"]).post("/scheme/utbetalinger/", {"instalment": first.pk, "step": "approve"})
     first.refresh_from_db()
     assert first.status == "prepared"
