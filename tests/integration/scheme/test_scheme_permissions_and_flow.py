@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from pht.apps.accounts.actions import ActionRefused
 from pht.apps.accounts.models import AuditEvent
@@ -263,6 +264,14 @@ def test_decision_letter_is_a_norwegian_pdf(world: dict[str, Any], full_data: An
     decision = _decided(world, full_data)
     html = decision_letter_html(decision)
     assert "Tilsagn om tilskudd" in html and "904109.59" in html and "Forutsetninger" in html
+    assert "utbetales i to terminer per år (januar og juli) (antakelse)" in html
+    # the payment plan comes from the call; the letter stays bokmål from an English page
+    call = decision.application.call
+    call.grant_parameters = {**call.grant_parameters, "instalment_months": [3, 6, 9]}
+    call.save()
+    with translation.override("en"):
+        html = decision_letter_html(decision)
+    assert "utbetales i tre terminer per år (mars, juni og september)" in html
     response = _client(world["lead_seljord"]).get(f"/scheme/tilsagn/{decision.pk}/brev.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
 
@@ -308,7 +317,7 @@ def test_report_due_dates_are_labelled_assumptions(world: dict[str, Any], full_d
     page = _client(world["officer"]).get("/scheme/rapporter/").content.decode()
     assert 'data-assumption="report_due_month_day"' not in page
     assert "Rapportfristen er en standardverdi" not in page
-    assert "(antakelse)" not in decision_letter_html(m.GrantDecision.objects.get(pk=decision.pk))
+    assert "året etter (antakelse)" not in decision_letter_html(m.GrantDecision.objects.get(pk=decision.pk))
 
 
 def test_report_reminders_go_to_the_project_lead(
