@@ -14,10 +14,17 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from fractions import Fraction
 
-from pht.rules.explain import Classification
+from pht.rules.explain import Classification, Message, Param, Term, render
 
 RULE_ID = "frailty.efi"
 ICPC2_CODE = re.compile(r"^[A-Z][0-9]{2}$")
+
+# English templates of the reasons' messages (ids -> ``%(name)s`` templates); the care app translates them.
+TEMPLATES: Mapping[str, str] = {
+    "frailty.deficits": "%(count)s of %(total)s deficits (index %(index)s, %(category)s): %(deficits)s",
+    "frailty.no_deficits": "%(count)s of %(total)s deficits (index %(index)s, %(category)s)",
+    "frailty.deficit": "%(deficit)s (%(evidence)s)",
+}
 
 
 class FrailtyCategory(StrEnum):
@@ -29,6 +36,10 @@ class FrailtyCategory(StrEnum):
     @property
     def rank(self) -> int:
         return _CATEGORY_ORDER.index(self)
+
+    @property
+    def term(self) -> Term:
+        return Term("frailty_category", self.value, self.value)
 
 
 _CATEGORY_ORDER = (
@@ -179,11 +190,24 @@ def frailty_index(
     category = categorise(count, total, parameters)
     index = (Decimal(count) / Decimal(total)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
     labels = {deficit.key: deficit.label for deficit in parameters.deficits}
+    params: dict[str, Param] = {
+        "count": count,
+        "total": total,
+        "index": str(index),
+        "category": category.term,
+    }
     if found:
-        listed = "; ".join(f"{labels[key]} ({', '.join(evidence)})" for key, evidence in found.items())
-        reason = f"{count} of {total} deficits (index {index}, {category.value}): {listed}"
-    else:
-        reason = f"0 of {total} deficits (index 0.000, {category.value})"
+        params["deficits"] = tuple(
+            Message(
+                "frailty.deficit",
+                {
+                    "deficit": Term("frailty_deficit", key, labels[key]),
+                    "evidence": tuple(_evidence(item) for item in evidence),
+                },
+            )
+            for key, evidence in found.items()
+        )
+    message = Message("frailty.deficits" if found else "frailty.no_deficits", params)
     inputs: dict[str, object] = {
         "deficits": found,
         "deficit_count": count,
@@ -195,4 +219,20 @@ def frailty_index(
             str(parameters.severe_above),
         ],
     }
-    return Classification(rule=RULE_ID, value=category, reason=reason, inputs=inputs)
+    return Classification(
+        rule=RULE_ID,
+        value=category,
+        reason=render(message, TEMPLATES.__getitem__),
+        inputs=inputs,
+        message=message,
+    )
+
+
+def service_term(service: str) -> Term:
+    """A service kind (``home_visit``) as a term of the reasons."""
+    return Term("contact_kind", service, service.replace("_", " "))
+
+
+def _evidence(item: str) -> Param:
+    """An ICPC-2 code as is; a service kind as a term."""
+    return item if ICPC2_CODE.match(item) else service_term(item)

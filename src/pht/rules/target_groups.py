@@ -2,8 +2,9 @@
 
 A resident's history is the ICPC-2 codes on record (with dates) and the contacts with services (with dates
 and kinds). Every group gives a ``Verdict`` with its reason and inputs, member or not; frailty gives a
-``Classification``. The code lists and cut-offs are PHT defaults (``params/target_groups.toml``): no published
-rule set says how the pilot's teams chose patients. The bulk engine (``pht.engine.care``) applies the same
+``Classification``. Each reason is also a translatable ``Message`` (ids and English templates: ``TEMPLATES``).
+The code lists and cut-offs are PHT defaults (``params/target_groups.toml``): no published rule set says how
+the pilot's teams chose patients. The bulk engine (``pht.engine.care``) applies the same
 parameters over a whole lake and must agree with this module.
 """
 
@@ -16,11 +17,44 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from pht.rules.explain import Classification, Verdict
+from pht.rules import frailty as _frailty
+from pht.rules.explain import Classification, Message, Param, Term, Verdict, render
 from pht.rules.frailty import FrailtyCategory, FrailtyIndexParameters, frailty_index
 
 RULE_PREFIX = "target_group."
 ICPC2_CODE = re.compile(r"^[A-Z][0-9]{2}$")
+
+# English templates of the reasons' messages (ids -> ``%(name)s`` templates), with the frailty index's (a
+# frail-elderly reason nests the frailty reason). The care app translates them (pht.apps.care.reasons).
+TEMPLATES: Mapping[str, str] = {
+    **_frailty.TEMPLATES,
+    "target_group.on_record": "on record: %(conditions)s",
+    "target_group.condition": "%(condition)s (%(code)s, first %(first)s)",
+    "target_group.not_on_record": "no %(group)s code on record (list of %(count)s ICPC-2 codes)",
+    "target_group.frail_elderly.member": "aged %(age)s (>= %(min_age)s) and frailty %(frailty)s",
+    "target_group.frail_elderly.too_young": "aged %(age)s, under %(min_age)s",
+    "target_group.frail_elderly.not_frail": (
+        "aged %(age)s but frailty %(category)s (%(index)s) is below %(min_category)s"
+    ),
+    "target_group.complex_needs.member": "%(criteria)s",
+    "target_group.complex_needs.conditions": "%(count)s conditions (>= %(min)s)",
+    "target_group.complex_needs.out_of_hours": (
+        "%(count)s out-of-hours contacts in %(months)s months (>= %(min)s)"
+    ),
+    "target_group.complex_needs.admissions": "%(count)s hospital admissions in %(months)s months (>= %(min)s)",
+    "target_group.complex_needs.none": (
+        "%(conditions)s conditions (< %(min_conditions)s), %(out_of_hours)s out-of-hours contacts "
+        "(< %(min_out_of_hours)s) and %(admissions)s hospital admissions (< %(min_admissions)s) "
+        "in %(months)s months"
+    ),
+    "target_group.poor_demanders.member": (
+        "chronic condition (%(conditions)s) and %(last_contact)s (none in %(months)s months)"
+    ),
+    "target_group.poor_demanders.no_chronic": "no chronic condition on record",
+    "target_group.poor_demanders.seen": "%(last_contact)s, within %(months)s months",
+    "target_group.last_contact": "last practice contact %(date)s",
+    "target_group.no_contact": "no practice contact on record",
+}
 
 
 class TargetGroup(StrEnum):
@@ -35,6 +69,10 @@ class TargetGroup(StrEnum):
     @property
     def rule(self) -> str:
         return RULE_PREFIX + self.value
+
+    @property
+    def term(self) -> Term:
+        return Term("target_group", self.value, self.value.replace("_", " "))
 
 
 CODE_LIST_GROUPS = (
@@ -240,11 +278,13 @@ def _matched_conditions(
     return found
 
 
-def _describe(found: Mapping[str, tuple[str, datetime.date]]) -> str:
-    return ", ".join(
-        f"{condition.replace('_', ' ')} ({code}, first {first.isoformat()})"
-        for condition, (code, first) in sorted(found.items())
-    )
+def _condition(name: str) -> Term:
+    return Term("condition", name, name.replace("_", " "))
+
+
+def _verdict(rule: str, passed: bool, message: Message, inputs: Mapping[str, object]) -> Verdict:
+    """A verdict whose English reason is ``message`` rendered with ``TEMPLATES``."""
+    return Verdict(rule, passed, render(message, TEMPLATES.__getitem__), inputs, message)
 
 
 def _code_list_verdict(
@@ -253,11 +293,20 @@ def _code_list_verdict(
     inputs: dict[str, object] = {
         "conditions": {condition: code for condition, (code, _) in sorted(found.items())},
     }
-    label = group.value.replace("_", " ")
     if found:
-        return Verdict(group.rule, True, f"on record: {_describe(found)}", inputs)
+        conditions = tuple(
+            Message(
+                "target_group.condition",
+                {"condition": _condition(condition), "code": code, "first": first.isoformat()},
+            )
+            for condition, (code, first) in sorted(found.items())
+        )
+        return _verdict(
+            group.rule, True, Message("target_group.on_record", {"conditions": conditions}), inputs
+        )
     count = sum(len(codes) for codes in parameters.code_lists[group].values())
-    return Verdict(group.rule, False, f"no {label} code on record (list of {count} ICPC-2 codes)", inputs)
+    message = Message("target_group.not_on_record", {"group": group.term, "count": count})
+    return _verdict(group.rule, False, message, inputs)
 
 
 def stratify(
@@ -293,17 +342,26 @@ def stratify(
         "min_category": fp.min_category.value,
         "index": frailty.inputs["index"],
     }
+    age_params: dict[str, Param] = {"age": age, "min_age": fp.min_age}
     if old_enough and frail_enough:
-        reason = f"aged {age} (>= {fp.min_age}) and frailty {frailty.reason}"
+        assert frailty.message is not None
+        frail_message = Message(
+            "target_group.frail_elderly.member", {**age_params, "frailty": frailty.message}
+        )
     elif not old_enough:
-        reason = f"aged {age}, under {fp.min_age}"
+        frail_message = Message("target_group.frail_elderly.too_young", age_params)
     else:
-        reason = (
-            f"aged {age} but frailty {frailty.value.value} ({frailty.inputs['index']}) "
-            f"is below {fp.min_category.value}"
+        frail_message = Message(
+            "target_group.frail_elderly.not_frail",
+            {
+                "age": age,
+                "category": frailty.value.term,
+                "index": str(frailty.inputs["index"]),
+                "min_category": fp.min_category.term,
+            },
         )
     verdicts.append(
-        Verdict(TargetGroup.FRAIL_ELDERLY.rule, old_enough and frail_enough, reason, frail_inputs)
+        _verdict(TargetGroup.FRAIL_ELDERLY.rule, old_enough and frail_enough, frail_message, frail_inputs)
     )
 
     # Complex needs: several conditions, or high use of out-of-hours and hospital care.
@@ -315,17 +373,26 @@ def stratify(
     recent = [c for c in contacts if c.on > window_start]
     out_of_hours = sum(1 for c in recent if c.kind is ContactKind.OUT_OF_HOURS)
     admissions = sum(1 for c in recent if c.kind is ContactKind.HOSPITAL)
-    reasons = []
+    criteria: list[Message] = []
     if len(conditions) >= cp.min_conditions:
-        reasons.append(f"{len(conditions)} conditions (>= {cp.min_conditions})")
+        criteria.append(
+            Message(
+                "target_group.complex_needs.conditions", {"count": len(conditions), "min": cp.min_conditions}
+            )
+        )
     if out_of_hours >= cp.min_out_of_hours_contacts:
-        reasons.append(
-            f"{out_of_hours} out-of-hours contacts in {cp.window_months} months "
-            f"(>= {cp.min_out_of_hours_contacts})"
+        criteria.append(
+            Message(
+                "target_group.complex_needs.out_of_hours",
+                {"count": out_of_hours, "months": cp.window_months, "min": cp.min_out_of_hours_contacts},
+            )
         )
     if admissions >= cp.min_hospital_admissions:
-        reasons.append(
-            f"{admissions} hospital admissions in {cp.window_months} months (>= {cp.min_hospital_admissions})"
+        criteria.append(
+            Message(
+                "target_group.complex_needs.admissions",
+                {"count": admissions, "months": cp.window_months, "min": cp.min_hospital_admissions},
+            )
         )
     complex_inputs: dict[str, object] = {
         "conditions": conditions,
@@ -334,16 +401,22 @@ def stratify(
         "hospital_admissions": admissions,
         "window_start": window_start.isoformat(),
     }
-    if reasons:
-        complex_reason = "; ".join(reasons)
+    if criteria:
+        complex_message = Message("target_group.complex_needs.member", {"criteria": tuple(criteria)})
     else:
-        complex_reason = (
-            f"{len(conditions)} conditions (< {cp.min_conditions}), {out_of_hours} out-of-hours contacts "
-            f"(< {cp.min_out_of_hours_contacts}) and {admissions} hospital admissions "
-            f"(< {cp.min_hospital_admissions}) "
-            f"in {cp.window_months} months"
+        complex_message = Message(
+            "target_group.complex_needs.none",
+            {
+                "conditions": len(conditions),
+                "min_conditions": cp.min_conditions,
+                "out_of_hours": out_of_hours,
+                "min_out_of_hours": cp.min_out_of_hours_contacts,
+                "admissions": admissions,
+                "min_admissions": cp.min_hospital_admissions,
+                "months": cp.window_months,
+            },
         )
-    verdicts.append(Verdict(TargetGroup.COMPLEX_NEEDS.rule, bool(reasons), complex_reason, complex_inputs))
+    verdicts.append(_verdict(TargetGroup.COMPLEX_NEEDS.rule, bool(criteria), complex_message, complex_inputs))
 
     # Poor demanders: a chronic condition but no contact with the practice for a long period.
     pp = parameters.poor_demanders
@@ -357,18 +430,28 @@ def stratify(
         "last_practice_contact": last.isoformat() if last else None,
         "no_contact_months": pp.no_contact_months,
     }
-    last_text = f"last practice contact {last.isoformat()}" if last else "no practice contact on record"
+    last_contact = (
+        Message("target_group.last_contact", {"date": last.isoformat()})
+        if last
+        else Message("target_group.no_contact")
+    )
     if chronic and quiet:
-        poor_reason = (
-            f"chronic condition ({', '.join(sorted(chronic))}) and {last_text} "
-            f"(none in {pp.no_contact_months} months)"
+        poor_message = Message(
+            "target_group.poor_demanders.member",
+            {
+                "conditions": tuple(_condition(name) for name in sorted(chronic)),
+                "last_contact": last_contact,
+                "months": pp.no_contact_months,
+            },
         )
     elif not chronic:
-        poor_reason = "no chronic condition on record"
+        poor_message = Message("target_group.poor_demanders.no_chronic")
     else:
-        poor_reason = f"{last_text}, within {pp.no_contact_months} months"
+        poor_message = Message(
+            "target_group.poor_demanders.seen", {"last_contact": last_contact, "months": pp.no_contact_months}
+        )
     verdicts.append(
-        Verdict(TargetGroup.POOR_DEMANDERS.rule, bool(chronic) and quiet, poor_reason, poor_inputs)
+        _verdict(TargetGroup.POOR_DEMANDERS.rule, bool(chronic) and quiet, poor_message, poor_inputs)
     )
 
     members = sum(1 for v in verdicts if v.passed)
@@ -381,6 +464,19 @@ def stratify(
         frailty=frailty,
         need_score=need_score(members, deficit_count),
     )
+
+
+def vocabulary(
+    parameters: TargetGroupParameters, frailty_parameters: FrailtyIndexParameters
+) -> frozenset[Term]:
+    """Every term a reason can name under these parameters (what a presentation layer must translate)."""
+    terms = {_condition(name) for group in CODE_LIST_GROUPS for name in parameters.code_lists[group]}
+    terms |= {group.term for group in CODE_LIST_GROUPS}
+    terms |= {category.term for category in FrailtyCategory}
+    for deficit in frailty_parameters.deficits:
+        terms.add(Term("frailty_deficit", deficit.key, deficit.label))
+        terms |= {_frailty.service_term(service) for service in deficit.services}
+    return frozenset(terms)
 
 
 def need_score(group_count: int, deficit_count: int) -> int:

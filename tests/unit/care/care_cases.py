@@ -105,7 +105,7 @@ CASES: tuple[Case, ...] = (
         cx((GP, D(2017, 5, 1)), (OOH, D(2019, 2, 1))),
         deficit_count=1,
         reasons={
-            "poor_demanders": ("heart_failure", "last practice contact 2017-05-01", "none in 24 months")
+            "poor_demanders": ("heart failure", "last practice contact 2017-05-01", "none in 24 months")
         },
     ),
     # Last practice contact exactly 24 months before ON: outside the window (on - 24 months, on] -> qualifies.
