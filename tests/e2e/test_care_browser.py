@@ -57,10 +57,11 @@ def test_nurse_creates_a_care_plan_with_a_task_for_the_gp(
     rows = table.locator("tbody tr[data-resident]")
     assert rows.count() == 1  # the young patient is in no target group
     why = rows.first.inner_text()
-    assert "aged 82" in why and "moderate" in why  # why the patient is on the list
+    # Why the patient is on the list, in bokmål like the rest of the page (the browser asks for nb-NO).
+    assert "82 år (>= 65) og skrøpelighet" in why and "moderat" in why and "aged" not in why
     rows.first.get_by_role("link").click()
     page.wait_for_url(re.compile(r".*/care/patients/\d+/$"))
-    assert "aged 82" in page.get_by_test_id("reasons").inner_text()
+    assert "82 år (>= 65) og skrøpelighet" in page.get_by_test_id("reasons").inner_text()
 
     page.locator("#p-title").fill("Oppfølging skrøpelig eldre")
     page.locator("#p-goals").fill("Bo trygt hjemme\nFærre fall")

@@ -252,6 +252,7 @@ def stratify_residents(residents: Iterable[ListResident], on: datetime.date | No
                     group=verdict.rule.removeprefix("target_group."),
                     rule=verdict.rule,
                     reason=verdict.reason,
+                    message=verdict.message.as_dict() if verdict.message else {},
                     inputs=_json(verdict.inputs),
                     computed_on=on,
                     provenance=provenance,
@@ -261,11 +262,14 @@ def stratify_residents(residents: Iterable[ListResident], on: datetime.date | No
             resident.need_score = result.need_score
             resident.frailty_category = result.frailty.value.value
             resident.frailty_reason = result.frailty.reason
+            resident.frailty_message = result.frailty.message.as_dict() if result.frailty.message else {}
             resident.stratified_on = on
         TargetGroupMembership.objects.filter(resident__in=[r.pk for r in chosen]).delete()
         TargetGroupMembership.objects.bulk_create(memberships, batch_size=2000)
         ListResident.objects.bulk_update(
-            chosen, ["need_score", "frailty_category", "frailty_reason", "stratified_on"], batch_size=1000
+            chosen,
+            ["need_score", "frailty_category", "frailty_reason", "frailty_message", "stratified_on"],
+            batch_size=1000,
         )
     count = len(chosen)
     return count

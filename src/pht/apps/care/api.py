@@ -29,7 +29,9 @@ def worklist(request: HttpRequest, group: str = "", gp: str = "") -> list[dict[s
             "birth_year": r.birth_date.year,
             "sex": r.sex,
             "need_score": r.need_score,
-            "groups": [{"group": m.group, "reason": m.reason} for m in r.memberships.all()],
+            "groups": [
+                {"group": m.group, "reason": m.reason, "message": m.message} for m in r.memberships.all()
+            ],
         }
         for r in worklist_rows(own, group, gp)[:500]
     ]
@@ -50,12 +52,13 @@ def resident(request: HttpRequest, resident_id: int, purpose: str = "API-oppslag
         "practice_orgnr": r.practice.orgnr,
         "gp_hpr": r.gp_hpr,
         "need_score": r.need_score,
-        "frailty": {"category": r.frailty_category, "reason": r.frailty_reason},
+        "frailty": {"category": r.frailty_category, "reason": r.frailty_reason, "message": r.frailty_message},
         "memberships": [
             {
                 "group": m.group,
                 "rule": m.rule,
                 "reason": m.reason,
+                "message": m.message,
                 "inputs": m.inputs,
                 "computed_on": str(m.computed_on),
             }

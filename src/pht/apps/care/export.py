@@ -19,7 +19,8 @@ def fhir_bundle(resident: ListResident) -> dict[str, Any]:
         role = {StaffRole.NURSE: "nurse", StaffRole.SECRETARY: "secretary"}.get(member.role)  # type: ignore[call-overload]
         if role:
             members.append(FhirMember(member.hpr, member.name, role))
-    reasons = [f"{m.group}: {m.reason}" for m in resident.memberships.all()]
+    # In the request's language, as on the patient's page.
+    reasons = [f"{m.get_group_display()}: {m.get_reason_display()}" for m in resident.memberships.all()]
     plans = [
         FhirCarePlan(
             id=f"careplan-{plan.pk}",

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pht.apps.care.reasons import display
 from pht.apps.care.workflow import CARE_PLAN, TASK
 from pht.rules.target_groups import ContactKind, TargetGroup
 
@@ -45,7 +46,8 @@ class ListResident(models.Model):
     list_to = models.DateField(_("on the list to"), null=True, blank=True)
     need_score = models.PositiveIntegerField(_("need score"), default=0, db_index=True)
     frailty_category = models.CharField(_("frailty"), max_length=10, blank=True)
-    frailty_reason = models.TextField(blank=True)
+    frailty_reason = models.TextField(blank=True)  # English, as the rule gave it
+    frailty_message: models.JSONField[dict[str, Any]] = models.JSONField(default=dict, blank=True)
     stratified_on = models.DateField(null=True, blank=True)
 
     class Meta:
@@ -56,6 +58,10 @@ class ListResident(models.Model):
     def __str__(self) -> str:
         # Never the fnr: this string lands in audit rows and logs.
         return f"list resident {self.pk}"
+
+    def get_frailty_reason_display(self) -> str:
+        """The frailty reason in the active language (``pht.apps.care.reasons``)."""
+        return display(self.frailty_message, self.frailty_reason)
 
 
 class ResidentContact(models.Model):
@@ -99,7 +105,9 @@ class TargetGroupMembership(models.Model):
     resident = models.ForeignKey(ListResident, on_delete=models.CASCADE, related_name="memberships")
     group = models.CharField(_("target group"), max_length=20, choices=GROUP_CHOICES)
     rule = models.CharField(max_length=60)
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"))  # English, as the rule gave it
+    # The reason as pht.rules.explain.Message.as_dict(), shown translated by get_reason_display().
+    message: models.JSONField[dict[str, Any]] = models.JSONField(default=dict, blank=True)
     inputs: models.JSONField[dict[str, Any]] = models.JSONField(default=dict)
     computed_on = models.DateField()
     provenance: models.JSONField[dict[str, Any]] = models.JSONField(default=dict)
@@ -110,6 +118,10 @@ class TargetGroupMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group}: {self.reason}"
+
+    def get_reason_display(self) -> str:
+        """Why the resident is in the group, in the active language (``pht.apps.care.reasons``)."""
+        return display(self.message, self.reason)
 
 
 class CarePlan(models.Model):
