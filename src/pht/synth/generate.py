@@ -35,7 +35,7 @@ from pht.refdata import (
 from pht.refdata.params import parameter_versions
 from pht.synth.fnr import synthetic_fnr
 from pht.synth.pilot import Pilot
-from pht.synth.registry import generate_municipality
+from pht.synth.registry import REGISTRY_DATE, generate_municipality, registry_parameters
 
 ANCHOR_YEAR = 2017
 NONE = np.int64(10**7)  # "no such day" (far after any simulated day)
@@ -224,6 +224,8 @@ def load_params(first_year: int, last_year: int) -> Params:
     on = datetime.date(ANCHOR_YEAR, 1, 1)
     morbidity = load_parameters("synth_morbidity", on)
     rates = load_parameters("synth_rates", on)
+    registry = load_parameters("synth_registry", REGISTRY_DATE)
+    registry_parameters()  # a malformed synth_registry.toml is refused here, before any worker starts
     conditions = []
     for raw in morbidity.values["conditions"]:
         codes = tuple(raw["codes"])
@@ -268,6 +270,7 @@ def load_params(first_year: int, last_year: int) -> Params:
     provenance = {
         "synth_morbidity": {**morbidity.provenance(), "values": morbidity.values},
         "synth_rates": {**rates.provenance(), "values": rates.values},
+        "synth_registry": {**registry.provenance(), "values": registry.values},
         "fee_schedule": [v.provenance() for v in versions],
         "copayment_ceiling": {
             str(y): load_parameters("copayment_ceiling", datetime.date(y, 1, 1)).provenance()
