@@ -3,7 +3,8 @@
 The rules (``pht.rules.target_groups``, ``pht.rules.frailty``) give every reason as an English sentence and
 as a :class:`~pht.rules.explain.Message` (a message id and named parameters); the care app stores both.
 Pages and exports show reasons only through :func:`display` (``TargetGroupMembership.get_reason_display``,
-``ListResident.get_frailty_reason_display``). The msgids below are the rules' English templates and terms,
+``ListResident.get_frailty_reason_display``), which renders them with the shared
+``pht.apps.accounts.reasons.ReasonCatalogue``. The msgids below are the rules' English templates and terms,
 word for word (tests/integration/care/test_care_reasons.py checks it), so English pages read as the API.
 """
 
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from pht.rules.explain import Message, Term, render
+from pht.apps.accounts.reasons import ReasonCatalogue
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -173,25 +174,11 @@ TERMS: dict[tuple[str, str], StrPromise] = {
 }
 
 
-def _template(key: str) -> str:
-    return str(TEMPLATES[key])
-
-
-def _term(term: Term) -> str:
-    translated = TERMS.get((term.kind, term.key))
-    return term.text if translated is None else str(translated)
+# One rendering for every app (pht.apps.accounts.reasons): the stored message through these tables.
+CATALOGUE = ReasonCatalogue(TEMPLATES, TERMS)
 
 
 def display(stored: Mapping[str, object] | None, english: str) -> str:
-    """A stored reason in the active language.
-
-    ``stored`` is ``Message.as_dict()`` as saved at stratification; ``english`` is the rule's sentence, shown
-    instead when there is no message (rows stratified before messages were stored) or when the message no
-    longer fits the templates (an id or placeholder renamed since it was stored).
-    """
-    if not stored:
-        return english
-    try:
-        return render(Message.from_dict(stored), _template, _term)
-    except (KeyError, ValueError, TypeError):
-        return english
+    """A stored reason in the active language; ``english`` (the rule's sentence) for rows without a message
+    or whose message no longer fits the templates (``ReasonCatalogue.display``)."""
+    return CATALOGUE.display(stored, english)

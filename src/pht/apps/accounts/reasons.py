@@ -1,0 +1,59 @@
+"""Rule reasons in the page's language: stored messages rendered through gettext (one implementation).
+
+The rules (``pht.rules``) give a reason as an English sentence and, where they can, as a
+:class:`~pht.rules.explain.Message` (a message id and named parameters, with :class:`~pht.rules.explain.Term`
+for vocabulary). Each app that shows reasons keeps a :class:`ReasonCatalogue`: its table of the rules'
+templates and terms as lazy gettext strings (msgids in the app's convention: English with an ``nb``
+catalogue in care and finance, bokmål with an ``en`` catalogue in scheme). Pages show a stored reason only
+through :meth:`ReasonCatalogue.display`, which renders the stored message in the active language and falls
+back to the stored sentence for rows written before messages were stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from pht.rules.explain import Message, Term, render
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+class ReasonCatalogue:
+    """An app's translatable templates (message id -> template) and terms ((kind, key) -> text)."""
+
+    def __init__(
+        self,
+        templates: Mapping[str, StrOrPromise],
+        terms: Mapping[tuple[str, str], StrOrPromise] | None = None,
+    ) -> None:
+        self.templates = templates
+        self.terms: Mapping[tuple[str, str], StrOrPromise] = terms or {}
+
+    def template(self, key: str) -> str:
+        """The template of message id ``key`` in the active language (``KeyError`` if unknown)."""
+        return str(self.templates[key])
+
+    def term(self, term: Term) -> str:
+        """A term in the active language; its own ``text`` when the catalogue has no entry for it."""
+        translated = self.terms.get((term.kind, term.key))
+        return term.text if translated is None else str(translated)
+
+    def render(self, message: Message) -> str:
+        """``message`` in the active language (``KeyError`` for an id or placeholder the table lacks)."""
+        return render(message, self.template, self.term)
+
+    def display(self, stored: Mapping[str, object] | None, fallback: str) -> str:
+        """A stored reason in the active language.
+
+        ``stored`` is ``Message.as_dict()`` as saved beside the reason; ``fallback`` is the sentence saved
+        with it, shown instead when there is no message (rows written before messages were stored) or when
+        the message no longer fits the templates (an id or placeholder renamed since it was stored).
+        """
+        if not stored:
+            return fallback
+        try:
+            return self.render(Message.from_dict(stored))
+        except (KeyError, ValueError, TypeError):
+            return fallback
