@@ -89,6 +89,7 @@ def _store_one(practice: Practice, item: SettledMonth, settlement: Settlement, s
             rate=line.rate.quantize(RATE_PLACES),
             amount=line.amount,
             details=dict(line.details),
+            message=line.message.as_dict() if line.message else {},
         )
         for position, line in enumerate(settlement.lines, start=1)
     )

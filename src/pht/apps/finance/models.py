@@ -13,6 +13,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pht.apps.finance.reasons import CATALOGUE, DETAIL_LABELS
 from pht.rules.financing import COMPONENTS
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "default": Decimal("0.00")}
@@ -39,6 +40,7 @@ class Statement(models.Model):
     quality_grant = models.DecimalField(_("quality grant"), **MONEY)  # type: ignore[arg-type]
     copayments = models.DecimalField(_("copayments"), **MONEY)  # type: ignore[arg-type]
     total = models.DecimalField(_("total"), **MONEY)  # type: ignore[arg-type]
+    # The rules' Classification.as_dict() items: English "reason" and, since messages are stored, "message".
     explanation: models.JSONField[list[dict[str, Any]]] = models.JSONField(default=list, blank=True)
     assumptions: models.JSONField[dict[str, str]] = models.JSONField(default=dict, blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
@@ -60,13 +62,21 @@ class Statement(models.Model):
     def components(self) -> dict[str, Decimal]:
         return {name: getattr(self, name) for name in COMPONENTS}
 
+    def explanation_display(self) -> list[str]:
+        """Why the statement adds up, in the active language (``pht.apps.finance.reasons``)."""
+        return [
+            CATALOGUE.display(item.get("message"), str(item.get("reason", ""))) for item in self.explanation
+        ]
+
 
 class StatementLine(models.Model):
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField()
     component = models.CharField(_("component"), max_length=30)
     code = models.CharField(_("code"), max_length=60)
-    description = models.CharField(_("description"), max_length=300)
+    description = models.CharField(_("description"), max_length=300)  # English, or the parameter data's name
+    # The description as pht.rules.explain.Message.as_dict() (lines the rules name), for get_description_display().
+    message: models.JSONField[dict[str, Any]] = models.JSONField(default=dict, blank=True)
     count = models.DecimalField(_("count"), max_digits=18, decimal_places=2)
     rate = models.DecimalField(_("rate"), max_digits=24, decimal_places=8)
     amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
@@ -77,3 +87,19 @@ class StatementLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.component} {self.code} {self.amount}"
+
+    def get_description_display(self) -> str:
+        """The description in the active language (``pht.apps.finance.reasons``)."""
+        return CATALOGUE.display(self.message, self.description)
+
+    def details_display(self) -> list[tuple[str, Any]]:
+        """The details as (label, value) in the active language; a points reason translated, its message hidden."""
+        shown: list[tuple[str, Any]] = []
+        for key, value in self.details.items():
+            if key == "reason_message":
+                continue
+            if key == "reason":
+                value = CATALOGUE.display(self.details.get("reason_message"), str(value))
+            label = DETAIL_LABELS.get(key)
+            shown.append((key if label is None else str(label), value))
+        return shown

@@ -15,6 +15,10 @@ Capitation model (driftstilskuddsmodell): ``capitation`` (sum over capitation ce
 resident-days x normalised weight x rate / days_in_year) + ``quality_grant`` (points of each
 indicator x value per point x resident-days / (per_list_residents x days_in_year)) +
 ``copayments`` as in the fee model. No tariff reimbursement is paid under this model.
+
+Explanations and the descriptions of the lines these rules write are also translatable messages
+(``pht.rules.explain.Message``; ids and English templates: ``TEMPLATES``); the English text is rendered
+from them. Lines named by parameter data (tariffs, quality indicators) carry the data's own text.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
-from pht.rules.explain import Classification
+from pht.rules.explain import Classification, Message, Term, render
 from pht.rules.financing.inputs import CapitationCell, CodeCount, PracticeMonth
 from pht.rules.financing.parameters import (
     BaseGrantRate,
@@ -49,6 +53,33 @@ COMPONENTS = (
 RULE_FEE = "financing.fee_model"
 RULE_CAPITATION = "financing.capitation_model"
 RULE_QUALITY = "financing.quality_indicator"
+# English templates of the explanations' and lines' messages (ids -> ``%(name)s`` templates); the finance
+# app translates them (pht.apps.finance.reasons). Norwegian scheme terms stay in brackets in English.
+TEMPLATES: Mapping[str, str] = {
+    "financing.fee_model": (
+        "base grant for %(resident_days)s resident-days + reimbursements of %(claims)s claims + copayments"
+    ),
+    "financing.capitation_model": (
+        "capitation for %(resident_days)s resident-days in %(cells)s cells + quality grant "
+        "for %(indicators)s indicators + copayments"
+    ),
+    "financing.quality_indicator": "%(indicator)s: %(numerator)s/%(denominator)s; %(points)s",
+    "financing.points.no_patients": "no patients in the denominator: no points",
+    "financing.points.below": "share %(share)s is at or below the lower threshold %(lower)s",
+    "financing.points.above": "share %(share)s is at or above the upper threshold %(upper)s: all points",
+    "financing.points.between": (
+        "share %(share)s is between %(lower)s and %(upper)s: %(points)s of %(max_points)s points"
+    ),
+    "financing.line.base_grant": "Base grant (basistilskudd): %(rate)s kr / %(days)s x resident-days",
+    "financing.line.capitation": (
+        "Capitation (listeinnbyggertilskudd), %(sex)s %(age_band)s years, %(conditions)s chronic conditions, "
+        "municipality %(municipality)s"
+    ),
+    "financing.line.copayment_patient": "Copayments (egenandeler) paid by patients",
+    "financing.line.copayment_state": "Copayments above the copayment ceiling (egenandelstak), paid by the state",
+    "financing.line.copayment_exempt": "Copayments of exempt patients, paid by the state",
+}
+SEXES = {"F": Term("sex", "F", "women"), "M": Term("sex", "M", "men")}
 PRECISION = 40  # digits for intermediate arithmetic, far beyond the øre
 _EXACT = Context(prec=PRECISION)  # the same as localcontext() with that precision, cheaper per call
 
@@ -58,9 +89,28 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def text(message: Message) -> str:
+    """A message of these rules as English text (their ``reason`` or line ``description``)."""
+    return render(message, TEMPLATES.__getitem__)
+
+
+def sex_term(sex: str) -> Term:
+    """A capitation cell's sex (``F``/``M``) as a term; another code stands for itself."""
+    return SEXES.get(sex) or Term("sex", sex, sex)
+
+
+def vocabulary() -> frozenset[Term]:
+    """Every term these rules' messages can name (what a presentation layer must translate)."""
+    return frozenset(SEXES.values())
+
+
 @dataclass(frozen=True)
 class StatementLine:
-    """One line of a statement: ``amount`` = rounded ``exact``; ``count`` x ``rate`` where that applies."""
+    """One line of a statement: ``amount`` = rounded ``exact``; ``count`` x ``rate`` where that applies.
+
+    ``message`` is ``description`` as a translatable message, for the lines these rules name themselves
+    (``description`` is then its English text); lines named by parameter data have none.
+    """
 
     component: str
     code: str
@@ -70,9 +120,10 @@ class StatementLine:
     amount: Decimal
     exact: Decimal
     details: Mapping[str, object] = field(default_factory=dict)
+    message: Message | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        result: dict[str, object] = {
             "component": self.component,
             "code": self.code,
             "description": self.description,
@@ -81,6 +132,9 @@ class StatementLine:
             "amount": str(self.amount),
             "details": dict(self.details),
         }
+        if self.message is not None:
+            result["message"] = self.message.as_dict()
+        return result
 
 
 @dataclass(frozen=True)
@@ -261,6 +315,12 @@ def exempt_copayments(codes: Iterable[CodeCount], schedule: FeeSchedule) -> Deci
     return sum((schedule.tariff(c.code).copayment * c.exempt_claims for c in codes), Decimal(0))
 
 
+_COPAYMENT_PATIENT = Message("financing.line.copayment_patient")
+_COPAYMENT_STATE = Message("financing.line.copayment_state")
+_COPAYMENT_EXEMPT = Message("financing.line.copayment_exempt")
+_COPAYMENT_TEXTS = tuple(text(m) for m in (_COPAYMENT_PATIENT, _COPAYMENT_STATE, _COPAYMENT_EXEMPT))
+
+
 def _copayment_lines(month: PracticeMonth, schedule: FeeSchedule) -> list[StatementLine]:
     with_copayment = sum(c.claims - c.exempt_claims for c in month.codes)
     exempt = sum(c.exempt_claims for c in month.codes)
@@ -277,32 +337,34 @@ def _copayment_lines(month: PracticeMonth, schedule: FeeSchedule) -> list[Statem
         StatementLine(
             "copayments",
             "copayment_patient",
-            "Egenandeler betalt av pasienter (copayments paid by patients)",
+            _COPAYMENT_TEXTS[0],
             Decimal(with_copayment),
             Decimal(0),
             money(month.copayment_patient),
             month.copayment_patient,
             {"by_code": by_code},
+            _COPAYMENT_PATIENT,
         ),
         StatementLine(
             "copayments",
             "copayment_state",
-            "Egenandeler over egenandelstaket, betalt av staten "
-            "(copayments above the ceiling, paid by the state)",
+            _COPAYMENT_TEXTS[1],
             Decimal(with_copayment),
             Decimal(0),
             money(month.copayment_state),
             month.copayment_state,
+            message=_COPAYMENT_STATE,
         ),
         StatementLine(
             "copayments",
             "copayment_exempt",
-            "Egenandeler for fritatte pasienter, betalt av staten (exempt patients' copayments, paid by the state)",
+            _COPAYMENT_TEXTS[2],
             Decimal(exempt),
             Decimal(0),
             money(exempt_amount),
             exempt_amount,
             {"exempt_under_age": schedule.copayment_exempt_under_age},
+            _COPAYMENT_EXEMPT,
         ),
     ]
 
@@ -318,17 +380,21 @@ def settle_fee_model(
     with localcontext() as ctx:
         ctx.prec = PRECISION
         exact = base_grant_exact(base_grant, month.resident_days)
+        base_message = Message(
+            "financing.line.base_grant",
+            {"rate": str(base_grant.rate_per_year), "days": base_grant.days_in_year},
+        )
         lines.append(
             StatementLine(
                 "base_grant",
                 "basistilskudd",
-                f"Basistilskudd: {base_grant.rate_per_year} kr / {base_grant.days_in_year} "
-                "x listeinnbyggerdager",
+                text(base_message),
                 Decimal(month.resident_days),
                 base_grant.rate_per_year / base_grant.days_in_year,
                 money(exact),
                 exact,
                 {"rate_per_year": str(base_grant.rate_per_year), "residents": month.residents},
+                base_message,
             )
         )
     for count in month.codes:
@@ -353,13 +419,17 @@ def settle_fee_model(
         )
     lines.extend(_copayment_lines(month, schedule))
     components = _components(lines)
+    message = Message(
+        "financing.fee_model",
+        {"resident_days": month.resident_days, "claims": sum(c.claims for c in month.codes)},
+    )
     explanation = (
         Classification(
             RULE_FEE,
             components["total"],
-            f"base grant for {month.resident_days} resident-days + reimbursements of "
-            f"{sum(c.claims for c in month.codes)} claims + copayments",
+            text(message),
             {"practice": month.practice, "period": str(month.period)},
+            message,
         ),
     )
     return Settlement(
@@ -368,23 +438,41 @@ def settle_fee_model(
 
 
 def indicator_points(indicator: QualityIndicator, numerator: int, denominator: int) -> tuple[Decimal, str]:
-    """QOF-style points (rounded half up to 0.01 point) and why."""
+    """QOF-style points (rounded half up to 0.01 point) and why (English; ``indicator_score`` for the message)."""
+    points, message = indicator_score(indicator, numerator, denominator)
+    return points, text(message)
+
+
+_NO_PATIENTS = Message("financing.points.no_patients")
+
+
+def indicator_score(indicator: QualityIndicator, numerator: int, denominator: int) -> tuple[Decimal, Message]:
+    """QOF-style points (rounded half up to 0.01 point) and why, as a message."""
     if denominator <= 0:
-        return Decimal("0.00"), "no patients in the denominator: no points"
+        return Decimal("0.00"), _NO_PATIENTS
     with localcontext() as ctx:
         ctx.prec = PRECISION
         share = Decimal(numerator) / Decimal(denominator)
+        shown = f"{share:.4f}"
         if share <= indicator.lower:
-            return Decimal("0.00"), f"share {share:.4f} is at or below the lower threshold {indicator.lower}"
+            return Decimal("0.00"), Message(
+                "financing.points.below", {"share": shown, "lower": str(indicator.lower)}
+            )
         if share >= indicator.upper:
-            return Decimal(indicator.max_points).quantize(CENT), (
-                f"share {share:.4f} is at or above the upper threshold {indicator.upper}: all points"
+            return Decimal(indicator.max_points).quantize(CENT), Message(
+                "financing.points.above", {"share": shown, "upper": str(indicator.upper)}
             )
         fraction = (share - indicator.lower) / (indicator.upper - indicator.lower)
         points = (fraction * indicator.max_points).quantize(CENT, rounding=ROUND_HALF_UP)
-        return points, (
-            f"share {share:.4f} is between {indicator.lower} and {indicator.upper}: "
-            f"{points} of {indicator.max_points} points"
+        return points, Message(
+            "financing.points.between",
+            {
+                "share": shown,
+                "lower": str(indicator.lower),
+                "upper": str(indicator.upper),
+                "points": str(points),
+                "max_points": indicator.max_points,
+            },
         )
 
 
@@ -395,13 +483,13 @@ def indicator_points(indicator: QualityIndicator, numerator: int, denominator: i
 # reused while cached, and a hit must be for the very same objects.
 _CELL_CACHE: dict[
     tuple[object, ...],
-    tuple[CapitationParameters, CapitationRate, tuple[Decimal, str, str, dict[str, object]]],
+    tuple[CapitationParameters, CapitationRate, tuple[Decimal, str, str, dict[str, object], Message]],
 ] = {}
 
 
 def _cell_constants(
     params: CapitationParameters, rate: CapitationRate, cell: CapitationCell
-) -> tuple[Decimal, str, str, dict[str, object]]:
+) -> tuple[Decimal, str, str, dict[str, object], Message]:
     key = (id(params), id(rate), cell.sex, cell.age_band, cell.morbidity_level, cell.municipality)
     hit = _CELL_CACHE.get(key)
     if hit is not None and hit[0] is params and hit[1] is rate:
@@ -416,11 +504,19 @@ def _cell_constants(
         # NOK per resident-day for this cell: normalised weight x rate / days in the year
         line_rate = raw * rate.rate_per_year / (rate.divisor * params.days_in_year)
     top = "+" if cell.morbidity_level == len(params.morbidity_factors) - 1 else ""
+    message = Message(
+        "financing.line.capitation",
+        {
+            "sex": sex_term(cell.sex),
+            "age_band": cell.age_band,
+            "conditions": f"{cell.morbidity_level}{top}",
+            "municipality": cell.municipality,
+        },
+    )
     value = (
         line_rate,
         f"{cell.sex}:{cell.age_band}:m{cell.morbidity_level}:{cell.municipality}",
-        f"Listeinnbyggertilskudd {cell.sex} {cell.age_band} år, {cell.morbidity_level}{top} kroniske tilstander, "
-        f"kommune {cell.municipality}",
+        text(message),
         {
             "sex": cell.sex,
             "age_band": cell.age_band,
@@ -432,6 +528,7 @@ def _cell_constants(
             "raw_weight": str(raw),
             "normalised_weight": str(weight.quantize(Decimal("0.000001"))),
         },
+        message,
     )
     if len(_CELL_CACHE) > 200_000:
         _CELL_CACHE.clear()
@@ -453,7 +550,7 @@ def settle_capitation_model(
     with localcontext() as ctx:
         ctx.prec = PRECISION
         for cell in month.cells:
-            line_rate, code, description, details = _cell_constants(params, rate, cell)
+            line_rate, code, description, details, message = _cell_constants(params, rate, cell)
             exact = capitation_line_exact(line_rate, cell.resident_days)
             lines.append(
                 StatementLine(
@@ -465,13 +562,15 @@ def settle_capitation_model(
                     money(exact),
                     exact,
                     {**details, "residents": cell.residents},
+                    message,
                 )
             )
         counts = {i.indicator: i for i in month.indicators}
         for indicator in quality.indicators:
             count = counts.get(indicator.id)
             numerator, denominator = (count.numerator, count.denominator) if count else (0, 0)
-            points, reason = indicator_points(indicator, numerator, denominator)
+            points, why = indicator_score(indicator, numerator, denominator)
+            reason = text(why)
             exact = quality_line_exact(points, quality, month.resident_days)
             lines.append(
                 StatementLine(
@@ -492,27 +591,46 @@ def settle_capitation_model(
                         "max_points": indicator.max_points,
                         "points": str(points),
                         "reason": reason,
+                        "reason_message": why.as_dict(),
                     },
                 )
+            )
+            quality_message = Message(
+                "financing.quality_indicator",
+                {
+                    "indicator": indicator.id,
+                    "numerator": numerator,
+                    "denominator": denominator,
+                    "points": why,
+                },
             )
             explanation.append(
                 Classification(
                     RULE_QUALITY,
                     points,
-                    f"{indicator.id}: {numerator}/{denominator}; {reason}",
+                    text(quality_message),
                     {"numerator": numerator, "denominator": denominator},
+                    quality_message,
                 )
             )
     lines.extend(_copayment_lines(month, schedule))
     components = _components(lines)
+    message = Message(
+        "financing.capitation_model",
+        {
+            "resident_days": month.resident_days,
+            "cells": len(month.cells),
+            "indicators": len(quality.indicators),
+        },
+    )
     explanation.insert(
         0,
         Classification(
             RULE_CAPITATION,
             components["total"],
-            f"capitation for {month.resident_days} resident-days in {len(month.cells)} cells + quality grant "
-            f"for {len(quality.indicators)} indicators + copayments",
+            text(message),
             {"practice": month.practice, "period": str(month.period), **rate.as_inputs()},
+            message,
         ),
     )
     return Settlement(

@@ -1,0 +1,90 @@
+"""Statement explanations and line descriptions in the page's language (the settlement rules' messages).
+
+The settlement rules (``pht.rules.financing.settle``) give each explanation, each quality indicator's
+points reason and the description of each line they name themselves (base grant, capitation cells,
+copayments) as English text and as a :class:`~pht.rules.explain.Message`; ``store_settlements`` stores both.
+The statement page shows them only through :data:`CATALOGUE` (``Statement.explanation_display``,
+``StatementLine.get_description_display``, ``StatementLine.details_display``). The msgids are the rules'
+English templates word for word (tests/integration/finance/test_finance_reasons.py checks it), so English
+pages read as the API and the command line. Lines named by parameter data (tariffs, quality indicators)
+show the data's text as it is.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from pht.apps.accounts.reasons import ReasonCatalogue
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+TEMPLATES: dict[str, StrPromise] = {
+    # Translators: why a fee-model statement adds up as it does.
+    "financing.fee_model": _(
+        "base grant for %(resident_days)s resident-days + reimbursements of %(claims)s claims + copayments"
+    ),
+    "financing.capitation_model": _(
+        "capitation for %(resident_days)s resident-days in %(cells)s cells + quality grant "
+        "for %(indicators)s indicators + copayments"
+    ),
+    # Translators: a quality indicator's id, numerator/denominator and the points reason, e.g.
+    # "diabetes_yearly_check: 1/2; share 0.5000 is between 0.40 and 0.90: 6.00 of 30 points".
+    "financing.quality_indicator": _("%(indicator)s: %(numerator)s/%(denominator)s; %(points)s"),
+    "financing.points.no_patients": _("no patients in the denominator: no points"),
+    "financing.points.below": _("share %(share)s is at or below the lower threshold %(lower)s"),
+    "financing.points.above": _("share %(share)s is at or above the upper threshold %(upper)s: all points"),
+    "financing.points.between": _(
+        "share %(share)s is between %(lower)s and %(upper)s: %(points)s of %(max_points)s points"
+    ),
+    # Translators: a statement line; the Norwegian scheme term is in brackets in English only.
+    "financing.line.base_grant": _("Base grant (basistilskudd): %(rate)s kr / %(days)s x resident-days"),
+    # Translators: a capitation cell, e.g. "Capitation (listeinnbyggertilskudd), women 67-79 years, 2 chronic
+    # conditions, municipality 0828".
+    "financing.line.capitation": _(
+        "Capitation (listeinnbyggertilskudd), %(sex)s %(age_band)s years, %(conditions)s chronic conditions, "
+        "municipality %(municipality)s"
+    ),
+    "financing.line.copayment_patient": _("Copayments (egenandeler) paid by patients"),
+    "financing.line.copayment_state": _(
+        "Copayments above the copayment ceiling (egenandelstak), paid by the state"
+    ),
+    "financing.line.copayment_exempt": _("Copayments of exempt patients, paid by the state"),
+}
+
+TERMS: dict[tuple[str, str], StrPromise] = {
+    ("sex", "F"): pgettext_lazy("sex", "women"),
+    ("sex", "M"): pgettext_lazy("sex", "men"),
+}
+
+CATALOGUE = ReasonCatalogue(TEMPLATES, TERMS)
+
+# The keys of a line's details (the rules' inputs), as shown on the statement page; another key shows as is.
+DETAIL_LABELS: dict[str, StrPromise] = {
+    "rate_per_year": _("rate per year"),
+    "residents": _("list residents"),
+    "fee": _("fee"),
+    "copayment": _("copayment"),
+    "billed_by": _("billed by"),
+    "by_code": _("by code"),
+    "exempt_under_age": _("exempt under age"),
+    "sex": _("sex"),
+    "age_band": _("age band"),
+    "morbidity_level": _("chronic conditions"),
+    "municipality": _("municipality"),
+    "age_sex_weight": _("age and sex weight"),
+    "morbidity_factor": _("morbidity factor"),
+    "socio_economic_factor": _("socio-economic factor"),
+    "raw_weight": _("raw weight"),
+    "normalised_weight": _("normalised weight"),
+    "numerator": _("numerator"),
+    "denominator": _("denominator"),
+    "lower": _("lower threshold"),
+    "upper": _("upper threshold"),
+    "max_points": _("maximum points"),
+    "points": _("points"),
+    "reason": _("reason"),
+}
