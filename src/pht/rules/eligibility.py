@@ -4,7 +4,8 @@ One function per rule, each returning a ``Verdict`` with its reason; ``check_all
 all in a fixed order. The input is a plain ``ApplicationInput`` (built by the scheme app from
 its models, or parsed from the JSON export read by ``pht eligibility check``), and an
 ``EligibilityContext`` that carries what the rules compare against: the deadline, the
-registry's GPs per practice, the size-class thresholds and the nurse norm.
+registry's GPs per practice, the size-class thresholds and the nurse norm. Every reason is also a
+translatable ``Message`` (ids and English templates: ``TEMPLATES``; the English reason is rendered from it).
 """
 
 from __future__ import annotations
@@ -15,10 +16,83 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from pht.rules.explain import Verdict
-from pht.rules.size_class import SizeClassThresholds, classify_size
+from pht.rules import size_class as _size_class
+from pht.rules.explain import Message, Param, Term, Verdict, render
+from pht.rules.size_class import SizeClass, SizeClassThresholds, classify_size
 
 FINANCING_MODELS = frozenset({"fee", "capitation"})
+
+# English templates of the verdicts' messages (ids -> ``%(name)s`` templates), with the size class's (the
+# size-class verdict nests its reason). The scheme app translates them (pht.apps.scheme.reasons).
+TEMPLATES: Mapping[str, str] = {
+    **_size_class.TEMPLATES,
+    "eligibility.no_practice": "the application names no practice",
+    "eligibility.problems": "%(problems)s",
+    "eligibility.applicant.not_municipality": "the applicant is a %(kind)s, not a municipality",
+    "eligibility.applicant.unknown_municipality": (
+        "kommunenummer %(kommunenummer)s is not a municipality of the call year"
+    ),
+    "eligibility.applicant.municipality": "%(name)s (%(kommunenummer)s) is a municipality",
+    "eligibility.submitted.not_submitted": "the application has not been submitted",
+    "eligibility.submitted.in_time": "submitted %(submitted)s %(timezone)s, before the deadline",
+    "eligibility.submitted.late": (
+        "submitted %(submitted)s %(timezone)s, after the deadline (end of %(deadline)s)"
+    ),
+    "eligibility.gps.left_out": "practice %(orgnr)s leaves out GPs %(gps)s",
+    "eligibility.gps.not_in_registry": (
+        "practice %(orgnr)s names GPs %(gps)s who are not its GPs in the registry"
+    ),
+    "eligibility.gps.all_included": "all %(gps)s GPs of %(practices)s practice(s) are included",
+    "eligibility.outside.some": "practices outside %(kommunenummer)s: %(practices)s",
+    "eligibility.outside.practice": "%(orgnr)s (in %(kommunenummer)s)",
+    "eligibility.outside.none": "all practices are in %(name)s",
+    "eligibility.team.no_lead": "practice %(orgnr)s: no GP named as team lead",
+    "eligibility.team.lead_not_included": "practice %(orgnr)s: team lead %(hpr)s is not one of its included GPs",
+    "eligibility.team.no_nurse": "practice %(orgnr)s: no nurse planned",
+    "eligibility.team.no_secretary": "practice %(orgnr)s: no health secretary planned",
+    "eligibility.team.complete": "every team is led by a GP and has a nurse and a health secretary planned",
+    "eligibility.nurse.short": (
+        "practice %(orgnr)s: %(planned)s nurse FTE planned for %(lists)s GP lists, needs %(required)s"
+    ),
+    "eligibility.nurse.met": "planned nurse FTE meets one per %(per)s GP lists in every practice",
+    "eligibility.financing.missing": "practice %(orgnr)s: no financing model chosen",
+    "eligibility.financing.unknown": "practice %(orgnr)s: unknown financing model %(model)s",
+    "eligibility.financing.all": "every practice has a financing model (%(models)s)",
+    "eligibility.size.no_population": "no population known for %(kommunenummer)s",
+    "eligibility.size.mismatch": "declared size class %(declared)s but %(reason)s, so %(size_class)s",
+    "eligibility.size.matches": "size class %(size_class)s: %(reason)s",
+}
+_NO_PRACTICE = Message("eligibility.no_practice")
+
+
+def financing_model_term(model: str) -> Term:
+    """A financing model of the call (``fee``, ``capitation``) as a term of the reasons."""
+    return Term("financing_model", model, model)
+
+
+def model_param(value: str) -> Param:
+    """A financing model as a term; a value that is no financing model stands for itself."""
+    return financing_model_term(value) if value in FINANCING_MODELS else value
+
+
+def size_class_param(value: str) -> Param:
+    """A size class as a term; a value that is no size class stands for itself."""
+    return SizeClass(value).term if value in set(SizeClass) else value
+
+
+def vocabulary() -> frozenset[Term]:
+    """Every term an eligibility reason can name (what a presentation layer must translate)."""
+    return frozenset({c.term for c in SizeClass} | {financing_model_term(m) for m in FINANCING_MODELS})
+
+
+def _verdict(rule: str, passed: bool, message: Message, inputs: Mapping[str, object]) -> Verdict:
+    """A verdict whose English reason is ``message`` rendered with ``TEMPLATES``."""
+    return Verdict(rule, passed, render(message, TEMPLATES.__getitem__), inputs, message)
+
+
+def _problems(rule: str, problems: list[Message], inputs: Mapping[str, object]) -> Verdict:
+    """A failed verdict listing ``problems`` (joined by "; ")."""
+    return _verdict(rule, False, Message("eligibility.problems", {"problems": tuple(problems)}), inputs)
 
 
 @dataclass(frozen=True)
@@ -67,12 +141,16 @@ def applicant_is_municipality(app: ApplicationInput, ctx: EligibilityContext) ->
     rule = "eligibility.applicant_is_municipality"
     inputs = {"applicant_kind": app.applicant_kind, "kommunenummer": app.kommunenummer}
     if app.applicant_kind != "municipality":
-        return Verdict(rule, False, f"the applicant is a {app.applicant_kind}, not a municipality", inputs)
+        message = Message("eligibility.applicant.not_municipality", {"kind": app.applicant_kind})
+        return _verdict(rule, False, message, inputs)
     if app.kommunenummer not in ctx.known_municipalities:
-        return Verdict(
-            rule, False, f"kommunenummer {app.kommunenummer} is not a municipality of the call year", inputs
-        )
-    return Verdict(rule, True, f"{app.municipality_name} ({app.kommunenummer}) is a municipality", inputs)
+        message = Message("eligibility.applicant.unknown_municipality", {"kommunenummer": app.kommunenummer})
+        return _verdict(rule, False, message, inputs)
+    message = Message(
+        "eligibility.applicant.municipality",
+        {"name": app.municipality_name, "kommunenummer": app.kommunenummer},
+    )
+    return _verdict(rule, True, message, inputs)
 
 
 def submitted_in_time(app: ApplicationInput, ctx: EligibilityContext) -> Verdict:
@@ -83,19 +161,15 @@ def submitted_in_time(app: ApplicationInput, ctx: EligibilityContext) -> Verdict
         "deadline": f"end of {ctx.deadline_date.isoformat()} {ctx.timezone}",
     }
     if app.submitted_at is None:
-        return Verdict(rule, False, "the application has not been submitted", inputs)
+        return _verdict(rule, False, Message("eligibility.submitted.not_submitted"), inputs)
     if app.submitted_at.tzinfo is None:
         raise ValueError("submitted_at must be timezone-aware")
     local = app.submitted_at.astimezone(ZoneInfo(ctx.timezone))
-    stamp = local.strftime("%Y-%m-%d %H:%M:%S")
+    when: dict[str, Param] = {"submitted": local.strftime("%Y-%m-%d %H:%M:%S"), "timezone": ctx.timezone}
     if app.submitted_at < deadline:
-        return Verdict(rule, True, f"submitted {stamp} {ctx.timezone}, before the deadline", inputs)
-    return Verdict(
-        rule,
-        False,
-        f"submitted {stamp} {ctx.timezone}, after the deadline (end of {ctx.deadline_date.isoformat()})",
-        inputs,
-    )
+        return _verdict(rule, True, Message("eligibility.submitted.in_time", when), inputs)
+    message = Message("eligibility.submitted.late", {**when, "deadline": ctx.deadline_date.isoformat()})
+    return _verdict(rule, False, message, inputs)
 
 
 def all_gps_included(app: ApplicationInput, ctx: EligibilityContext) -> Verdict:
@@ -110,16 +184,20 @@ def all_gps_included(app: ApplicationInput, ctx: EligibilityContext) -> Verdict:
             unknown[practice.orgnr] = sorted(practice.gp_hprs - registry)
     inputs: dict[str, object] = {"missing": missing, "not_in_registry": unknown}
     if not app.practices:
-        return Verdict(rule, False, "the application names no practice", inputs)
+        return _verdict(rule, False, _NO_PRACTICE, inputs)
     if missing or unknown:
-        parts = [f"practice {orgnr} leaves out GPs {', '.join(hprs)}" for orgnr, hprs in missing.items()]
+        parts = [
+            Message("eligibility.gps.left_out", {"orgnr": orgnr, "gps": tuple(hprs)})
+            for orgnr, hprs in missing.items()
+        ]
         parts += [
-            f"practice {orgnr} names GPs {', '.join(hprs)} who are not its GPs in the registry"
+            Message("eligibility.gps.not_in_registry", {"orgnr": orgnr, "gps": tuple(hprs)})
             for orgnr, hprs in unknown.items()
         ]
-        return Verdict(rule, False, "; ".join(parts), inputs)
+        return _problems(rule, parts, inputs)
     total = sum(len(p.gp_hprs) for p in app.practices)
-    return Verdict(rule, True, f"all {total} GPs of {len(app.practices)} practice(s) are included", inputs)
+    message = Message("eligibility.gps.all_included", {"gps": total, "practices": len(app.practices)})
+    return _verdict(rule, True, message, inputs)
 
 
 def practices_in_municipality(app: ApplicationInput, ctx: EligibilityContext) -> Verdict:
@@ -127,33 +205,39 @@ def practices_in_municipality(app: ApplicationInput, ctx: EligibilityContext) ->
     outside = {p.orgnr: p.kommunenummer for p in app.practices if p.kommunenummer != app.kommunenummer}
     inputs: dict[str, object] = {"kommunenummer": app.kommunenummer, "outside": outside}
     if not app.practices:
-        return Verdict(rule, False, "the application names no practice", inputs)
+        return _verdict(rule, False, _NO_PRACTICE, inputs)
     if outside:
-        listed = ", ".join(f"{orgnr} (in {k})" for orgnr, k in outside.items())
-        return Verdict(rule, False, f"practices outside {app.kommunenummer}: {listed}", inputs)
-    return Verdict(rule, True, f"all practices are in {app.municipality_name}", inputs)
+        listed = tuple(
+            Message("eligibility.outside.practice", {"orgnr": orgnr, "kommunenummer": k})
+            for orgnr, k in outside.items()
+        )
+        message = Message(
+            "eligibility.outside.some", {"kommunenummer": app.kommunenummer, "practices": listed}
+        )
+        return _verdict(rule, False, message, inputs)
+    return _verdict(rule, True, Message("eligibility.outside.none", {"name": app.municipality_name}), inputs)
 
 
 def team_composition(app: ApplicationInput, ctx: EligibilityContext) -> Verdict:
     rule = "eligibility.team_composition"
-    problems: list[str] = []
+    problems: list[Message] = []
     for p in app.practices:
         if p.team_lead_hpr is None:
-            problems.append(f"practice {p.orgnr}: no GP named as team lead")
+            problems.append(Message("eligibility.team.no_lead", {"orgnr": p.orgnr}))
         elif p.team_lead_hpr not in p.gp_hprs:
-            problems.append(f"practice {p.orgnr}: team lead {p.team_lead_hpr} is not one of its included GPs")
+            problems.append(
+                Message("eligibility.team.lead_not_included", {"orgnr": p.orgnr, "hpr": p.team_lead_hpr})
+            )
         if p.nurse_fte <= 0:
-            problems.append(f"practice {p.orgnr}: no nurse planned")
+            problems.append(Message("eligibility.team.no_nurse", {"orgnr": p.orgnr}))
         if p.secretary_fte <= 0:
-            problems.append(f"practice {p.orgnr}: no health secretary planned")
-    inputs: dict[str, object] = {"problems": problems}
+            problems.append(Message("eligibility.team.no_secretary", {"orgnr": p.orgnr}))
+    inputs: dict[str, object] = {"problems": [render(m, TEMPLATES.__getitem__) for m in problems]}
     if not app.practices:
-        return Verdict(rule, False, "the application names no practice", inputs)
+        return _verdict(rule, False, _NO_PRACTICE, inputs)
     if problems:
-        return Verdict(rule, False, "; ".join(problems), inputs)
-    return Verdict(
-        rule, True, "every team is led by a GP and has a nurse and a health secretary planned", inputs
-    )
+        return _problems(rule, problems, inputs)
+    return _verdict(rule, True, Message("eligibility.team.complete"), inputs)
 
 
 def nurse_norm(app: ApplicationInput, ctx: EligibilityContext) -> Verdict:
@@ -163,7 +247,7 @@ def nurse_norm(app: ApplicationInput, ctx: EligibilityContext) -> Verdict:
     """
     rule = "eligibility.nurse_norm"
     per = ctx.gp_lists_per_nurse_fte
-    short: list[str] = []
+    short: list[Message] = []
     detail: dict[str, object] = {}
     for p in app.practices:
         lists = p.gp_lists if p.gp_lists is not None else len(p.gp_hprs)
@@ -171,14 +255,22 @@ def nurse_norm(app: ApplicationInput, ctx: EligibilityContext) -> Verdict:
         detail[p.orgnr] = {"gp_lists": lists, "required_fte": str(required), "planned_fte": str(p.nurse_fte)}
         if p.nurse_fte < required:
             short.append(
-                f"practice {p.orgnr}: {p.nurse_fte} nurse FTE planned for {lists} GP lists, needs {required}"
+                Message(
+                    "eligibility.nurse.short",
+                    {
+                        "orgnr": p.orgnr,
+                        "planned": str(p.nurse_fte),
+                        "lists": lists,
+                        "required": str(required),
+                    },
+                )
             )
     inputs: dict[str, object] = {"gp_lists_per_nurse_fte": per, "practices": detail}
     if not app.practices:
-        return Verdict(rule, False, "the application names no practice", inputs)
+        return _verdict(rule, False, _NO_PRACTICE, inputs)
     if short:
-        return Verdict(rule, False, "; ".join(short), inputs)
-    return Verdict(rule, True, f"planned nurse FTE meets one per {per} GP lists in every practice", inputs)
+        return _problems(rule, short, inputs)
+    return _verdict(rule, True, Message("eligibility.nurse.met", {"per": per}), inputs)
 
 
 def financing_model_per_practice(app: ApplicationInput, ctx: EligibilityContext) -> Verdict:
@@ -192,29 +284,34 @@ def financing_model_per_practice(app: ApplicationInput, ctx: EligibilityContext)
     models = sorted({p.financing_model for p in app.practices if p.financing_model in FINANCING_MODELS})
     inputs: dict[str, object] = {"missing": missing, "invalid": invalid, "models": models}
     if not app.practices:
-        return Verdict(rule, False, "the application names no practice", inputs)
+        return _verdict(rule, False, _NO_PRACTICE, inputs)
     if missing or invalid:
-        parts = [f"practice {o}: no financing model chosen" for o in missing]
-        parts += [f"practice {o}: unknown financing model {m!r}" for o, m in invalid.items()]
-        return Verdict(rule, False, "; ".join(parts), inputs)
-    return Verdict(rule, True, f"every practice has a financing model ({', '.join(models)})", inputs)
+        parts = [Message("eligibility.financing.missing", {"orgnr": o}) for o in missing]
+        parts += [
+            Message("eligibility.financing.unknown", {"orgnr": o, "model": repr(m)})
+            for o, m in invalid.items()
+        ]
+        return _problems(rule, parts, inputs)
+    terms = tuple(financing_model_term(str(m)) for m in models)
+    return _verdict(rule, True, Message("eligibility.financing.all", {"models": terms}), inputs)
 
 
 def size_class_matches(app: ApplicationInput, ctx: EligibilityContext) -> Verdict:
     rule = "eligibility.size_class"
     inputs: dict[str, object] = {"population": app.population, "declared": app.declared_size_class}
     if app.population is None:
-        return Verdict(rule, False, f"no population known for {app.kommunenummer}", inputs)
+        message = Message("eligibility.size.no_population", {"kommunenummer": app.kommunenummer})
+        return _verdict(rule, False, message, inputs)
     classified = classify_size(app.population, ctx.size_thresholds)
     inputs["size_class"] = classified.value.value
+    assert classified.message is not None
+    found: dict[str, Param] = {"size_class": classified.value.term, "reason": classified.message}
     if app.declared_size_class is not None and app.declared_size_class != classified.value:
-        return Verdict(
-            rule,
-            False,
-            f"declared size class {app.declared_size_class} but {classified.reason}, so {classified.value}",
-            inputs,
+        message = Message(
+            "eligibility.size.mismatch", {"declared": size_class_param(app.declared_size_class), **found}
         )
-    return Verdict(rule, True, f"size class {classified.value}: {classified.reason}", inputs)
+        return _verdict(rule, False, message, inputs)
+    return _verdict(rule, True, Message("eligibility.size.matches", found), inputs)
 
 
 RULES = (

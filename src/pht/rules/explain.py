@@ -16,7 +16,9 @@ from typing import Generic, TypeAlias, TypeVar
 T = TypeVar("T")
 
 # A message parameter: text, a whole number, a term of the rules' vocabulary, a nested message, or a list of
-# these (a tuple). Dates and decimals are passed as text (ISO dates, "0.250").
+# these (a tuple). Dates and decimals are passed as text (ISO dates, "0.250"); so are numbers that name
+# something (years, codes). A whole number is a quantity: render() groups its digits (20,000 in English, a
+# presentation layer in the page's language).
 Param: TypeAlias = "str | int | Term | Message | tuple[Param, ...]"
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -105,26 +107,35 @@ def placeholders(template: str) -> frozenset[str]:
     return frozenset(PLACEHOLDER.findall(template))
 
 
+def grouped(number: int) -> str:
+    """A whole number with its digits grouped in threes, English style (``20,000``)."""
+    return f"{number:,}"
+
+
 def render(
     message: Message,
     template: Callable[[str], str],
     term: Callable[[Term], str] = lambda t: t.text,
+    number: Callable[[int], str] = grouped,
 ) -> str:
     """``message`` as text: ``template(key) % params``, with nested messages and terms rendered first.
 
-    ``template`` gives the (possibly translated) template of a message id; ``term`` the text of a term. A list
-    parameter is joined with "; " when its items are messages and with ", " otherwise. Raises ``KeyError``
-    for an unknown id or a placeholder without a parameter.
+    ``template`` gives the (possibly translated) template of a message id; ``term`` the text of a term;
+    ``number`` the text of a whole number (English grouping by default). A list parameter is joined with "; "
+    when its items are messages and with ", " otherwise. Raises ``KeyError`` for an unknown id or a
+    placeholder without a parameter.
     """
 
-    def text(value: Param) -> str | int:
+    def text(value: Param) -> str:
         if isinstance(value, Message):
-            return render(value, template, term)
+            return render(value, template, term, number)
         if isinstance(value, Term):
             return term(value)
         if isinstance(value, tuple):
             separator = "; " if any(isinstance(item, Message) for item in value) else ", "
-            return separator.join(str(text(item)) for item in value)
+            return separator.join(text(item) for item in value)
+        if isinstance(value, int):
+            return number(value)
         return value
 
     return template(message.key) % {name: text(value) for name, value in message.params.items()}

@@ -21,6 +21,9 @@ instalment of the year, so instalments add up exactly to the year's grant.
 Reports: the municipality reports progress and spending once per calendar year of the period;
 the report for a year is due on ``report_due_month_day`` (month, day; default 1 March) of the
 year after (``report_due_date``).
+
+A year's reason (how its grants were computed) is also a translatable message (``TEMPLATES``; the English
+reason is rendered from it). Amounts in it are plain decimals (``904109.59``), as the decision stores them.
 """
 
 from __future__ import annotations
@@ -31,9 +34,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from pht.rules.explain import Message, render
+
 RULE_AMOUNT = "grants.yearly_amount"
 RULE_PLAN = "grants.payment_plan"
 CENT = Decimal("0.01")
+
+# English templates of the reasons' messages (ids -> ``%(name)s`` templates); the scheme app translates them.
+TEMPLATES: Mapping[str, str] = {
+    "grants.year": (
+        "%(year)s: %(days)s/%(days_in_year)s days; practices %(gps)s GPs × %(per_gp)s × %(days)s/%(days_in_year)s "
+        "= %(practice)s; municipality (%(base)s + %(gps)s × %(municipality_per_gp)s) × %(days)s/%(days_in_year)s "
+        "= %(municipality)s"
+    ),
+}
 
 
 def money(value: Decimal) -> Decimal:
@@ -117,6 +131,7 @@ class GrantYear:
     practice_grant: Decimal
     municipality_grant: Decimal
     reason: str
+    message: Message | None = None
 
     @property
     def total(self) -> Decimal:
@@ -154,12 +169,24 @@ def grant_years(
         # Multiply before dividing and round once, so no intermediate rounding creeps in.
         practice = money(practice_full * days / in_year)
         municipality = money(municipality_full * days / in_year)
-        reason = (
-            f"{year}: {days}/{in_year} days; practices {gps} GPs × {params.grant_per_gp_per_year:,.2f} "
-            f"× {days}/{in_year} = {practice:,.2f}; municipality ({params.municipality_base_per_year:,.2f} "
-            f"+ {gps} × {params.municipality_per_gp_per_year:,.2f}) × {days}/{in_year} = {municipality:,.2f}"
+        message = Message(
+            "grants.year",
+            {
+                "year": str(year),
+                "days": days,
+                "days_in_year": in_year,
+                "gps": gps,
+                "per_gp": f"{params.grant_per_gp_per_year:.2f}",
+                "practice": f"{practice:.2f}",
+                "base": f"{params.municipality_base_per_year:.2f}",
+                "municipality_per_gp": f"{params.municipality_per_gp_per_year:.2f}",
+                "municipality": f"{municipality:.2f}",
+            },
         )
-        result.append(GrantYear(year, first, last, days, in_year, gps, practice, municipality, reason))
+        reason = render(message, TEMPLATES.__getitem__)
+        result.append(
+            GrantYear(year, first, last, days, in_year, gps, practice, municipality, reason, message)
+        )
     return result
 
 

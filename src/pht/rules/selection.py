@@ -17,6 +17,9 @@ set of groups that clash (deletion filter: drop each group in turn, keep it only
 becomes feasible without it) plus the single groups whose relaxation alone restores
 feasibility. For each chosen candidate the result gives the best selection without it and
 the score that costs. Solved with scipy's ``milp`` (HiGHS).
+
+The explanation and each group's description are also translatable messages (ids and English templates:
+``TEMPLATES``; the English text is rendered from them).
 """
 
 from __future__ import annotations
@@ -27,8 +30,44 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from pht.rules.eligibility import model_param, size_class_param
+from pht.rules.explain import Message, Param, render
+
 RULE_ID = "selection.stratified_milp"
 TOLERANCE = 1e-6
+
+# English templates of the explanation's and the groups' messages (ids -> ``%(name)s`` templates); the
+# scheme app translates them (pht.apps.scheme.reasons).
+TEMPLATES: Mapping[str, str] = {
+    "selection.per_size_class": "exactly %(count)s chosen of size class %(size_class)s",
+    "selection.gps_min": "at least %(gps)s GPs in all",
+    "selection.gps_max": "at most %(gps)s GPs in all",
+    "selection.min_per_model": "at least %(count)s chosen offering the %(model)s model",
+    "selection.max_per_county": "at most %(count)s chosen in %(county)s",
+    "selection.locked_in": "%(candidate)s locked in",
+    "selection.locked_out": "%(candidate)s locked out",
+    "selection.left_out": "%(candidate)s left out",
+    "selection.group": "%(group)s (%(description)s)",
+    "selection.infeasible.repairable": (
+        "infeasible: these constraints cannot all hold together: %(clash)s. "
+        "Relaxing any one of %(repairs)s alone makes the problem feasible."
+    ),
+    "selection.infeasible.stuck": (
+        "infeasible: these constraints cannot all hold together: %(clash)s. "
+        "No single constraint can be relaxed alone to make it feasible."
+    ),
+    "selection.optimal.binding": (
+        "optimal: %(chosen)s chosen, total score %(score)s, %(gps)s GPs. Binding: %(binding)s."
+    ),
+    "selection.binding": "%(group)s (relaxing it alone would add %(gain)s)",
+    "selection.optimal.free": (
+        "optimal: %(chosen)s chosen, total score %(score)s, %(gps)s GPs. No single constraint limits the score."
+    ),
+}
+
+
+def _text(message: Message) -> str:
+    return render(message, TEMPLATES.__getitem__)
 
 
 class SelectionInputError(ValueError):
@@ -85,6 +124,7 @@ class Binding:
     group: str
     description: str
     gain_if_relaxed: float | None  # None: relaxing it alone makes no difference to the optimum
+    message: Message | None = None  # the description as a message
 
 
 @dataclass(frozen=True)
@@ -111,8 +151,12 @@ class SelectionResult:
     conflict: tuple[str, ...] = ()  # minimal set of clashing constraint groups
     repairs: tuple[str, ...] = ()  # groups whose relaxation alone makes the problem feasible
     group_descriptions: Mapping[str, str] = field(default_factory=dict)
+    message: Message | None = None  # the explanation as a message
+    group_messages: Mapping[str, Message] = field(default_factory=dict)
 
     def as_dict(self, details: bool = False) -> dict[str, object]:
+        """The result; with ``details``, also the binding groups, alternatives, conflict and repairs, and the
+        explanation and group descriptions as messages (``message``) beside their English text."""
         result: dict[str, object] = {
             "status": self.status,
             "chosen": list(self.chosen),
@@ -121,8 +165,13 @@ class SelectionResult:
             "explanation": self.explanation,
         }
         if details:
+            if self.message is not None:
+                result["message"] = self.message.as_dict()
             result["binding"] = [
-                {"group": b.group, "description": b.description, "gain_if_relaxed": b.gain_if_relaxed}
+                _with_message(
+                    {"group": b.group, "description": b.description, "gain_if_relaxed": b.gain_if_relaxed},
+                    b.message,
+                )
                 for b in self.binding
             ]
             result["alternatives"] = [
@@ -137,19 +186,32 @@ class SelectionResult:
                 for a in self.alternatives
             ]
             result["conflict"] = [
-                {"group": g, "description": self.group_descriptions.get(g, g)} for g in self.conflict
+                _with_message(
+                    {"group": g, "description": self.group_descriptions.get(g, g)}, self.group_messages.get(g)
+                )
+                for g in self.conflict
             ]
             result["repairs"] = list(self.repairs)
         return result
 
 
+def _with_message(item: dict[str, object], message: Message | None) -> dict[str, object]:
+    if message is not None:
+        item["message"] = message.as_dict()
+    return item
+
+
 @dataclass(frozen=True)
 class _Row:
     group: str
-    description: str
+    message: Message
     coeffs: tuple[float, ...]
     lower: float
     upper: float
+
+    @property
+    def description(self) -> str:
+        return _text(self.message)
 
 
 def _rows(problem: SelectionProblem) -> list[_Row]:
@@ -164,7 +226,9 @@ def _rows(problem: SelectionProblem) -> list[_Row]:
         rows.append(
             _Row(
                 f"per_size_class[{size_class}]",
-                f"exactly {count} chosen of size class {size_class}",
+                Message(
+                    "selection.per_size_class", {"count": count, "size_class": size_class_param(size_class)}
+                ),
                 indicator(c.size_class == size_class for c in cands),
                 count,
                 count,
@@ -172,14 +236,19 @@ def _rows(problem: SelectionProblem) -> list[_Row]:
         )
     gps = tuple(float(c.gps) for c in cands)
     if limits.gps_min is not None:
-        rows.append(_Row("gps_min", f"at least {limits.gps_min} GPs in all", gps, limits.gps_min, np.inf))
+        message = Message("selection.gps_min", {"gps": limits.gps_min})
+        rows.append(_Row("gps_min", message, gps, limits.gps_min, np.inf))
     if limits.gps_max is not None:
-        rows.append(_Row("gps_max", f"at most {limits.gps_max} GPs in all", gps, -np.inf, limits.gps_max))
+        message = Message("selection.gps_max", {"gps": limits.gps_max})
+        rows.append(_Row("gps_max", message, gps, -np.inf, limits.gps_max))
     for model, count in sorted(limits.min_per_model.items()):
         rows.append(
             _Row(
                 f"min_per_model[{model}]",
-                f"at least {count} chosen offering the {model} model",
+                Message(
+                    "selection.min_per_model",
+                    {"count": count, "model": model_param(model)},
+                ),
                 indicator(model in c.models for c in cands),
                 count,
                 np.inf,
@@ -191,7 +260,7 @@ def _rows(problem: SelectionProblem) -> list[_Row]:
             rows.append(
                 _Row(
                     f"max_per_county[{county}]",
-                    f"at most {limits.max_per_county} chosen in {county}",
+                    Message("selection.max_per_county", {"count": limits.max_per_county, "county": county}),
                     indicator(c.county == county for c in cands),
                     -np.inf,
                     limits.max_per_county,
@@ -199,11 +268,23 @@ def _rows(problem: SelectionProblem) -> list[_Row]:
             )
     for cid in sorted(problem.locked_in):
         rows.append(
-            _Row(f"locked_in[{cid}]", f"{cid} locked in", indicator(c.id == cid for c in cands), 1, 1)
+            _Row(
+                f"locked_in[{cid}]",
+                Message("selection.locked_in", {"candidate": cid}),
+                indicator(c.id == cid for c in cands),
+                1,
+                1,
+            )
         )
     for cid in sorted(problem.locked_out):
         rows.append(
-            _Row(f"locked_out[{cid}]", f"{cid} locked out", indicator(c.id == cid for c in cands), 0, 0)
+            _Row(
+                f"locked_out[{cid}]",
+                Message("selection.locked_out", {"candidate": cid}),
+                indicator(c.id == cid for c in cands),
+                0,
+                0,
+            )
         )
     return rows
 
@@ -255,25 +336,30 @@ def solve_selection(problem: SelectionProblem) -> SelectionResult:
     scores = np.array([c.score for c in cands], dtype=float)
     rows = _rows(problem)
     descriptions = {r.group: r.description for r in rows}
+    group_messages = {r.group: r.message for r in rows}
     x = _solve(scores, rows)
     if x is None:
         conflict = _minimal_conflict(scores, rows)
         repairs = [r.group for r in rows if _solve(scores, [o for o in rows if o is not r]) is not None]
-        clash = "; ".join(f"{r.group} ({r.description})" for r in conflict)
-        text = f"infeasible: these constraints cannot all hold together: {clash}."
-        if repairs:
-            text += f" Relaxing any one of {', '.join(repairs)} alone makes the problem feasible."
-        else:
-            text += " No single constraint can be relaxed alone to make it feasible."
+        clash = tuple(
+            Message("selection.group", {"group": r.group, "description": r.message}) for r in conflict
+        )
+        message = (
+            Message("selection.infeasible.repairable", {"clash": clash, "repairs": tuple(repairs)})
+            if repairs
+            else Message("selection.infeasible.stuck", {"clash": clash})
+        )
         return SelectionResult(
             status="infeasible",
             chosen=(),
             total_score=None,
             total_gps=None,
-            explanation=text,
+            explanation=_text(message),
             conflict=tuple(r.group for r in conflict),
             repairs=tuple(repairs),
             group_descriptions=descriptions,
+            message=message,
+            group_messages=group_messages,
         )
     optimum = _value(scores, x)
     chosen = tuple(sorted(ids[i] for i in range(len(ids)) if x[i] == 1))
@@ -288,14 +374,23 @@ def solve_selection(problem: SelectionProblem) -> SelectionResult:
         relaxed = _solve(scores, [r for r in rows if r is not row])
         gain = None if relaxed is None else _value(scores, relaxed) - optimum
         binding.append(
-            Binding(row.group, row.description, round(gain, 6) if gain and gain > TOLERANCE else None)
+            Binding(
+                row.group,
+                row.description,
+                round(gain, 6) if gain and gain > TOLERANCE else None,
+                row.message,
+            )
         )
 
     alternatives: list[Alternative] = []
     for cid in chosen:
         index = ids.index(cid)
         without = _Row(
-            f"exclude[{cid}]", f"{cid} left out", tuple(float(i == index) for i in range(len(ids))), 0, 0
+            f"exclude[{cid}]",
+            Message("selection.left_out", {"candidate": cid}),
+            tuple(float(i == index) for i in range(len(ids))),
+            0,
+            0,
         )
         alt = _solve(scores, [r for r in rows if r.group != f"locked_in[{cid}]"] + [without])
         if alt is None:
@@ -315,23 +410,26 @@ def solve_selection(problem: SelectionProblem) -> SelectionResult:
         )
 
     limiting = [b for b in binding if b.gain_if_relaxed is not None]
-    text = f"optimal: {len(chosen)} chosen, total score {optimum:.2f}, {total_gps} GPs."
+    found: dict[str, Param] = {"chosen": len(chosen), "score": f"{optimum:.2f}", "gps": total_gps}
     if limiting:
-        text += " Binding: " + "; ".join(
-            f"{b.group} (relaxing it alone would add {b.gain_if_relaxed:.2f})" for b in limiting
+        found["binding"] = tuple(
+            Message("selection.binding", {"group": b.group, "gain": f"{b.gain_if_relaxed:.2f}"})
+            for b in limiting
         )
-        text += "."
+        message = Message("selection.optimal.binding", found)
     else:
-        text += " No single constraint limits the score."
+        message = Message("selection.optimal.free", found)
     return SelectionResult(
         status="optimal",
         chosen=chosen,
         total_score=round(optimum, 6),
         total_gps=total_gps,
-        explanation=text,
+        explanation=_text(message),
         binding=tuple(binding),
         alternatives=tuple(alternatives),
         group_descriptions=descriptions,
+        message=message,
+        group_messages=group_messages,
     )
 
 

@@ -1,4 +1,7 @@
-"""Municipality size class by population (RULES.md §1; the 2017 invitation letter)."""
+"""Municipality size class by population (RULES.md §1; the 2017 invitation letter).
+
+The reason is also a translatable message (ids and English templates: ``TEMPLATES``).
+"""
 
 from __future__ import annotations
 
@@ -6,15 +9,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pht.rules.explain import Classification
+from pht.rules.explain import Classification, Message, Term, render
 
 RULE_ID = "size_class.by_population"
+
+# English templates of the reason's messages (ids -> ``%(name)s`` templates).
+TEMPLATES: Mapping[str, str] = {
+    "size_class.small": "population %(population)s is under %(small_below)s",
+    "size_class.large": "population %(population)s is over %(large_above)s",
+    "size_class.medium": "population %(population)s is between %(small_below)s and %(large_above)s (bounds included)",
+}
 
 
 class SizeClass(StrEnum):
     SMALL = "small"
     MEDIUM = "medium"
     LARGE = "large"
+
+    @property
+    def term(self) -> Term:
+        return Term("size_class", self.value, self.value)
 
 
 @dataclass(frozen=True)
@@ -54,14 +68,23 @@ def classify_size(population: int, thresholds: SizeClassThresholds) -> Classific
     }
     if population < thresholds.small_below:
         value = SizeClass.SMALL
-        reason = f"population {population:,} is under {thresholds.small_below:,}"
+        message = Message(
+            "size_class.small", {"population": population, "small_below": thresholds.small_below}
+        )
     elif population > thresholds.large_above:
         value = SizeClass.LARGE
-        reason = f"population {population:,} is over {thresholds.large_above:,}"
+        message = Message(
+            "size_class.large", {"population": population, "large_above": thresholds.large_above}
+        )
     else:
         value = SizeClass.MEDIUM
-        reason = (
-            f"population {population:,} is between {thresholds.small_below:,} "
-            f"and {thresholds.large_above:,} (bounds included)"
+        message = Message(
+            "size_class.medium",
+            {
+                "population": population,
+                "small_below": thresholds.small_below,
+                "large_above": thresholds.large_above,
+            },
         )
-    return Classification(rule=RULE_ID, value=value, reason=reason, inputs=inputs)
+    reason = render(message, TEMPLATES.__getitem__)
+    return Classification(rule=RULE_ID, value=value, reason=reason, inputs=inputs, message=message)

@@ -14,10 +14,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from django.utils.formats import number_format
+
 from pht.rules.explain import Message, Term, render
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+
+def _number(value: int) -> str:
+    return number_format(value, force_grouping=True)
 
 
 class ReasonCatalogue:
@@ -41,8 +47,9 @@ class ReasonCatalogue:
         return term.text if translated is None else str(translated)
 
     def render(self, message: Message) -> str:
-        """``message`` in the active language (``KeyError`` for an id or placeholder the table lacks)."""
-        return render(message, self.template, self.term)
+        """``message`` in the active language (``KeyError`` for an id or placeholder the table lacks); whole
+        numbers grouped as the language writes them (20 000 in bokmål, 20,000 in English)."""
+        return render(message, self.template, self.term, _number)
 
     def display(self, stored: Mapping[str, object] | None, fallback: str) -> str:
         """A stored reason in the active language.
