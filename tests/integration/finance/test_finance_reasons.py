@@ -107,7 +107,14 @@ def test_statement_page_is_bokmal_in_nb_and_english_in_en(statements: tuple[Clie
     assert "Listeinnbyggertilskudd, kvinner 67-79 år, 1 kroniske tilstander, kommune 0828" in nb
     assert "Egenandeler over egenandelstaket, betalt av staten" in nb
     assert "<dt>nevner</dt><dd>1</dd>" in nb and "<dt>begrunnelse</dt><dd>andelen 1.0000" in nb
-    for english in ("resident-days", "share 1.0000", "no patients", "Capitation (", "paid by", "<dt>denominator"):
+    for english in (
+        "resident-days",
+        "share 1.0000",
+        "no patients",
+        "Capitation (",
+        "paid by",
+        "<dt>denominator",
+    ):
         assert english not in nb, english
     assert "reason_message" not in nb
 

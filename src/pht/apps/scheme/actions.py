@@ -611,7 +611,14 @@ def decide_selection(
                     gps=gps,
                     period_start=call.pilot_start,
                     period_end=call.end_date,
-                    years=[{**y.as_dict(), "reason": y.reason} for y in years],
+                    years=[
+                        {
+                            **y.as_dict(),
+                            "reason": y.reason,
+                            "message": y.message.as_dict() if y.message else {},
+                        }
+                        for y in years
+                    ],
                     total=sum((y.total for y in years), Decimal("0")),
                     decided_by=user,
                 )

@@ -17,7 +17,8 @@ router = Router(tags=["scheme"])
 class VerdictOut(Schema):
     rule: str
     passed: bool
-    reason: str
+    reason: str  # English, as the rule gave it
+    message: dict[str, Any] | None = None  # the reason as pht.rules.explain.Message.as_dict()
 
 
 class ApplicationOut(Schema):
@@ -54,7 +55,10 @@ def _application(a: Any) -> dict[str, Any]:
         "revision": a.revision,
         "submitted_at": a.submitted_at.isoformat() if a.submitted_at else None,
         "score": None if a.score is None else str(a.score),
-        "verdicts": [{"rule": v["rule"], "passed": v["passed"], "reason": v["reason"]} for v in a.verdicts],
+        "verdicts": [
+            {"rule": v["rule"], "passed": v["passed"], "reason": v["reason"], "message": v.get("message")}
+            for v in a.verdicts
+        ],
     }
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pht.apps.accounts.actions import ActionRefused
-from pht.apps.scheme import actions
+from pht.apps.scheme import actions, reasons
 from pht.apps.scheme import models as m
 from pht.apps.scheme.scoping import visible_applications, visible_decisions
 from pht.apps.scheme.scoring import criteria_from_values, spread
@@ -140,7 +140,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "practices": application.practices.select_related("practice", "team_lead").prefetch_related(
                 "gps"
             ),
-            "verdicts": application.verdicts,
+            "verdicts": reasons.verdicts_display(application.verdicts),
             "officer": officer,
             "is_lead": actions.ROLE_LEAD in roles,
             "assignments": assignments if officer else [],
@@ -408,6 +408,7 @@ def selection(request: HttpRequest) -> HttpResponse:
             messages.error(request, str(exc))
         return redirect("scheme:selection")
     runs = list(call.selection_runs.all()[:5])
+    results = {run.pk: reasons.selection_display(run.result) for run in runs}
     latest = runs[0] if runs else None
     # After the decision the candidates are granted or rejected, no longer "submitted": list the
     # ones the decision was made on, with its outcome, instead of an empty table.
@@ -424,6 +425,8 @@ def selection(request: HttpRequest) -> HttpResponse:
             "candidates": candidates,
             "runs": runs,
             "latest": latest,
+            "latest_result": results[latest.pk] if latest else None,
+            "run_rows": [(run, results[run.pk]) for run in runs],
             "names": names,
             "decided": decided is not None,
             "decision": call.selection_decisions.first(),
@@ -453,6 +456,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "scheme/decision.html",
         {
             "decision": decision,
+            "years": reasons.years_display(decision.years),
             "application": decision.application,
             "instalments": decision.instalments.all(),
             "reports": decision.reports.all(),
