@@ -48,3 +48,8 @@ def test_practice_user_drills_down_from_statements_to_lines(
     total = Decimal(page.get_by_test_id("statement-total").get_attribute("data-value"))
     assert sum(amounts) == total == settled[0].fee.total
     assert page.get_by_test_id("assumptions").locator("li").count() > 0
+    # Why the statement adds up, in bokmål like the rest of the page (the browser asks for nb-NO).
+    why = page.get_by_test_id("explanation").inner_text()
+    assert (
+        why.startswith("basistilskudd for ") and "listeinnbyggerdager" in why and "resident-days" not in why
+    )

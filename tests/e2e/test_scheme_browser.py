@@ -69,7 +69,9 @@ def test_lead_submits_officer_reviews_selects_and_decides(browser, live_server, 
     verdicts = page.locator("#verdict-table tbody tr")
     assert verdicts.count() == 8
     assert page.locator("#verdict-table").get_by_text("Ikke oppfylt").count() == 0
-    assert "submitted" in page.locator('[data-rule="eligibility.submitted_in_time"]').inner_text()
+    # The reason in bokmål like the rest of the page (the browser asks for nb-NO).
+    in_time = page.locator('[data-rule="eligibility.submitted_in_time"]').inner_text()
+    assert "Sendt inn innen fristen" in in_time and "før fristen" in in_time and "submitted" not in in_time
     page.get_by_label("Tildel fagvurderer").select_option(label=str(reviewer))
     page.get_by_role("button", name="Tildel").click()
     page.wait_for_url(re.compile(r".*/scheme/soknader/\d+/$"))
