@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime
-import json
 
 import pytest
 from care_cases import CASES, ON, parameters
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pht.rules.explain import Message, Term, placeholders, render
+from message_checks import check_message
+from pht.rules.explain import Message, render
 from pht.rules.frailty import frailty_index
 from pht.rules.target_groups import (
     CODE_LIST_GROUPS,
@@ -36,23 +36,7 @@ def _explained(result: Stratification) -> list[tuple[str, Message | None]]:
 
 
 def _check(reason: str, message: Message | None) -> set[str]:
-    """Asserts the message is complete, names only known terms and renders to the reason; returns its ids."""
-    assert message is not None
-    used = set()
-    for part in message.walk():
-        assert part.key in TEMPLATES, part.key
-        assert placeholders(TEMPLATES[part.key]) == set(part.params), (part.key, dict(part.params))
-        for value in part.params.values():
-            for item in value if isinstance(value, tuple) else (value,):
-                assert isinstance(item, str | int | Term | Message), (part.key, item)
-                assert not isinstance(item, bool)
-                if isinstance(item, Term):
-                    assert item in VOCABULARY, item
-        used.add(part.key)
-    assert render(message, TEMPLATES.__getitem__) == reason
-    # The stored form (JSON in the care app's database) reads back as the same message.
-    assert Message.from_dict(json.loads(json.dumps(message.as_dict()))) == message
-    return used
+    return check_message(TEMPLATES, VOCABULARY, reason, message)
 
 
 def test_the_hand_made_residents_use_every_message_id() -> None:

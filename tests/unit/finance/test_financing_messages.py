@@ -4,7 +4,6 @@ value, and the English text is the message rendered (hypothesis over practice-mo
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 
 import finance_fixtures as fx
@@ -12,8 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from message_checks import check_message
 from pht.engine.finance_params import month_parameters
-from pht.rules.explain import Message, Term, placeholders, render
+from pht.rules.explain import Message, render
 from pht.rules.financing import (
     CapitationRate,
     ClaimRecord,
@@ -39,22 +39,7 @@ DATA_NAMED = {"fee_reimbursement", "nurse_reimbursement", "quality_grant"}
 
 
 def _check(text: str, message: Message | None) -> set[str]:
-    """Asserts the message is complete, names only known terms and renders to ``text``; returns its ids."""
-    assert message is not None
-    used = set()
-    for part in message.walk():
-        assert part.key in TEMPLATES, part.key
-        assert placeholders(TEMPLATES[part.key]) == set(part.params), (part.key, dict(part.params))
-        for value in part.params.values():
-            for item in value if isinstance(value, tuple) else (value,):
-                assert isinstance(item, str | int | Term | Message) and not isinstance(item, bool), item
-                if isinstance(item, Term):
-                    assert item in VOCABULARY, item
-        used.add(part.key)
-    assert render(message, TEMPLATES.__getitem__) == text
-    # The stored form (JSON in the finance app's database) reads back as the same message.
-    assert Message.from_dict(json.loads(json.dumps(message.as_dict()))) == message
-    return used
+    return check_message(TEMPLATES, VOCABULARY, text, message)
 
 
 def _checked(settlement: Settlement) -> set[str]:

@@ -4,7 +4,6 @@ give has a template, every placeholder a value, and the English reason is the me
 from __future__ import annotations
 
 import datetime
-import json
 from collections.abc import Mapping
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -13,9 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from message_checks import check_message
 from pht.rules import eligibility, grants, selection, size_class
 from pht.rules.eligibility import ApplicationInput, EligibilityContext, PracticeEntry, check_all
-from pht.rules.explain import Message, Term, placeholders, render
+from pht.rules.explain import Message, render
 from pht.rules.grants import GrantParameters, grant_years
 from pht.rules.selection import Candidate, SelectionConstraints, SelectionProblem, solve_selection
 from pht.rules.size_class import SizeClassThresholds
@@ -36,22 +36,7 @@ GPS = ("908280001", "908280002", "908280003", "908280004", "908289999")
 
 
 def _check(templates: Mapping[str, str], reason: str, message: Message | None) -> set[str]:
-    """Asserts the message is complete, names only known terms and renders to ``reason``; returns its ids."""
-    assert message is not None
-    used = set()
-    for part in message.walk():
-        assert part.key in templates, part.key
-        assert placeholders(templates[part.key]) == set(part.params), (part.key, dict(part.params))
-        for value in part.params.values():
-            for item in value if isinstance(value, tuple) else (value,):
-                assert isinstance(item, str | int | Term | Message) and not isinstance(item, bool), item
-                if isinstance(item, Term):
-                    assert item in VOCABULARY, item
-        used.add(part.key)
-    assert render(message, templates.__getitem__) == reason
-    # The stored form (JSON in the scheme app's database) reads back as the same message.
-    assert Message.from_dict(json.loads(json.dumps(message.as_dict()))) == message
-    return used
+    return check_message(templates, VOCABULARY, reason, message)
 
 
 practices = st.builds(
