@@ -31,3 +31,22 @@ def check_message(
     assert render(message, templates.__getitem__) == text
     assert Message.from_dict(json.loads(json.dumps(message.as_dict()))) == message
     return used
+
+
+def check_templates_translated(
+    app_templates: Mapping[str, object], rules_templates: Mapping[str, str], no_words: Collection[str] = ()
+) -> None:
+    """An app's translatable templates are the rules' templates: the same ids, the rules' English
+    text in English, and in bokmål the same placeholders in other words (except templates that
+    hold nothing but placeholders and punctuation, ``no_words``)."""
+    from django.utils import translation
+
+    assert set(app_templates) == set(rules_templates)
+    for key, english in rules_templates.items():
+        with translation.override("en"):
+            assert str(app_templates[key]) == english, key
+        with translation.override("nb"):
+            bokmal = str(app_templates[key])
+        assert placeholders(bokmal) == placeholders(english), key
+        if key not in no_words:
+            assert bokmal != english, key

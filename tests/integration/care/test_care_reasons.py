@@ -14,11 +14,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from message_checks import check_templates_translated
 from pht.apps.care import actions, reasons
 from pht.apps.care.models import ListResident
 from pht.refdata.params import load_parameters
 from pht.rules import target_groups
-from pht.rules.explain import placeholders
 from pht.rules.frailty import FrailtyIndexParameters
 from pht.rules.target_groups import TargetGroupParameters, vocabulary
 
@@ -38,15 +38,7 @@ def _frail() -> ListResident:
 
 
 def test_the_care_templates_are_the_rules_templates_and_all_are_translated() -> None:
-    assert set(reasons.TEMPLATES) == set(target_groups.TEMPLATES)
-    for key, english in target_groups.TEMPLATES.items():
-        with translation.override("en"):
-            assert str(reasons.TEMPLATES[key]) == english, key
-        with translation.override("nb"):
-            bokmal = str(reasons.TEMPLATES[key])
-        assert placeholders(bokmal) == placeholders(english), key
-        if key not in NO_WORDS:
-            assert bokmal != english, key
+    check_templates_translated(reasons.TEMPLATES, target_groups.TEMPLATES, NO_WORDS)
 
 
 def test_every_term_of_the_current_parameters_is_translated() -> None:

@@ -13,9 +13,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from message_checks import check_templates_translated
 from pht.apps.accounts.models import Role
 from pht.apps.finance import reasons
-from pht.rules.explain import placeholders
 from pht.rules.financing import (
     CAPITATION,
     FEE,
@@ -37,15 +37,7 @@ CATALOGUE = Path(reasons.__file__).parent / "locale" / "nb" / "LC_MESSAGES" / "d
 
 
 def test_the_finance_templates_are_the_rules_templates_and_all_are_translated() -> None:
-    assert set(reasons.TEMPLATES) == set(rules.TEMPLATES)
-    for key, english in rules.TEMPLATES.items():
-        with translation.override("en"):
-            assert str(reasons.TEMPLATES[key]) == english, key
-        with translation.override("nb"):
-            bokmal = str(reasons.TEMPLATES[key])
-        assert placeholders(bokmal) == placeholders(english), key
-        if key not in NO_WORDS:
-            assert bokmal != english, key
+    check_templates_translated(reasons.TEMPLATES, rules.TEMPLATES, NO_WORDS)
     with CATALOGUE.open("rb") as file:
         nb = gettext.GNUTranslations(file)
     for term in rules.vocabulary():
