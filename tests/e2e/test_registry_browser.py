@@ -22,6 +22,12 @@ def test_case_officer_filters_municipalities_to_small(page, live_server, login, 
     assert page.get_by_role("link", name="Seljord").count() == 1
     assert page.get_by_role("link", name="Rana").count() == 0
     assert page.locator("html").get_attribute("lang") == "nb"
+    # The size class and its reason read in bokmål like the rest of the page.
+    page.get_by_role("link", name="Seljord").click()
+    page.wait_for_url(re.compile(r".*/registry/municipalities/0828/$"))
+    reason = page.get_by_test_id("size-class-reason").inner_text()
+    assert reason == "innbyggertall 2\xa0979 er under 5\xa0000", reason
+    assert page.get_by_role("cell", name="liten", exact=True).count() == 1
     # The layout's stylesheets are served (Designsystemet and our own).
     for sheet in page.locator("link[rel=stylesheet]").all():
         assert page.request.get(live_server.url + sheet.get_attribute("href")).status == 200

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
@@ -20,6 +22,7 @@ class MunicipalityOut(Schema):
     population: int
     size_class: str
     size_class_reason: str
+    size_class_message: dict[str, Any] | None = None
 
 
 class GPOut(Schema):
@@ -49,6 +52,7 @@ def _municipality_out(row: MunicipalityPopulation) -> MunicipalityOut:
         population=row.population,
         size_class=row.size_class,
         size_class_reason=row.size_class_reason,
+        size_class_message=row.size_class_message or None,
     )
 
 

@@ -39,6 +39,7 @@ def load_municipalities(year: int = 2017) -> LoadResult:
                 "population": row.population,
                 "size_class": size.value,
                 "size_class_reason": size.reason,
+                "size_class_message": size.message.as_dict() if size.message else {},
             },
         )
         created += was_created

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,8 +12,16 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pht.apps.registry.reasons import display
 from pht.rules.identifiers import InvalidIdentifier, check_hpr, check_kommunenummer, check_orgnr
 from pht.rules.size_class import SizeClass
+
+# The size classes as the page's language names them (the same words as the municipality list's filter).
+SIZE_CLASS_CHOICES = [
+    (SizeClass.SMALL.value, _("small")),
+    (SizeClass.MEDIUM.value, _("medium")),
+    (SizeClass.LARGE.value, _("large")),
+]
 
 
 def _identifier_validator(check: Callable[..., str]) -> Callable[[str], None]:
@@ -61,15 +70,20 @@ class Municipality(models.Model):
 
 
 class MunicipalityPopulation(models.Model):
-    """Population on 1 January of ``year`` and the size class it gives, with the rule's reason."""
+    """Population on 1 January of ``year`` and the size class it gives, with the rule's reason.
+
+    The reason is stored as the rule's English sentence (``size_class_reason``, for the API) and as its
+    message (``size_class_message``, ``Message.as_dict()``); pages show it through
+    :meth:`get_size_class_reason_display`, in the page's language. Rows loaded before messages were stored
+    have an empty message and show the English sentence.
+    """
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="populations")
     year = models.PositiveSmallIntegerField(_("year"))
     population = models.PositiveIntegerField(_("population"))
-    size_class = models.CharField(
-        _("size class"), max_length=10, choices=[(c.value, c.value) for c in SizeClass]
-    )
+    size_class = models.CharField(_("size class"), max_length=10, choices=SIZE_CLASS_CHOICES)
     size_class_reason = models.CharField(_("reason"), max_length=200)
+    size_class_message: models.JSONField[dict[str, Any]] = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["municipality", "year"]
@@ -79,6 +93,10 @@ class MunicipalityPopulation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality} {self.year}: {self.population}"
+
+    def get_size_class_reason_display(self) -> str:
+        """Why the municipality has its size class, in the active language."""
+        return display(self.size_class_message, self.size_class_reason)
 
 
 class Practice(models.Model):
