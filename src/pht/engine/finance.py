@@ -643,12 +643,13 @@ class _Passes:
             people_filter = f"c.resident_id IN (SELECT resident_id FROM {people})"
         else:
             people_filter = "true"
+        self.refuse_unknown_codes(years, people_filter)
         exempt = _exempt_sql("c.contact_date", "k.birth_date", exempt_age)
 
         def priced(claim_years: Sequence[int], copayments: bool) -> str:
             """The claims of the years with their code, whether billed by a practice, and — only
-            if ``copayments`` — exemption and copayment due; a claim whose code is not in the fee
-            schedule of its day is left out. Priced with CASE expressions rather than a join on
+            if ``copayments`` — exemption and copayment due (every code is in the fee schedule of
+            its day: ``refuse_unknown_codes``). Priced with CASE expressions rather than a join on
             the tariffs (cheaper; and DuckDB 2.0.0 fails with an internal error on a window over
             the join's dictionary columns)."""
             if copayments:
@@ -718,6 +719,24 @@ class _Passes:
                    (due - coalesce(above.state, 0))::BIGINT AS patient, coalesce(above.state, 0)::BIGINT AS state
             FROM counted LEFT JOIN above USING (practice, period_key, code)"""
         )
+
+    def refuse_unknown_codes(self, years: Sequence[int], people_filter: str) -> None:
+        """Every claim's tariff code must be in the fee schedule in force on its day (as the pure
+        rules require); else the settlement is refused, naming a claim, its code and day."""
+        schedules = month_parameters(Period(min(years), 1)).schedules
+        codes = self.query(
+            f"""SELECT tariff_code::VARCHAR AS code, contact_date, count(*) AS claims, min(claim_id) AS claim_id
+            FROM {self.files_sql("claims", years)} c WHERE {people_filter} GROUP BY ALL"""
+        )
+        for code, day, claims, claim_id in zip(
+            *(codes.column(n).to_pylist() for n in ("code", "contact_date", "claims", "claim_id")),
+            strict=True,
+        ):
+            if code not in schedules.on(day).tariffs:
+                raise LakeError(
+                    f"lake {self.lake.lake_dir}: claims: claim {claim_id} (and {claims - 1} more that day) has "
+                    f"tariff_code {code!r}, which is not in the fee schedule in force on {day.isoformat()}"
+                )
 
     def indicator_rows(
         self, periods: Sequence[Period], scope: Sequence[str], quality: QualityParameters

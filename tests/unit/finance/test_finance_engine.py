@@ -112,3 +112,29 @@ def test_a_resident_with_a_malformed_cell_field_is_refused_naming_it(tmp_path, f
     rate = CapitationRate(rate_per_year=Decimal(1000), divisor=Decimal(1), budget_neutral=False)
     with pytest.raises(LakeError, match=message):
         FinanceLake(tmp_path).settle([fx.PERIOD], ["P1"], rate=rate)
+
+
+def test_a_claim_with_a_code_outside_the_fee_schedule_is_refused_naming_the_claim(tmp_path):
+    """As the pure rules do: a claim is never left out of a settlement unnoticed."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    spells, conditions, claims = _renumber(fx.SPELLS, fx.CONDITIONS, fx.CLAIMS)
+    write_lake(tmp_path, spells, conditions, claims, {"P1": ("0828", "capitation"), "P2": ("0828", None)})
+    first = claims[0].claim_id
+    for path in (tmp_path / "claims").rglob("*.parquet"):  # the lake's writer prices claims: alter after
+        table = pq.read_table(path)
+        column = table.schema.get_field_index("tariff_code")
+        codes = pc.if_else(
+            pc.equal(table.column("claim_id"), first), "XX9", table.column("tariff_code").cast("string")
+        )
+        table = table.set_column(
+            column, table.schema.field(column), codes.cast(table.schema.field(column).type)
+        )
+        pq.write_table(table, path)
+    rate = CapitationRate(rate_per_year=Decimal(1000), divisor=Decimal(1), budget_neutral=False)
+    expected = f"claim {first} .*tariff_code 'XX9', which is not in the fee schedule in force on"
+    with pytest.raises(LakeError, match=expected):
+        FinanceLake(tmp_path).settle([fx.PERIOD], ["P1"], rate=rate)
+    with pytest.raises(LakeError, match=expected):
+        FinanceLake(tmp_path).settlement_table([fx.PERIOD], rate=rate)
