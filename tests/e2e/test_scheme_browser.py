@@ -65,6 +65,11 @@ def test_lead_submits_officer_reviews_selects_and_decides(browser, live_server, 
     # The officer sees it with its verdicts and assigns a reviewer.
     context, page = _login(browser, live_server, "saksbehandler")
     page.goto(f"{live_server.url}/scheme/utlysning/")
+    # The call's parameters read as labels and values in bokmål, defaults labelled «Antakelse».
+    due = page.locator('[data-parameter="report_due_month_day"]')
+    assert due.locator("th").inner_text() == "Rapportfrist"
+    assert due.locator("td").inner_text() == "1. mars året etter Antakelse"
+    assert page.locator('[data-parameter="instalment_months"] td').inner_text() == "januar og juli Antakelse"
     page.get_by_role("link", name="Seljord").click()
     verdicts = page.locator("#verdict-table tbody tr")
     assert verdicts.count() == 8
