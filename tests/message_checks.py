@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Mapping
+from pathlib import Path
 
 from pht.rules.explain import Message, Term, placeholders, render
 
@@ -50,3 +51,27 @@ def check_templates_translated(
         assert placeholders(bokmal) == placeholders(english), key
         if key not in no_words:
             assert bokmal != english, key
+
+
+def check_gettext_literals_translated(source: Path, catalogue: Path) -> set[str]:
+    """Every text a module passes to ``_()`` (its gettext at the raise sites of refusals) has a translation
+    in the compiled ``catalogue``; returns those msgids."""
+    import ast
+    import gettext
+
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    msgids = {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "_"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    }
+    with catalogue.open("rb") as file:
+        translated = gettext.GNUTranslations(file)._catalog  # type: ignore[attr-defined]
+    missing = sorted(msgid for msgid in msgids if not translated.get(msgid))
+    assert not missing, missing
+    return msgids

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from pht.apps.accounts.actions import ActionRefused
 from pht.apps.accounts.models import AuditEvent
@@ -38,10 +39,12 @@ def test_submission_at_last_second_and_refusal_at_midnight(world: dict[str, Any]
     application = actions.create_application(
         world["lead_seljord"], world["call"], full_data(world["seljord_practices"])
     )
-    with pytest.raises(ActionRefused, match="søknadsfristen gikk ut"):
+    with pytest.raises(ActionRefused, match="deadline has passed: it was the end of 15.10.2017") as refused:
         actions.submit_application(
             world["lead_seljord"], application, now=datetime.datetime(2017, 10, 16, 0, 0, tzinfo=OSLO)
         )
+    with translation.override("nb"):
+        assert refused.value.display().startswith("søknadsfristen gikk ut ved utgangen av 15.10.2017")
     application.refresh_from_db()
     assert application.status == "draft" and application.submitted_at is None
     actions.submit_application(

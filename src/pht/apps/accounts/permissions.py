@@ -4,7 +4,9 @@
   identifiable patient data; that is the care app's rule).
 - Municipality users see their own municipality's practices.
 - Practice staff see, and edit the roster of, their own practice only.
-Each function that answers yes/no returns a ``Verdict`` so the reason can be shown.
+Each function that answers yes/no returns a ``Verdict`` so the reason can be shown; the roster's verdicts
+also give it as a translatable ``Message`` (English templates: ``TEMPLATES``, from which the reason is
+rendered), shown in the page's language through ``pht.apps.registry.reasons.REFUSALS``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,15 @@ from django.db.models import QuerySet
 
 from pht.apps.accounts.models import OrganisationKind, Role, User
 from pht.apps.registry.models import Municipality, Practice
-from pht.rules.explain import Verdict
+from pht.rules.explain import Message, Verdict, render
+
+# English templates of the roster verdicts' messages; the registry app translates them.
+TEMPLATES: dict[str, str] = {
+    "access.edit_roster.administrator": "administrator",
+    "access.edit_roster.not_own_practice": "Only the practice's own staff may edit its roster.",
+    "access.edit_roster.role": "Your role may not edit the roster.",
+    "access.edit_roster.staff": "staff of this practice",
+}
 
 
 def roles_of(user: User | AnonymousUser | None) -> set[str]:
@@ -76,9 +86,14 @@ def can_view_practice(user: User, practice: Practice) -> Verdict:
     )
 
 
+def _roster(passed: bool, key: str, inputs: dict[str, object]) -> Verdict:
+    message = Message(key)
+    return Verdict("access.edit_roster", passed, render(message, TEMPLATES.__getitem__), inputs, message)
+
+
 def can_edit_roster(user: User, practice: Practice) -> Verdict:
     if user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMINISTRATOR)):
-        return Verdict("access.edit_roster", True, "administrator", {"user": user.pk})
+        return _roster(True, "access.edit_roster.administrator", {"user": user.pk})
     own = (
         user.is_authenticated
         and user.organisation is not None
@@ -86,7 +101,7 @@ def can_edit_roster(user: User, practice: Practice) -> Verdict:
         and user.organisation.practice_id == practice.pk
     )
     if not own:
-        return Verdict("access.edit_roster", False, "Only the practice's own staff may edit its roster.", {})
+        return _roster(False, "access.edit_roster.not_own_practice", {})
     if not user.has_role(Role.GP, Role.SECRETARY, Role.PRACTICE_ADMIN, Role.NURSE):
-        return Verdict("access.edit_roster", False, "Your role may not edit the roster.", {})
-    return Verdict("access.edit_roster", True, "staff of this practice", {"user": user.pk})
+        return _roster(False, "access.edit_roster.role", {})
+    return _roster(True, "access.edit_roster.staff", {"user": user.pk})

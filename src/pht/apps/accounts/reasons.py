@@ -61,6 +61,15 @@ class ReasonCatalogue:
         if not stored:
             return fallback
         try:
-            return self.render(Message.from_dict(stored))
+            message = Message.from_dict(stored)
+        except (ValueError, TypeError):
+            return fallback
+        return self.show(message, fallback)
+
+    def show(self, message: Message, fallback: str) -> str:
+        """``message`` in the active language; ``fallback`` when it does not fit the templates (an id or a
+        placeholder the table lacks)."""
+        try:
+            return self.render(message)
         except (KeyError, ValueError, TypeError):
             return fallback

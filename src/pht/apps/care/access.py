@@ -4,6 +4,8 @@ Only staff of the patient's own practice (GP, nurse, secretary, practice adminis
 data; nobody else does, whatever their other rights (Directorate, evaluators, administrators included).
 Every read of a patient's record goes through ``read_resident``, which writes exactly one access-log row.
 Directorate users get aggregates (``aggregates``); evaluators get pseudonyms (``pseudonymised_memberships``).
+Each verdict's reason is also a translatable ``Message`` (English templates: ``TEMPLATES``; the reason is
+rendered from it), shown in the page's language through ``pht.apps.care.reasons.REFUSALS``.
 """
 
 from __future__ import annotations
@@ -12,15 +14,35 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from pht.apps.accounts.actions import ActionRefused
 from pht.apps.accounts.models import OrganisationKind, Role, User
 from pht.apps.care.models import AccessLogEntry, ListResident, TargetGroupMembership
 from pht.apps.care.pseudonym import pseudonymise
-from pht.rules.explain import Verdict
+from pht.rules.explain import Message, Verdict, render
 
 CLINICAL_ROLES = (Role.GP, Role.NURSE, Role.SECRETARY)
 PATIENT_ROLES = (Role.GP, Role.NURSE, Role.SECRETARY, Role.PRACTICE_ADMIN)
+
+
+# English templates of the access verdicts' messages; the care app translates them (reasons.REFUSALS).
+TEMPLATES: dict[str, str] = {
+    "care.see_patients.not_practice_staff": "Only practice staff may see identifiable patient data.",
+    "care.see_patients.other_practice": "This patient is not on your practice's list.",
+    "care.see_patients.role": "Your role may not see patient records.",
+    "care.see_patients.allowed": "staff of the patient's practice",
+    "care.work.role": "Only the GP, nurse or secretary may change care plans.",
+    "care.work.allowed": "clinical staff of the patient's practice",
+    "care.access_log.role": "Only the practice administrator may list the access log.",
+    "care.access_log.allowed": "practice administrator",
+}
+
+
+def _verdict(rule: str, passed: bool, key: str, inputs: dict[str, Any]) -> Verdict:
+    """A verdict whose English reason is the message ``key`` rendered with ``TEMPLATES``."""
+    message = Message(key)
+    return Verdict(rule, passed, render(message, TEMPLATES.__getitem__), inputs, message)
 
 
 def own_practice_id(user: Any) -> int | None:
@@ -36,14 +58,12 @@ def can_see_patients(user: Any, practice_id: int) -> Verdict:
     own = own_practice_id(user)
     inputs = {"user": getattr(user, "pk", None), "practice": practice_id}
     if own is None:
-        return Verdict(
-            "care.see_patients", False, "Only practice staff may see identifiable patient data.", inputs
-        )
+        return _verdict("care.see_patients", False, "care.see_patients.not_practice_staff", inputs)
     if own != practice_id:
-        return Verdict("care.see_patients", False, "This patient is not on your practice's list.", inputs)
+        return _verdict("care.see_patients", False, "care.see_patients.other_practice", inputs)
     if not user.has_role(*PATIENT_ROLES):
-        return Verdict("care.see_patients", False, "Your role may not see patient records.", inputs)
-    return Verdict("care.see_patients", True, "staff of the patient's practice", inputs)
+        return _verdict("care.see_patients", False, "care.see_patients.role", inputs)
+    return _verdict("care.see_patients", True, "care.see_patients.allowed", inputs)
 
 
 def can_work_with_patients(user: Any, practice_id: int) -> Verdict:
@@ -52,10 +72,8 @@ def can_work_with_patients(user: Any, practice_id: int) -> Verdict:
     if not seen.passed:
         return seen
     if not user.has_role(*CLINICAL_ROLES):
-        return Verdict(
-            "care.work", False, "Only the GP, nurse or secretary may change care plans.", seen.inputs
-        )
-    return Verdict("care.work", True, "clinical staff of the patient's practice", seen.inputs)
+        return _verdict("care.work", False, "care.work.role", dict(seen.inputs))
+    return _verdict("care.work", True, "care.work.allowed", dict(seen.inputs))
 
 
 def can_view_access_log(user: Any, practice_id: int) -> Verdict:
@@ -63,10 +81,8 @@ def can_view_access_log(user: Any, practice_id: int) -> Verdict:
     if not seen.passed:
         return seen
     if not user.has_role(Role.PRACTICE_ADMIN):
-        return Verdict(
-            "care.access_log", False, "Only the practice administrator may list the access log.", {}
-        )
-    return Verdict("care.access_log", True, "practice administrator", seen.inputs)
+        return _verdict("care.access_log", False, "care.access_log.role", {})
+    return _verdict("care.access_log", True, "care.access_log.allowed", dict(seen.inputs))
 
 
 def visible_residents(user: Any) -> QuerySet[ListResident]:
@@ -85,7 +101,7 @@ def read_resident(user: User, resident_id: int, purpose: str, channel: str) -> L
     """
     resident = ListResident.objects.select_related("practice", "gp").filter(pk=resident_id).first()
     if resident is None or not can_see_patients(user, resident.practice_id).passed:
-        raise ActionRefused("No such patient on your practice's list.")
+        raise ActionRefused(_("No such patient on your practice's list."))
     AccessLogEntry.objects.create(user=user, resident=resident, purpose=purpose[:200], channel=channel)
     return resident
 
@@ -137,7 +153,7 @@ def pseudonymised_memberships(practice_ids: list[int] | None = None) -> list[dic
     """Per resident: keyed-HMAC pseudonym, practice, age band, groups. The key never leaves this side."""
     key = settings.PHT_PSEUDONYM_KEY.encode()
     if not key:
-        raise ActionRefused("PHT_PSEUDONYM_KEY is not set; pseudonymised export is unavailable.")
+        raise ActionRefused(_("PHT_PSEUDONYM_KEY is not set; pseudonymised export is unavailable."))
     residents = ListResident.objects.select_related("practice").prefetch_related("memberships")
     if practice_ids is not None:
         residents = residents.filter(practice_id__in=practice_ids)

@@ -1,4 +1,9 @@
-"""Every state change of the care app: permission, validation, one transaction, its audit row."""
+"""Every state change of the care app: permission, validation, one transaction, its audit row.
+
+Refusals: a rule's verdict (``require``: access, workflow steps) carries its message; every other refusal is
+a lazy gettext text (English msgids, the app's convention), so pages show it in their language
+(``pht.apps.accounts.actions.show_refusal`` with ``reasons.REFUSALS``) and the API and logs in English.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from pht.apps.accounts.actions import ActionRefused, require
 from pht.apps.accounts.audit import record_event, snapshot
@@ -51,7 +57,7 @@ def _require_importer(user: Any, practice: Any) -> None:
     if user is None:  # the demo and management commands import as the system
         return
     if getattr(user, "is_superuser", False) and access.own_practice_id(user) is None:
-        raise ActionRefused("Imports are done by the practice's own staff.")
+        raise ActionRefused(_("Imports are done by the practice's own staff."))
     require(access.can_see_patients(user, practice.pk))
 
 
@@ -287,7 +293,10 @@ def _json(value: Any) -> Any:
 
 def _clean_role(role: str) -> str:
     if role not in TeamRole.values:
-        raise ActionRefused(f"Unknown role {role!r}; choose one of {', '.join(TeamRole.values)}.")
+        raise ActionRefused(
+            _("Unknown role '%(role)s'; choose one of %(roles)s."),
+            {"role": role, "roles": ", ".join(TeamRole.values)},
+        )
     return role
 
 
@@ -304,13 +313,13 @@ def create_care_plan(
 ) -> CarePlan:
     require(access.can_work_with_patients(user, resident.practice_id))
     if not title.strip():
-        raise ActionRefused("A care plan needs a title.")
+        raise ActionRefused(_("A care plan needs a title."))
     if not goals.strip():
-        raise ActionRefused("A care plan needs at least one goal.")
+        raise ActionRefused(_("A care plan needs at least one goal."))
     if status not in ("draft", "active"):
-        raise ActionRefused("A new care plan is a draft or active.")
+        raise ActionRefused(_("A new care plan is a draft or active."))
     if next_review is not None and next_review < timezone.localdate():
-        raise ActionRefused("The next review date cannot be in the past.")
+        raise ActionRefused(_("The next review date cannot be in the past."))
     with transaction.atomic():
         plan = CarePlan.objects.create(
             resident=resident,
@@ -331,9 +340,9 @@ def add_task(
 ) -> CareTask:
     require(access.can_work_with_patients(user, plan.resident.practice_id))
     if plan.status in ("completed", "revoked"):
-        raise ActionRefused("A completed or revoked care plan takes no new tasks.")
+        raise ActionRefused(_("A completed or revoked care plan takes no new tasks."))
     if not description.strip():
-        raise ActionRefused("A task needs a description.")
+        raise ActionRefused(_("A task needs a description."))
     with transaction.atomic():
         task = CareTask.objects.create(
             plan=plan, description=description.strip()[:300], role=_clean_role(role), due=due, created_by=user
@@ -373,9 +382,9 @@ def record_follow_up(
     """The nurse (or GP) records a follow-up contact with the patient."""
     require(access.can_work_with_patients(user, resident.practice_id))
     if kind not in (ContactKind.NURSE, ContactKind.GP, ContactKind.HOME_VISIT):
-        raise ActionRefused("A follow-up is a nurse, GP or home-visit contact.")
+        raise ActionRefused(_("A follow-up is a nurse, GP or home-visit contact."))
     if on > timezone.localdate():
-        raise ActionRefused("A follow-up cannot be dated in the future.")
+        raise ActionRefused(_("A follow-up cannot be dated in the future."))
     with transaction.atomic():
         contact = ResidentContact.objects.create(
             resident=resident,

@@ -6,6 +6,11 @@ Pages and exports show reasons only through :func:`display` (``TargetGroupMember
 ``ListResident.get_frailty_reason_display``), which renders them with the shared
 ``pht.apps.accounts.reasons.ReasonCatalogue``. The msgids below are the rules' English templates and terms,
 word for word (tests/integration/care/test_care_reasons.py checks it), so English pages read as the API.
+
+Refused actions (``pht.apps.accounts.actions.ActionRefused``) that come from a rule (workflow steps,
+``pht.rules.workflow``; who may see and work with patients, ``pht.apps.care.access``) are shown through
+:data:`REFUSALS` in the same way (``show_refusal(request, refused, REFUSALS)``); the app's other refusals
+are gettext texts at their raise site.
 """
 
 from __future__ import annotations
@@ -182,3 +187,67 @@ def display(stored: Mapping[str, object] | None, english: str) -> str:
     """A stored reason in the active language; ``english`` (the rule's sentence) for rows without a message
     or whose message no longer fits the templates (``ReasonCatalogue.display``)."""
     return CATALOGUE.display(stored, english)
+
+
+# Refusals by rules: the workflow steps (pht.rules.workflow) and patient access (pht.apps.care.access).
+REFUSAL_TEMPLATES: dict[str, StrPromise] = {
+    # Translators: "workflow" is what changes status (care plan, task), "status" a status id.
+    "workflow.unknown_status": _("%(workflow)s: unknown status '%(status)s'"),
+    "workflow.no_step": _("%(workflow)s: no step from '%(current)s' to '%(target)s'"),
+    # Translators: "possible" lists the statuses one may go to, joined by ", ".
+    "workflow.no_step.possible": _(
+        "%(workflow)s: no step from '%(current)s' to '%(target)s'; from '%(current)s' one may go to %(possible)s"
+    ),
+    # Translators: "allowed" and "held" list roles, joined by ", ".
+    "workflow.needs_role": _(
+        "%(workflow)s: '%(current)s' -> '%(target)s' needs one of the roles %(allowed)s; you have %(held)s"
+    ),
+    "workflow.needs_role.none_held": _(
+        "%(workflow)s: '%(current)s' -> '%(target)s' needs one of the roles %(allowed)s; you have none"
+    ),
+    "workflow.allowed": _("%(workflow)s: '%(current)s' -> '%(target)s' allowed"),
+    "workflow.roles.missing": _("this needs one of the roles %(roles)s"),
+    "workflow.roles.held": _("has one of the roles %(roles)s"),
+    "workflow.four_eyes.not_prepared": _(
+        "%(what)s: nobody is recorded as having prepared it, so four eyes cannot be shown; prepare it first"
+    ),
+    "workflow.four_eyes.approver_unknown": _("%(what)s: the approver is not known"),
+    "workflow.four_eyes.same_person": _("you prepared this %(what)s; %(others)s must approve it (four eyes)"),
+    "workflow.four_eyes.passed": _("%(what)s: approved by someone other than the one who prepared it"),
+    "care.see_patients.not_practice_staff": _("Only practice staff may see identifiable patient data."),
+    "care.see_patients.other_practice": _("This patient is not on your practice's list."),
+    "care.see_patients.role": _("Your role may not see patient records."),
+    "care.see_patients.allowed": _("staff of the patient's practice"),
+    "care.work.role": _("Only the GP, nurse or secretary may change care plans."),
+    "care.work.allowed": _("clinical staff of the patient's practice"),
+    "care.access_log.role": _("Only the practice administrator may list the access log."),
+    "care.access_log.allowed": _("practice administrator"),
+}
+
+# The care workflows' vocabulary (pht.apps.care.workflow): names, statuses and every role (a refusal names
+# the roles the user holds). Statuses and roles read as their ids in English, as in the API.
+REFUSAL_TERMS: dict[tuple[str, str], StrPromise] = {
+    ("workflow", "care_plan"): pgettext_lazy("workflow", "care_plan"),
+    ("workflow", "care_task"): pgettext_lazy("workflow", "care_task"),
+    ("status", "draft"): pgettext_lazy("status", "draft"),
+    ("status", "active"): pgettext_lazy("status", "active"),
+    ("status", "on_hold"): pgettext_lazy("status", "on_hold"),
+    ("status", "completed"): pgettext_lazy("status", "completed"),
+    ("status", "revoked"): pgettext_lazy("status", "revoked"),
+    ("status", "open"): pgettext_lazy("status", "open"),
+    ("status", "in_progress"): pgettext_lazy("status", "in_progress"),
+    ("status", "done"): pgettext_lazy("status", "done"),
+    ("status", "cancelled"): pgettext_lazy("status", "cancelled"),
+    ("role", "case_officer"): pgettext_lazy("role", "case_officer"),
+    ("role", "reviewer"): pgettext_lazy("role", "reviewer"),
+    ("role", "finance_officer"): pgettext_lazy("role", "finance_officer"),
+    ("role", "project_lead"): pgettext_lazy("role", "project_lead"),
+    ("role", "gp"): pgettext_lazy("role", "gp"),
+    ("role", "nurse"): pgettext_lazy("role", "nurse"),
+    ("role", "secretary"): pgettext_lazy("role", "secretary"),
+    ("role", "practice_admin"): pgettext_lazy("role", "practice_admin"),
+    ("role", "evaluator"): pgettext_lazy("role", "evaluator"),
+    ("role", "administrator"): pgettext_lazy("role", "administrator"),
+}
+
+REFUSALS = ReasonCatalogue(REFUSAL_TEMPLATES, REFUSAL_TERMS)

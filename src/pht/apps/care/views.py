@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pht.apps.accounts.actions import ActionRefused
+from pht.apps.accounts.actions import ActionRefused, show_refusal
 from pht.apps.care import access, actions
 from pht.apps.care.export import fhir_bundle
 from pht.apps.care.models import (
@@ -26,6 +26,7 @@ from pht.apps.care.models import (
     TargetGroupMembership,
     TeamRole,
 )
+from pht.apps.care.reasons import REFUSALS
 from pht.apps.care.workflow import CARE_PLAN, OPEN_PLAN_STATUSES
 from pht.rules.target_groups import TargetGroup
 
@@ -154,7 +155,7 @@ def _act(request: HttpRequest, resident: ListResident, work: Any, done: str) -> 
     try:
         work()
     except ActionRefused as refused:
-        messages.error(request, refused.reason)
+        show_refusal(request, refused, REFUSALS)
     else:
         messages.success(request, done)
     return redirect("care:patient", resident_id=resident.pk)

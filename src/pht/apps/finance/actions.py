@@ -1,4 +1,9 @@
-"""Actions of the finance app: storing settlements as statements (one function per state change)."""
+"""Actions of the finance app: storing settlements as statements (one function per state change).
+
+Refusals: ``can_store_settlements`` gives its reason as a translatable message (English templates:
+``TEMPLATES``, rendered through ``pht.apps.finance.reasons.REFUSALS`` on a page); other refusals are lazy
+gettext texts (English msgids). The command line shows the English ``reason``.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from pht.apps.accounts.actions import ActionRefused, require
 from pht.apps.accounts.audit import record_event
@@ -13,25 +19,37 @@ from pht.apps.accounts.models import Role, User
 from pht.apps.finance.models import Statement, StatementLine
 from pht.apps.registry.models import Practice
 from pht.engine.finance import SettledMonth
-from pht.rules.explain import Verdict
+from pht.rules.explain import Message, Verdict, render
 from pht.rules.financing import COMPONENTS, Settlement
 
 RATE_PLACES = Decimal("0.00000001")
+
+# English templates of the permission verdict's messages; the finance app translates them (reasons.REFUSALS).
+TEMPLATES: dict[str, str] = {
+    "finance.store_settlements.system": "system job (command line)",
+    "finance.store_settlements.allowed": "finance officer, case officer or administrator",
+    "finance.store_settlements.refused": (
+        "Only finance officers, case officers and administrators may store settlements."
+    ),
+}
+
+
+def _verdict(passed: bool, key: str, inputs: dict[str, object]) -> Verdict:
+    message = Message(key)
+    return Verdict(
+        "finance.store_settlements", passed, render(message, TEMPLATES.__getitem__), inputs, message
+    )
 
 
 def can_store_settlements(user: User | None) -> Verdict:
     """Finance officers, case officers and administrators store settlements; ``None`` is the system (CLI)."""
     if user is None:
-        return Verdict("finance.store_settlements", True, "system job (command line)", {})
+        return _verdict(True, "finance.store_settlements.system", {})
     allowed = user.is_authenticated and (
         user.is_superuser or user.has_role(Role.FINANCE_OFFICER, Role.CASE_OFFICER, Role.ADMINISTRATOR)
     )
-    return Verdict(
-        "finance.store_settlements",
-        bool(allowed),
-        "" if allowed else "Only finance officers, case officers and administrators may store settlements.",
-        {"user": user.pk},
-    )
+    key = "finance.store_settlements.allowed" if allowed else "finance.store_settlements.refused"
+    return _verdict(bool(allowed), key, {"user": user.pk})
 
 
 def store_settlements(
@@ -47,7 +65,9 @@ def store_settlements(
     practices = {p.orgnr: p for p in Practice.objects.filter(orgnr__in=orgnrs)}
     missing = [o for o in orgnrs if o not in practices]
     if missing:
-        raise ActionRefused(f"practices not in the registry: {', '.join(missing)}")
+        raise ActionRefused(
+            _("practices not in the registry: %(practices)s"), {"practices": ", ".join(missing)}
+        )
     stored: list[Statement] = []
     with transaction.atomic():
         for item in settled:

@@ -88,3 +88,14 @@ DETAIL_LABELS: dict[str, StrPromise] = {
     "points": _("points"),
     "reason": _("reason"),
 }
+
+# Refusals by the permission verdict of storing settlements (pht.apps.finance.actions.TEMPLATES).
+REFUSAL_TEMPLATES: dict[str, StrPromise] = {
+    "finance.store_settlements.system": _("system job (command line)"),
+    "finance.store_settlements.allowed": _("finance officer, case officer or administrator"),
+    "finance.store_settlements.refused": _(
+        "Only finance officers, case officers and administrators may store settlements."
+    ),
+}
+
+REFUSALS = ReasonCatalogue(REFUSAL_TEMPLATES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from pht.apps.accounts.actions import ActionRefused, require
 from pht.apps.accounts.audit import record_event, snapshot
@@ -18,7 +19,7 @@ def save_team_member(
 ) -> TeamMember:
     require(can_edit_roster(actor, practice))
     if member is not None and member.practice_id != practice.pk:
-        raise ActionRefused("The team member belongs to another practice.")
+        raise ActionRefused(_("The team member belongs to another practice."))
     with transaction.atomic():
         before = snapshot(member) if member is not None else None
         member = member or TeamMember(practice=practice)
@@ -42,7 +43,7 @@ def remove_team_member(actor: User, member: TeamMember) -> None:
 def save_team(actor: User, practice: Practice, name: str, lead_gp: GP, members: list[TeamMember]) -> Team:
     require(can_edit_roster(actor, practice))
     if any(m.practice_id != practice.pk for m in members):
-        raise ActionRefused("Every team member must work at the team's practice.")
+        raise ActionRefused(_("Every team member must work at the team's practice."))
     with transaction.atomic():
         team = Team.objects.filter(practice=practice, name=name).first() or Team(practice=practice, name=name)
         before = snapshot(team, ["name", "lead_gp"]) if team.pk else None

@@ -6,6 +6,11 @@ reason only through :func:`display` (``MunicipalityPopulation.get_size_class_rea
 it with the shared ``pht.apps.accounts.reasons.ReasonCatalogue``. As everywhere in this app the msgids are
 the rules' English templates word for word (tests/integration/registry/test_registry_reasons.py checks it),
 with the bokmål in the app's ``nb`` catalogue.
+
+Refused roster changes (``pht.apps.accounts.actions.ActionRefused``) that come from the roster verdicts
+(``pht.apps.accounts.permissions.can_edit_roster``) are shown through :data:`REFUSALS` in the same way
+(``show_refusal(request, refused, REFUSALS)``); the app's other refusals are gettext texts at their raise
+site.
 """
 
 from __future__ import annotations
@@ -29,6 +34,16 @@ TEMPLATES: dict[str, StrPromise] = {
 }
 
 CATALOGUE = ReasonCatalogue(TEMPLATES)
+
+# Refusals by the roster verdicts (pht.apps.accounts.permissions.TEMPLATES).
+REFUSAL_TEMPLATES: dict[str, StrPromise] = {
+    "access.edit_roster.administrator": _("administrator"),
+    "access.edit_roster.not_own_practice": _("Only the practice's own staff may edit its roster."),
+    "access.edit_roster.role": _("Your role may not edit the roster."),
+    "access.edit_roster.staff": _("staff of this practice"),
+}
+
+REFUSALS = ReasonCatalogue(REFUSAL_TEMPLATES)
 
 
 def display(stored: Mapping[str, object] | None, english: str) -> str:

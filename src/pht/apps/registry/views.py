@@ -11,11 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pht.apps.accounts.actions import ActionRefused
+from pht.apps.accounts.actions import ActionRefused, show_refusal
 from pht.apps.accounts.permissions import can_edit_roster, visible_practices
 from pht.apps.registry import actions
 from pht.apps.registry.forms import MunicipalityFilterForm, TeamForm, TeamMemberForm
 from pht.apps.registry.models import Municipality, MunicipalityPopulation, Practice, TeamMember
+from pht.apps.registry.reasons import REFUSALS
 from pht.rules.size_class import SizeClass
 
 
@@ -101,7 +102,7 @@ def team_member_save(request: HttpRequest, orgnr: str) -> HttpResponse:
         try:
             actions.save_team_member(request.user, practice, form.cleaned_data)  # type: ignore[arg-type]
         except ActionRefused as exc:
-            messages.error(request, exc.reason)
+            show_refusal(request, exc, REFUSALS)
         except ValidationError as exc:
             messages.error(request, "; ".join(exc.messages))
         else:
@@ -121,7 +122,7 @@ def team_member_remove(request: HttpRequest, orgnr: str, member_id: int) -> Http
     try:
         actions.remove_team_member(request.user, member)  # type: ignore[arg-type]
     except ActionRefused as exc:
-        messages.error(request, exc.reason)
+        show_refusal(request, exc, REFUSALS)
     else:
         messages.success(request, _("Team member removed."))
     return redirect("registry:practice", orgnr=orgnr)
@@ -146,7 +147,7 @@ def team_save(request: HttpRequest, orgnr: str) -> HttpResponse:
             list(form.cleaned_data["members"]),
         )
     except ActionRefused as exc:
-        messages.error(request, exc.reason)
+        show_refusal(request, exc, REFUSALS)
     else:
         messages.success(request, _("Team saved."))
     return redirect("registry:practice", orgnr=orgnr)

@@ -2,7 +2,10 @@
 
 Each action checks permission, validates, writes in one transaction with an audit row
 (who, what, when, before/after) and notifies only after commit. Views and the API call these
-and never write models themselves. Refusals raise ``ActionRefused`` with a clear reason.
+and never write models themselves. Refusals raise ``ActionRefused`` with a clear reason: a rule's verdict
+(``require``: workflow steps, roles, four eyes) carries its message, and every other refusal is a lazy
+gettext text with bokmål msgids (the app's convention), so pages show it in their language
+(``pht.apps.accounts.actions.show_refusal`` with ``reasons.REFUSALS``) and the API and logs in English.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # --- adapters to the foundation (accounts app) ---------------------------------------------
 from pht.apps.accounts.actions import ActionRefused, notify, require  # noqa: E402
@@ -24,12 +28,13 @@ from pht.apps.accounts.models import OrganisationKind, Role  # noqa: E402
 from pht.apps.accounts.permissions import roles_of  # noqa: E402
 from pht.apps.scheme import models as m
 from pht.apps.scheme import workflows
+from pht.apps.scheme.reasons import REFUSAL_TERMS
 from pht.apps.scheme.scoring import criteria_from_values, spread, weighted_total
 from pht.rules import eligibility as elig
 from pht.rules.grants import GrantParameters, grant_years, payment_plan, report_due_date
 from pht.rules.selection import solve_selection
 from pht.rules.size_class import SizeClassThresholds
-from pht.rules.workflow import Workflow, check_four_eyes, check_transition
+from pht.rules.workflow import Workflow, check_four_eyes, check_roles, check_transition
 
 ROLE_LEAD = Role.PROJECT_LEAD.value
 ROLE_OFFICER = Role.CASE_OFFICER.value
@@ -58,8 +63,7 @@ def _notify(users: Iterable[Any], subject: str, body: str) -> None:
 
 
 def _require_role(user: Any, *roles: str) -> None:
-    if not roles_of(user) & set(roles):
-        raise ActionRefused(f"this needs one of the roles {', '.join(roles)}")
+    require(check_roles(roles_of(user), roles))
 
 
 def _transition(workflow: Workflow, current: str, target: str, user: Any) -> None:
@@ -69,7 +73,7 @@ def _transition(workflow: Workflow, current: str, target: str, user: Any) -> Non
 def _own_municipality(user: Any, application: m.Application) -> None:
     own = municipality_of(user)
     if own is None or own.pk != application.municipality_id:
-        raise ActionRefused("you can only act on your own municipality's applications")
+        raise ActionRefused(_("du kan bare handle på søknader fra din egen kommune"))
 
 
 def deadline_of(call: m.Call) -> datetime.datetime:
@@ -228,10 +232,13 @@ def _write_draft(application: m.Application, data: ApplicationInputData) -> None
     for position, pi in enumerate(data.practices, start=1):
         practice = Practice.objects.filter(pk=pi.practice_id).first()
         if practice is None:
-            raise ActionRefused(f"practice {position}: no such practice in the registry")
+            raise ActionRefused(
+                _("legekontor %(position)s: finnes ikke i registeret"), {"position": position}
+            )
         if pi.financing_model and pi.financing_model not in application.call.financing_models:
             raise ActionRefused(
-                f"practice {practice.orgnr}, financing model: {pi.financing_model!r} is not offered"
+                _("legekontor %(orgnr)s, finansieringsmodell: «%(model)s» tilbys ikke"),
+                {"orgnr": practice.orgnr, "model": pi.financing_model},
             )
         ap = m.ApplicationPractice.objects.create(
             application=application,
@@ -245,7 +252,9 @@ def _write_draft(application: m.Application, data: ApplicationInputData) -> None
         if pi.team_lead_id is not None:
             lead = GP.objects.filter(pk=pi.team_lead_id).first()
             if lead is None:
-                raise ActionRefused(f"practice {practice.orgnr}, team lead: no such GP")
+                raise ActionRefused(
+                    _("legekontor %(orgnr)s, teamleder: fastlegen finnes ikke"), {"orgnr": practice.orgnr}
+                )
             ap.team_lead = lead
             ap.save(update_fields=["team_lead"])
     application.verdicts = [v.as_dict() for v in check_eligibility(application).verdicts]
@@ -260,9 +269,12 @@ def create_application(user: Any, call: m.Call, data: ApplicationInputData | Non
     _require_role(user, ROLE_LEAD)
     municipality = municipality_of(user)
     if municipality is None:
-        raise ActionRefused("only a municipality's project lead can apply")
+        raise ActionRefused(_("bare en kommunes prosjektleder kan søke"))
     if m.Application.objects.filter(call=call, municipality=municipality).exists():
-        raise ActionRefused(f"{municipality.name} has already an application to this call")
+        raise ActionRefused(
+            _("%(municipality)s har allerede en søknad til denne utlysningen"),
+            {"municipality": municipality.name},
+        )
     with transaction.atomic():
         application = m.Application.objects.create(call=call, municipality=municipality, created_by=user)
         _write_draft(application, data or ApplicationInputData())
@@ -277,10 +289,11 @@ def save_application(
     _require_role(user, ROLE_LEAD)
     _own_municipality(user, application)
     if application.status not in (m.Application.Status.DRAFT, m.Application.Status.SUBMITTED):
-        raise ActionRefused(f"an application that is {application.get_status_display()} cannot be changed")
+        status = REFUSAL_TERMS.get(("status", application.status), application.status)
+        raise ActionRefused(_("en søknad som er %(status)s, kan ikke endres"), {"status": status})
     moment = _now(now)
     if application.status == m.Application.Status.SUBMITTED and moment >= deadline_of(application.call):
-        raise ActionRefused("the deadline has passed: a submitted application can no longer be changed")
+        raise ActionRefused(_("fristen har gått ut: en innsendt søknad kan ikke lenger endres"))
     with transaction.atomic():
         before = snapshot(application)
         _write_draft(application, data)
@@ -309,8 +322,14 @@ def submit_application(
     if moment >= deadline:
         local = moment.astimezone(ZoneInfo(application.call.timezone)).strftime("%d.%m.%Y %H:%M:%S")
         raise ActionRefused(
-            f"søknadsfristen gikk ut ved utgangen av {application.call.deadline_date:%d.%m.%Y} "
-            f"({application.call.timezone}); innsending {local} er for sent / the deadline has passed"
+            _(
+                "søknadsfristen gikk ut ved utgangen av %(deadline)s (%(timezone)s); innsending %(at)s er for sent"
+            ),
+            {
+                "deadline": f"{application.call.deadline_date:%d.%m.%Y}",
+                "timezone": application.call.timezone,
+                "at": local,
+            },
         )
     with transaction.atomic():
         before = {"status": application.status}
@@ -349,20 +368,20 @@ def add_attachment(user: Any, application: m.Application, title: str, upload: An
     _require_role(user, ROLE_LEAD)
     _own_municipality(user, application)
     if application.status != m.Application.Status.DRAFT:
-        raise ActionRefused("attachments can only be added to a draft")
+        raise ActionRefused(_("vedlegg kan bare legges til et utkast"))
     name = getattr(upload, "name", "") or ""
     if not name.lower().endswith(".pdf"):
-        raise ActionRefused(f"attachment {name!r}: only PDF files are accepted")
+        raise ActionRefused(_("vedlegg «%(name)s»: bare PDF-filer godtas"), {"name": name})
     if upload.size > application.call.attachment_max_bytes:
         raise ActionRefused(
-            f"attachment {name!r}: {upload.size:,} bytes is over the limit of "
-            f"{application.call.attachment_max_bytes:,} bytes"
+            _("vedlegg «%(name)s»: %(size)s byte er over grensen på %(limit)s byte"),
+            {"name": name, "size": int(upload.size), "limit": int(application.call.attachment_max_bytes)},
         )
     upload.seek(0)
     head = upload.read(len(PDF_MAGIC))
     upload.seek(0)
     if head != PDF_MAGIC:
-        raise ActionRefused(f"attachment {name!r}: the content is not a PDF")
+        raise ActionRefused(_("vedlegg «%(name)s»: innholdet er ikke en PDF"), {"name": name})
     with transaction.atomic():
         attachment = m.Attachment.objects.create(
             application=application, title=title or name, file=upload, size=upload.size, uploaded_by=user
@@ -377,11 +396,11 @@ def add_attachment(user: Any, application: m.Application, title: str, upload: An
 def assign_reviewer(user: Any, application: m.Application, reviewer: Any) -> m.ReviewAssignment:
     _require_role(user, ROLE_OFFICER)
     if application.status != m.Application.Status.SUBMITTED:
-        raise ActionRefused("only submitted applications are reviewed")
+        raise ActionRefused(_("bare innsendte søknader vurderes"))
     if ROLE_REVIEWER not in roles_of(reviewer):
-        raise ActionRefused(f"{reviewer} is not a reviewer")
+        raise ActionRefused(_("%(user)s er ikke fagvurderer"), {"user": str(reviewer)})
     if m.ReviewAssignment.objects.filter(application=application, reviewer=reviewer).exists():
-        raise ActionRefused(f"{reviewer} is already assigned to this application")
+        raise ActionRefused(_("%(user)s er allerede tildelt denne søknaden"), {"user": str(reviewer)})
     with transaction.atomic():
         assignment = m.ReviewAssignment.objects.create(
             application=application, reviewer=reviewer, assigned_by=user
@@ -399,11 +418,11 @@ def declare_conflict(
     user: Any, assignment: m.ReviewAssignment, conflict: bool, note: str = ""
 ) -> m.ReviewAssignment:
     if assignment.reviewer_id != user.pk:
-        raise ActionRefused("only the assigned reviewer can declare conflicts of interest")
+        raise ActionRefused(_("bare den tildelte fagvurdereren kan erklære inhabilitet"))
     target = "conflict" if conflict else "cleared"
     _transition(workflows.REVIEW, assignment.status, target, user)
     if conflict and not note.strip():
-        raise ActionRefused("describe the conflict of interest")
+        raise ActionRefused(_("beskriv inhabiliteten"))
     with transaction.atomic():
         before = {"status": assignment.status}
         assignment.status = target
@@ -426,18 +445,20 @@ def submit_review(
     user: Any, assignment: m.ReviewAssignment, scores: Mapping[str, int], comments: Mapping[str, str]
 ) -> m.ReviewAssignment:
     if assignment.reviewer_id != user.pk:
-        raise ActionRefused("only the assigned reviewer can score this application")
+        raise ActionRefused(_("bare den tildelte fagvurdereren kan score denne søknaden"))
     if assignment.status == m.ReviewAssignment.Status.CONFLICT:
-        raise ActionRefused("you declared a conflict of interest for this application and cannot score it")
+        raise ActionRefused(_("du har erklært deg inhabil for denne søknaden og kan ikke score den"))
     if assignment.status == m.ReviewAssignment.Status.ASSIGNED:
-        raise ActionRefused("declare whether you have a conflict of interest before scoring")
+        raise ActionRefused(_("erklær om du er inhabil før du scorer"))
     _transition(workflows.REVIEW, assignment.status, "submitted", user)
     criteria = criteria_from_values(assignment.application.call.criteria)
     clean: dict[str, int] = {}
     for criterion in criteria:
         value = scores.get(criterion.key)
         if not isinstance(value, int) or not 1 <= value <= 5:
-            raise ActionRefused(f"criterion {criterion.key!r}: give a score from 1 to 5")
+            raise ActionRefused(
+                _("kriterium «%(criterion)s»: gi en score fra 1 til 5"), {"criterion": criterion.key}
+            )
         clean[criterion.key] = value
     total = weighted_total(clean, criteria)
     with transaction.atomic():
@@ -559,7 +580,7 @@ def run_selection(
 
     _require_role(user, ROLE_OFFICER)
     if call.selection_decisions.exists():
-        raise ActionRefused("the selection for this call is already decided")
+        raise ActionRefused(_("utvelgelsen for denne utlysningen er allerede vedtatt"))
     problem = build_problem(call, constraints, locked_in, locked_out)
     try:
         result = solve_selection(problem_from_mapping(problem))
@@ -579,20 +600,22 @@ def decide_selection(
     """Record the final selection with its rationale; grant the chosen, reject the rest."""
     _require_role(user, ROLE_OFFICER)
     if not rationale.strip():
-        raise ActionRefused("a selection decision needs a rationale")
+        raise ActionRefused(_("et utvelgelsesvedtak trenger en begrunnelse"))
     picked = list(chosen if chosen is not None else run.result.get("chosen", []))
     if not picked:
-        raise ActionRefused("the selection chooses no municipality")
+        raise ActionRefused(_("utvelgelsen velger ingen kommune"))
     call = run.call
     if call.selection_decisions.exists():
-        raise ActionRefused("the selection for this call is already decided")
+        raise ActionRefused(_("utvelgelsen for denne utlysningen er allerede vedtatt"))
     applications = {
         a.municipality.kommunenummer: a
         for a in call.applications.filter(status="submitted").select_related("municipality")
     }
     unknown = [c for c in picked if c not in applications]
     if unknown:
-        raise ActionRefused(f"not submitted applications: {', '.join(unknown)}")
+        raise ActionRefused(
+            _("ikke innsendte søknader: %(municipalities)s"), {"municipalities": ", ".join(unknown)}
+        )
     params = GrantParameters.from_mapping(call.grant_parameters)
     with transaction.atomic():
         decision = m.SelectionDecision.objects.create(
@@ -664,7 +687,7 @@ def decline_decision(user: Any, decision: m.GrantDecision, reason: str) -> m.Gra
     _own_municipality(user, decision.application)
     _transition(workflows.GRANT, decision.status, "declined", user)
     if not reason.strip():
-        raise ActionRefused("say why the grant is declined")
+        raise ActionRefused(_("si hvorfor tilsagnet avslås"))
     with transaction.atomic():
         decision.status = m.GrantDecision.Status.DECLINED
         decision.save(update_fields=["status"])
@@ -682,7 +705,7 @@ def decline_decision(user: Any, decision: m.GrantDecision, reason: str) -> m.Gra
 def prepare_disbursement(user: Any, instalment: m.Instalment) -> m.Instalment:
     _transition(workflows.INSTALMENT, instalment.status, "prepared", user)
     if instalment.decision.status != m.GrantDecision.Status.ACCEPTED:
-        raise ActionRefused("the grant decision has not been accepted")
+        raise ActionRefused(_("tilsagnet er ikke akseptert"))
     with transaction.atomic():
         instalment.status = m.Instalment.Status.PREPARED
         instalment.prepared_by = user
@@ -720,7 +743,7 @@ def submit_report(user: Any, report: m.Report, progress: str, spent: Decimal) ->
     _own_municipality(user, report.decision.application)
     _transition(workflows.REPORT, report.status, "submitted", user)
     if spent < 0:
-        raise ActionRefused("spent: must not be negative")
+        raise ActionRefused(_("brukt: kan ikke være negativt"))
     with transaction.atomic():
         report.status = m.Report.Status.SUBMITTED
         report.progress = progress
@@ -761,9 +784,9 @@ def approve_report(user: Any, report: m.Report) -> m.Report:
 def record_clawback(user: Any, report: m.Report, amount: Decimal, reason: str) -> m.Clawback:
     _require_role(user, ROLE_OFFICER)
     if amount <= 0:
-        raise ActionRefused("amount: must be positive")
+        raise ActionRefused(_("beløp: må være positivt"))
     if not reason.strip():
-        raise ActionRefused("a clawback needs a reason")
+        raise ActionRefused(_("en tilbakebetaling trenger en begrunnelse"))
     with transaction.atomic():
         clawback = m.Clawback.objects.create(
             decision=report.decision, report=report, amount=amount, reason=reason, recorded_by=user
@@ -795,9 +818,12 @@ def extend_call(user: Any, call: m.Call, new_end: datetime.date, note: str) -> m
     """Extend the pilot period (as in 2019, to 31 Mar 2023); the original end is kept."""
     _require_role(user, ROLE_OFFICER)
     if new_end <= call.pilot_end:
-        raise ActionRefused(f"extended end: must be after the pilot end {call.pilot_end:%d.%m.%Y}")
+        raise ActionRefused(
+            _("forlenget sluttdato: må være etter pilotens slutt %(end)s"),
+            {"end": f"{call.pilot_end:%d.%m.%Y}"},
+        )
     if not note.strip():
-        raise ActionRefused("extension: give the reason or the decision it rests on")
+        raise ActionRefused(_("forlengelse: oppgi begrunnelsen eller vedtaket den bygger på"))
     with transaction.atomic():
         before = {"extended_end": call.extended_end, "note": call.extension_note}
         call.extended_end = new_end

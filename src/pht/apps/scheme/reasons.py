@@ -7,6 +7,11 @@ The rules (``pht.rules.eligibility`` with ``pht.rules.size_class``, ``pht.rules.
 ``pht.apps.accounts.reasons.ReasonCatalogue``). As everywhere in this app the msgids are bokmål; the ``en``
 catalogue gives the rules' English templates and terms word for word (tests/integration/scheme/
 test_scheme_reasons.py checks it), so English pages read as the API and the command line.
+
+Refused actions (``pht.apps.accounts.actions.ActionRefused``) that come from a rule (workflow steps, roles,
+four eyes: ``pht.rules.workflow``) are shown through :data:`REFUSALS` in the same way
+(``show_refusal(request, refused, REFUSALS)``); the scheme's other refusals are gettext texts at their
+raise site.
 """
 
 from __future__ import annotations
@@ -119,6 +124,79 @@ TERMS: dict[tuple[str, str], StrPromise] = {
 }
 
 CATALOGUE = ReasonCatalogue(TEMPLATES, TERMS)
+
+# Refusals by the workflow rules (pht.rules.workflow): status steps, roles and the four-eyes check.
+REFUSAL_TEMPLATES: dict[str, StrPromise] = {
+    # Translators: "workflow" is what changes status (søknad, tilsagn, utbetaling ...), "status" a status id.
+    "workflow.unknown_status": _("%(workflow)s: ukjent status «%(status)s»"),
+    "workflow.no_step": _("%(workflow)s: ingen overgang fra «%(current)s» til «%(target)s»"),
+    # Translators: "possible" lists the statuses one may go to, joined by ", ".
+    "workflow.no_step.possible": _(
+        "%(workflow)s: ingen overgang fra «%(current)s» til «%(target)s»; fra «%(current)s» kan den gå til "
+        "%(possible)s"
+    ),
+    # Translators: "allowed" and "held" list roles, joined by ", ".
+    "workflow.needs_role": _(
+        "%(workflow)s: «%(current)s» → «%(target)s» krever en av rollene %(allowed)s; du har %(held)s"
+    ),
+    "workflow.needs_role.none_held": _(
+        "%(workflow)s: «%(current)s» → «%(target)s» krever en av rollene %(allowed)s; du har ingen roller"
+    ),
+    "workflow.allowed": _("%(workflow)s: «%(current)s» → «%(target)s» er tillatt"),
+    "workflow.roles.missing": _("dette krever en av rollene %(roles)s"),
+    "workflow.roles.held": _("har en av rollene %(roles)s"),
+    # Translators: "what" is what is approved, in the definite form (utbetalingen).
+    "workflow.four_eyes.not_prepared": _(
+        "%(what)s: ingen er registrert som den som forberedte den, så fire øyne kan ikke vises; "
+        "forbered den først"
+    ),
+    "workflow.four_eyes.approver_unknown": _("%(what)s: den som godkjenner, er ikke kjent"),
+    # Translators: "others" names who may approve instead (en annen økonomimedarbeider).
+    "workflow.four_eyes.same_person": _(
+        "du forberedte denne %(what)s; %(others)s må godkjenne den (fire øyne)"
+    ),
+    "workflow.four_eyes.passed": _("%(what)s: godkjent av en annen enn den som forberedte den"),
+}
+
+# The workflows' vocabulary (pht.apps.scheme.workflows): their names, statuses and roles, and what the
+# four-eyes check names. Every role is listed: a refusal names the roles the user holds.
+REFUSAL_TERMS: dict[tuple[str, str], StrPromise] = {
+    ("workflow", "application"): pgettext_lazy("workflow", "søknad"),
+    ("workflow", "review"): pgettext_lazy("workflow", "vurdering"),
+    ("workflow", "grant decision"): pgettext_lazy("workflow", "tilsagn"),
+    ("workflow", "disbursement"): pgettext_lazy("workflow", "utbetaling"),
+    ("workflow", "report"): pgettext_lazy("workflow", "rapport"),
+    ("status", "draft"): pgettext_lazy("status", "utkast"),
+    ("status", "submitted"): pgettext_lazy("status", "sendt inn"),
+    ("status", "withdrawn"): pgettext_lazy("status", "trukket"),
+    ("status", "granted"): pgettext_lazy("status", "innvilget"),
+    ("status", "rejected"): pgettext_lazy("status", "avslått"),
+    ("status", "assigned"): pgettext_lazy("status", "tildelt"),
+    ("status", "conflict"): pgettext_lazy("status", "inhabil"),
+    ("status", "cleared"): pgettext_lazy("status", "ikke inhabil"),
+    ("status", "decided"): pgettext_lazy("status", "vedtatt"),
+    ("status", "accepted"): pgettext_lazy("status", "akseptert"),
+    ("status", "declined"): pgettext_lazy("status", "avslått av kommunen"),
+    ("status", "planned"): pgettext_lazy("status", "planlagt"),
+    ("status", "prepared"): pgettext_lazy("status", "forberedt"),
+    ("status", "approved"): pgettext_lazy("status", "godkjent"),
+    ("status", "due"): pgettext_lazy("status", "forfaller"),
+    ("role", "case_officer"): pgettext_lazy("role", "saksbehandler"),
+    ("role", "reviewer"): pgettext_lazy("role", "fagvurderer"),
+    ("role", "finance_officer"): pgettext_lazy("role", "økonomi"),
+    ("role", "project_lead"): pgettext_lazy("role", "prosjektleder"),
+    ("role", "gp"): pgettext_lazy("role", "fastlege"),
+    ("role", "nurse"): pgettext_lazy("role", "sykepleier"),
+    ("role", "secretary"): pgettext_lazy("role", "helsesekretær"),
+    ("role", "practice_admin"): pgettext_lazy("role", "praksisadministrator"),
+    ("role", "evaluator"): pgettext_lazy("role", "evaluator"),
+    ("role", "administrator"): pgettext_lazy("role", "administrator"),
+    ("approvable", "disbursement"): pgettext_lazy("approvable", "utbetalingen"),
+    ("approvers", "another finance officer"): pgettext_lazy("approvers", "en annen økonomimedarbeider"),
+    ("approvers", "someone else"): pgettext_lazy("approvers", "noen andre"),
+}
+
+REFUSALS = ReasonCatalogue(REFUSAL_TEMPLATES, REFUSAL_TERMS)
 
 # The eligibility rules by id, as the verdict table names them; another rule shows its id.
 RULE_LABELS: dict[str, StrPromise] = {

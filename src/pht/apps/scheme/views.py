@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pht.apps.accounts.actions import ActionRefused
+from pht.apps.accounts.actions import ActionRefused, show_refusal
 from pht.apps.scheme import actions, reasons
 from pht.apps.scheme import models as m
 from pht.apps.scheme.scoping import visible_applications, visible_decisions
@@ -61,7 +61,7 @@ def call_overview(request: HttpRequest) -> HttpResponse:
             actions.extend_call(request.user, call, new_end, request.POST.get("extension_note", ""))
             messages.success(request, _("Pilotperioden er forlenget."))
         except ActionRefused as exc:
-            messages.error(request, str(exc))
+            show_refusal(request, exc, reasons.REFUSALS)
         return redirect("scheme:call")
     applications = list(call.applications.select_related("municipality"))
     by_status = Counter(a.status for a in applications)
@@ -232,8 +232,8 @@ def application_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
             return redirect("scheme:application", pk=application.pk)
         except ActionRefused as exc:
             if request.POST.get("action") == "autosave":
-                return HttpResponse(str(exc), status=422)
-            messages.error(request, str(exc))
+                return HttpResponse(exc.display(reasons.REFUSALS), status=422)
+            show_refusal(request, exc, reasons.REFUSALS)
     rows = []
     for practice in practices:
         entry = current.get(practice.pk)
@@ -260,7 +260,7 @@ def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
         actions.submit_application(request.user, application)
         messages.success(request, _("Søknaden er sendt inn."))
     except ActionRefused as exc:
-        messages.error(request, str(exc))
+        show_refusal(request, exc, reasons.REFUSALS)
     return redirect("scheme:application", pk=pk)
 
 
@@ -272,7 +272,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         actions.withdraw_application(request.user, application)
         messages.success(request, _("Søknaden er trukket."))
     except ActionRefused as exc:
-        messages.error(request, str(exc))
+        show_refusal(request, exc, reasons.REFUSALS)
     return redirect("scheme:application", pk=pk)
 
 
@@ -287,7 +287,7 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
         actions.add_attachment(request.user, application, request.POST.get("title", ""), upload)
         messages.success(request, _("Vedlegget er lagt til."))
     except ActionRefused as exc:
-        messages.error(request, str(exc))
+        show_refusal(request, exc, reasons.REFUSALS)
     return redirect("scheme:application", pk=pk)
 
 
@@ -314,7 +314,7 @@ def assign_reviewer(request: HttpRequest, pk: int) -> HttpResponse:
         actions.assign_reviewer(request.user, application, reviewer)
         messages.success(request, _("Fagvurdereren er tildelt."))
     except ActionRefused as exc:
-        messages.error(request, str(exc))
+        show_refusal(request, exc, reasons.REFUSALS)
     return redirect("scheme:application", pk=pk)
 
 
@@ -351,7 +351,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Vurderingen er sendt."))
             return redirect("scheme:review", pk=pk)
         except ActionRefused as exc:
-            messages.error(request, str(exc))
+            show_refusal(request, exc, reasons.REFUSALS)
     return render(
         request,
         "scheme/review.html",
@@ -397,7 +397,7 @@ def selection(request: HttpRequest) -> HttpResponse:
             )
             messages.success(request, _("Utvelgelsen er kjørt."))
         except ActionRefused as exc:
-            messages.error(request, str(exc))
+            show_refusal(request, exc, reasons.REFUSALS)
         return redirect("scheme:selection")
     if request.method == "POST" and request.POST.get("step") == "decide":
         run = get_object_or_404(m.SelectionRun, pk=request.POST.get("run"), call=call)
@@ -405,7 +405,7 @@ def selection(request: HttpRequest) -> HttpResponse:
             actions.decide_selection(request.user, run, request.POST.get("rationale", ""))
             messages.success(request, _("Utvelgelsen er vedtatt og tilsagn er laget."))
         except ActionRefused as exc:
-            messages.error(request, str(exc))
+            show_refusal(request, exc, reasons.REFUSALS)
         return redirect("scheme:selection")
     runs = list(call.selection_runs.all()[:5])
     results = {run.pk: reasons.selection_display(run.result) for run in runs}
@@ -449,7 +449,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 actions.accept_decision(request.user, decision)
                 messages.success(request, _("Tilsagnet er akseptert."))
         except ActionRefused as exc:
-            messages.error(request, str(exc))
+            show_refusal(request, exc, reasons.REFUSALS)
         return redirect("scheme:decision", pk=pk)
     return render(
         request,
@@ -495,7 +495,7 @@ def payments(request: HttpRequest) -> HttpResponse:
                 actions.approve_disbursement(request.user, instalment)
                 messages.success(request, _("Utbetalingen er godkjent."))
         except ActionRefused as exc:
-            messages.error(request, str(exc))
+            show_refusal(request, exc, reasons.REFUSALS)
         return redirect("scheme:payments")
     instalments = m.Instalment.objects.select_related(
         "decision__application__municipality", "prepared_by", "approved_by"
@@ -578,7 +578,7 @@ def reports(request: HttpRequest) -> HttpResponse:
                 )
                 messages.success(request, _("Rapporten er sendt."))
         except ActionRefused as exc:
-            messages.error(request, str(exc))
+            show_refusal(request, exc, reasons.REFUSALS)
         return redirect("scheme:reports")
     from django.utils import timezone
 
