@@ -69,6 +69,7 @@ from pht.rules.financing import (
     capitation_cell_rate,
     capitation_line_exact,
     capitation_rate,
+    components_of,
     exempt_copayments,
     indicator_points,
     money,
@@ -921,22 +922,17 @@ def _component_table(
                 + money(Decimal(state_ore[k]).scaleb(-2))
                 + money(exempt_copayments(exempt_counts.get(k, ()), p.schedule))
             )
-            fee = {
-                "base_grant": money(base_grant_exact(p.base_grant, days[k])),
-                "fee_reimbursement": reimbursed["fee_reimbursement"][k],
-                "nurse_reimbursement": reimbursed["nurse_reimbursement"][k],
-                "capitation": zero,
-                "quality_grant": zero,
-                "copayments": copayments,
-            }
-            cap = {
-                "base_grant": zero,
-                "fee_reimbursement": zero,
-                "nurse_reimbursement": zero,
-                "capitation": capitation[k],
-                "quality_grant": quality[k],
-                "copayments": copayments,
-            }
+            fee = components_of(
+                {
+                    "base_grant": money(base_grant_exact(p.base_grant, days[k])),
+                    "fee_reimbursement": reimbursed["fee_reimbursement"][k],
+                    "nurse_reimbursement": reimbursed["nurse_reimbursement"][k],
+                    "copayments": copayments,
+                }
+            )
+            cap = components_of(
+                {"capitation": capitation[k], "quality_grant": quality[k], "copayments": copayments}
+            )
             for model, components in ((FEE, fee), (CAPITATION, cap)):
                 out["practice_orgnr"].append(practice)
                 out["kommunenummer"].append(kommune_of.get(practice))
@@ -945,9 +941,8 @@ def _component_table(
                 out["own_model"].append(own.get(practice, FEE) == model)
                 out["residents"].append(residents[k])
                 out["resident_days"].append(days[k])
-                for name in COMPONENTS[:-1]:
+                for name in COMPONENTS:
                     out[name].append(components[name])
-                out["total"].append(sum(components.values(), zero))
     return pa.table(out, schema=SETTLEMENT_SCHEMA)
 
 

@@ -137,3 +137,15 @@ def test_parameter_files_label_their_defaults():
     assert "rate_per_year" in month_parameters(Period(2018, 1)).sets[0].assumptions
     assert month_parameters(Period(2019, 8)).base_grant.rate_per_year == Decimal(499)
     assert "Wikipedia" in month_parameters(Period(2019, 8)).sets[0].source
+
+
+def test_components_are_zero_filled_and_total_their_sum():
+    from decimal import Decimal
+
+    from pht.rules.financing import COMPONENTS, components_of
+
+    components = components_of({"capitation": Decimal("10.05"), "copayments": Decimal("2.00")})
+    assert list(components) == list(COMPONENTS)
+    assert components["base_grant"] == Decimal("0.00") and components["total"] == Decimal("12.05")
+    with pytest.raises(ValueError, match="no settlement component 'total'"):
+        components_of({"total": Decimal("1.00")})

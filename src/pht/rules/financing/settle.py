@@ -268,12 +268,23 @@ def capitation_rate(params: CapitationParameters, reference: ReferenceTotals | N
     )
 
 
-def _components(lines: Sequence[StatementLine]) -> dict[str, Decimal]:
+def components_of(amounts: Mapping[str, Decimal]) -> dict[str, Decimal]:
+    """Every component (0.00 where a model pays none) and ``total``, their sum, from the rounded
+    amounts of the components a model pays. Shared by the statements and the engine's bulk path."""
     components = {name: Decimal("0.00") for name in COMPONENTS}
-    for line in lines:
-        components[line.component] += line.amount
+    for name, amount in amounts.items():
+        if name not in components or name == "total":
+            raise ValueError(f"no settlement component {name!r}")
+        components[name] += amount
     components["total"] = sum((components[name] for name in COMPONENTS[:-1]), Decimal("0.00"))
     return components
+
+
+def _components(lines: Sequence[StatementLine]) -> dict[str, Decimal]:
+    amounts: dict[str, Decimal] = {}
+    for line in lines:
+        amounts[line.component] = amounts.get(line.component, Decimal("0.00")) + line.amount
+    return components_of(amounts)
 
 
 # --- the arithmetic of single lines, shared by the statements below and the engine's bulk path ---
