@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 
-# Each area adds its benchmark here: name -> (help, add_arguments, run).
-BenchSpec = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
-BENCHMARKS: dict[str, BenchSpec] = {}
+from pht.command import BENCHMARKS
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -21,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _load_benchmarks() -> None:
-    """Import the modules that define benchmarks (each calls ``BENCHMARKS[...] = ...``)."""
+    """Import the modules that define benchmarks (each adds itself to ``pht.command.BENCHMARKS``)."""
     import importlib
 
     for module in BENCHMARK_MODULES:

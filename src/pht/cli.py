@@ -2,16 +2,18 @@
 
 Each area of PHT registers its own sub-commands through a ``register(subparsers)`` function in
 the modules listed in ``COMMAND_MODULES``; this file only builds the parser and dispatches.
-Commands that need the database call ``setup_django()`` first; pure commands do not.
+Commands that need the database call ``pht.command.setup_django()`` first; pure commands do not.
+The plumbing (``CommandError``, ``setup_django``, the benchmark registry) lives in ``pht.command``.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 from collections.abc import Sequence
+
+from pht.command import CommandError
 
 COMMAND_MODULES = (
     "pht.site.commands",
@@ -21,17 +23,6 @@ COMMAND_MODULES = (
     "pht.apps.care.commands",
     "pht.bench",
 )
-
-
-class CommandError(Exception):
-    """A user-facing error: printed without a traceback, exit code 2."""
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pht.site.settings")
-    import django
-
-    django.setup()
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -16,6 +16,7 @@ contact per service period, dated on its last day up to the reference date.
 from __future__ import annotations
 
 import datetime
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from pht.lake import SCHEMAS, LakeError, dataset_files
 from pht.rules.frailty import FrailtyCategory, FrailtyIndexParameters, categorise
 from pht.rules.target_groups import (
     CODE_LIST_GROUPS,
@@ -35,7 +37,6 @@ from pht.rules.target_groups import (
     TargetGroupParameters,
     months_before,
 )
-from pht.synth.schemas import SCHEMAS, dataset_files
 
 LAKE_CONTACT_KINDS: dict[str, ContactKind] = {
     "gp_day": ContactKind.GP,
@@ -469,4 +470,72 @@ def practice_extract(
         "residents": residents.to_pyarrow(),
         "contacts": events.order_by(["fnr", "contact_date", "contact_id"]).to_pyarrow(),
         "diagnoses": diagnoses.order_by(["fnr", "diagnosed_on", "icpc2"]).to_pyarrow(),
+    }
+
+
+def stratification_parameters(on: datetime.date) -> tuple[Any, Any, dict[str, Any]]:
+    """The target-group and frailty parameters in force on a date, with their provenance."""
+    from pht.refdata.params import load_parameters
+
+    groups = load_parameters("target_groups", on)
+    frailty = load_parameters("frailty_index", on)
+    provenance: dict[str, Any] = {"target_groups": groups.provenance(), "frailty_index": frailty.provenance()}
+    return (
+        TargetGroupParameters.from_mapping(groups.values),
+        FrailtyIndexParameters.from_mapping(frailty.values),
+        provenance,
+    )
+
+
+def default_reference_date(lake: Path) -> datetime.date:
+    """The last day of the last year that has contacts in the lake."""
+    years = [
+        int(part.split("=", 1)[1])
+        for path in dataset_files(lake, "contacts")
+        for part in path.parts
+        if part.startswith("year=")
+    ]
+    if not years:
+        import pyarrow.parquet as pq
+
+        years = [
+            max(pq.read_table(path, columns=["year"]).column("year").to_pylist() or [0])
+            for path in dataset_files(lake, "contacts")
+        ]
+    if not years or max(years) == 0:
+        raise LakeError(f"{lake}: no contacts in the lake; give a reference date")
+    return datetime.date(max(years), 12, 31)
+
+
+def stratify_to_file(
+    lake: Path, on: datetime.date | None, practices: list[str] | None, out: Path | None, threads: int | None
+) -> dict[str, Any]:
+    if not (lake / "residents").is_dir():
+        raise LakeError(f"{lake}: not a lake (no residents dataset)")
+    if out is not None and out.suffix not in {".parquet", ".csv"}:
+        raise LakeError(f"{out}: the output file must end in .parquet or .csv")
+    on = on or default_reference_date(lake)
+    parameters, frailty, provenance = stratification_parameters(on)
+    started = time.perf_counter()
+    table = stratify_lake(
+        lake, on, parameters, frailty, practices=practices, con=connect(threads)
+    ).to_pyarrow()
+    seconds = time.perf_counter() - started
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            pq.write_table(table, out)
+        else:
+            import pyarrow.csv as pacsv
+
+            pacsv.write_csv(table, out)
+    return {
+        "on": on.isoformat(),
+        "residents": table.num_rows,
+        "seconds": round(seconds, 3),
+        "shares": shares(table),
+        "parameters": provenance,
+        "note": "All target-group rules and cut-offs are PHT defaults (assumptions), see docs/care.md.",
     }

@@ -8,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pht.bench import BENCHMARKS
+from pht.command import BENCHMARKS
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,8 +20,8 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace) -> int:
     import pyarrow.parquet as pq
 
-    from pht.apps.care.commands import default_reference_date, stratify_to_file
-    from pht.synth.schemas import dataset_files
+    from pht.engine.care import default_reference_date, stratify_to_file
+    from pht.lake import dataset_files
 
     lake: Path = args.lake
     on = default_reference_date(lake)

@@ -48,7 +48,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pht.engine.finance_params import MonthParameters, month_parameters
-from pht.engine.lake import LakeError, connect, lake_files, table
+from pht.engine.lake import connect, table
+from pht.lake import LakeError, lake_files
 from pht.refdata.params import parameter_versions
 from pht.rules.financing import (
     CAPITATION,

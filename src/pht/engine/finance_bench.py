@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pht.bench import BENCHMARKS
+from pht.command import BENCHMARKS
 
 # The columns the finance engine reads, per dataset.
 COLUMNS = {
@@ -39,7 +39,7 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _files(lake: Path, years: list[int]) -> dict[str, list[str]]:
-    from pht.engine.lake import lake_files
+    from pht.lake import lake_files
 
     return {name: lake_files(lake, name, years if name == "claims" else None) for name in COLUMNS}
 
@@ -69,10 +69,11 @@ def _bare_scan(files: dict[str, list[str]], threads: int) -> float:
 def _run(args: argparse.Namespace) -> int:
     import pyarrow.parquet as pq
 
-    from pht.cli import CommandError
+    from pht.command import CommandError
     from pht.engine.finance import FinanceLake, periods_of_year
     from pht.engine.finance_params import month_parameters
-    from pht.engine.lake import LakeError, connect
+    from pht.engine.lake import connect
+    from pht.lake import LakeError
     from pht.rules.financing import Period
 
     lake_dir: Path = args.lake

@@ -8,7 +8,7 @@ import datetime
 import json
 import sys
 
-from pht.cli import CommandError, setup_django
+from pht.command import CommandError, setup_django
 from pht.refdata import RefDataError, available_years, load_parameters, municipalities
 from pht.rules.size_class import SizeClass, SizeClassThresholds, classify_size
 

@@ -16,10 +16,9 @@ from django.db import transaction
 from pht.apps.accounts.models import Organisation, OrganisationKind, Role, User
 from pht.apps.registry.loading import load_demo_registry, load_municipalities
 from pht.apps.registry.models import Municipality, Practice
+from pht.synth.demo import DEMO_MUNICIPALITY, DEMO_SEED
 from pht.synth.pilot import default_pilot
 
-DEMO_SEED = 2017
-DEMO_MUNICIPALITY = "0828"  # Seljord, a real pilot municipality (small)
 APP_DEMOS = ("pht.apps.scheme.demo", "pht.apps.finance.demo", "pht.apps.care.demo")
 
 

@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-from pht.bench import BENCHMARKS
+from pht.command import BENCHMARKS
 
 
 def _tree_rss_kib(root: int) -> int:
@@ -63,9 +63,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pht.cli import CommandError
+    from pht.command import CommandError
+    from pht.lake import LakeError
     from pht.synth.commands import parse_years, pilot_from, selection
-    from pht.synth.lake import LakeError, check_2017_counts, check_fnr
+    from pht.synth.lake import check_2017_counts, check_fnr
     from pht.synth.lake import run as generate_lake
 
     if not (args.municipalities or args.county or args.scale):

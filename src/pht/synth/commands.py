@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def parse_years(text: str) -> tuple[int, int]:
-    from pht.cli import CommandError
+    from pht.command import CommandError
 
     try:
         if "-" in text:
@@ -57,8 +57,9 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def selection(args: argparse.Namespace) -> list[Municipality]:
-    from pht.cli import CommandError
-    from pht.synth.lake import LakeError, select_municipalities
+    from pht.command import CommandError
+    from pht.lake import LakeError
+    from pht.synth.lake import select_municipalities
 
     if not (args.municipalities or args.county or args.scale):
         raise CommandError("choose what to generate: --municipalities, --county or --scale nation")
@@ -70,7 +71,7 @@ def selection(args: argparse.Namespace) -> list[Municipality]:
 
 
 def pilot_from(args: argparse.Namespace) -> Pilot:
-    from pht.cli import CommandError
+    from pht.command import CommandError
     from pht.synth.pilot import DEFAULT_EFFECTS, ZERO_EFFECTS, default_pilot, no_pilot
 
     if args.no_pilot:
@@ -92,8 +93,9 @@ def pilot_from(args: argparse.Namespace) -> Pilot:
 
 
 def synth(args: argparse.Namespace) -> int:
-    from pht.cli import CommandError
-    from pht.synth.lake import LakeError, run
+    from pht.command import CommandError
+    from pht.lake import LakeError
+    from pht.synth.lake import run
 
     first, last = parse_years(args.years)
     chosen = selection(args)

@@ -26,18 +26,14 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+from pht.lake import SCHEMAS, LakeError, conform
 from pht.refdata import Municipality, municipalities
 from pht.synth.fnr import prepare_slot_table
 from pht.synth.generate import ANCHOR_YEAR, Options, day_of, fnr_slot_offsets, generate, load_params
 from pht.synth.pilot import Pilot
-from pht.synth.schemas import SCHEMAS, conform
 
 GENERATOR_VERSION = "1"
 MANIFEST = "manifest.json"
-
-
-class LakeError(ValueError):
-    pass
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Write hand-made resident histories as a tiny lake in the declared schemas (``pht.synth.schemas``)."""
+"""Write hand-made resident histories as a tiny lake in the declared schemas (``pht.lake``)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pht.lake import SCHEMAS, conform
 from pht.rules.target_groups import ContactKind, ResidentHistory
-from pht.synth.schemas import SCHEMAS, conform
 
 LAKE_KIND = {
     ContactKind.GP: "gp_day",

@@ -1,4 +1,4 @@
-"""Write Python financing records as a lake in the declared schemas (pht.synth.schemas), for engine tests.
+"""Write Python financing records as a lake in the declared schemas (pht.lake), for engine tests.
 
 Resident ids in the records are strings of digits (the lake's are int64). Claims get their fee,
 copayment split and billed_by from the parameters, as ``pht synth`` does.
@@ -13,8 +13,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pht.engine.finance_params import month_parameters
+from pht.lake import conform
 from pht.rules.financing import ClaimRecord, Condition, ListSpell, Period, copayment_splits
-from pht.synth.schemas import conform
 
 
 def write_lake(
@@ -124,7 +124,7 @@ def write_lake(
 
 def _plain(name: str) -> pa.Schema:
     """The declared schema with dictionary columns as plain strings (conform casts them back)."""
-    from pht.synth.schemas import SCHEMAS
+    from pht.lake import SCHEMAS
 
     return pa.schema(
         [pa.field(f.name, pa.string() if pa.types.is_dictionary(f.type) else f.type) for f in SCHEMAS[name]]

@@ -11,7 +11,7 @@ from finance_lake import write_lake
 
 from pht.engine.finance import FinanceLake
 from pht.engine.finance_params import month_parameters
-from pht.engine.lake import LakeError
+from pht.lake import LakeError
 from pht.rules.financing import CapitationRate, ClaimRecord, Condition, ListSpell, aggregate_practice_month
 
 IDS = {"A": "1", "B": "2", "C": "3", "D": "4", "E": "5", "X": "6"}

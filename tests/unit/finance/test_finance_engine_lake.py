@@ -12,6 +12,7 @@ import pytest
 
 from pht.engine.finance import FinanceLake, periods_of_year
 from pht.engine.finance_params import month_parameters
+from pht.lake import read_dataset
 from pht.rules.financing import (
     ClaimRecord,
     Condition,
@@ -23,7 +24,6 @@ from pht.rules.financing import (
 )
 from pht.synth.lake import run, select_municipalities
 from pht.synth.pilot import default_pilot
-from pht.synth.schemas import read_dataset
 
 MUNICIPALITIES = ["0828", "1244", "1401"]  # Seljord, Austevoll, Flora
 PERIODS = [Period(2018, 1), Period(2018, 4), Period(2018, 7), Period(2018, 12)]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pht.apps.scheme.commands import register
-from pht.cli import CommandError
+from pht.command import CommandError
 
 
 def run(*argv: str) -> int:

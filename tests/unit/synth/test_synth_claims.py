@@ -8,12 +8,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pht.lake import read_dataset
 from pht.refdata import load_parameters
 from pht.refdata.params import parameter_versions
 from pht.rules.copayment import split_copayments
 from pht.synth.generate import Ages, day_of
 from pht.synth.pilot import default_pilot
-from pht.synth.schemas import read_dataset
 
 
 def _ore(text: str) -> int:

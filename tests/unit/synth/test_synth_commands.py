@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pht.cli import CommandError
+from pht.command import CommandError
 from pht.synth import commands
 
 

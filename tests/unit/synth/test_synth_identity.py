@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from stdnum.no import fodselsnummer as stdnum_fnr
 
+from pht.lake import read_dataset
 from pht.rules.identifiers import InvalidIdentifier, PersonIdKind, check_person_id
 from pht.synth.fnr import synthetic_fnr
 from pht.synth.generate import day_of
-from pht.synth.schemas import read_dataset
 
 
 def test_every_generated_fnr_is_valid_synthetic_and_refused_outside_synthetic_mode(small_lake: Path) -> None:

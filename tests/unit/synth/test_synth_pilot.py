@@ -9,11 +9,11 @@ import numpy as np
 import pyarrow.compute as pc
 import pytest
 
+from pht.lake import read_dataset
 from pht.refdata import municipalities
 from pht.synth.lake import MANIFEST
 from pht.synth.pilot import DEFAULT_EFFECTS, ZERO_EFFECTS, Effects, default_pilot
 from pht.synth.registry import generate_municipality
-from pht.synth.schemas import read_dataset
 
 RANA = ("1833",)  # two wave-1 pilot practices among 26,000 residents
 YEARS = (2017, 2019)

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pyarrow.compute as pc
 
+from pht.lake import read_dataset
 from pht.refdata import municipalities, municipality_population_by_age
 from pht.synth.lake import check_2017_counts, select_municipalities
 from pht.synth.registry import generate_municipality
-from pht.synth.schemas import read_dataset
 
 REF = datetime.date(2017, 1, 1)
 

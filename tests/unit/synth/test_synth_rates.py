@@ -8,6 +8,7 @@ import pyarrow.compute as pc
 import pytest
 from scipy.special import ndtri  # noqa: F401  (documents that thresholds use the normal quantile)
 
+from pht.lake import read_dataset
 from pht.refdata import load_parameters
 from pht.synth.generate import (
     SSB_AGE_GROUPS,
@@ -17,7 +18,6 @@ from pht.synth.generate import (
     read_consultation_rates,
     year_start,
 )
-from pht.synth.schemas import read_dataset
 
 GP_KINDS = {"gp_day", "gp_evening", "e_consultation", "home_visit"}
 

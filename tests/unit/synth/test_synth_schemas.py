@@ -8,8 +8,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from pht.lake import SCHEMAS, SchemaError, conform, read_dataset
 from pht.refdata import icpc2_codes, load_parameters
-from pht.synth.schemas import SCHEMAS, SchemaError, conform, read_dataset
 
 
 def test_every_dataset_has_its_declared_schema_and_key_columns(small_lake: Path) -> None:
@@ -87,7 +87,7 @@ def test_morbidity_parameters_cover_the_required_conditions_with_valid_codes() -
 def test_manifest_describes_every_dataset_and_its_partitioning(small_lake: Path) -> None:
     import json
 
-    from pht.synth.schemas import PARTITIONED_BY_YEAR
+    from pht.lake import PARTITIONED_BY_YEAR
 
     manifest = json.loads((small_lake / "manifest.json").read_text())
     assert set(manifest["datasets"]) == set(SCHEMAS)

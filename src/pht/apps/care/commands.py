@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import time
 from pathlib import Path
-from typing import Any
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -45,7 +43,7 @@ def add_stratify_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_import(args: argparse.Namespace) -> int:
     """Each file is validated whole and stored in one transaction; a refused file changes nothing."""
-    from pht.cli import CommandError, setup_django
+    from pht.command import CommandError, setup_django
 
     setup_django()
     from pht.apps.care import actions
@@ -60,6 +58,9 @@ def run_import(args: argparse.Namespace) -> int:
     ]
     if bool(files) == bool(args.lake):
         raise CommandError("give either --lake or one or more of --residents/--contacts/--diagnoses")
+    from pht.engine.care import default_reference_date
+    from pht.lake import LakeError
+
     try:
         if args.lake:
             batches = actions.import_from_lake(
@@ -71,7 +72,7 @@ def run_import(args: argparse.Namespace) -> int:
                 if not path.is_file():
                     raise CommandError(f"--{kind} {path}: no such file")
                 batches.append(actions.import_bytes(None, practice, path.read_bytes(), path.name, kind))
-    except ImportRefused as refused:
+    except (ImportRefused, LakeError) as refused:
         raise CommandError(str(refused)) from None
     for batch in batches:
         print(
@@ -87,84 +88,15 @@ def _date(value: str) -> datetime.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
 
 
-def _parameters(on: datetime.date) -> tuple[Any, Any, dict[str, Any]]:
-    from pht.refdata.params import load_parameters
-    from pht.rules.frailty import FrailtyIndexParameters
-    from pht.rules.target_groups import TargetGroupParameters
-
-    groups = load_parameters("target_groups", on)
-    frailty = load_parameters("frailty_index", on)
-    provenance: dict[str, Any] = {"target_groups": groups.provenance(), "frailty_index": frailty.provenance()}
-    return (
-        TargetGroupParameters.from_mapping(groups.values),
-        FrailtyIndexParameters.from_mapping(frailty.values),
-        provenance,
-    )
-
-
-def default_reference_date(lake: Path) -> datetime.date:
-    """The last day of the last year that has contacts in the lake."""
-    from pht.synth.schemas import dataset_files
-
-    years = [
-        int(part.split("=", 1)[1])
-        for path in dataset_files(lake, "contacts")
-        for part in path.parts
-        if part.startswith("year=")
-    ]
-    if not years:
-        import pyarrow.parquet as pq
-
-        years = [
-            max(pq.read_table(path, columns=["year"]).column("year").to_pylist() or [0])
-            for path in dataset_files(lake, "contacts")
-        ]
-    if not years or max(years) == 0:
-        from pht.cli import CommandError
-
-        raise CommandError(f"{lake}: no contacts in the lake; give --on")
-    return datetime.date(max(years), 12, 31)
-
-
-def stratify_to_file(
-    lake: Path, on: datetime.date | None, practices: list[str] | None, out: Path | None, threads: int | None
-) -> dict[str, Any]:
-    from pht.cli import CommandError
-    from pht.engine.care import connect, shares, stratify_lake
-
-    if not (lake / "residents").is_dir():
-        raise CommandError(f"{lake}: not a lake (no residents dataset)")
-    if out is not None and out.suffix not in {".parquet", ".csv"}:
-        raise CommandError(f"--out {out}: must end in .parquet or .csv")
-    on = on or default_reference_date(lake)
-    parameters, frailty, provenance = _parameters(on)
-    started = time.perf_counter()
-    table = stratify_lake(
-        lake, on, parameters, frailty, practices=practices, con=connect(threads)
-    ).to_pyarrow()
-    seconds = time.perf_counter() - started
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if out.suffix == ".parquet":
-            import pyarrow.parquet as pq
-
-            pq.write_table(table, out)
-        else:
-            import pyarrow.csv as pacsv
-
-            pacsv.write_csv(table, out)
-    return {
-        "on": on.isoformat(),
-        "residents": table.num_rows,
-        "seconds": round(seconds, 3),
-        "shares": shares(table),
-        "parameters": provenance,
-        "note": "All target-group rules and cut-offs are PHT defaults (assumptions), see docs/care.md.",
-    }
-
-
 def run_stratify(args: argparse.Namespace) -> int:
-    summary = stratify_to_file(args.lake, args.on, args.practices, args.out, args.threads)
+    from pht.command import CommandError
+    from pht.engine.care import stratify_to_file
+    from pht.lake import LakeError
+
+    try:
+        summary = stratify_to_file(args.lake, args.on, args.practices, args.out, args.threads)
+    except LakeError as exc:
+        raise CommandError(str(exc)) from None
     print(f"{summary['residents']:,} residents listed on {summary['on']} ({summary['seconds']} s)")
     print("Target groups (defaults = assumptions; the real pilot reached ~10 % of list patients by 2021):")
     for group, figures in summary["shares"].items():

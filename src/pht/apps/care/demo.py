@@ -28,8 +28,8 @@ def build_demo(say: Callable[[str], None]) -> None:
     from pht.apps.registry.models import Practice
     from pht.engine.care import practice_extract
     from pht.rules.identifiers import InvalidIdentifier, check_person_id
-    from pht.site.demo import DEMO_MUNICIPALITY, DEMO_SEED
     from pht.synth import lake
+    from pht.synth.demo import DEMO_MUNICIPALITY, DEMO_SEED
     from pht.synth.pilot import default_pilot
 
     pilot = default_pilot(DEMO_SEED)

@@ -57,10 +57,10 @@ def _split(text: str | None) -> list[str] | None:
 
 
 def run_settle(args: argparse.Namespace) -> int:
-    from pht.cli import CommandError
+    from pht.command import CommandError
     from pht.engine.finance import FinanceLake, periods_of_year, settlement_rows, write_parquet
     from pht.engine.finance_params import month_parameters
-    from pht.engine.lake import LakeError
+    from pht.lake import LakeError
     from pht.rules.financing import assumptions_of
 
     try:
@@ -112,13 +112,13 @@ def run_settle(args: argparse.Namespace) -> int:
 
 
 def run_store(args: argparse.Namespace) -> int:
-    from pht.cli import CommandError, setup_django
+    from pht.command import CommandError, setup_django
 
     setup_django()
     from pht.apps.accounts.actions import ActionRefused
     from pht.apps.finance.actions import store_settlements
     from pht.engine.finance import FinanceLake, periods_of_year
-    from pht.engine.lake import LakeError
+    from pht.lake import LakeError
 
     try:
         periods: Sequence[Period] = (

@@ -20,7 +20,7 @@ def build_demo(say: Callable[[str], None]) -> None:
     from pht.apps.finance.models import Statement
     from pht.engine.finance import FinanceLake
     from pht.rules.financing import Period
-    from pht.site.demo import DEMO_MUNICIPALITY, DEMO_SEED
+    from pht.synth.demo import DEMO_MUNICIPALITY, DEMO_SEED
     from pht.synth.lake import run, select_municipalities
     from pht.synth.pilot import default_pilot
 

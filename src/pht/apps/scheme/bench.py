@@ -7,7 +7,7 @@ import random
 import statistics
 import time
 
-from pht.bench import BENCHMARKS
+from pht.command import BENCHMARKS
 from pht.rules.selection import Candidate, SelectionConstraints, SelectionProblem, solve_selection
 
 

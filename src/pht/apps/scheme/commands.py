@@ -67,7 +67,7 @@ def _date(value: str) -> datetime.date:
 
 
 def _read_json(path: Path) -> Any:
-    from pht.cli import CommandError
+    from pht.command import CommandError
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -82,7 +82,7 @@ def _read_json(path: Path) -> Any:
 
 
 def eligibility_check(args: argparse.Namespace) -> int:
-    from pht.cli import CommandError
+    from pht.command import CommandError
     from pht.refdata import municipalities
     from pht.refdata.params import load_parameters
     from pht.rules.eligibility import (
@@ -138,7 +138,7 @@ def eligibility_check(args: argparse.Namespace) -> int:
 
 
 def selection_solve(args: argparse.Namespace) -> int:
-    from pht.cli import CommandError
+    from pht.command import CommandError
     from pht.rules.selection import SelectionInputError, problem_from_mapping, solve_selection
 
     document = _read_json(args.file)
@@ -155,7 +155,7 @@ def selection_solve(args: argparse.Namespace) -> int:
 
 
 def grants_compute(args: argparse.Namespace) -> int:
-    from pht.cli import CommandError
+    from pht.command import CommandError
     from pht.refdata.params import ParameterError, load_parameters
     from pht.rules.grants import GrantParameters, grant_years, payment_plan
 
@@ -201,7 +201,7 @@ def grants_compute(args: argparse.Namespace) -> int:
 
 
 def scheme_remind(args: argparse.Namespace) -> int:
-    from pht.cli import setup_django
+    from pht.command import setup_django
 
     setup_django()
     from pht.apps.scheme.actions import send_report_reminders

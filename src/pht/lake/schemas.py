@@ -1,4 +1,5 @@
-"""The declared schema of every dataset in the synthetic lake, checked on write and on read.
+"""The declared schema of every dataset in the lake: the contract that the synthetic generator and
+real register extracts (KUHR claims, KPR municipal care, NPR hospital stays, GP lists) must meet.
 
 Amounts are whole øre in ``int64`` columns named ``*_ore`` (NOK 152.00 = 15200): exact, fast to sum,
 and free of float rounding; divide by 100 for NOK. Dates are ``date32``. Repeated short codes
@@ -9,10 +10,7 @@ with or without hive partitioning.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 CODE = pa.dictionary(pa.int32(), pa.string())
 
@@ -142,47 +140,3 @@ SCHEMAS: dict[str, pa.Schema] = {
 }
 
 PARTITIONED_BY_YEAR = frozenset({"contacts", "claims", "hospital_stays", "survey_responses"})
-
-
-class SchemaError(ValueError):
-    pass
-
-
-def conform(name: str, table: pa.Table) -> pa.Table:
-    """The table in the declared column order and types; refuses missing, extra or uncastable columns."""
-    schema = SCHEMAS[name]
-    missing = [f for f in schema.names if f not in table.column_names]
-    extra = [c for c in table.column_names if c not in schema.names]
-    if missing or extra:
-        raise SchemaError(f"{name}: missing columns {missing}, unexpected columns {extra}")
-    table = table.select(schema.names)
-    if not table.schema.equals(schema):
-        try:
-            table = table.cast(schema)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-            raise SchemaError(f"{name}: {exc}") from exc
-    return table
-
-
-def check(name: str, schema: pa.Schema, where: str) -> None:
-    declared = SCHEMAS[name]
-    if not schema.remove_metadata().equals(declared):
-        raise SchemaError(f"{name}: {where} has schema\n{schema}\nexpected\n{declared}")
-
-
-def dataset_files(lake_dir: Path | str, name: str) -> list[Path]:
-    if name not in SCHEMAS:
-        raise SchemaError(f"no dataset {name!r}; datasets are {sorted(SCHEMAS)}")
-    return sorted((Path(lake_dir) / name).rglob("*.parquet"))
-
-
-def read_dataset(lake_dir: Path | str, name: str, columns: list[str] | None = None) -> pa.Table:
-    """All files of one dataset, each checked against the declared schema before it is used."""
-    tables = []
-    for path in dataset_files(lake_dir, name):
-        check(name, pq.read_schema(path), str(path))
-        tables.append(pq.read_table(path, columns=columns))
-    if not tables:
-        schema = SCHEMAS[name]
-        return schema.empty_table() if columns is None else schema.empty_table().select(columns)
-    return pa.concat_tables(tables)
