@@ -15,27 +15,47 @@ PACKAGE_ROOT = Path(pht.__file__).parent
 FORBIDDEN: tuple[tuple[str, tuple[str, ...], str], ...] = (
     (
         "pht.engine",
-        ("pht.apps", "pht.site", "pht.api", "pht.cli", "pht.bench", "pht.synth"),
+        ("pht.apps", "pht.site", "pht.api", "pht.cli", "pht.bench", "pht.synth", "pht.validation"),
         "engine below apps; reads the lake, not the generator",
     ),
     (
         "pht.stats",
-        ("pht.apps", "pht.site", "pht.api", "pht.cli", "pht.bench", "pht.synth", "pht.engine", "pht.lake"),
+        (
+            "pht.apps",
+            "pht.site",
+            "pht.api",
+            "pht.cli",
+            "pht.bench",
+            "pht.synth",
+            "pht.engine",
+            "pht.lake",
+            "pht.validation",
+        ),
         "stats is pure: panels in, estimates out",
     ),
     (
         "pht.synth",
-        ("pht.apps", "pht.site", "pht.api", "pht.cli", "pht.bench", "pht.engine"),
+        ("pht.apps", "pht.site", "pht.api", "pht.cli", "pht.bench", "pht.engine", "pht.validation"),
         "the generator writes the lake; nothing above it",
     ),
     (
         "pht.lake",
-        ("pht.apps", "pht.site", "pht.api", "pht.cli", "pht.bench", "pht.engine", "pht.synth", "pht.stats"),
+        (
+            "pht.apps",
+            "pht.site",
+            "pht.api",
+            "pht.cli",
+            "pht.bench",
+            "pht.engine",
+            "pht.synth",
+            "pht.stats",
+            "pht.validation",
+        ),
         "the lake's contract depends on nothing that reads or writes it",
     ),
     (
         "pht.apps",
-        ("pht.site", "pht.cli", "pht.bench", "pht.api"),
+        ("pht.site", "pht.cli", "pht.bench", "pht.api", "pht.validation"),
         "apps below the project, the API and the command line",
     ),
     ("pht.command", ("pht.",), "command plumbing imports nothing of PHT"),
@@ -156,3 +176,36 @@ def test_each_rule_of_the_issue_is_enforced(tmp_path: Path) -> None:
         ("pht.apps.care", "pht.cli"),
         ("pht.engine", "pht.synth"),
     }
+
+
+# The synthetic truth is written by the generator, declared by the lake's contract and read only by
+# the validation; a string "truth" anywhere else is analysis code reaching for it.
+TRUTH_ALLOWED = ("pht.synth", "pht.lake", "pht.validation")
+
+
+def truth_readers(root: Path) -> list[str]:
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        module = module_name(path, root)
+        if any(_within(module, ok) for ok in TRUTH_ALLOWED):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and "truth" in node.value.split("/"):
+                found.append(f"{module}:{node.lineno}")
+    return found
+
+
+def test_only_the_validation_reads_the_truth() -> None:
+    assert not truth_readers(PACKAGE_ROOT)
+
+
+def test_a_truth_reader_is_found(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "__init__.py": "",
+            "engine/peek.py": "from pht.lake import read_dataset\nrows = read_dataset('x', 'truth')\n",
+            "validation/ok.py": "rows = 'truth'\n",
+        },
+    )
+    assert truth_readers(root) == ["pht.engine.peek:2"]
