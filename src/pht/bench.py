@@ -30,4 +30,5 @@ BENCHMARK_MODULES: tuple[str, ...] = (
     "pht.synth.bench",
     "pht.engine.finance_bench",
     "pht.apps.scheme.bench",
+    "pht.validation.bench",
 )

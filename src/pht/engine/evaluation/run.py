@@ -1,0 +1,355 @@
+"""Run an analysis plan on a lake: the evaluation's pipeline, in stages that follow the
+pre-registration order.
+
+1. **Pre-period** (no post-period outcome is read): populations, practice characteristics, matched
+   controls with the balance table, and the minimum detectable effect of every estimate from a
+   placebo design on pre-period data.
+2. **Lock**: the plan hash and the time are recorded.
+3. **Estimation** over the whole window: Callaway–Sant'Anna group-time ATTs on the matched sample,
+   aggregated overall and by event time; rate ratios for counts; a cluster multiplier bootstrap
+   with draws shared across all outcomes (so Romano–Wolf can adjust within a dimension); a
+   pre-trend test; a naive post-period comparison with all non-pilot practices beside it; and a
+   two-way fixed-effects event study for comparison.
+
+The statistics are ``pht.stats`` (pure); this module only reads panels and assembles the result.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats as scipy_stats
+
+from pht.engine.evaluation.outcomes import CATALOGUE, DIMENSIONS, KNOWN_OUTCOMES
+from pht.engine.evaluation.panels import NEVER, EvaluationLake
+from pht.engine.evaluation.plan import Plan, deviations, load_plan, lock
+from pht.stats import did, matching
+
+Progress = Callable[[str], None]
+
+
+class EvaluationError(ValueError):
+    """The lake cannot carry the plan (too few controls, no pre-period, …); the message says why."""
+
+
+@dataclass
+class Timings:
+    stages: dict[str, float] = field(default_factory=dict)
+
+    def measure(self, name: str, started: float) -> None:
+        self.stages[name] = round(self.stages.get(name, 0.0) + time.perf_counter() - started, 3)
+
+
+def _stats_panel(frame: pd.DataFrame) -> did.Panel:
+    return did.Panel(
+        unit=frame.unit.to_numpy(),
+        period=frame.period.to_numpy(np.int64),
+        cohort=frame.cohort.to_numpy(np.int64),
+        y=frame.y.to_numpy(float),
+        w=frame.w.to_numpy(float),
+    )
+
+
+def _matched_sample(lake: EvaluationLake, plan: Plan) -> tuple[list[str], dict[str, Any]]:
+    covariates = lake.practice_covariates(plan.covariates)
+    names = list(plan.covariates)
+    treated = covariates[covariates.cohort != NEVER]
+    pool = covariates[covariates.cohort == NEVER]
+    if len(pool) < plan.min_control_practices:
+        raise EvaluationError(
+            f"too few control practices: the lake has {len(pool)} never-treated practices, the plan "
+            f"needs at least {plan.min_control_practices} (design.min_control_practices)"
+        )
+    x_treated = treated[names].to_numpy(float)
+    x_pool = pool[names].to_numpy(float)
+    neighbours = min(plan.neighbours, max(len(pool) // max(len(treated), 1), 1))
+    chosen = matching.match(x_treated, x_pool, k_neighbours=neighbours, replace=False)
+    chosen_idx = sorted({int(i) for i in np.asarray(chosen).ravel() if int(i) >= 0})
+    matched = pool.iloc[chosen_idx]
+    if len(matched) < plan.min_control_practices:
+        raise EvaluationError(
+            f"too few control practices after matching: {len(matched)} < {plan.min_control_practices}"
+        )
+    before = matching.smd(x_treated, x_pool, names)
+    after = matching.smd(x_treated, matched[names].to_numpy(float), names)
+    balance = {
+        "covariates": names,
+        "before": _records(before),
+        "after": _records(after),
+        "treated_practices": len(treated),
+        "pool_practices": len(pool),
+        "matched_control_practices": len(matched),
+        "neighbours_per_treated": neighbours,
+    }
+    return sorted(treated.index.tolist() + matched.index.tolist()), balance
+
+
+def _records(table: Any) -> list[dict[str, Any]]:
+    if isinstance(table, pd.DataFrame):
+        return [
+            {k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()}
+            for row in table.reset_index().to_dict("records")
+        ]
+    return list(table)
+
+
+def _z(alpha: float) -> float:
+    return float(scipy_stats.norm.ppf(1 - alpha / 2))
+
+
+def _mde(lake: EvaluationLake, plan: Plan, key: str, population: str, units: list[str]) -> float | None:
+    """Minimum detectable effect from a placebo design on pre-period data only: the treated
+    practices pretend to start half-way through the pre-period; controls are never-treated."""
+    frame = lake.pre_panel(key, population)
+    frame = frame[frame.unit.isin(units)].copy()
+    fake = max(lake.first_cohort // 2, 1)
+    frame["cohort"] = np.where(frame.cohort != NEVER, fake, NEVER)
+    if frame.empty or frame[frame.cohort == NEVER].empty or frame[frame.cohort != NEVER].empty:
+        return None
+    gt = did.att_gt(_stats_panel(frame), control="never")
+    agg = did.aggregate(gt, kind="simple")
+    draws = did.multiplier_bootstrap(
+        agg.overall_inf, draws=plan.bootstrap_draws, seed=plan.seed, weights=plan.bootstrap_weights
+    )
+    se = float(draws.se()[0])
+    if not math.isfinite(se):
+        return None
+    mde = did.mde(se, alpha=plan.alpha, power=plan.power)
+    outcome = CATALOGUE[key]
+    if outcome.scale == "ratio":
+        treated = frame[frame.cohort != NEVER]
+        level = treated.y.sum() / treated.w.sum()
+        return round(mde / level, 4) if level > 0 else None
+    return round(mde, 4)
+
+
+def _naive(frame: pd.DataFrame, scale: str) -> float | None:
+    """Treated practices' post-period mean against all never-treated practices in the same
+    calendar periods (weighted like the design's aggregate): what a comparison without design shows."""
+    treated = frame[(frame.cohort != NEVER) & (frame.period >= frame.cohort)]
+    never = frame[frame.cohort == NEVER].groupby("period")[["y", "w"]].sum()
+    if treated.empty or never.empty:
+        return None
+    cells = treated.groupby("period")[["y", "w"]].sum()
+    cells = cells[cells.index.isin(never.index)]
+    control_mean = (never.y / never.w).reindex(cells.index)
+    weight = cells.w / cells.w.sum()
+    treated_mean = float((cells.y / cells.w * weight).sum())
+    control = float((control_mean * weight).sum())
+    if scale == "ratio":
+        return treated_mean / control if control > 0 else None
+    return treated_mean - control
+
+
+def run(
+    lake_dir: Path | str,
+    plan: Plan | None = None,
+    *,
+    progress: Progress | None = None,
+    threads: int | None = None,
+) -> dict[str, Any]:
+    say = progress or (lambda _message: None)
+    plan = plan or load_plan(None, KNOWN_OUTCOMES)
+    reference = load_plan(None, KNOWN_OUTCOMES)
+    timings = Timings()
+
+    started = time.perf_counter()
+    say("reading populations")
+    lake = EvaluationLake(lake_dir, plan, threads=threads)
+    timings.measure("populations", started)
+    try:
+        started = time.perf_counter()
+        say("matching controls on pre-period characteristics")
+        units, balance = _matched_sample(lake, plan)
+        timings.measure("matching", started)
+
+        pairs = [(key, dim, pop) for key, dim in plan.outcome_dimensions() for pop in plan.populations]
+        started = time.perf_counter()
+        say("power from pre-period data")
+        mdes = {(key, pop): _mde(lake, plan, key, pop, units) for key, _dim, pop in pairs}
+        timings.measure("power", started)
+
+        locked = lock(plan)
+        say(f"plan locked ({locked.plan_hash[:12]}); reading post-period outcomes")
+
+        started = time.perf_counter()
+        fits: list[dict[str, Any]] = []
+        for key, dimension, population in pairs:
+            frame = lake.panel(key, population, locked)
+            fits.append(
+                {
+                    "key": key,
+                    "dimension": dimension,
+                    "population": population,
+                    "frame": frame,
+                    "sample": frame[frame.unit.isin(units)],
+                }
+            )
+        timings.measure("panels", started)
+
+        started = time.perf_counter()
+        say(f"estimating {len(fits)} effects")
+        estimates = _estimate(fits, plan, units, mdes)
+        timings.measure("estimation", started)
+        sizes = lake.population_sizes()
+    finally:
+        lake.close()
+
+    return {
+        "plan_hash": locked.plan_hash,
+        "plan": {
+            "name": plan.name,
+            "version": plan.version,
+            "locked_at": locked.locked_at,
+            "deviations": deviations(plan, reference),
+            "deviations_stated": list(plan.deviations_stated),
+        },
+        "design": {
+            "estimator": plan.estimator,
+            "control": plan.control,
+            "period": plan.period,
+            "baseline_date": plan.baseline_date.isoformat(),
+            "study_window": [plan.study_start.isoformat(), plan.study_end.isoformat()],
+            "first_post_period": lake.periods[lake.first_cohort].label,
+            "populations": sizes,
+            "target_rules": lake.target_provenance,
+            "inference": {
+                "cluster": "practice",
+                "bootstrap": f"cluster multiplier bootstrap, {plan.bootstrap_weights} weights",
+                "draws": plan.bootstrap_draws,
+                "seed": plan.seed,
+                "alpha": plan.alpha,
+                "multiple_testing": plan.multiple_testing,
+            },
+            "balance": balance,
+            "periods": [p.label for p in lake.periods],
+        },
+        "estimates": estimates,
+        "timings": timings.stages,
+    }
+
+
+def _estimate(
+    fits: list[dict[str, Any]], plan: Plan, units: list[str], mdes: dict[tuple[str, str], float | None]
+) -> list[dict[str, Any]]:
+    """Every estimate's influence function goes into one units x estimates matrix, so one
+    multiplier bootstrap (the same weights for every outcome) gives all standard errors and the
+    joint draws that Romano–Wolf needs."""
+    unit_index = {u: i for i, u in enumerate(units)}
+    n_all = len(units)
+    columns = []
+    results = []
+    for fit in fits:
+        outcome = CATALOGUE[fit["key"]]
+        gt = did.att_gt(_stats_panel(fit["sample"]), control=plan.control)
+        simple = did.aggregate(gt, kind="simple")
+        event = did.aggregate(gt, kind="event")
+        value, point, influence = float(simple.overall), float(simple.overall), simple.overall_inf
+        if outcome.scale == "ratio":
+            try:
+                rate_ratio = did.ratio(simple, gt)
+            except did.StatsError:
+                value, point, influence = float("nan"), float("nan"), np.zeros(gt.n)
+            else:
+                # inference for a ratio on the log scale
+                value = float(rate_ratio.estimate)
+                point = math.log(value)
+                influence = np.asarray(rate_ratio.inf, float) / value
+        column = np.zeros(n_all)
+        # rescale: the bootstrap averages over all units, the estimate over its panel's units
+        column[[unit_index[u] for u in gt.units]] = np.nan_to_num(influence) * n_all / gt.n
+        columns.append(column)
+        results.append({"fit": fit, "outcome": outcome, "value": value, "point": point, "gt": gt, "event": event})
+    matrix = np.column_stack(columns) if columns else np.zeros((n_all, 0))
+    draws = did.multiplier_bootstrap(matrix, draws=plan.bootstrap_draws, seed=plan.seed, weights=plan.bootstrap_weights)
+    z = _z(plan.alpha)
+    points = np.array([r["point"] for r in results])
+    ses = draws.se()
+    valid = np.isfinite(points) & (ses > 0)
+    pvalues = np.where(valid, draws.p_value(np.nan_to_num(points)), np.nan)
+    adjusted = np.full(len(results), np.nan)
+    for dimension in DIMENSIONS:
+        for population in plan.populations:
+            idx = [
+                i
+                for i, r in enumerate(results)
+                if r["fit"]["dimension"] == dimension and r["fit"]["population"] == population and valid[i]
+            ]
+            if not idx:
+                continue
+            if plan.multiple_testing == "romano_wolf":
+                subset = did.Draws(draws.perturbations[:, idx], draws.seed, draws.weights, draws.n)
+                adjusted[idx] = did.romano_wolf(points[idx], subset, se=ses[idx])
+            elif plan.multiple_testing == "holm":
+                adjusted[idx] = did.holm(pvalues[idx])
+            else:
+                adjusted[idx] = pvalues[idx]
+    out = []
+    for i, r in enumerate(results):
+        fit, outcome = r["fit"], r["outcome"]
+        se = float(ses[i])
+        if not valid[i]:
+            low = high = float("nan")
+        elif outcome.scale == "ratio":
+            low, high = math.exp(r["point"] - z * se), math.exp(r["point"] + z * se)
+        else:
+            low, high = r["value"] - z * se, r["value"] + z * se
+        sample = fit["sample"]
+        stat, df, p_pre = did.pretrend_test(r["gt"])
+        out.append(
+            {
+                "outcome": outcome.key,
+                "dimension": fit["dimension"],
+                "population": fit["population"],
+                "scale": outcome.scale,
+                "estimate": _round(r["value"]),
+                "ci_low": _round(low),
+                "ci_high": _round(high),
+                "se": _round(se),
+                "se_scale": "log" if outcome.scale == "ratio" else "difference",
+                "p_value": _round(pvalues[i]),
+                "p_adjusted": _round(adjusted[i]),
+                "naive_estimate": _round(_naive(fit["frame"], outcome.scale)),
+                "mde": mdes.get((outcome.key, fit["population"])),
+                "pretrend": {"statistic": _round(stat), "df": int(df), "p_value": _round(p_pre)},
+                "treated_practices": int(sample.unit[sample.cohort != NEVER].nunique()),
+                "control_practices": int(sample.unit[sample.cohort == NEVER].nunique()),
+                "estimator": f"{plan.estimator} ({plan.control} controls, matched)",
+                "event_study": _event_rows(r["event"], draws, plan.alpha),
+            }
+        )
+    return out
+
+
+def _event_rows(event: Any, draws: Any, alpha: float) -> list[dict[str, Any]]:
+    """ATT by periods since the start (pre-period included) with pointwise CIs and a uniform band."""
+    if not len(event.labels):
+        return []
+    shared = draws.apply(np.nan_to_num(event.inf))
+    low, high = shared.ci(event.estimate, alpha)
+    band_low, band_high, _crit = shared.uniform_band(event.estimate, alpha)
+    return [
+        {
+            "event_time": int(e),
+            "estimate": _round(est),
+            "ci_low": _round(lo),
+            "ci_high": _round(hi),
+            "band_low": _round(bl),
+            "band_high": _round(bh),
+        }
+        for e, est, lo, hi, bl, bh in zip(event.labels, event.estimate, low, high, band_low, band_high, strict=True)
+    ]
+
+
+def _round(value: Any, digits: int = 6) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return round(value, digits) if math.isfinite(value) else None
