@@ -137,6 +137,23 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("prem_coordination", pa.int8()),  # 1-5
         ]
     ),
+    # The synthetic lake's truth (pht.synth, docs/synth.md): one row per event or survey response that
+    # the injected pilot effects changed, delta = observed - counterfactual. For validation only:
+    # analysis code must never read it. Not part of a real register extract.
+    "truth": pa.schema(
+        [
+            ("resident_id", pa.int64()),
+            ("kommunenummer", CODE),
+            ("practice_orgnr", CODE),  # the pilot practice whose zone the event was in
+            ("event_date", pa.date32()),
+            ("year", pa.int16()),
+            ("month", pa.int8()),
+            # acute_admissions, acs_admissions, out_of_hours_contacts, gp_consultations (events: -1 removed,
+            # +1 added); prom_health_vas, prem_overall, prem_continuity, prem_coordination (score shifts)
+            ("outcome", CODE),
+            ("delta", pa.float64()),
+        ]
+    ),
 }
 
-PARTITIONED_BY_YEAR = frozenset({"contacts", "claims", "hospital_stays", "survey_responses"})
+PARTITIONED_BY_YEAR = frozenset({"contacts", "claims", "hospital_stays", "survey_responses", "truth"})

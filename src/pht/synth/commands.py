@@ -110,6 +110,7 @@ def synth(args: argparse.Namespace) -> int:
             pilot=pilot,
             jobs=max(1, args.jobs),
             progress=not args.quiet,
+            confounding=args.confounding == "on",
         )
     except LakeError as exc:
         raise CommandError(str(exc)) from None
@@ -132,6 +133,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_selection_arguments(parser)
     parser.add_argument(
         "--out", required=True, help="output directory (empty, or a previous lake to replace)"
+    )
+    parser.add_argument(
+        "--confounding",
+        choices=["on", "off"],
+        default="on",
+        help="latent practice effects with self-selected pilot practices, municipal trends and the "
+        "2020 pandemic shock (synth_evaluation.toml; default: on). Not an effect: --effects zero "
+        "still injects no pilot effect",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(handler=synth)

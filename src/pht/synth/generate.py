@@ -14,8 +14,8 @@ the person's record; in-movers are new persons (people are not linked across mun
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -32,7 +32,7 @@ from pht.refdata import (
     municipality_population_by_age,
     national_population_by_age_sex,
 )
-from pht.refdata.params import parameter_versions
+from pht.refdata.params import ParameterError, parameter_versions
 from pht.synth.fnr import synthetic_fnr
 from pht.synth.pilot import Pilot
 from pht.synth.registry import REGISTRY_DATE, generate_municipality, registry_parameters
@@ -60,6 +60,21 @@ SSB_GROUP_LABELS = (
 S_PEOPLE, S_LATENT, S_ONSET, S_DEATH, S_LISTS, S_CONTACTS, S_NURSE, S_HOSPITAL, S_CARE, S_SURVEY, S_FNR = (
     range(11)
 )
+S_PRACTICE, S_TREND = 11, 12  # the confounding: latent practice effects, municipal trends
+
+EVALUATION_PARAMETERS = "synth_evaluation"
+# outcomes of the truth dataset (its dictionary, in this order)
+TRUTH_OUTCOMES = (
+    "acute_admissions",
+    "acs_admissions",
+    "out_of_hours_contacts",
+    "gp_consultations",
+    "prom_health_vas",
+    "prem_overall",
+    "prem_continuity",
+    "prem_coordination",
+)
+PREM_ITEMS = ("prem_overall", "prem_continuity", "prem_coordination")
 
 KINDS = ("gp_day", "gp_evening", "e_consultation", "home_visit", "simple_contact", "out_of_hours", "nurse")
 GP_CONSULTATION_KINDS = frozenset(KINDS[:4])  # what SSB counts as consultations with the regular GP
@@ -276,6 +291,7 @@ def load_params(first_year: int, last_year: int) -> Params:
             str(y): load_parameters("copayment_ceiling", datetime.date(y, 1, 1)).provenance()
             for y in range(first_year, last_year + 1)
         },
+        "synth_evaluation": load_evaluation_params()[1],
         "consultation_rates": {
             "file": "refdata/data/2023/gp_consultation_rates_by_age_sex.csv",
             "note": "SSB 2023, a stand-in for the pilot years (no table for 2015-2021 was available)",
@@ -451,6 +467,140 @@ def assign_fnr(people: People, offsets: tuple[np.ndarray, np.ndarray]) -> pa.Arr
 
 
 # ---------------------------------------------------------------------------------------------
+# Confounding (synth_evaluation.toml): what makes a naive evaluation fail on the synthetic Norway
+
+
+@dataclass(frozen=True)
+class EvaluationParams:
+    """The confounding's parameters, from one version of ``synth_evaluation.toml`` (see its description)."""
+
+    latent_sd: float
+    pilot_latent_shift: float
+    acute_admission_loading: float
+    out_of_hours_loading: float
+    prom_points_per_unit: float
+    prem_sd_per_unit: float
+    reference_year: int
+    slope_sd: dict[str, float]  # by truth outcome: gp_consultations, out_of_hours_contacts, acute_admissions
+    prom_drift_sd: float
+    pandemic_start: int  # day
+    monthly_shape: np.ndarray
+    cut: dict[str, float]  # by truth outcome: gp_consultations, acute_admissions
+    e_consultation_raise: float
+    e_consultation_share_max: float
+    minimum_rate_factor: float
+    intensity_reference_population: float
+    intensity_at_reference: float
+    intensity_per_log10: float
+    intensity_min: float
+    intensity_max: float
+
+    def intensity(self, population_2017: int) -> float:
+        """How hard the pandemic hits a municipality: a function of its 2017 population (observable)."""
+        raw = self.intensity_at_reference + self.intensity_per_log10 * np.log10(
+            max(population_2017, 1) / self.intensity_reference_population
+        )
+        return float(np.clip(raw, self.intensity_min, self.intensity_max))
+
+
+@cache
+def load_evaluation_params() -> tuple[EvaluationParams, dict[str, Any]]:
+    """The confounding's parameters and their provenance (``synth_evaluation.toml``)."""
+    version = load_parameters(EVALUATION_PARAMETERS, datetime.date(ANCHOR_YEAR, 1, 1))
+    values = version.values
+    try:
+        practice, trends, pandemic = values["practice"], values["trends"], values["pandemic"]
+        start = pandemic["start"]
+        if not isinstance(start, datetime.date):
+            raise ParameterError(f"{EVALUATION_PARAMETERS}.toml: pandemic.start must be a date")
+        params = EvaluationParams(
+            latent_sd=float(practice["latent_sd"]),
+            pilot_latent_shift=float(practice["pilot_latent_shift"]),
+            acute_admission_loading=float(practice["acute_admission_loading"]),
+            out_of_hours_loading=float(practice["out_of_hours_loading"]),
+            prom_points_per_unit=float(practice["prom_points_per_unit"]),
+            prem_sd_per_unit=float(practice["prem_sd_per_unit"]),
+            reference_year=int(trends["reference_year"]),
+            slope_sd={
+                "gp_consultations": float(trends["gp_consultations_slope_sd"]),
+                "out_of_hours_contacts": float(trends["out_of_hours_slope_sd"]),
+                "acute_admissions": float(trends["acute_admissions_slope_sd"]),
+            },
+            prom_drift_sd=float(trends["prom_drift_sd"]),
+            pandemic_start=day_of(start),
+            monthly_shape=np.array(pandemic["monthly_shape"], dtype=float),
+            cut={
+                "gp_consultations": float(pandemic["gp_consultation_cut"]),
+                "acute_admissions": float(pandemic["acute_admission_cut"]),
+            },
+            e_consultation_raise=float(pandemic["e_consultation_raise"]),
+            e_consultation_share_max=float(pandemic["e_consultation_share_max"]),
+            minimum_rate_factor=float(pandemic["minimum_rate_factor"]),
+            intensity_reference_population=float(pandemic["intensity_reference_population"]),
+            intensity_at_reference=float(pandemic["intensity_at_reference"]),
+            intensity_per_log10=float(pandemic["intensity_per_log10"]),
+            intensity_min=float(pandemic["intensity_min"]),
+            intensity_max=float(pandemic["intensity_max"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, ParameterError):
+            raise
+        raise ParameterError(f"{EVALUATION_PARAMETERS}.toml: missing or malformed value {exc}") from None
+    if params.latent_sd < 0 or any(sd < 0 for sd in params.slope_sd.values()) or params.prom_drift_sd < 0:
+        raise ParameterError(f"{EVALUATION_PARAMETERS}.toml: standard deviations must not be negative")
+    if not 0 < params.minimum_rate_factor <= 1 or np.any(params.monthly_shape < 0):
+        raise ParameterError(f"{EVALUATION_PARAMETERS}.toml: minimum_rate_factor in (0, 1], shape >= 0")
+    return params, {**version.provenance(), "values": values}
+
+
+@dataclass(frozen=True)
+class Confounding:
+    """One municipality's draw of the confounding (``None`` when it is off)."""
+
+    params: EvaluationParams
+    practice_u: np.ndarray  # latent practice effect, by practice (registry order)
+    slope: dict[str, float]  # yearly log-rate slope by outcome
+    prom_drift: float  # PROM points per year
+    intensity: float  # pandemic intensity (from the 2017 population)
+
+    def factor(self, loading: float) -> np.ndarray:
+        """The rate factor of each practice: exp(-loading * u)."""
+        return np.exp(-loading * self.practice_u)
+
+    def trend(self, outcome: str, year: int) -> float:
+        return float(np.exp(self.slope[outcome] * (year - self.params.reference_year)))
+
+    def shape(self, days: np.ndarray) -> np.ndarray:
+        """The pandemic's monthly shape on each day (0 before its start and after its last month)."""
+        p = self.params
+        months = np.asarray(days).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+        start = np.int64(np.datetime64(p.pandemic_start, "D").astype("datetime64[M]").astype(np.int64))
+        position = months - start
+        inside = (position >= 0) & (position < len(p.monthly_shape)) & (np.asarray(days) >= p.pandemic_start)
+        return np.where(inside, p.monthly_shape[np.clip(position, 0, len(p.monthly_shape) - 1)], 0.0)
+
+    def pandemic_factor(self, outcome: str, days: np.ndarray) -> np.ndarray:
+        p = self.params
+        return np.maximum(1.0 - p.cut[outcome] * self.intensity * self.shape(days), p.minimum_rate_factor)
+
+    def e_consultation_raise(self, days: np.ndarray) -> np.ndarray:
+        return self.params.e_consultation_raise * self.intensity * self.shape(days)
+
+
+def draw_confounding(
+    municipality: Municipality, seed: int, pilot_practice: np.ndarray, params: EvaluationParams
+) -> Confounding:
+    """The latent practice effects (own stream) and the municipality's trends (own stream)."""
+    code = municipality.kommunenummer
+    z = rng_for(seed, code, S_PRACTICE).standard_normal(len(pilot_practice))
+    u = params.latent_sd * (z + params.pilot_latent_shift * pilot_practice)
+    rng = rng_for(seed, code, S_TREND)
+    slope = {outcome: float(rng.normal(0.0, sd)) for outcome, sd in params.slope_sd.items()}
+    drift = float(rng.normal(0.0, params.prom_drift_sd))
+    return Confounding(params, u, slope, drift, params.intensity(municipality.population))
+
+
+# ---------------------------------------------------------------------------------------------
 # The whole municipality
 
 
@@ -460,6 +610,7 @@ class Options:
     first_year: int
     last_year: int
     pilot: Pilot
+    confounding: bool = True  # off: no practice effects, trends or pandemic (rates as without it)
 
 
 def _dict_array(
@@ -482,23 +633,92 @@ def _pick(rng: np.random.Generator, probabilities: np.ndarray) -> np.ndarray:
     return (u[:, None] > cumulative).sum(axis=1)
 
 
-def generate(
-    municipality: Municipality, options: Options, offsets: tuple[np.ndarray, np.ndarray]
-) -> Iterator[tuple[str, int | None, pa.Table]]:
+Tables = Iterator[tuple[str, int | None, pa.Table]]
+
+
+@dataclass
+class World:
+    """A municipality's state shared by the stages (filled in by the population and morbidity stages)."""
+
+    code: str
+    options: Options
+    params: Params
+    people: People
+    resident_id: np.ndarray
+    end: int
+    anchor: int
+    years: list[int]
+    ystarts: dict[int, int]
+    ages: Ages
+    # registry and pilot
+    orgnrs: list[str]
+    gp_hprs: list[str]
+    gp_practice_arr: np.ndarray  # practice of each GP
+    list_sizes: list[int]
+    practice_pilot_start: np.ndarray  # by practice: pilot start day, or NONE
+    confounding: Confounding | None
+    # morbidity (set by the morbidity stage)
+    onset: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    code_index: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # deaths and lists (set by the population stage)
+    death: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    last_day: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    gp_first: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    gp_second: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    change_day: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    all_codes: list[str] = field(default_factory=list)
+    cond_code: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    @property
+    def n(self) -> int:
+        return len(self.people)
+
+    @property
+    def conditions(self) -> tuple[Condition, ...]:
+        return self.params.conditions
+
+    @property
+    def chronic(self) -> np.ndarray:
+        return np.array([c.group == "chronic" for c in self.conditions])
+
+    @property
+    def key_index(self) -> dict[str, int]:
+        return {c.key: i for i, c in enumerate(self.conditions)}
+
+    def has_at(self, day: int) -> np.ndarray:
+        return self.onset <= day  # (conditions, persons)
+
+    def rng(self, stream: int, *more: int) -> np.random.Generator:
+        return rng_for(self.options.seed, self.code, stream, *more)
+
+
+def generate(municipality: Municipality, options: Options, offsets: tuple[np.ndarray, np.ndarray]) -> Tables:
     """Yield (dataset, year or None, table) for one municipality; big datasets come year by year."""
+    world = yield from registry_stage(municipality, options)
+    morbidity_stage(world)
+    yield from population_stage(world, offsets)
+    yield conditions_table(world)
+    care = CareState(world.n)
+    for y in world.years:
+        year = Year(world, y)
+        truth = Truth(year)
+        first_gp_day = yield from contacts_and_claims_stage(year, truth)
+        yield hospital_stage(year, truth)
+        municipal_care_stage(year, care)
+        yield survey_stage(year, first_gp_day, truth)
+        yield truth_stage(truth)
+    yield municipal_care_table(world, care)
+
+
+def registry_stage(
+    municipality: Municipality, options: Options
+) -> Generator[tuple[str, None, pa.Table], None, World]:
+    """The registry's practices and GPs, the pilot, the people and (when on) the confounding."""
     seed, first_year, last_year = options.seed, options.first_year, options.last_year
     code = municipality.kommunenummer
     params = load_params(first_year, last_year)
-    rates = params.rates
     people = generate_people(code, seed, first_year, last_year, params)
-    n = len(people)
-    end, anchor = int(year_start(last_year + 1)) - 1, int(year_start(ANCHOR_YEAR))
-    resident_id = int(code) * 10_000_000 + np.arange(n, dtype=np.int64)
-    birth, male = people.birth, people.male
     years = list(range(first_year, last_year + 1))
-    ystarts = {y: int(year_start(y)) for y in [*years, last_year + 1]}
-
-    # --- registry and pilot -------------------------------------------------------------
     practices = generate_municipality(municipality, seed)
     pilot_by_orgnr = options.pilot.by_orgnr()
     orgnrs = [p.orgnr for p in practices]
@@ -508,10 +728,30 @@ def generate(
             gp_hprs.append(doctor.hpr)
             gp_practice.append(pi)
             list_sizes.append(doctor.list_size)
-    gp_practice_arr = np.array(gp_practice)
-    n_gp = len(gp_hprs)
     practice_pilot_start = np.array(
         [day_of(pilot_by_orgnr[o].start) if o in pilot_by_orgnr else NONE for o in orgnrs], dtype=np.int64
+    )
+    confounding = None
+    if options.confounding:
+        is_pilot = np.array([o in pilot_by_orgnr for o in orgnrs], dtype=float)
+        confounding = draw_confounding(municipality, seed, is_pilot, load_evaluation_params()[0])
+    world = World(
+        code=code,
+        options=options,
+        params=params,
+        people=people,
+        resident_id=int(code) * 10_000_000 + np.arange(len(people), dtype=np.int64),
+        end=int(year_start(last_year + 1)) - 1,
+        anchor=int(year_start(ANCHOR_YEAR)),
+        years=years,
+        ystarts={y: int(year_start(y)) for y in [*years, last_year + 1]},
+        ages=Ages(people.birth),
+        orgnrs=orgnrs,
+        gp_hprs=gp_hprs,
+        gp_practice_arr=np.array(gp_practice),
+        list_sizes=list_sizes,
+        practice_pilot_start=practice_pilot_start,
+        confounding=confounding,
     )
     yield (
         "practices",
@@ -541,7 +781,7 @@ def generate(
             {
                 "gp_hpr": gp_hprs,
                 "practice_orgnr": [orgnrs[i] for i in gp_practice],
-                "kommunenummer": [code] * n_gp,
+                "kommunenummer": [code] * len(gp_hprs),
                 "first_name": [doctor.first_name for p in practices for doctor in p.gps],
                 "last_name": [doctor.last_name for p in practices for doctor in p.gps],
                 "list_size_2017": pa.array(list_sizes, pa.int32()),
@@ -549,22 +789,28 @@ def generate(
             }
         ),
     )
+    return world
 
-    # --- morbidity: liability-threshold model anchored at 2017-01-01 (or entry) ----------
+
+def morbidity_stage(world: World) -> None:
+    """Liability-threshold morbidity anchored at 2017-01-01 (or entry): onset day and code per condition."""
+    params, people, n, ages = world.params, world.people, world.n, world.ages
+    birth, male = people.birth, people.male
     conditions = params.conditions
     n_cond = len(conditions)
-    rng = rng_for(seed, code, S_LATENT)
+    rng = world.rng(S_LATENT)
     general = rng.standard_normal(n)
     domains = {d: rng.standard_normal(n) for d in params.domains}
-    anchor_day = np.where(people.stock, anchor, people.entry)
+    anchor_day = np.where(people.stock, world.anchor, people.entry)
     anchor_year = ymd(anchor_day)[0]
-    ages = Ages(birth)
-    anchor_band = band(np.where(people.stock, ages.on(anchor), age_on(birth, anchor_day)), params.age_bands)
-    year_bands = {y: band(ages.on(ystarts[y]), params.age_bands) for y in years}
+    anchor_band = band(
+        np.where(people.stock, ages.on(world.anchor), age_on(birth, anchor_day)), params.age_bands
+    )
+    year_bands = {y: band(ages.on(world.ystarts[y]), params.age_bands) for y in world.years}
     sex_row = (~male).astype(np.int64)
     onset = np.full((n_cond, n), NONE, dtype=np.int64)
     code_index = np.zeros((n_cond, n), dtype=np.int16)
-    rng_onset = rng_for(seed, code, S_ONSET)
+    rng_onset = world.rng(S_ONSET)
     for ci, cond in enumerate(conditions):
         noise_sd = np.sqrt(max(1.0 - cond.loading_general**2 - cond.loading_domain**2, 0.05))
         liability = cond.loading_general * general + cond.loading_domain * domains[cond.domain]
@@ -578,39 +824,46 @@ def generate(
         onset[ci] = np.where(
             present, back + (rng_onset.random(n) * (anchor_day - back + 1)).astype(np.int64), NONE
         )
-        for y in years:
+        for y in world.years:
             new = (onset[ci] == NONE) & (anchor_year < y) & (liability > threshold[sex_row, year_bands[y]])
-            onset[ci] = np.where(new, ystarts[y] + (rng_onset.random(n) * 365).astype(np.int64), onset[ci])
+            onset[ci] = np.where(
+                new, world.ystarts[y] + (rng_onset.random(n) * 365).astype(np.int64), onset[ci]
+            )
         weights = np.where(male[:, None], cond.weights_male[None, :], cond.weights_female[None, :])
         code_index[ci] = _pick(rng_onset, weights)
+    world.onset, world.code_index = onset, code_index
+    all_codes = sorted({c for cond in conditions for c in cond.codes})
+    code_pos = {c: i for i, c in enumerate(all_codes)}
+    code_map = np.full((n_cond, max(len(c.codes) for c in conditions)), 0, dtype=np.int32)
+    for ci, cond in enumerate(conditions):
+        for k, c in enumerate(cond.codes):
+            code_map[ci, k] = code_pos[c]
+    world.all_codes = all_codes
+    world.cond_code = code_map[np.arange(n_cond)[:, None], code_index]  # (conditions, persons) -> code
 
-    def has_at(day: int) -> np.ndarray:
-        return onset <= day  # (conditions, persons)
 
-    cond_mort = np.array([c.mortality_log_rr for c in conditions])
-    cond_cons = np.array([c.consultation_log_rr for c in conditions])
-    cond_adm = np.array([c.admission_log_rr for c in conditions])
-    chronic = np.array([c.group == "chronic" for c in conditions])
-    frailty = ~chronic
-    acs = np.array([c.acs for c in conditions])
-    key_index = {c.key: i for i, c in enumerate(conditions)}
-    special = np.array(
-        [key_index[k] for k in ("psychosis", "substance_use", "dementia", "developmental_disability")]
-    )
-
-    # --- deaths (from the anchor on; earlier deaths are the pre-anchor leavers) ----------
-    rng_death = rng_for(seed, code, S_DEATH)
+def population_stage(world: World, offsets: tuple[np.ndarray, np.ndarray]) -> Tables:
+    """Deaths (from the anchor on; earlier deaths are the pre-anchor leavers) and GP lists: residents."""
+    people, n, params, code = world.people, world.n, world.params, world.code
+    birth, male, end, anchor = people.birth, people.male, world.end, world.anchor
+    rates = params.rates
+    cond_mort = np.array([c.mortality_log_rr for c in world.conditions])
+    rng_death = world.rng(S_DEATH)
     mortality = rates["mortality"]
     death = np.where(people.leaver_died, people.move_out, NONE)
     alive_until = np.minimum(people.move_out, end)
-    for y in years:
+    for y in world.years:
         if y < ANCHOR_YEAR:
             continue
-        a = np.maximum(people.entry, ystarts[y])
-        b = np.minimum(alive_until, ystarts[y + 1] - 1)
+        a = np.maximum(people.entry, world.ystarts[y])
+        b = np.minimum(alive_until, world.ystarts[y + 1] - 1)
         at_risk = ~people.leaver_died & (death == NONE) & (a <= b)
-        h = base_hazard(ages.on(ystarts[y]), male, mortality)
-        h = h * np.exp(weighted_sum(cond_mort, has_at(ystarts[y]))) / mortality["morbidity_normaliser"]
+        h = base_hazard(world.ages.on(world.ystarts[y]), male, mortality)
+        h = (
+            h
+            * np.exp(weighted_sum(cond_mort, world.has_at(world.ystarts[y])))
+            / mortality["morbidity_normaliser"]
+        )
         p = 1 - np.exp(-h * np.maximum(b - a + 1, 0) / 365.25)
         u = rng_death.random(n)
         dies = at_risk & (u < p)
@@ -618,11 +871,12 @@ def generate(
     last_day = np.minimum(np.minimum(people.move_out, death), end)
     died = death <= end
     moved = ~died & (people.move_out <= end)
-    onset = np.where(onset <= last_day[None, :], onset, NONE)
+    world.onset = np.where(world.onset <= last_day[None, :], world.onset, NONE)
+    world.death, world.last_day = death, last_day
 
-    # --- GP lists ------------------------------------------------------------------------
-    rng_lists = rng_for(seed, code, S_LISTS)
-    sizes = np.array(list_sizes, dtype=np.int64)
+    rng_lists = world.rng(S_LISTS)
+    sizes = np.array(world.list_sizes, dtype=np.int64)
+    n_gp = len(world.gp_hprs)
     gp_first = rng_lists.choice(n_gp, size=n, p=sizes / sizes.sum())
     stock_idx = np.flatnonzero(people.stock)
     gp_at_anchor = rng_lists.permutation(np.repeat(np.arange(n_gp), sizes))
@@ -643,6 +897,7 @@ def generate(
     swap = people.stock & (change_day <= anchor)
     gp_second = np.where(swap, gp_first, other)
     gp_first = np.where(swap, other, gp_first)
+    world.gp_first, world.gp_second, world.change_day = gp_first, gp_second, change_day
     fnr = assign_fnr(people, offsets)
 
     has_change = change_day != NONE
@@ -671,13 +926,13 @@ def generate(
         None,
         pa.table(
             {
-                "resident_id": resident_id[rows],
+                "resident_id": world.resident_id[rows],
                 "fnr": fnr.take(pa.array(rows)),
                 "sex": _dict_array(np.where(male[rows], 0, 1), ("M", "F")),
                 "birth_date": _dates(birth[rows]),
                 "kommunenummer": _dict_array(np.zeros(len(rows)), (code,)),
-                "gp_hpr": _dict_array(period_gp, gp_hprs),
-                "practice_orgnr": _dict_array(gp_practice_arr[period_gp], orgnrs),
+                "gp_hpr": _dict_array(period_gp, world.gp_hprs),
+                "practice_orgnr": _dict_array(world.gp_practice_arr[period_gp], world.orgnrs),
                 "list_from": _dates(list_from),
                 "list_to": _dates(list_to, mask=open_end),
                 "end_reason": _dict_array(
@@ -688,405 +943,521 @@ def generate(
         ),
     )
 
-    cond_i, person_i = np.nonzero(onset != NONE)
-    all_codes = sorted({c for cond in conditions for c in cond.codes})
-    code_pos = {c: i for i, c in enumerate(all_codes)}
-    code_map = np.full((n_cond, max(len(c.codes) for c in conditions)), 0, dtype=np.int32)
-    for ci, cond in enumerate(conditions):
-        for k, c in enumerate(cond.codes):
-            code_map[ci, k] = code_pos[c]
-    cond_code = code_map[np.arange(n_cond)[:, None], code_index]  # (conditions, persons) -> code position
+
+def conditions_table(world: World) -> tuple[str, None, pa.Table]:
+    conditions, chronic = world.conditions, world.chronic
+    cond_i, person_i = np.nonzero(world.onset != NONE)
     order = np.lexsort((cond_i, person_i))
     cond_i, person_i = cond_i[order], person_i[order]
-    yield (
+    return (
         "conditions",
         None,
         pa.table(
             {
-                "resident_id": resident_id[person_i],
+                "resident_id": world.resident_id[person_i],
                 "condition": _dict_array(cond_i, [c.key for c in conditions]),
                 "condition_group": _dict_array(
                     (~chronic[cond_i]).astype(int), ("chronic", "frailty_deficit")
                 ),
-                "icpc2": _dict_array(cond_code[cond_i, person_i], all_codes),
-                "onset_date": _dates(onset[cond_i, person_i]),
+                "icpc2": _dict_array(world.cond_code[cond_i, person_i], world.all_codes),
+                "onset_date": _dates(world.onset[cond_i, person_i]),
             }
         ),
     )
 
-    # --- per year: contacts, claims, hospital stays, municipal care, surveys --------------
-    pilot_start_of_gp = practice_pilot_start[gp_practice_arr]  # (gps,)
+
+@dataclass
+class Candidates:
+    """Events drawn by thinning: every candidate, which the observed data keep, and observed minus
+    counterfactual (0 outside the pilot zone)."""
+
+    who: np.ndarray
+    day: np.ndarray
+    gp: np.ndarray
+    keep: np.ndarray
+    delta: np.ndarray  # int8: +1 added by the effect, -1 removed, 0 unchanged
+
+
+class Year:
+    """One year of one municipality: who is present, their morbidity, and the event draws."""
+
+    def __init__(self, world: World, y: int) -> None:
+        self.world, self.y = world, y
+        people, ages = world.people, world.ages
+        self.y0, self.y1 = world.ystarts[y], world.ystarts[y + 1] - 1
+        a = np.maximum(people.entry, self.y0)
+        b = np.minimum(world.last_day, self.y1)
+        self.idx = idx = np.flatnonzero(a <= b)
+        self.pa, self.pb = a[idx], b[idx]
+        self.length = (self.pb - self.pa + 1).astype(float)
+        conditions = world.conditions
+        chronic = world.chronic
+        self.has = has = world.has_at(self.y0)[:, idx]
+        self.n_chronic = (has & chronic[:, None]).sum(axis=0)
+        self.n_frail = (has & ~chronic[:, None]).sum(axis=0)
+        self.age_mid = np.maximum(ages.on(self.y0 + 181, idx), 0)  # born after 1 July: age 0
+        age_start = ages.on(self.y0, idx)
+        key_index = world.key_index
+        special = np.array(
+            [key_index[k] for k in ("psychosis", "substance_use", "dementia", "developmental_disability")]
+        )
+        self.target = (
+            (self.n_chronic >= 2) | has[special].any(axis=0) | ((age_start >= 75) & (self.n_frail >= 3))
+        )
+        self.cond_cons = np.array([c.consultation_log_rr for c in conditions])
+        # present conditions as CSR, to give contacts a diagnosis among the person's conditions
+        hc, self.hp = np.nonzero(has.T)  # person-major order
+        self.ptr = np.concatenate([[0], np.cumsum(np.bincount(hc, minlength=len(idx)))])
+        self.n_has = np.diff(self.ptr)
+        self.pilot_start_of_gp = world.practice_pilot_start[world.gp_practice_arr]  # (gps,)
+        self.acute_p = ACUTE_WEIGHTS / ACUTE_WEIGHTS.sum()
+        self.days = np.arange(self.y0, self.y1 + 1)
+
+    def normalised(self, weight: np.ndarray, by: np.ndarray, cells: int) -> np.ndarray:
+        total = np.bincount(by, weights=self.length * weight, minlength=cells)
+        exposure = np.bincount(by, weights=self.length, minlength=cells)
+        mean = np.divide(total, exposure, out=np.ones(cells), where=exposure > 0)
+        return weight / mean[by]
+
+    def diagnoses(self, rng: np.random.Generator, who: np.ndarray, chronic_share: np.ndarray) -> np.ndarray:
+        ptr, n_has, hp = self.ptr, self.n_has, self.hp
+        use_chronic = (rng.random(len(who)) < chronic_share) & (n_has[who] > 0)
+        pick = ptr[who] + (rng.random(len(who)) * np.maximum(n_has[who], 1)).astype(np.int64)
+        pick = np.minimum(pick, max(len(hp) - 1, 0))
+        chosen_cond = hp[pick] if len(hp) else np.zeros(len(who), dtype=np.int64)
+        chronic_code = len(ACUTE_CODES) + self.world.cond_code[chosen_cond, self.idx[who]] if len(hp) else 0
+        acute_code = rng.choice(len(ACUTE_CODES), size=len(who), p=self.acute_p)
+        return np.where(use_chronic, chronic_code, acute_code)
+
+    def gp_on(self, who: np.ndarray, day: np.ndarray) -> np.ndarray:
+        w = self.world
+        person = self.idx[who]
+        return np.where(day >= w.change_day[person], w.gp_second[person], w.gp_first[person])
+
+    def in_zone(self, who: np.ndarray, day: np.ndarray, gp: np.ndarray) -> np.ndarray:
+        return self.target[who] & (day >= self.pilot_start_of_gp[gp])
+
+    def trend(self, outcome: str) -> float | None:
+        c = self.world.confounding
+        return None if c is None else c.trend(outcome, self.y)
+
+    def practice_factor(self, loading: float) -> np.ndarray | None:
+        """Rate factor by GP (through the GP's practice), or None without confounding."""
+        c = self.world.confounding
+        return None if c is None else c.factor(loading)[self.world.gp_practice_arr]
+
+    def pandemic_factor(self, outcome: str) -> np.ndarray | None:
+        """Rate factor by day of the year, or None when the pandemic does not touch this year."""
+        c = self.world.confounding
+        if c is None:
+            return None
+        factor = c.pandemic_factor(outcome, self.days)
+        return None if np.all(factor == 1.0) else factor
+
+    def draw(
+        self,
+        rng: np.random.Generator,
+        lam: np.ndarray,
+        rr: float,
+        by_gp: np.ndarray | None = None,
+        by_day: np.ndarray | None = None,
+    ) -> Candidates:
+        """Poisson events on uniform days by thinning. Inside the pilot zone the effect's rate ratio
+        rr applies; the confounding factors f (by the GP's practice on the event day, and by day)
+        apply everywhere. One uniform u per candidate: the counterfactual keeps it iff u < f / top,
+        the observed data iff u < f * rr / top, so their difference is exact."""
+        top = max(rr, 1.0)
+        bound: np.ndarray | float = top
+        if by_gp is not None:
+            w = self.world
+            person = self.idx
+            bound = top * np.maximum(by_gp[w.gp_first[person]], by_gp[w.gp_second[person]])
+        if by_day is not None:
+            bound = bound * float(by_day.max())
+        counts = rng.poisson(lam * bound)
+        who = np.repeat(np.arange(len(self.idx)), counts)
+        day = self.pa[who] + (rng.random(len(who)) * self.length[who]).astype(np.int64)
+        gp = self.gp_on(who, day)
+        zone = self.in_zone(who, day, gp)
+        u = rng.random(len(who))
+        if by_gp is None and by_day is None:
+            keep = u < np.where(zone, rr, 1.0) / top
+            keep_cf = u < 1.0 / top
+        else:
+            f = np.ones(len(who))
+            if by_gp is not None:
+                f = f * by_gp[gp]
+            if by_day is not None:
+                f = f * by_day[day - self.y0]
+            limit = bound[who] if isinstance(bound, np.ndarray) else bound
+            keep = u < f * np.where(zone, rr, 1.0) / limit
+            keep_cf = u < f / limit
+        delta = keep.astype(np.int8) - keep_cf.astype(np.int8)
+        return Candidates(who, day, gp, keep, delta)
+
+
+class Truth:
+    """The year's truth rows: events and survey responses the injected effects changed."""
+
+    def __init__(self, year: Year) -> None:
+        self.year = year
+        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def events(self, outcome: str, drawn: Candidates, among: np.ndarray | None = None) -> None:
+        changed = drawn.delta != 0
+        if among is not None:
+            changed &= among
+        self.add(outcome, drawn.who[changed], drawn.day[changed], drawn.gp[changed], drawn.delta[changed])
+
+    def add(self, outcome: str, who: np.ndarray, day: np.ndarray, gp: np.ndarray, delta: np.ndarray) -> None:
+        keep = delta != 0
+        if keep.any():
+            code = np.full(int(keep.sum()), TRUTH_OUTCOMES.index(outcome))
+            self.parts.append((who[keep], day[keep], gp[keep], code, delta[keep].astype(np.float64)))
+
+
+def contacts_and_claims_stage(
+    year: Year, truth: Truth
+) -> Generator[tuple[str, int, pa.Table], None, np.ndarray]:
+    """GP, simple, out-of-hours and nurse contacts, and their claims; returns each present person's
+    first GP consultation day of the year (NONE without one), which the survey samples from."""
+    world, y, idx = year.world, year.y, year.idx
+    params, code = world.params, world.code
+    c_rates = params.rates["contacts"]
+    effects = world.options.pilot.effects
+    length, has, age_mid = year.length, year.has, year.age_mid
+    group = band(age_mid, SSB_AGE_GROUPS)
+    sex = (~world.people.male[idx]).astype(int)  # 0 = M, 1 = F
+    cell = group * 2 + sex
+    m = np.exp(weighted_sum(year.cond_cons, has))
+    ssb_female_ratio = np.asarray(c_rates["female_to_male_ratio"])
+    sex_factor = np.where(sex == 1, ssb_female_ratio[group], 1.0)
+    gp_lambda = (
+        params.gp_rate[group]
+        * length
+        / 365.0
+        * year.normalised(m, cell, 18)
+        * year.normalised(sex_factor, group, 9)
+    )
+    m_ooh = m ** c_rates["out_of_hours_morbidity_exponent"]
+    ooh_lambda = params.ooh_rate[group] * length / 365.0 * year.normalised(m_ooh, group, 9)
+    simple_lambda = c_rates["simple_contact_rate"] * length / 365.0 * year.normalised(m, group, 9)
+    confounding = world.confounding
+    if confounding is not None:
+        gp_lambda = gp_lambda * confounding.trend("gp_consultations", y)
+        ooh_lambda = ooh_lambda * confounding.trend("out_of_hours_contacts", y)
+        ooh_by_gp = year.practice_factor(confounding.params.out_of_hours_loading)
+    else:
+        ooh_by_gp = None
+    n_chronic = year.n_chronic
+
+    rng_c = world.rng(S_CONTACTS, y)
+    parts = []
+    drawn = year.draw(
+        rng_c, gp_lambda, effects.gp_consultation_rr, by_day=year.pandemic_factor("gp_consultations")
+    )
+    truth.events("gp_consultations", drawn)
+    who, day, gp = drawn.who[drawn.keep], drawn.day[drawn.keep], drawn.gp[drawn.keep]
+    e_share: float | np.ndarray = float(c_rates["e_consultation_share_by_year"].get(str(y), 0.1))
+    if confounding is not None:
+        raise_by_day = confounding.e_consultation_raise(year.days)
+        if np.any(raise_by_day > 0):
+            cap = confounding.params.e_consultation_share_max
+            e_share = np.minimum(e_share + raise_by_day[day - year.y0], max(cap, e_share))
+    home_share = np.where(
+        age_mid[who] >= 80, c_rates["home_visit_share_80_plus"], c_rates["home_visit_share_under_80"]
+    )
+    u = rng_c.random(len(who))
+    kind = np.where(
+        u < home_share,
+        3,
+        np.where(
+            u < home_share + e_share,
+            2,
+            np.where(u < home_share + e_share + c_rates["evening_share"], 1, 0),
+        ),
+    )
+    parts.append(
+        (who, day, gp, kind, year.diagnoses(rng_c, who, np.minimum(0.2 * n_chronic[who] + 0.1, 0.8)))
+    )
+    drawn = year.draw(rng_c, simple_lambda, 1.0)
+    who, day, gp = drawn.who[drawn.keep], drawn.day[drawn.keep], drawn.gp[drawn.keep]
+    parts.append((who, day, gp, np.full(len(who), 4), year.diagnoses(rng_c, who, np.full(len(who), 0.6))))
+    drawn = year.draw(rng_c, ooh_lambda, effects.out_of_hours_rr, by_gp=ooh_by_gp)
+    truth.events("out_of_hours_contacts", drawn)
+    who, day, gp = drawn.who[drawn.keep], drawn.day[drawn.keep], drawn.gp[drawn.keep]
+    parts.append((who, day, gp, np.full(len(who), 5), year.diagnoses(rng_c, who, np.full(len(who), 0.15))))
+    # nurse contacts: only in pilot practices from their start (own stream: the rest is unchanged)
+    rng_n = world.rng(S_NURSE, y)
+    nurse_rate = np.where(year.target, c_rates["nurse_rate_target"], c_rates["nurse_rate_other"])
+    pa_, pb = year.pa, year.pb
+    for period in (0, 1):
+        person = idx
+        if period == 0:
+            gp_p, lo, hi = world.gp_first[person], pa_, np.minimum(pb, world.change_day[person] - 1)
+        else:
+            gp_p, lo, hi = world.gp_second[person], np.maximum(pa_, world.change_day[person]), pb
+        lo = np.maximum(lo, year.pilot_start_of_gp[gp_p])
+        seg = np.maximum(hi - lo + 1, 0).astype(float)
+        counts = rng_n.poisson(nurse_rate * seg / 365.0)
+        w = np.repeat(np.arange(len(idx)), counts)
+        d = lo[w] + (rng_n.random(len(w)) * seg[w]).astype(np.int64)
+        parts.append((w, d, gp_p[w], np.full(len(w), 6), year.diagnoses(rng_n, w, np.full(len(w), 0.85))))
+    who = np.concatenate([p[0] for p in parts])
+    day = np.concatenate([p[1] for p in parts])
+    gp = np.concatenate([p[2] for p in parts])
+    kind = np.concatenate([p[3] for p in parts])
+    diag = np.concatenate([p[4] for p in parts])
+    order = np.lexsort((kind, day, who))
+    who, day, gp, kind, diag = who[order], day[order], gp[order], kind[order], diag[order]
+    k = len(who)
+    contact_id = (int(code) * 100 + (y - 2000)) * 1_000_000_000 + np.arange(k, dtype=np.int64)
+    month = ymd(day)[1]
+    no_gp = (kind == 5) | (kind == 6)
+    contact_codes, code_out = _contact_codes(world)
+    resident_id = world.resident_id[idx[who]]
+    practice = _dict_array(world.gp_practice_arr[gp], world.orgnrs)
+    gp_hpr = _dict_array(gp, world.gp_hprs, mask=no_gp)
+    icpc2 = _dict_array(code_out[diag], contact_codes)
+    dates = _dates(day)
+    years = pa.array(np.full(k, y, dtype=np.int16))
+    months = pa.array(month.astype(np.int8))
+    kommune = _dict_array(np.zeros(k), (code,))
+    yield (
+        "contacts",
+        y,
+        pa.table(
+            {
+                "contact_id": contact_id,
+                "resident_id": resident_id,
+                "contact_date": dates,
+                "year": years,
+                "month": months,
+                "kind": _dict_array(kind, KINDS),
+                "icpc2": icpc2,
+                "kommunenummer": kommune,
+                "practice_orgnr": practice,
+                "gp_hpr": gp_hpr,
+            }
+        ),
+    )
+
+    # claims: tariff by kind and date, children exempt, yearly ceiling in claim order
+    tariff_pos = {c: i for i, c in enumerate(params.tariff_codes)}
+    kind_tariff = np.array([tariff_pos[KIND_TARIFF[kd]] if kd in KIND_TARIFF else -1 for kd in KINDS])
+    tariff = kind_tariff[kind]
+    nurse_idx = np.flatnonzero(kind == 6)
+    shares = c_rates["nurse_code_shares"]
+    nurse_codes = list(shares)
+    probs = np.array([shares[c] for c in nurse_codes])
+    pick = rng_n.choice(len(nurse_codes), size=len(nurse_idx), p=probs / probs.sum())
+    nurse_tariff = np.array([tariff_pos[c] for c in nurse_codes])[pick]
+    home = np.array([c == "PHT2" for c in nurse_codes])[pick]
+    nurse_tariff = np.where(home & (age_mid[who[nurse_idx]] < 75), tariff_pos["PHT1"], nurse_tariff)
+    tariff[nurse_idx] = nurse_tariff
+    version = np.searchsorted(params.tariff_from, day, side="right") - 1
+    amounts = params.tariff_amounts[version, tariff]
+    fee, cop, reimb = amounts[:, 0], amounts[:, 1], amounts[:, 2]
+    exempt = np.zeros(k, dtype=bool)
+    for limit in np.unique(params.exempt_under_age):
+        applies = params.exempt_under_age[version] == limit
+        exempt |= applies & (day < world.ages.birthday(int(limit))[idx[who]])
+    nominal = np.where(exempt, 0, cop)
+    cum = np.cumsum(nominal)
+    before = cum - nominal
+    first_of_person = np.searchsorted(who, who, side="left")
+    paid_before = before - before[first_of_person] if k else before
+    ceiling = params.ceiling_ore[y]
+    patient = np.clip(ceiling - paid_before, 0, nominal)
+    billed = np.where(kind == 6, 1, np.where(kind == 5, 2, 0))
+    yield (
+        "claims",
+        y,
+        pa.table(
+            {
+                "claim_id": contact_id,
+                "resident_id": resident_id,
+                "contact_date": dates,
+                "year": years,
+                "month": months,
+                "tariff_code": _dict_array(tariff, params.tariff_codes),
+                "billed_by": _dict_array(billed, ("gp", "nurse", "out_of_hours")),
+                "kommunenummer": kommune,
+                "practice_orgnr": practice,
+                "gp_hpr": gp_hpr,
+                "icpc2": icpc2,
+                "fee_ore": fee,
+                "copayment_ore": cop,
+                "reimbursement_ore": reimb,
+                "copayment_exempt": exempt,
+                "patient_paid_ore": patient,
+                "state_copayment_ore": cop - patient,
+            }
+        ),
+    )
+    first_gp_day = np.full(len(idx), NONE)
+    gp_mask = kind <= 3
+    np.minimum.at(first_gp_day, who[gp_mask], day[gp_mask])
+    return first_gp_day
+
+
+@cache
+def _contact_codes_for(all_codes: tuple[str, ...]) -> tuple[list[str], np.ndarray]:
     # internal diagnosis index: acute codes first, then condition codes; the written dictionary must
     # not repeat a value (P06 is in both), or Parquet's dictionary encoding is not reproducible
     contact_codes = list(dict.fromkeys([*ACUTE_CODES, *all_codes]))
     code_out = np.array([contact_codes.index(c) for c in [*ACUTE_CODES, *all_codes]])
-    acute_p = ACUTE_WEIGHTS / ACUTE_WEIGHTS.sum()
-    c_rates = rates["contacts"]
-    hosp = rates["hospital"]
-    care = rates["municipal_care"]
-    effects = options.pilot.effects
-    care_state = {
-        "home_care": np.full(n, NONE, dtype=np.int64),
-        "nursing_home_long": np.full(n, NONE, dtype=np.int64),
-    }
-    care_rows: list[dict[str, np.ndarray]] = []
-    ssb_female_ratio = np.asarray(c_rates["female_to_male_ratio"])
-    prem_cuts = np.array([-2.0, -1.2, -0.3, 0.7])
+    return contact_codes, code_out
 
-    for y in years:
-        y0, y1 = ystarts[y], ystarts[y + 1] - 1
-        a = np.maximum(people.entry, y0)
-        b = np.minimum(last_day, y1)
-        present = a <= b
-        idx = np.flatnonzero(present)
-        pa_, pb = a[idx], b[idx]
-        length = (pb - pa_ + 1).astype(float)
-        has = has_at(y0)[:, idx]
-        n_chronic = (has & chronic[:, None]).sum(axis=0)
-        n_frail = (has & frailty[:, None]).sum(axis=0)
-        age_mid = np.maximum(ages.on(ystarts[y] + 181, idx), 0)  # born after 1 July: age 0
-        age_start = ages.on(y0, idx)
-        target = (n_chronic >= 2) | has[special].any(axis=0) | ((age_start >= 75) & (n_frail >= 3))
-        group = band(age_mid, SSB_AGE_GROUPS)
-        sex = (~male[idx]).astype(int)  # 0 = M, 1 = F
-        cell = group * 2 + sex
-        m = np.exp(weighted_sum(cond_cons, has))
 
-        def normalised(
-            weight: np.ndarray, by: np.ndarray, cells: int, length: np.ndarray = length
-        ) -> np.ndarray:
-            total = np.bincount(by, weights=length * weight, minlength=cells)
-            exposure = np.bincount(by, weights=length, minlength=cells)
-            mean = np.divide(total, exposure, out=np.ones(cells), where=exposure > 0)
-            return weight / mean[by]
+def _contact_codes(world: World) -> tuple[list[str], np.ndarray]:
+    return _contact_codes_for(tuple(world.all_codes))
 
-        sex_factor = np.where(sex == 1, ssb_female_ratio[group], 1.0)
-        gp_lambda = (
-            params.gp_rate[group]
-            * length
-            / 365.0
-            * normalised(m, cell, 18)
-            * normalised(sex_factor, group, 9)
-        )
-        m_ooh = m ** c_rates["out_of_hours_morbidity_exponent"]
-        ooh_lambda = params.ooh_rate[group] * length / 365.0 * normalised(m_ooh, group, 9)
-        simple_lambda = c_rates["simple_contact_rate"] * length / 365.0 * normalised(m, group, 9)
 
-        # present conditions as CSR, to give contacts a diagnosis among the person's conditions
-        hc, hp = np.nonzero(has.T)  # person-major order
-        ptr = np.concatenate([[0], np.cumsum(np.bincount(hc, minlength=len(idx)))])
-        n_has = np.diff(ptr)
+def hospital_stage(year: Year, truth: Truth) -> tuple[str, int, pa.Table]:
+    """Acute and planned hospital stays. Every candidate acute stay gets its length and ACS flag
+    before thinning, so the stays an effect removes have them too (and later draws do not shift)."""
+    world, y, idx = year.world, year.y, year.idx
+    hosp = world.params.rates["hospital"]
+    effects = world.options.pilot.effects
+    conditions = world.conditions
+    cond_adm = np.array([c.admission_log_rr for c in conditions])
+    acs = np.array([c.acs for c in conditions])
+    rng_h = world.rng(S_HOSPITAL, y)
+    hb = band(year.age_mid, hosp["age_bands"])
+    adm = np.exp(weighted_sum(cond_adm, year.has))
+    has_acs = (year.has & acs[:, None]).any(axis=0)
+    confounding = world.confounding
 
-        def diagnoses(
-            rng: np.random.Generator,
-            who: np.ndarray,
-            chronic_share: np.ndarray,
-            ptr: np.ndarray = ptr,
-            n_has: np.ndarray = n_has,
-            hp: np.ndarray = hp,
-            idx: np.ndarray = idx,
-        ) -> np.ndarray:
-            use_chronic = (rng.random(len(who)) < chronic_share) & (n_has[who] > 0)
-            pick = ptr[who] + (rng.random(len(who)) * np.maximum(n_has[who], 1)).astype(np.int64)
-            pick = np.minimum(pick, max(len(hp) - 1, 0))
-            chosen_cond = hp[pick] if len(hp) else np.zeros(len(who), dtype=np.int64)
-            chronic_code = len(ACUTE_CODES) + cond_code[chosen_cond, idx[who]] if len(hp) else 0
-            acute_code = rng.choice(len(ACUTE_CODES), size=len(who), p=acute_p)
-            return np.where(use_chronic, chronic_code, acute_code)
+    lam = np.asarray(hosp["acute_rate"])[hb] * year.length / 365.0 * adm
+    by_gp = None
+    if confounding is not None:
+        lam = lam * confounding.trend("acute_admissions", y)
+        by_gp = year.practice_factor(confounding.params.acute_admission_loading)
+    acute = year.draw(
+        rng_h, lam, effects.acute_admission_rr, by_gp=by_gp, by_day=year.pandemic_factor("acute_admissions")
+    )
+    acute_los = 1 + rng_h.poisson(
+        np.maximum(np.asarray(hosp["mean_length_of_stay_acute"])[hb[acute.who]] - 1, 0)
+    )
+    acs_p = np.where(has_acs[acute.who], hosp["acs_share_with_acs_condition"], hosp["acs_share_without"])
+    acute_acs = rng_h.random(len(acute.who)) < acs_p
+    truth.events("acute_admissions", acute)
+    truth.events("acs_admissions", acute, among=acute_acs)
 
-        def gp_on(who: np.ndarray, day: np.ndarray, idx: np.ndarray = idx) -> np.ndarray:
-            person = idx[who]
-            return np.where(day >= change_day[person], gp_second[person], gp_first[person])
-
-        def in_zone(
-            who: np.ndarray, day: np.ndarray, gp: np.ndarray, target: np.ndarray = target
-        ) -> np.ndarray:
-            return target[who] & (day >= pilot_start_of_gp[gp])
-
-        def draw(
-            rng: np.random.Generator,
-            lam: np.ndarray,
-            rr: float,
-            idx: np.ndarray = idx,
-            pa_: np.ndarray = pa_,
-            length: np.ndarray = length,
-        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            """Poisson contacts on uniform days; a rate ratio rr applies inside the pilot zone (thinning)."""
-            top = max(rr, 1.0)
-            counts = rng.poisson(lam * top)
-            who = np.repeat(np.arange(len(idx)), counts)
-            day = pa_[who] + (rng.random(len(who)) * length[who]).astype(np.int64)
-            gp = gp_on(who, day)
-            keep_p = np.where(in_zone(who, day, gp), rr, 1.0) / top
-            keep = rng.random(len(who)) < keep_p
-            return who[keep], day[keep], gp[keep]
-
-        rng_c = rng_for(seed, code, S_CONTACTS, y)
-        parts = []
-        who, day, gp = draw(rng_c, gp_lambda, effects.gp_consultation_rr)
-        e_share = float(c_rates["e_consultation_share_by_year"].get(str(y), 0.1))
-        home_share = np.where(
-            age_mid[who] >= 80, c_rates["home_visit_share_80_plus"], c_rates["home_visit_share_under_80"]
-        )
-        u = rng_c.random(len(who))
-        kind = np.where(
-            u < home_share,
-            3,
-            np.where(
-                u < home_share + e_share,
-                2,
-                np.where(u < home_share + e_share + c_rates["evening_share"], 1, 0),
-            ),
-        )
-        parts.append((who, day, gp, kind, diagnoses(rng_c, who, np.minimum(0.2 * n_chronic[who] + 0.1, 0.8))))
-        who, day, gp = draw(rng_c, simple_lambda, 1.0)
-        parts.append((who, day, gp, np.full(len(who), 4), diagnoses(rng_c, who, np.full(len(who), 0.6))))
-        who, day, gp = draw(rng_c, ooh_lambda, effects.out_of_hours_rr)
-        parts.append((who, day, gp, np.full(len(who), 5), diagnoses(rng_c, who, np.full(len(who), 0.15))))
-        # nurse contacts: only in pilot practices from their start (own stream: the rest is unchanged)
-        rng_n = rng_for(seed, code, S_NURSE, y)
-        nurse_rate = np.where(target, c_rates["nurse_rate_target"], c_rates["nurse_rate_other"])
-        for period in (0, 1):
-            person = idx
-            if period == 0:
-                gp_p, lo, hi = gp_first[person], pa_, np.minimum(pb, change_day[person] - 1)
-            else:
-                gp_p, lo, hi = gp_second[person], np.maximum(pa_, change_day[person]), pb
-            lo = np.maximum(lo, pilot_start_of_gp[gp_p])
-            seg = np.maximum(hi - lo + 1, 0).astype(float)
-            counts = rng_n.poisson(nurse_rate * seg / 365.0)
-            w = np.repeat(np.arange(len(idx)), counts)
-            d = lo[w] + (rng_n.random(len(w)) * seg[w]).astype(np.int64)
-            parts.append((w, d, gp_p[w], np.full(len(w), 6), diagnoses(rng_n, w, np.full(len(w), 0.85))))
-        who = np.concatenate([p[0] for p in parts])
-        day = np.concatenate([p[1] for p in parts])
-        gp = np.concatenate([p[2] for p in parts])
-        kind = np.concatenate([p[3] for p in parts])
-        diag = np.concatenate([p[4] for p in parts])
-        order = np.lexsort((kind, day, who))
-        who, day, gp, kind, diag = who[order], day[order], gp[order], kind[order], diag[order]
-        k = len(who)
-        contact_id = (int(code) * 100 + (y - 2000)) * 1_000_000_000 + np.arange(k, dtype=np.int64)
-        month = ymd(day)[1]
-        no_gp = (kind == 5) | (kind == 6)
-        yield (
-            "contacts",
-            y,
-            pa.table(
-                {
-                    "contact_id": contact_id,
-                    "resident_id": resident_id[idx[who]],
-                    "contact_date": _dates(day),
-                    "year": pa.array(np.full(k, y, dtype=np.int16)),
-                    "month": pa.array(month.astype(np.int8)),
-                    "kind": _dict_array(kind, KINDS),
-                    "icpc2": _dict_array(code_out[diag], contact_codes),
-                    "kommunenummer": _dict_array(np.zeros(k), (code,)),
-                    "practice_orgnr": _dict_array(gp_practice_arr[gp], orgnrs),
-                    "gp_hpr": _dict_array(gp, gp_hprs, mask=no_gp),
-                }
-            ),
-        )
-
-        # claims: tariff by kind and date, children exempt, yearly ceiling in claim order
-        tariff_pos = {c: i for i, c in enumerate(params.tariff_codes)}
-        kind_tariff = np.array([tariff_pos[KIND_TARIFF[kd]] if kd in KIND_TARIFF else -1 for kd in KINDS])
-        tariff = kind_tariff[kind]
-        nurse_idx = np.flatnonzero(kind == 6)
-        shares = c_rates["nurse_code_shares"]
-        nurse_codes = list(shares)
-        probs = np.array([shares[c] for c in nurse_codes])
-        pick = rng_n.choice(len(nurse_codes), size=len(nurse_idx), p=probs / probs.sum())
-        nurse_tariff = np.array([tariff_pos[c] for c in nurse_codes])[pick]
-        home = np.array([c == "PHT2" for c in nurse_codes])[pick]
-        nurse_tariff = np.where(home & (age_mid[who[nurse_idx]] < 75), tariff_pos["PHT1"], nurse_tariff)
-        tariff[nurse_idx] = nurse_tariff
-        version = np.searchsorted(params.tariff_from, day, side="right") - 1
-        amounts = params.tariff_amounts[version, tariff]
-        fee, cop, reimb = amounts[:, 0], amounts[:, 1], amounts[:, 2]
-        exempt = np.zeros(k, dtype=bool)
-        for limit in np.unique(params.exempt_under_age):
-            applies = params.exempt_under_age[version] == limit
-            exempt |= applies & (day < ages.birthday(int(limit))[idx[who]])
-        nominal = np.where(exempt, 0, cop)
-        cum = np.cumsum(nominal)
-        before = cum - nominal
-        first_of_person = np.searchsorted(who, who, side="left")
-        paid_before = before - before[first_of_person] if k else before
-        ceiling = params.ceiling_ore[y]
-        patient = np.clip(ceiling - paid_before, 0, nominal)
-        billed = np.where(kind == 6, 1, np.where(kind == 5, 2, 0))
-        yield (
-            "claims",
-            y,
-            pa.table(
-                {
-                    "claim_id": contact_id,
-                    "resident_id": resident_id[idx[who]],
-                    "contact_date": _dates(day),
-                    "year": pa.array(np.full(k, y, dtype=np.int16)),
-                    "month": pa.array(month.astype(np.int8)),
-                    "tariff_code": _dict_array(tariff, params.tariff_codes),
-                    "billed_by": _dict_array(billed, ("gp", "nurse", "out_of_hours")),
-                    "kommunenummer": _dict_array(np.zeros(k), (code,)),
-                    "practice_orgnr": _dict_array(gp_practice_arr[gp], orgnrs),
-                    "gp_hpr": _dict_array(gp, gp_hprs, mask=no_gp),
-                    "icpc2": _dict_array(code_out[diag], contact_codes),
-                    "fee_ore": fee,
-                    "copayment_ore": cop,
-                    "reimbursement_ore": reimb,
-                    "copayment_exempt": exempt,
-                    "patient_paid_ore": patient,
-                    "state_copayment_ore": cop - patient,
-                }
-            ),
-        )
-        gp_consulted = np.zeros(len(idx), dtype=bool)
-        first_gp_day = np.full(len(idx), NONE)
-        gp_mask = kind <= 3
-        np.minimum.at(first_gp_day, who[gp_mask], day[gp_mask])
-        gp_consulted[who[gp_mask]] = True
-        del who, day, gp, kind, diag, contact_id, amounts, fee, cop, reimb, nominal, cum, patient, parts
-
-        # hospital stays
-        rng_h = rng_for(seed, code, S_HOSPITAL, y)
-        hb = band(age_mid, hosp["age_bands"])
-        adm = np.exp(weighted_sum(cond_adm, has))
-        stays = []
-        for acute_flag, rate_key, los_key, rr, scale in (
-            (True, "acute_rate", "mean_length_of_stay_acute", effects.acute_admission_rr, 1.0),
-            (False, "planned_rate", "mean_length_of_stay_planned", 1.0, 0.5),
-        ):
-            lam = np.asarray(hosp[rate_key])[hb] * length / 365.0 * adm**scale
-            w, d, g = draw(rng_h, lam, rr)
-            los = 1 + rng_h.poisson(np.maximum(np.asarray(hosp[los_key])[hb[w]] - 1, 0))
-            stays.append((w, d, los, np.full(len(w), acute_flag)))
-        w = np.concatenate([s[0] for s in stays])
-        d = np.concatenate([s[1] for s in stays])
-        los = np.concatenate([s[2] for s in stays])
-        acute_flags = np.concatenate([s[3] for s in stays])
-        order = np.lexsort((~acute_flags, d, w))
-        w, d, los, acute_flags = w[order], d[order], los[order], acute_flags[order]
-        has_acs = (has & acs[:, None]).any(axis=0)
-        acs_p = np.where(has_acs[w], hosp["acs_share_with_acs_condition"], hosp["acs_share_without"])
-        acs_flag = acute_flags & (rng_h.random(len(w)) < acs_p)
-        diag = diagnoses(rng_h, w, np.where(acs_flag, 1.0, 0.5))
-        no_diag = (diag < len(ACUTE_CODES)) & ~acs_flag
-        yield (
-            "hospital_stays",
-            y,
-            pa.table(
-                {
-                    "stay_id": (int(code) * 100 + (y - 2000)) * 1_000_000_000
-                    + np.arange(len(w), dtype=np.int64),
-                    "resident_id": resident_id[idx[w]],
-                    "kommunenummer": _dict_array(np.zeros(len(w)), (code,)),
-                    "admission_date": _dates(d),
-                    "discharge_date": _dates(d + los),
-                    "year": pa.array(np.full(len(w), y, dtype=np.int16)),
-                    "acute": acute_flags,
-                    "ambulatory_care_sensitive": acs_flag,
-                    "icpc2": _dict_array(code_out[diag], contact_codes, mask=no_diag),
-                }
-            ),
-        )
-
-        # municipal care (KPR-like): one home-care spell and one long-term stay at most; short stays
-        rng_m = rng_for(seed, code, S_CARE, y)
-        cb = band(age_mid, care["age_bands"])
-        risk = np.exp(
-            care["dementia_log_rr"] * has[key_index["dementia"]] + care["frailty_deficit_log_rr"] * n_frail
-        )
-        for service_name, rate_key in (
-            ("home_care", "home_care_start_rate"),
-            ("nursing_home_long", "nursing_home_long_start_rate"),
-        ):
-            state = care_state[service_name]
-            p = 1 - np.exp(-np.asarray(care[rate_key])[cb] * risk * length / 365.0)
-            starts = (state[idx] == NONE) & (rng_m.random(len(idx)) < p)
-            s_who = np.flatnonzero(starts)
-            s_day = pa_[s_who] + (rng_m.random(len(s_who)) * length[s_who]).astype(np.int64)
-            state[idx[s_who]] = s_day
-            person = idx[s_who]
-            if service_name == "home_care":
-                stop = s_day + rng_m.exponential(730.0, len(s_who)).astype(np.int64)
-                hours = rng_m.gamma(2.0, care["mean_home_care_hours_per_week"] / 2.0, len(s_who)) * (
-                    1 + 0.5 * has[key_index["dementia"], s_who]
-                )
-            else:
-                stop = np.full(len(s_who), NONE)
-                hours = np.full(len(s_who), np.nan)
-            stop = np.minimum(stop, last_day[person])
-            care_rows.append(
-                {
-                    "who": person,
-                    "service": np.full(len(s_who), 0 if service_name == "home_care" else 2),
-                    "start": s_day,
-                    "stop": stop,
-                    "hours": hours,
-                }
-            )
-        short = rng_m.poisson(np.asarray(care["short_stay_rate"])[cb] * risk * length / 365.0)
-        s_who = np.repeat(np.arange(len(idx)), short)
-        s_day = pa_[s_who] + (rng_m.random(len(s_who)) * length[s_who]).astype(np.int64)
-        stop = np.minimum(s_day + rng_m.integers(7, 29, len(s_who)), last_day[idx[s_who]])
-        care_rows.append(
+    lam = np.asarray(hosp["planned_rate"])[hb] * year.length / 365.0 * adm**0.5
+    planned = year.draw(rng_h, lam, 1.0)
+    planned_los = 1 + rng_h.poisson(
+        np.maximum(np.asarray(hosp["mean_length_of_stay_planned"])[hb[planned.who]] - 1, 0)
+    )
+    ka, kp = acute.keep, planned.keep
+    w = np.concatenate([acute.who[ka], planned.who[kp]])
+    d = np.concatenate([acute.day[ka], planned.day[kp]])
+    los = np.concatenate([acute_los[ka], planned_los[kp]])
+    acute_flags = np.concatenate([np.ones(int(ka.sum()), dtype=bool), np.zeros(int(kp.sum()), dtype=bool)])
+    acs_flag = np.concatenate([acute_acs[ka], np.zeros(int(kp.sum()), dtype=bool)])
+    order = np.lexsort((~acute_flags, d, w))
+    w, d, los, acute_flags, acs_flag = w[order], d[order], los[order], acute_flags[order], acs_flag[order]
+    diag = year.diagnoses(rng_h, w, np.where(acs_flag, 1.0, 0.5))
+    no_diag = (diag < len(ACUTE_CODES)) & ~acs_flag
+    contact_codes, code_out = _contact_codes(world)
+    return (
+        "hospital_stays",
+        y,
+        pa.table(
             {
-                "who": idx[s_who],
-                "service": np.full(len(s_who), 1),
+                "stay_id": (int(world.code) * 100 + (y - 2000)) * 1_000_000_000
+                + np.arange(len(w), dtype=np.int64),
+                "resident_id": world.resident_id[idx[w]],
+                "kommunenummer": _dict_array(np.zeros(len(w)), (world.code,)),
+                "admission_date": _dates(d),
+                "discharge_date": _dates(d + los),
+                "year": pa.array(np.full(len(w), y, dtype=np.int16)),
+                "acute": acute_flags,
+                "ambulatory_care_sensitive": acs_flag,
+                "icpc2": _dict_array(code_out[diag], contact_codes, mask=no_diag),
+            }
+        ),
+    )
+
+
+@dataclass
+class CareState:
+    """Municipal care across years: the start day of each person's spell (NONE: none yet), and rows."""
+
+    home_care: np.ndarray
+    nursing_home_long: np.ndarray
+    rows: list[dict[str, np.ndarray]]
+
+    def __init__(self, n: int) -> None:
+        self.home_care = np.full(n, NONE, dtype=np.int64)
+        self.nursing_home_long = np.full(n, NONE, dtype=np.int64)
+        self.rows = []
+
+
+def municipal_care_stage(year: Year, care_state: CareState) -> None:
+    """KPR-like municipal care: one home-care spell and one long-term stay at most; short stays."""
+    world, y, idx = year.world, year.y, year.idx
+    care = world.params.rates["municipal_care"]
+    key_index = world.key_index
+    pa_, length, last_day = year.pa, year.length, world.last_day
+    rng_m = world.rng(S_CARE, y)
+    cb = band(year.age_mid, care["age_bands"])
+    risk = np.exp(
+        care["dementia_log_rr"] * year.has[key_index["dementia"]]
+        + care["frailty_deficit_log_rr"] * year.n_frail
+    )
+    for service_name, rate_key in (
+        ("home_care", "home_care_start_rate"),
+        ("nursing_home_long", "nursing_home_long_start_rate"),
+    ):
+        state = getattr(care_state, service_name)
+        p = 1 - np.exp(-np.asarray(care[rate_key])[cb] * risk * length / 365.0)
+        starts = (state[idx] == NONE) & (rng_m.random(len(idx)) < p)
+        s_who = np.flatnonzero(starts)
+        s_day = pa_[s_who] + (rng_m.random(len(s_who)) * length[s_who]).astype(np.int64)
+        state[idx[s_who]] = s_day
+        person = idx[s_who]
+        if service_name == "home_care":
+            stop = s_day + rng_m.exponential(730.0, len(s_who)).astype(np.int64)
+            hours = rng_m.gamma(2.0, care["mean_home_care_hours_per_week"] / 2.0, len(s_who)) * (
+                1 + 0.5 * year.has[key_index["dementia"], s_who]
+            )
+        else:
+            stop = np.full(len(s_who), NONE)
+            hours = np.full(len(s_who), np.nan)
+        stop = np.minimum(stop, last_day[person])
+        care_state.rows.append(
+            {
+                "who": person,
+                "service": np.full(len(s_who), 0 if service_name == "home_care" else 2),
                 "start": s_day,
                 "stop": stop,
-                "hours": np.full(len(s_who), np.nan),
+                "hours": hours,
             }
         )
+    short = rng_m.poisson(np.asarray(care["short_stay_rate"])[cb] * risk * length / 365.0)
+    s_who = np.repeat(np.arange(len(idx)), short)
+    s_day = pa_[s_who] + (rng_m.random(len(s_who)) * length[s_who]).astype(np.int64)
+    stop = np.minimum(s_day + rng_m.integers(7, 29, len(s_who)), last_day[idx[s_who]])
+    care_state.rows.append(
+        {
+            "who": idx[s_who],
+            "service": np.full(len(s_who), 1),
+            "start": s_day,
+            "stop": stop,
+            "hours": np.full(len(s_who), np.nan),
+        }
+    )
 
-        # PROM/PREM survey for a sample of adult patients with a GP consultation that year
-        rng_s = rng_for(seed, code, S_SURVEY, y)
-        survey = rates["survey"]
-        eligible = gp_consulted & (age_mid >= survey["min_age"])
-        chosen = np.flatnonzero(eligible & (rng_s.random(len(idx)) < survey["sample_share"]))
-        s_day = first_gp_day[chosen]
-        s_gp = gp_on(chosen, s_day)
-        zone = in_zone(chosen, s_day, s_gp)
-        vas = (
-            88
-            - 0.2 * np.maximum(age_mid[chosen] - 30, 0)
-            - 4 * n_chronic[chosen]
-            - 3 * n_frail[chosen]
-            + rng_s.normal(0, 12, len(chosen))
-            + np.where(zone, effects.prom_shift_points, 0.0)
-        )
-        # assumption: older patients rate their GP a little higher, patients with many conditions lower
-        latent = (
-            rng_s.standard_normal(len(chosen))
-            + 0.006 * (age_mid[chosen] - 50)
-            - 0.05 * n_chronic[chosen]
-            + np.where(zone, effects.prem_shift_sd, 0.0)
-        )
-        items = [1 + np.searchsorted(prem_cuts, latent + rng_s.normal(0, 0.5, len(chosen))) for _ in range(3)]
-        yield (
-            "survey_responses",
-            y,
-            pa.table(
-                {
-                    "resident_id": resident_id[idx[chosen]],
-                    "kommunenummer": _dict_array(np.zeros(len(chosen)), (code,)),
-                    "practice_orgnr": _dict_array(gp_practice_arr[s_gp], orgnrs),
-                    "survey_date": _dates(s_day),
-                    "year": pa.array(np.full(len(chosen), y, dtype=np.int16)),
-                    "prom_health_vas": pa.array(np.clip(np.rint(vas), 0, 100).astype(np.int16)),
-                    "prem_overall": pa.array(items[0].astype(np.int8)),
-                    "prem_continuity": pa.array(items[1].astype(np.int8)),
-                    "prem_coordination": pa.array(items[2].astype(np.int8)),
-                }
-            ),
-        )
 
-    who = np.concatenate([r["who"] for r in care_rows])
-    service = np.concatenate([r["service"] for r in care_rows])
-    c_start = np.concatenate([r["start"] for r in care_rows])
-    c_stop = np.concatenate([r["stop"] for r in care_rows])
-    hours = np.concatenate([r["hours"] for r in care_rows])
+def municipal_care_table(world: World, care_state: CareState) -> tuple[str, None, pa.Table]:
+    rows = care_state.rows
+    who = np.concatenate([r["who"] for r in rows])
+    service = np.concatenate([r["service"] for r in rows])
+    c_start = np.concatenate([r["start"] for r in rows])
+    c_stop = np.concatenate([r["stop"] for r in rows])
+    hours = np.concatenate([r["hours"] for r in rows])
     order = np.lexsort((service, c_start, who))
     who, service, c_start, c_stop, hours = (
         who[order],
@@ -1095,18 +1466,122 @@ def generate(
         c_stop[order],
         hours[order],
     )
-    ongoing = c_stop >= end
-    yield (
+    ongoing = c_stop >= world.end
+    return (
         "municipal_care",
         None,
         pa.table(
             {
-                "resident_id": resident_id[who],
-                "kommunenummer": _dict_array(np.zeros(len(who)), (code,)),
+                "resident_id": world.resident_id[who],
+                "kommunenummer": _dict_array(np.zeros(len(who)), (world.code,)),
                 "service": _dict_array(service, ("home_care", "nursing_home_short", "nursing_home_long")),
                 "start_date": _dates(c_start),
-                "end_date": _dates(np.minimum(c_stop, end), mask=ongoing),
+                "end_date": _dates(np.minimum(c_stop, world.end), mask=ongoing),
                 "hours_per_week": pa.array(hours.astype(np.float32), from_pandas=True),
+            }
+        ),
+    )
+
+
+PREM_CUTS = np.array([-2.0, -1.2, -0.3, 0.7])
+
+
+def survey_stage(year: Year, first_gp_day: np.ndarray, truth: Truth) -> tuple[str, int, pa.Table]:
+    """PROM/PREM survey for a sample of adult patients with a GP consultation that year, answered on
+    the day of their first one. The counterfactual answer uses the same noise without the effect."""
+    world, y, idx = year.world, year.y, year.idx
+    effects = world.options.pilot.effects
+    survey = world.params.rates["survey"]
+    age_mid, n_chronic, n_frail = year.age_mid, year.n_chronic, year.n_frail
+    rng_s = world.rng(S_SURVEY, y)
+    eligible = (first_gp_day != NONE) & (age_mid >= survey["min_age"])
+    chosen = np.flatnonzero(eligible & (rng_s.random(len(idx)) < survey["sample_share"]))
+    s_day = first_gp_day[chosen]
+    s_gp = year.gp_on(chosen, s_day)
+    zone = year.in_zone(chosen, s_day, s_gp)
+    base_vas = (
+        88
+        - 0.2 * np.maximum(age_mid[chosen] - 30, 0)
+        - 4 * n_chronic[chosen]
+        - 3 * n_frail[chosen]
+        + rng_s.normal(0, 12, len(chosen))
+    )
+    # assumption: older patients rate their GP a little higher, patients with many conditions lower
+    base_latent = (
+        rng_s.standard_normal(len(chosen)) + 0.006 * (age_mid[chosen] - 50) - 0.05 * n_chronic[chosen]
+    )
+    confounding = world.confounding
+    if confounding is not None:
+        u = confounding.practice_u[world.gp_practice_arr[s_gp]]
+        base_vas = (
+            base_vas
+            + confounding.params.prom_points_per_unit * u
+            + confounding.prom_drift * (y - confounding.params.reference_year)
+        )
+        base_latent = base_latent + confounding.params.prem_sd_per_unit * u
+    vas = base_vas + np.where(zone, effects.prom_shift_points, 0.0)
+    latent = base_latent + np.where(zone, effects.prem_shift_sd, 0.0)
+    noise = [rng_s.normal(0, 0.5, len(chosen)) for _ in range(3)]
+    items = [1 + np.searchsorted(PREM_CUTS, latent + e) for e in noise]
+    prom = np.clip(np.rint(vas), 0, 100).astype(np.int16)
+    in_zone = np.flatnonzero(zone)
+    if len(in_zone):
+        z_who, z_day, z_gp = chosen[in_zone], s_day[in_zone], s_gp[in_zone]
+        prom_cf = np.clip(np.rint(base_vas[in_zone]), 0, 100).astype(np.int16)
+        truth.add("prom_health_vas", z_who, z_day, z_gp, prom[in_zone].astype(np.int64) - prom_cf)
+        for name, item, e in zip(PREM_ITEMS, items, noise, strict=True):
+            item_cf = 1 + np.searchsorted(PREM_CUTS, base_latent[in_zone] + e[in_zone])
+            truth.add(name, z_who, z_day, z_gp, item[in_zone].astype(np.int64) - item_cf)
+    return (
+        "survey_responses",
+        y,
+        pa.table(
+            {
+                "resident_id": world.resident_id[idx[chosen]],
+                "kommunenummer": _dict_array(np.zeros(len(chosen)), (world.code,)),
+                "practice_orgnr": _dict_array(world.gp_practice_arr[s_gp], world.orgnrs),
+                "survey_date": _dates(s_day),
+                "year": pa.array(np.full(len(chosen), y, dtype=np.int16)),
+                "prom_health_vas": pa.array(prom),
+                "prem_overall": pa.array(items[0].astype(np.int8)),
+                "prem_continuity": pa.array(items[1].astype(np.int8)),
+                "prem_coordination": pa.array(items[2].astype(np.int8)),
+            }
+        ),
+    )
+
+
+def truth_stage(truth: Truth) -> tuple[str, int, pa.Table]:
+    """The year's truth table (written, never read by the generator): one row per changed event or
+    response, ordered by person, day and outcome."""
+    year = truth.year
+    world = year.world
+    parts = truth.parts
+    if parts:
+        who = np.concatenate([p[0] for p in parts])
+        day = np.concatenate([p[1] for p in parts])
+        gp = np.concatenate([p[2] for p in parts])
+        outcome = np.concatenate([p[3] for p in parts])
+        delta = np.concatenate([p[4] for p in parts])
+    else:
+        who = day = gp = outcome = np.zeros(0, dtype=np.int64)
+        delta = np.zeros(0)
+    order = np.lexsort((outcome, day, who))
+    who, day, gp, outcome, delta = who[order], day[order], gp[order], outcome[order], delta[order]
+    k = len(who)
+    return (
+        "truth",
+        year.y,
+        pa.table(
+            {
+                "resident_id": world.resident_id[year.idx[who]],
+                "kommunenummer": _dict_array(np.zeros(k), (world.code,)),
+                "practice_orgnr": _dict_array(world.gp_practice_arr[gp], world.orgnrs),
+                "event_date": _dates(day),
+                "year": pa.array(np.full(k, year.y, dtype=np.int16)),
+                "month": pa.array(ymd(day)[1].astype(np.int8)),
+                "outcome": _dict_array(outcome, TRUTH_OUTCOMES),
+                "delta": pa.array(delta.astype(np.float64)),
             }
         ),
     )

@@ -4,7 +4,10 @@ Layout under ``out``::
 
     manifest.json
     practices/k0828.parquet            gps/…  residents/…  conditions/…  municipal_care/…
-    contacts/year=2017/k0828.parquet   claims/…  hospital_stays/…  survey_responses/…
+    contacts/year=2017/k0828.parquet   claims/…  hospital_stays/…  survey_responses/…  truth/…
+
+``truth/`` holds what the injected pilot effects changed (observed minus counterfactual), for
+validating an evaluation; the generator only writes it, and analysis code must never read it.
 
 Municipalities are generated in worker processes (``jobs``) and each worker writes its own files,
 so memory is bounded by the largest municipality, not the nation. Every file is deterministic in
@@ -113,6 +116,7 @@ def run(
     pilot: Pilot,
     jobs: int = 1,
     progress: bool = True,
+    confounding: bool = True,
 ) -> dict[str, Any]:
     """Generate the lake and return the manifest (also written to ``out/manifest.json``)."""
     if not first_year <= ANCHOR_YEAR <= last_year:
@@ -125,7 +129,9 @@ def run(
     offsets = fnr_slot_offsets(seed, first_year, last_year)
     # one table for every run of this process (years are limited to 2010-2030)
     prepare_slot_table(day_of("1890-01-01"), day_of("2030-12-31"))
-    options = Options(seed=seed, first_year=first_year, last_year=last_year, pilot=pilot)
+    options = Options(
+        seed=seed, first_year=first_year, last_year=last_year, pilot=pilot, confounding=confounding
+    )
     # largest first, so the big ones do not finish last alone
     ordered = sorted(chosen, key=lambda m: (-m.population, m.kommunenummer))
     tasks = [(m, options, offsets[m.kommunenummer], str(out)) for m in ordered]
@@ -159,6 +165,7 @@ def run(
         "population_2017": sum(m.population for m in chosen),
         "pilot": pilot.describe(),
         "true_effects": pilot.describe()["effects"],
+        "confounding": confounding,
         "parameters": params.provenance,
         "amounts": "whole øre in int64 columns named *_ore (NOK 1 = 100 øre)",
         "synthetic": "All persons, practices and identifiers are synthetic: fødselsnummer use birth "
