@@ -30,6 +30,13 @@ Influence functions (the normalisation used throughout this module)
     signed sum of its four cell means' IFs. Units are the clusters: all of a unit's periods
     enter its one row, so inference is clustered by unit.
 
+    Small samples (``small_sample=True``, the default): with ~15 treated practices the plain IF
+    variance is biased down (a weighted mean's residuals are shrunk by its leverage). Each unit's
+    term in a cell mean is divided by ``sqrt(1 - h_i)``, ``h_i = w_is / sum_A w_s`` (the unit's
+    leverage in the ratio mean, which is the WLS intercept with variance proportional to
+    exposure): the CR2 correction of Bell and McCaffrey (2002). ``small_sample=False`` gives R
+    ``did``'s influence functions exactly; with large groups the two agree.
+
 Aggregation
     ``simple``: the post cells weighted by their treated exposure ``E_gt = sum_{i in g} w_it``
     (with ``w = 1`` and a balanced panel: by cohort size, C--S's simple ATT); ``event``: for each
@@ -168,6 +175,7 @@ class GroupTime:
     pre: np.ndarray  # (m,) bool: t < g
     control: str
     base_kind: str
+    small_sample: bool
     cube: Cube = field(repr=False)
 
     @property
@@ -221,8 +229,18 @@ def _control_mask(cohort: np.ndarray, g: int, t: int, b: int, control: Control) 
     return never | ((cohort > max(t, b)) & (cohort != g))
 
 
-def att_gt(panel: Panel | Cube, control: Control = "notyet", base: Base = "varying") -> GroupTime:
-    """Callaway--Sant'Anna group-time ATTs with exposure-weighted cell means (see the module doc)."""
+def att_gt(
+    panel: Panel | Cube,
+    control: Control = "notyet",
+    base: Base = "varying",
+    *,
+    small_sample: bool = True,
+) -> GroupTime:
+    """Callaway--Sant'Anna group-time ATTs with exposure-weighted cell means (see the module doc).
+
+    ``small_sample`` applies the CR2-type leverage correction to the influence functions (see
+    the module doc); ``False`` gives R ``did``'s plain influence functions.
+    """
     if control not in ("never", "notyet"):
         raise StatsError(f"control must be 'never' or 'notyet', not {control!r}")
     if base not in ("varying", "universal"):
@@ -250,7 +268,11 @@ def att_gt(panel: Panel | Cube, control: Control = "notyet", base: Base = "varyi
         if total <= 0:
             return float("nan"), np.zeros(n)
         mean = ys.sum() / total
-        return float(mean), n * (ys - mean * ws) / total
+        psi = n * (ys - mean * ws) / total
+        if small_sample:
+            h = ws / total  # leverage of each unit in the group's (ratio) mean
+            psi = np.where(h < 1.0, psi / np.sqrt(np.maximum(1.0 - h, 1e-12)), psi)
+        return float(mean), psi
 
     with np.errstate(invalid="ignore"):
         for k, (g, t, b) in enumerate(cells):
@@ -280,6 +302,7 @@ def att_gt(panel: Panel | Cube, control: Control = "notyet", base: Base = "varyi
         pre=t_arr < g_arr,
         control=control,
         base_kind=base,
+        small_sample=small_sample,
         cube=cube,
     )
 

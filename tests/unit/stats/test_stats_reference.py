@@ -61,7 +61,7 @@ CASES = [(c, w) for c in ("never", "notyet") for w in (None, "sw")]
 @pytest.mark.parametrize(("control", "weights"), CASES)
 def test_group_time_att_and_se_equal_csdid(df_het: pd.DataFrame, control: str, weights: str | None) -> None:
     ref = fit_csdid(df_het, control, weights).results
-    gt = att_gt(panel_of(df_het, weights), control=control)  # type: ignore[arg-type]
+    gt = att_gt(panel_of(df_het, weights), control=control, small_sample=False)  # type: ignore[arg-type]
     assert list(gt.group) == [int(g) for g in ref["group"]]
     assert list(gt.time) == [int(t) for t in ref["year"]]
     np.testing.assert_allclose(gt.att, np.asarray(ref["att"], dtype=float), rtol=0, atol=1e-6)
@@ -72,7 +72,7 @@ def test_group_time_att_and_se_equal_csdid(df_het: pd.DataFrame, control: str, w
 @pytest.mark.parametrize(("control", "weights"), CASES)
 def test_aggregates_equal_csdid(df_het: pd.DataFrame, control: str, weights: str | None) -> None:
     model = fit_csdid(df_het, control, weights)
-    gt = att_gt(panel_of(df_het, weights), control=control)  # type: ignore[arg-type]
+    gt = att_gt(panel_of(df_het, weights), control=control, small_sample=False)  # type: ignore[arg-type]
     for theirs, ours in (("simple", "simple"), ("dynamic", "event"), ("group", "group")):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -92,7 +92,7 @@ def test_aggregates_equal_csdid(df_het: pd.DataFrame, control: str, weights: str
 def test_bootstrap_se_within_ten_percent_of_csdid(df_het: pd.DataFrame) -> None:
     """Per cell against csdid's analytic SE; for the aggregates against csdid's own bootstrap."""
     ref = fit_csdid(df_het, "notyet", "sw")
-    gt = att_gt(panel_of(df_het, "sw"), control="notyet")
+    gt = att_gt(panel_of(df_het, "sw"), control="notyet")  # with the small-sample correction
     for kind in ("webb", "rademacher", "mammen"):
         ours = multiplier_bootstrap(gt.inf, draws=1999, seed=11, weights=kind).se()  # type: ignore[arg-type]
         ratio = ours / np.asarray(ref.results["se"], dtype=float)
@@ -111,7 +111,7 @@ def test_pre_cell_wald_equals_csdid(df_het: pd.DataFrame) -> None:
     from pht.stats.did import pretrend_test
 
     model = fit_csdid(df_het, "never", None)
-    stat, df, p = pretrend_test(att_gt(panel_of(df_het, None), control="never"), by="cell")
+    stat, df, p = pretrend_test(att_gt(panel_of(df_het, None), control="never", small_sample=False), by="cell")
     assert stat == pytest.approx(model.MP["W"], rel=1e-6)
     assert df == int((np.asarray(model.results["post"]) == 0).sum())
     assert p == pytest.approx(model.MP["Wpval"], abs=1e-5)
