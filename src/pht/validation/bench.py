@@ -22,7 +22,9 @@ from pht.command import BENCHMARKS, CommandError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--lake", help="an existing lake (default: generate the default pilot's municipalities)")
+    parser.add_argument(
+        "--lake", help="an existing lake (default: generate the default pilot's municipalities)"
+    )
     parser.add_argument("--seed", type=int, default=2017)
     parser.add_argument("--jobs", type=int, default=2, help="worker processes for generating the lake")
     parser.add_argument("--plan", help="analysis plan (default: PHT's default plan)")
@@ -40,7 +42,9 @@ def _bare_fits(frames: list, repeat: int = 1) -> float:
                 treated_post=((frame.cohort >= 0) & (frame.period >= frame.cohort)).astype(float),
             )
             data = data[np.isfinite(data.rate)]
-            pf.feols("rate ~ treated_post | unit + period", data=data, weights="w", vcov={"CRV1": "unit"}).coef()
+            pf.feols(
+                "rate ~ treated_post | unit + period", data=data, weights="w", vcov={"CRV1": "unit"}
+            ).coef()
     return time.perf_counter() - started
 
 
@@ -115,8 +119,10 @@ def run(args: argparse.Namespace) -> int:
     )
     for stage, seconds in timings.items():
         print(f"  stage {stage:<18} {seconds:>8.2f} s")
-    print(f"  whole plan               {total:>8.2f} s ({len(result['estimates'])} estimates, "
-          f"{plan.bootstrap_draws} bootstrap draws)")
+    print(
+        f"  whole plan               {total:>8.2f} s ({len(result['estimates'])} estimates, "
+        f"{plan.bootstrap_draws} bootstrap draws)"
+    )
     print(f"  bare pyfixest TWFE fits  {bare:>8.2f} s ({len(frames)} panels)")
     ratio = timings["estimation"] / bare if bare > 0 else float("inf")
     print(f"  estimator stage / bare   {ratio:>8.2f}x")

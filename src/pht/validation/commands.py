@@ -76,7 +76,9 @@ def evaluate_run(args: argparse.Namespace) -> int:
             writer.writeheader()
             writer.writerows(result["estimates"])
     if args.format == "table":
-        print(f"plan {result['plan']['name']} {result['plan_hash'][:12]}  locked {result['plan']['locked_at']}")
+        print(
+            f"plan {result['plan']['name']} {result['plan_hash'][:12]}  locked {result['plan']['locked_at']}"
+        )
         print(_table(result["estimates"]))
     else:
         summary = {
@@ -112,9 +114,15 @@ def evaluate_validate(args: argparse.Namespace) -> int:
     if not 1 <= args.seeds <= 500:
         raise CommandError("--seeds must be between 1 and 500")
     plan = _plan(args)
-    codes = tuple(c.strip() for c in args.municipalities.split(",")) if args.municipalities else VALIDATION_MUNICIPALITIES
+    codes = (
+        tuple(c.strip() for c in args.municipalities.split(","))
+        if args.municipalities
+        else VALIDATION_MUNICIPALITIES
+    )
     experiment = Experiment(
-        seeds=tuple(range(args.first_seed, args.first_seed + args.seeds)), effects=args.effects, municipalities=codes
+        seeds=tuple(range(args.first_seed, args.first_seed + args.seeds)),
+        effects=args.effects,
+        municipalities=codes,
     )
     bar = tqdm(total=args.seeds, unit="lake", file=sys.stderr, disable=args.quiet)
     report = validate(experiment, plan, jobs=max(1, args.jobs), on_lake=lambda _r: bar.update(1))
@@ -127,10 +135,14 @@ def evaluate_validate(args: argparse.Namespace) -> int:
             f"over {report['cases_with_truth']} (seed x outcome) cases with a truth; "
             f"rejection rate {report['rejection_rate']}"
         )
-        print(f"{'outcome':26} {'population':10} {'truth':>8} {'coverage':>8} {'bias':>9} {'naive bias':>10} {'reject':>7}")
+        print(
+            f"{'outcome':26} {'population':10} {'truth':>8} {'coverage':>8} {'bias':>9} {'naive bias':>10} {'reject':>7}"
+        )
         for s in report["outcomes"]:
+
             def f(v: Any) -> str:
                 return f"{v:.4f}" if isinstance(v, float) else "–"
+
             print(
                 f"{s['outcome']:26} {s['population']:10} {f(s.get('mean_truth')):>8} {f(s.get('coverage')):>8} "
                 f"{f(s.get('bias')):>9} {f(s.get('naive_bias')):>10} {f(s.get('rejection_rate')):>7}"
@@ -149,14 +161,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     which = parser.add_subparsers(dest="evaluate_command", required=True, metavar="COMMAND")
 
     run_p = which.add_parser("run", help="run the analysis plan on a lake and print the estimates")
-    run_p.add_argument("--lake", required=True, help="the lake directory (pht synth output or register extracts)")
+    run_p.add_argument(
+        "--lake", required=True, help="the lake directory (pht synth output or register extracts)"
+    )
     run_p.add_argument("--plan", help="analysis plan (TOML); default: PHT's default plan")
     run_p.add_argument("--format", choices=["json", "table"], default="json")
-    run_p.add_argument("--out", help="also write results.json (with event studies and balance) and estimates.csv here")
+    run_p.add_argument(
+        "--out", help="also write results.json (with event studies and balance) and estimates.csv here"
+    )
     run_p.add_argument("--quiet", action="store_true", help="no progress messages")
     run_p.set_defaults(handler=evaluate_run)
 
-    truth_p = which.add_parser("truth", help="the true effects on the treated from a synthetic lake's truth record")
+    truth_p = which.add_parser(
+        "truth", help="the true effects on the treated from a synthetic lake's truth record"
+    )
     truth_p.add_argument("--lake", required=True)
     truth_p.add_argument("--plan")
     truth_p.add_argument("--format", choices=["json"], default="json")
@@ -167,7 +185,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     val_p.add_argument("--first-seed", type=int, default=1)
     val_p.add_argument("--effects", choices=["default", "zero"], default="default")
     val_p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
-    val_p.add_argument("--municipalities", help="comma-separated 2017 kommunenummer (default: the pilot's, without Oslo)")
+    val_p.add_argument(
+        "--municipalities", help="comma-separated 2017 kommunenummer (default: the pilot's, without Oslo)"
+    )
     val_p.add_argument("--plan")
     val_p.add_argument("--format", choices=["json", "table"], default="table")
     val_p.add_argument("--out", help="write the full report (every lake's estimates) as JSON here")

@@ -87,8 +87,17 @@ def summarise(rows: list[dict[str, Any]], alpha: float, effects: str) -> list[di
     out = []
     for outcome, population, scale in keys:
         mine = [r for r in rows if (r["outcome"], r["population"]) == (outcome, population)]
-        known = [r for r in mine if r["truth"] is not None and r["estimate"] is not None and r["ci_low"] is not None]
-        entry: dict[str, Any] = {"outcome": outcome, "population": population, "scale": scale, "lakes": len(mine)}
+        known = [
+            r
+            for r in mine
+            if r["truth"] is not None and r["estimate"] is not None and r["ci_low"] is not None
+        ]
+        entry: dict[str, Any] = {
+            "outcome": outcome,
+            "population": population,
+            "scale": scale,
+            "lakes": len(mine),
+        }
         if known:
             truth = np.array([r["truth"] for r in known], float)
             est = np.array([r["estimate"] for r in known], float)

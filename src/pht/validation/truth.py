@@ -42,20 +42,32 @@ RECORDED = frozenset(
 UNTOUCHED = frozenset({"mortality", "home_care_starts", "nursing_home_long_starts"})
 
 
-def _truth_rows(lake_dir: Path, lake: EvaluationLake) -> pd.DataFrame:
-    table = read_dataset(lake_dir, "truth", ["resident_id", "event_date", "outcome", "delta"])
-    frame = table.to_pandas()
+def _read_truth(lake_dir: Path) -> pd.DataFrame:
+    try:
+        frame = read_dataset(lake_dir, "truth", ["resident_id", "event_date", "outcome", "delta"]).to_pandas()
+    except LakeError as exc:
+        raise LakeError(f"lake {lake_dir}: no readable truth record ({exc})") from exc
+    frame["outcome"] = frame.outcome.astype(str)
+    return frame
+
+
+def _truth_rows(truth: pd.DataFrame, lake: EvaluationLake, key: str) -> pd.DataFrame:
+    frame = truth[truth.outcome == key]
     if frame.empty:
         return pd.DataFrame(columns=["practice", "target", "period", "outcome", "delta"])
-    frame["outcome"] = frame.outcome.astype(str)
     pop = lake.con.execute("SELECT resident_id, practice, target FROM pop").df()
     frame = frame.merge(pop, on="resident_id", how="inner")
-    starts = np.array([np.datetime64(p.start) for p in lake.periods])
-    stops = np.array([np.datetime64(p.stop) for p in lake.periods])
+    calendar = lake.calendar(key)
+    starts = np.array([np.datetime64(p.start) for p in calendar])
+    stops = np.array([np.datetime64(p.stop) for p in calendar])
     days = frame.event_date.to_numpy(dtype="datetime64[D]")
     index = np.searchsorted(starts, days, side="right") - 1
     inside = (index >= 0) & (days <= stops[np.clip(index, 0, len(stops) - 1)])
     frame = frame[inside].assign(period=index[inside])
+    cohorts = lake.practices[f"cohort_{lake.unit_of(key)}"]
+    cohort = frame.practice.map(cohorts).fillna(NEVER).astype(int)
+    # the treated practices' post-period cells: the cells the design's simple aggregate averages
+    frame = frame[(cohort != NEVER) & (frame.period >= cohort)]
     return frame[["practice", "target", "period", "outcome", "delta"]]
 
 
@@ -65,13 +77,7 @@ def truth_estimates(lake_dir: Path | str, plan: Plan | None = None) -> list[dict
     lake = EvaluationLake(lake_dir, plan)
     try:
         locked = lock(plan)
-        try:
-            rows = _truth_rows(lake_dir, lake)
-        except LakeError as exc:
-            raise LakeError(f"lake {lake_dir}: no readable truth record ({exc})") from exc
-        cohorts = lake.practices.cohort
-        rows = rows[rows.practice.map(cohorts).fillna(NEVER).astype(int) != NEVER]
-        rows = rows[rows.period >= rows.practice.map(cohorts)]
+        truth = _read_truth(lake_dir)
         out = []
         for key, _dimension in plan.outcome_dimensions():
             outcome = CATALOGUE[key]
@@ -84,9 +90,9 @@ def truth_estimates(lake_dir: Path | str, plan: Plan | None = None) -> list[dict
                 else:
                     panel = lake.panel(key, population, locked)
                     post = panel[(panel.cohort != NEVER) & (panel.period >= panel.cohort)]
-                    mine = rows[rows.outcome == key]
+                    mine = _truth_rows(truth, lake, key)
                     if population == "target":
-                        mine = mine[mine.target]
+                        mine = mine.loc[mine.target.astype(bool)]
                     delta = float(mine.delta.sum()) * outcome.per
                     observed, weight = float(post.y.sum()), float(post.w.sum())
                     if outcome.scale == "ratio":

@@ -157,4 +157,3 @@ def test_the_command_prints_the_estimates_as_json(small_lake: Path, capsys, tmp_
 def test_the_command_refuses_clearly(argv: list[str], message: str, capsys) -> None:
     assert main(argv) == 2
     assert message in capsys.readouterr().err
-

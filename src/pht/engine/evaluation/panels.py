@@ -48,8 +48,10 @@ class Period:
     label: str
 
 
-def periods(plan: Plan) -> list[Period]:
-    step = 3 if plan.period == "quarter" else 1
+def periods(plan: Plan, unit: str | None = None) -> list[Period]:
+    """The study window cut into quarters, months or years (default: the plan's period)."""
+    unit = unit or plan.period
+    step = {"quarter": 3, "month": 1, "year": 12}[unit]
     out: list[Period] = []
     year, month = plan.study_start.year, plan.study_start.month
     month = month - (month - 1) % step
@@ -57,14 +59,18 @@ def periods(plan: Plan) -> list[Period]:
         start = datetime.date(year, month, 1)
         ny, nm = (year, month + step) if month + step <= 12 else (year + 1, month + step - 12)
         stop = datetime.date(ny, nm, 1) - datetime.timedelta(days=1)
-        label = f"{year}Q{(month - 1) // 3 + 1}" if step == 3 else f"{year}-{month:02d}"
+        label = {
+            "quarter": f"{year}Q{(month - 1) // 3 + 1}",
+            "month": f"{year}-{month:02d}",
+            "year": str(year),
+        }[unit]
         out.append(Period(len(out), start, stop, label))
         year, month = ny, nm
     return out
 
 
-def period_of(day: datetime.date, plan: Plan) -> int:
-    for period in periods(plan):
+def period_of(day: datetime.date, calendar: list[Period]) -> int:
+    for period in calendar:
         if period.start <= day <= period.stop:
             return period.index
     return NEVER
@@ -78,6 +84,8 @@ class EvaluationLake:
         self.lake = Path(lake)
         self.plan = plan
         self.con = duckdb.connect()
+        # only registered frames and the views below are tables: no Python variable is scanned by name
+        self.con.execute("SET python_enable_replacements = false")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         for name in ANALYSIS_DATASETS:
@@ -87,7 +95,9 @@ class EvaluationLake:
             self.con.execute(
                 f"CREATE VIEW {name} AS SELECT * FROM read_parquet({files!r}, hive_partitioning = false)"
             )
-        self.periods = periods(plan)
+        # count and share outcomes use the plan's period; yearly surveys their own (design.survey_period)
+        self.calendars = {unit: periods(plan, unit) for unit in {plan.period, plan.survey_period}}
+        self.periods = self.calendars[plan.period]
         self.outcome_parameters = load_parameters("evaluation_outcomes", plan.baseline_date)
         self._events: dict[str, Any] = {}
         self._build_periods()
@@ -97,18 +107,28 @@ class EvaluationLake:
 
     # --- set-up ---------------------------------------------------------------------------
     def _build_periods(self) -> None:
-        frame = pd.DataFrame(
-            {
-                "idx": [p.index for p in self.periods],
-                "start": [p.start for p in self.periods],
-                "stop": [p.stop for p in self.periods],
-            }
-        )
-        self.con.register("periods_df", frame)
-        self.con.execute(
-            "CREATE TABLE periods AS SELECT idx::INTEGER AS idx, start::DATE AS start, stop::DATE AS stop "
-            "FROM periods_df"
-        )
+        for unit, calendar in self.calendars.items():
+            frame = pd.DataFrame(
+                {
+                    "idx": [p.index for p in calendar],
+                    "start": [p.start for p in calendar],
+                    "stop": [p.stop for p in calendar],
+                }
+            )
+            self.con.register(f"periods_{unit}_df", frame)
+            self.con.execute(
+                f"CREATE TABLE periods_{unit} AS SELECT idx::INTEGER AS idx, start::DATE AS start, "
+                f"stop::DATE AS stop FROM periods_{unit}_df"
+            )
+
+    def unit_of(self, key: str) -> str:
+        return self.plan.survey_period if CATALOGUE[key].kind == "score" else self.plan.period
+
+    def calendar(self, key: str) -> list[Period]:
+        return self.calendars[self.unit_of(key)]
+
+    def first_cohort_of(self, key: str) -> int:
+        return self.first_cohorts[self.unit_of(key)]
 
     def _build_practices(self) -> None:
         rows = self.con.execute(
@@ -126,12 +146,16 @@ class EvaluationLake:
                         f"lake {self.lake}: practice {orgnr} started the pilot on {start}, before the study "
                         f"window ({self.plan.study_start}); there is no pre-period for it"
                     )
-                cohort = period_of(start, self.plan)
+                cohort = period_of(start, self.periods)
             records.append(
                 {
                     "practice": orgnr,
                     "kommunenummer": kommune,
                     "cohort": cohort,
+                    **{
+                        f"cohort_{unit}": period_of(start, calendar) if cohort != NEVER else NEVER
+                        for unit, calendar in self.calendars.items()
+                    },
                     "financing_model": model,
                     "gp_count": gps,
                     "log_municipality_population": float(np.log(max(population.get(kommune, 1), 1))),
@@ -142,7 +166,8 @@ class EvaluationLake:
         if treated.empty:
             raise LakeError(f"lake {self.lake}: no pilot practice starts within the study window")
         self.first_cohort = int(treated.cohort.min())
-        if self.first_cohort < 2:
+        self.first_cohorts = {unit: int(treated[f"cohort_{unit}"].min()) for unit in self.calendars}
+        if min(self.first_cohorts.values()) < 2:
             raise LakeError(
                 f"lake {self.lake}: the first pilot start leaves fewer than two pre-period "
                 f"{self.plan.period}s in the study window from {self.plan.study_start}"
@@ -164,7 +189,11 @@ class EvaluationLake:
 
         baseline = self.plan.baseline_date
         groups, frailty, self.target_provenance = stratification_parameters(baseline)
-        strata = stratify_lake(self.lake, baseline, groups, frailty).select("resident_id", "group_count").to_pyarrow()
+        strata = (
+            stratify_lake(self.lake, baseline, groups, frailty)
+            .select("resident_id", "group_count")
+            .to_pyarrow()
+        )
         self.con.register("strata", strata)
         self.con.execute(
             """
@@ -197,7 +226,7 @@ class EvaluationLake:
             SELECT p.practice, p.target, per.idx AS period,
                    sum(date_diff('day', greatest(p.first_day, per.start), least(p.last_day, per.stop)) + 1)
                      / {DAYS_PER_MONTH} AS exposure
-            FROM pop p JOIN periods per ON p.first_day <= per.stop AND p.last_day >= per.start
+            FROM pop p JOIN periods_{self.plan.period} per ON p.first_day <= per.stop AND p.last_day >= per.start
             GROUP BY ALL
             """
         )
@@ -211,7 +240,7 @@ class EvaluationLake:
                 WITH ev AS ({sql})
                 SELECT p.practice, p.target, per.idx AS period, sum(ev.y) AS y, sum(ev.w) AS w
                 FROM ev JOIN pop p USING (resident_id)
-                JOIN periods per ON ev.day BETWEEN per.start AND per.stop
+                JOIN periods_{self.unit_of(outcome.key)} per ON ev.day BETWEEN per.start AND per.stop
                 GROUP BY ALL
                 """
             ).df()
@@ -232,23 +261,27 @@ class EvaluationLake:
         frame = frame.groupby(["practice", "period"], as_index=False)[["y", "w"]].sum()
         frame = frame[frame.w > 0]
         frame = frame[frame.practice.isin(self.practices.index)]
-        frame["cohort"] = self.practices.cohort.reindex(frame.practice).to_numpy()
-        return frame.rename(columns={"practice": "unit"}).sort_values(["unit", "period"]).reset_index(drop=True)
+        cohorts = self.practices[f"cohort_{self.unit_of(key)}"]
+        frame["cohort"] = cohorts.reindex(frame.practice).to_numpy()
+        return (
+            frame.rename(columns={"practice": "unit"}).sort_values(["unit", "period"]).reset_index(drop=True)
+        )
 
     def pre_panel(self, key: str, population: str) -> pd.DataFrame:
         """Practice × period sums before the first pilot start only (no post-period outcome is read)."""
-        return self._panel(key, population, self.first_cohort - 1)
+        return self._panel(key, population, self.first_cohort_of(key) - 1)
 
     def panel(self, key: str, population: str, locked: LockedPlan) -> pd.DataFrame:
         """Practice × period sums over the whole study window; the plan must be locked first."""
         if not isinstance(locked, LockedPlan) or locked.plan_hash != self.plan.hash:
             raise ValueError("post-period outcomes are read only under the locked plan")
-        return self._panel(key, population, len(self.periods) - 1)
+        return self._panel(key, population, len(self.calendar(key)) - 1)
 
     # --- practice characteristics for matching ------------------------------------------------
     def practice_covariates(self, names: Sequence[str]) -> pd.DataFrame:
-        base = self.con.execute(
-            """
+        base = (
+            self.con.execute(
+                """
             WITH chronic AS (
                 SELECT resident_id, count(*) AS n FROM conditions
                 WHERE condition_group = 'chronic' AND onset_date <= $b GROUP BY resident_id
@@ -261,8 +294,11 @@ class EvaluationLake:
                    avg(p.target::DOUBLE) AS share_target
             FROM pop p LEFT JOIN chronic c USING (resident_id) GROUP BY p.practice
             """,
-            {"b": self.plan.baseline_date},
-        ).df().set_index("practice")
+                {"b": self.plan.baseline_date},
+            )
+            .df()
+            .set_index("practice")
+        )
         frame = self.practices[["cohort", "log_municipality_population", "gp_count"]].join(base, how="inner")
         for name in names:
             if name in frame.columns:

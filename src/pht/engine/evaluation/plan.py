@@ -24,7 +24,7 @@ ESTIMATORS = ("callaway_santanna",)
 CONTROLS = ("notyet", "never")
 PERIODS = ("quarter", "month")
 POPULATIONS = ("target", "all")
-COMPARISONS = ("twfe_event_study", "naive")
+COMPARISONS = ("twfe_event_study", "poisson", "naive")
 BOOTSTRAP_WEIGHTS = ("webb", "rademacher", "mammen")
 MULTIPLE_TESTING = ("romano_wolf", "holm", "none")
 
@@ -42,6 +42,7 @@ class Plan:
     study_start: datetime.date
     study_end: datetime.date
     period: str
+    survey_period: str
     populations: tuple[str, ...]
     estimator: str
     control: str
@@ -101,7 +102,11 @@ def _get(doc: Mapping[str, Any], path: str, kind: type | tuple[type, ...]) -> An
         if not isinstance(node, Mapping) or part not in node:
             raise PlanError(f"plan field {path!r} is missing")
         node = node[part]
-    if isinstance(node, bool) and kind is not bool and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+    if (
+        isinstance(node, bool)
+        and kind is not bool
+        and bool not in (kind if isinstance(kind, tuple) else (kind,))
+    ):
         raise PlanError(f"plan field {path!r}: expected {kind}, got a boolean")
     if not isinstance(node, kind):
         raise PlanError(f"plan field {path!r}: expected {getattr(kind, '__name__', kind)}, got {node!r}")
@@ -170,6 +175,7 @@ def parse_plan(document: Mapping[str, Any], known_outcomes: frozenset[str] | Non
         study_start=_date(document, "design.study_start"),
         study_end=_date(document, "design.study_end"),
         period=_choice(document, "design.period", PERIODS),
+        survey_period=_choice(document, "design.survey_period", (*PERIODS, "year")),
         populations=populations,
         estimator=_choice(document, "design.estimator", ESTIMATORS),
         control=_choice(document, "design.control", CONTROLS),
@@ -188,13 +194,17 @@ def parse_plan(document: Mapping[str, Any], known_outcomes: frozenset[str] | Non
         deviations_stated=tuple(document.get("plan", {}).get("deviations", ())),
     )
     if not plan.study_start < plan.baseline_date < plan.study_end:
-        raise PlanError("plan fields 'design.study_start' < 'design.baseline_date' < 'design.study_end' must hold")
+        raise PlanError(
+            "plan fields 'design.study_start' < 'design.baseline_date' < 'design.study_end' must hold"
+        )
     if not 0.0 < plan.alpha < 0.5:
         raise PlanError(f"plan field 'inference.alpha': {plan.alpha} is not in (0, 0.5)")
     if not 0.5 <= plan.power < 1.0:
         raise PlanError(f"plan field 'inference.power': {plan.power} is not in [0.5, 1)")
     if not 99 <= plan.bootstrap_draws <= 100_000:
-        raise PlanError(f"plan field 'inference.bootstrap_draws': {plan.bootstrap_draws} is not in 99..100000")
+        raise PlanError(
+            f"plan field 'inference.bootstrap_draws': {plan.bootstrap_draws} is not in 99..100000"
+        )
     if not 1 <= plan.neighbours <= 20:
         raise PlanError(f"plan field 'matching.neighbours': {plan.neighbours} is not in 1..20")
     if plan.min_control_practices < 1:

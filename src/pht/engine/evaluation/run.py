@@ -30,7 +30,7 @@ from scipy import stats as scipy_stats
 from pht.engine.evaluation.outcomes import CATALOGUE, DIMENSIONS, KNOWN_OUTCOMES
 from pht.engine.evaluation.panels import NEVER, EvaluationLake
 from pht.engine.evaluation.plan import Plan, deviations, load_plan, lock
-from pht.stats import did, matching
+from pht.stats import compare, did, matching
 
 Progress = Callable[[str], None]
 
@@ -91,13 +91,11 @@ def _matched_sample(lake: EvaluationLake, plan: Plan) -> tuple[list[str], dict[s
     return sorted(treated.index.tolist() + matched.index.tolist()), balance
 
 
-def _records(table: Any) -> list[dict[str, Any]]:
-    if isinstance(table, pd.DataFrame):
-        return [
-            {k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()}
-            for row in table.reset_index().to_dict("records")
-        ]
-    return list(table)
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {str(k): (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()}
+        for row in table.to_dict("records")
+    ]
 
 
 def _z(alpha: float) -> float:
@@ -109,7 +107,7 @@ def _mde(lake: EvaluationLake, plan: Plan, key: str, population: str, units: lis
     practices pretend to start half-way through the pre-period; controls are never-treated."""
     frame = lake.pre_panel(key, population)
     frame = frame[frame.unit.isin(units)].copy()
-    fake = max(lake.first_cohort // 2, 1)
+    fake = max(lake.first_cohort_of(key) // 2, 1)
     frame["cohort"] = np.where(frame.cohort != NEVER, fake, NEVER)
     if frame.empty or frame[frame.cohort == NEVER].empty or frame[frame.cohort != NEVER].empty:
         return None
@@ -266,9 +264,13 @@ def _estimate(
         # rescale: the bootstrap averages over all units, the estimate over its panel's units
         column[[unit_index[u] for u in gt.units]] = np.nan_to_num(influence) * n_all / gt.n
         columns.append(column)
-        results.append({"fit": fit, "outcome": outcome, "value": value, "point": point, "gt": gt, "event": event})
+        results.append(
+            {"fit": fit, "outcome": outcome, "value": value, "point": point, "gt": gt, "event": event}
+        )
     matrix = np.column_stack(columns) if columns else np.zeros((n_all, 0))
-    draws = did.multiplier_bootstrap(matrix, draws=plan.bootstrap_draws, seed=plan.seed, weights=plan.bootstrap_weights)
+    draws = did.multiplier_bootstrap(
+        matrix, draws=plan.bootstrap_draws, seed=plan.seed, weights=plan.bootstrap_weights
+    )
     z = _z(plan.alpha)
     points = np.array([r["point"] for r in results])
     ses = draws.se()
@@ -302,7 +304,7 @@ def _estimate(
         else:
             low, high = r["value"] - z * se, r["value"] + z * se
         sample = fit["sample"]
-        stat, df, p_pre = did.pretrend_test(r["gt"])
+        stat, df, p_pre = _pretrend(r["event"], draws)
         out.append(
             {
                 "outcome": outcome.key,
@@ -318,13 +320,73 @@ def _estimate(
                 "p_adjusted": _round(adjusted[i]),
                 "naive_estimate": _round(_naive(fit["frame"], outcome.scale)),
                 "mde": mdes.get((outcome.key, fit["population"])),
-                "pretrend": {"statistic": _round(stat), "df": int(df), "p_value": _round(p_pre)},
+                "pretrend": {
+                    "test": f"sup-t over the pre-period event times -{PRETREND_WINDOW}..-1 (bootstrap)",
+                    "statistic": _round(stat),
+                    "estimates": int(df),
+                    "p_value": _round(p_pre),
+                },
                 "treated_practices": int(sample.unit[sample.cohort != NEVER].nunique()),
                 "control_practices": int(sample.unit[sample.cohort == NEVER].nunique()),
                 "estimator": f"{plan.estimator} ({plan.control} controls, matched)",
+                "comparison": _comparisons(sample, outcome.scale, outcome.kind, plan),
                 "event_study": _event_rows(r["event"], draws, plan.alpha),
             }
         )
+    return out
+
+
+PRETREND_WINDOW = 8
+
+
+def _pretrend(event: Any, draws: Any) -> tuple[float, int, float]:
+    """Are the pre-period event-time estimates jointly zero? The largest |t| among them against
+    the bootstrap distribution of that maximum. (A Wald test needs the inverse of a cluster
+    covariance whose rank is bounded by the few treated practices; the sup-t test does not.)"""
+    keep = (event.labels < 0) & (event.labels >= -PRETREND_WINDOW) & np.isfinite(event.estimate)
+    if not keep.any():
+        return float("nan"), 0, float("nan")
+    shared = draws.apply(np.nan_to_num(event.inf[:, keep]))
+    se = shared.se()
+    usable = se > 0
+    if not usable.any():
+        return float("nan"), 0, float("nan")
+    t = np.abs(event.estimate[keep][usable]) / se[usable]
+    t_star = np.abs(shared.perturbations[:, usable]) / se[usable]
+    statistic = float(t.max())
+    p_value = (1 + int(np.sum(t_star.max(axis=1) >= statistic))) / (1 + shared.draws)
+    return statistic, int(usable.sum()), float(p_value)
+
+
+def _comparisons(sample: pd.DataFrame, scale: str, kind: str, plan: Plan) -> dict[str, Any]:
+    """The comparison estimators of the plan on the same matched sample (pyfixest)."""
+    out: dict[str, Any] = {}
+    if "poisson" in plan.comparison and kind == "count" and scale == "ratio":
+        try:
+            fit = compare.poisson_att(sample, alpha=plan.alpha)
+        except Exception as exc:  # pyfixest refuses degenerate panels in several ways
+            out["poisson"] = {"error": str(exc)[:200]}
+        else:
+            out["poisson"] = {
+                "estimator": "PPML, treated x post | practice + period, log exposure offset, CRV1 by practice",
+                "estimate": _round(fit.rate_ratio),
+                "ci_low": _round(fit.ci_low),
+                "ci_high": _round(fit.ci_high),
+                "p_value": _round(fit.p_value),
+            }
+    if "twfe_event_study" in plan.comparison:
+        try:
+            rows = compare.twfe_event_study(sample, alpha=plan.alpha)
+        except Exception as exc:  # as above
+            out["twfe_event_study"] = {"error": str(exc)[:200]}
+        else:
+            out["twfe_event_study"] = {
+                "estimator": "weighted OLS of the cell mean on relative-period dummies | practice + period, CRV1",
+                "rows": [
+                    {k: (_round(v) if k != "rel_period" else int(v)) for k, v in row.items()}
+                    for row in rows.to_dict("records")
+                ],
+            }
     return out
 
 
@@ -344,7 +406,9 @@ def _event_rows(event: Any, draws: Any, alpha: float) -> list[dict[str, Any]]:
             "band_low": _round(bl),
             "band_high": _round(bh),
         }
-        for e, est, lo, hi, bl, bh in zip(event.labels, event.estimate, low, high, band_low, band_high, strict=True)
+        for e, est, lo, hi, bl, bh in zip(
+            event.labels, event.estimate, low, high, band_low, band_high, strict=True
+        )
     ]
 
 
