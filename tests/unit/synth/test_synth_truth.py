@@ -38,7 +38,7 @@ def _contacts(lake: Path, kinds: tuple[str, ...]) -> int:
     return int(contacts["kind"].astype(str).isin(kinds).sum())
 
 
-def test_the_truth_is_exactly_observed_minus_counterfactual(small_lake: Path, make_lake) -> None:  # type: ignore[no-untyped-def]
+def test_the_truth_is_exactly_observed_minus_counterfactual(small_lake: Path, make_lake) -> None:
     """The zero-effect lake of the same seed is the counterfactual (thinning shares its uniforms), so
     every count differs from it by exactly the truth's sum, and every score by the truth's row."""
     zero = make_lake(effects=ZERO_EFFECTS)
@@ -86,7 +86,7 @@ def test_the_truth_is_exactly_observed_minus_counterfactual(small_lake: Path, ma
     assert truth["kommunenummer"].astype(str).isin(["0828", "1401"]).all()
 
 
-def test_zero_effects_give_an_empty_truth(make_lake) -> None:  # type: ignore[no-untyped-def]
+def test_zero_effects_give_an_empty_truth(make_lake) -> None:
     zero = make_lake(effects=ZERO_EFFECTS)
     assert read_dataset(zero, "truth").num_rows == 0
     assert (zero / "truth" / "year=2020" / "k1401.parquet").exists()
@@ -94,7 +94,7 @@ def test_zero_effects_give_an_empty_truth(make_lake) -> None:  # type: ignore[no
     assert manifest["datasets"]["truth"]["rows"] == 0 and manifest["datasets"]["truth"]["partitioned_by_year"]
 
 
-def test_a_rate_ratio_above_one_adds_events_the_truth_counts(make_lake) -> None:  # type: ignore[no-untyped-def]
+def test_a_rate_ratio_above_one_adds_events_the_truth_counts(make_lake) -> None:
     """With rr > 1 the draws differ from the zero-effect lake's, so the check is statistical."""
     effects = dataclasses.replace(ZERO_EFFECTS, gp_consultation_rr=1.5)
     more = make_lake(("0828",), years=(2017, 2019), effects=effects)
@@ -149,7 +149,7 @@ def _pilot_against_others(lake: Path) -> tuple[float, float, float, int]:
     return acute, ooh, float(prom), n
 
 
-def test_pilot_practices_have_better_baselines_with_confounding(make_lake) -> None:  # type: ignore[no-untyped-def]
+def test_pilot_practices_have_better_baselines_with_confounding(make_lake) -> None:
     """Self-selection: before the pilot starts, pilot practices already admit fewer patients and
     report better PROM than the other practices of their municipalities, so a naive comparison is
     biased; without confounding they do not."""
@@ -171,8 +171,7 @@ def _q2_gp_ratio(lake: Path) -> dict[str, float]:
 
 
 def test_the_pandemic_cuts_gp_consultations_more_in_the_larger_municipality(
-    small_lake: Path,
-    make_lake,  # type: ignore[no-untyped-def]
+    small_lake: Path, make_lake
 ) -> None:
     population = {m.kommunenummer: m.population for m in municipalities(2017)}
     assert population["1401"] > 3 * population["0828"]  # Flora is the larger
