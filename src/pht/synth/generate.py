@@ -9,6 +9,14 @@ that day match ``municipality_population_age_2017.csv`` exactly by single year o
 anchor, people who died or moved out are added; after it, births, in-movers, deaths, moves out
 and list changes happen at the rates in ``synth_rates.toml``. A move out of the municipality ends
 the person's record; in-movers are new persons (people are not linked across municipalities).
+
+``generate()`` runs one function per stage: ``registry_stage`` (practices, GPs, pilot, people,
+confounding), ``morbidity_stage``, ``population_stage`` (deaths, GP lists), then per year
+``contacts_and_claims_stage``, ``hospital_stage``, ``municipal_care_stage``, ``survey_stage`` and
+``truth_stage``. The confounding (``synth_evaluation.toml``: latent practice effects with
+self-selected pilot practices, municipal trends, the 2020 pandemic) and the pilot's effects act by
+thinning with one uniform per candidate event, so the counterfactual (no effect) is known exactly
+and written to the ``truth`` dataset, which the generator never reads.
 """
 
 from __future__ import annotations

@@ -37,7 +37,9 @@ class Effects:
     """True effects for target-group patients listed with a pilot practice, from its start date.
 
     Rate ratios multiply rates (1.0 = no effect); shifts move a score (PREM in standard
-    deviations of its latent scale, PROM in points of the 0-100 scale; 0.0 = no effect).
+    deviations of its latent scale, PROM in points of the 0-100 scale; 0.0 = no effect). What they
+    change is written, event by event, to the lake's ``truth`` dataset (docs/synth.md). The
+    confounding (``synth_evaluation.toml``) is not an effect: zero effects inject nothing.
     """
 
     acute_admission_rr: float = 1.0

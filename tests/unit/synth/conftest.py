@@ -25,8 +25,9 @@ def make_lake(tmp_path_factory: pytest.TempPathFactory) -> LakeFactory:
         years: tuple[int, int] = (2015, 2021),
         effects: Effects | None = DEFAULT_EFFECTS,
         tag: str = "",
+        confounding: bool = True,
     ) -> Path:
-        key = (codes, seed, years, effects, tag)
+        key = (codes, seed, years, effects, tag, confounding)
         if key not in cache:
             out = tmp_path_factory.mktemp("lake")
             pilot = no_pilot() if effects is None else default_pilot(seed, effects)
@@ -39,6 +40,7 @@ def make_lake(tmp_path_factory: pytest.TempPathFactory) -> LakeFactory:
                 pilot=pilot,
                 jobs=1,
                 progress=False,
+                confounding=confounding,
             )
             cache[key] = out
         return cache[key]

@@ -36,10 +36,16 @@ def test_pht_synth_writes_a_lake_with_a_manifest(tmp_path: Path, capsys: pytest.
             "--quiet",
             "--jobs",
             "1",
+            "--confounding",
+            "off",
         ]
     )
     assert args.handler(args) == 0
     manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["confounding"] is False
+    # 2016-2017 is before the pilot: no effect applied, so the truth is empty (but written)
+    assert manifest["datasets"]["truth"]["rows"] == 0
+    assert (out / "truth" / "year=2017" / "k0828.parquet").exists()
     assert manifest["municipalities"] == ["0828"] and manifest["years"] == [2016, 2017]
     assert manifest["true_effects"]["prem_shift_sd"] == 0.5
     assert manifest["true_effects"]["acute_admission_rr"] == 1.0
@@ -63,6 +69,12 @@ def test_user_errors_are_command_errors(tmp_path: Path, argv: list[str], message
     args = _parse(["synth", *argv, "--out", str(tmp_path / "x"), "--quiet"])
     with pytest.raises(CommandError, match=message):
         args.handler(args)
+
+
+def test_confounding_is_on_by_default_and_only_on_or_off() -> None:
+    assert _parse(["synth", "--municipalities", "0828", "--out", "x"]).confounding == "on"
+    with pytest.raises(SystemExit):
+        _parse(["synth", "--municipalities", "0828", "--out", "x", "--confounding", "maybe"])
 
 
 def test_a_non_empty_directory_that_is_not_a_lake_is_not_overwritten(tmp_path: Path) -> None:

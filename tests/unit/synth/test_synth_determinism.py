@@ -33,6 +33,9 @@ def test_same_seed_gives_byte_identical_files(small_lake: Path, tmp_path: Path) 
     assert MANIFEST in first and len(first) > 50
     manifest = json.loads((again / MANIFEST).read_text())
     assert manifest["files"] == {k: v for k, v in second.items() if k != MANIFEST}
+    # the truth is among the identical files, and it is not empty
+    assert "truth/year=2020/k1401.parquet" in first
+    assert manifest["datasets"]["truth"]["rows"] > 100
 
 
 def test_another_seed_gives_different_data(small_lake: Path, make_lake) -> None:  # type: ignore[no-untyped-def]
