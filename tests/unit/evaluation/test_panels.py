@@ -6,26 +6,20 @@ from __future__ import annotations
 import copy
 import datetime
 import shutil
-import tomllib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from evaluation_plans import small_plan
 
 from pht.engine.evaluation.outcomes import KNOWN_OUTCOMES
 from pht.engine.evaluation.panels import DAYS_PER_MONTH, NEVER, EvaluationLake, periods
-from pht.engine.evaluation.plan import DEFAULT_PLAN, lock, parse_plan
+from pht.engine.evaluation.plan import lock, parse_plan
 from pht.lake import LakeError
 
 BASELINE = datetime.date(2017, 12, 31)
-
-
-def small_plan():
-    document = tomllib.loads(DEFAULT_PLAN.read_text(encoding="utf-8"))
-    document["design"]["study_end"] = datetime.date(2019, 12, 31)
-    return parse_plan(document, KNOWN_OUTCOMES)
 
 
 def read(lake: Path, name: str) -> pd.DataFrame:
