@@ -16,7 +16,9 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+from pht.stats.did import Control, Weights
 
 DEFAULT_PLAN = Path(__file__).parents[2] / "refdata" / "plans" / "default.toml"
 
@@ -45,12 +47,12 @@ class Plan:
     survey_period: str
     populations: tuple[str, ...]
     estimator: str
-    control: str
+    control: Control
     comparison: tuple[str, ...]
     min_control_practices: int
     neighbours: int
     covariates: tuple[str, ...]
-    bootstrap_weights: str
+    bootstrap_weights: Weights
     bootstrap_draws: int
     seed: int
     alpha: float
@@ -178,12 +180,12 @@ def parse_plan(document: Mapping[str, Any], known_outcomes: frozenset[str] | Non
         survey_period=_choice(document, "design.survey_period", (*PERIODS, "year")),
         populations=populations,
         estimator=_choice(document, "design.estimator", ESTIMATORS),
-        control=_choice(document, "design.control", CONTROLS),
+        control=cast(Control, _choice(document, "design.control", CONTROLS)),
         comparison=comparison,
         min_control_practices=_get(document, "design.min_control_practices", int),
         neighbours=_get(document, "matching.neighbours", int),
         covariates=_strings(document, "matching.covariates"),
-        bootstrap_weights=_choice(document, "inference.bootstrap_weights", BOOTSTRAP_WEIGHTS),
+        bootstrap_weights=cast(Weights, _choice(document, "inference.bootstrap_weights", BOOTSTRAP_WEIGHTS)),
         bootstrap_draws=_get(document, "inference.bootstrap_draws", int),
         seed=_get(document, "inference.seed", int),
         alpha=float(_get(document, "inference.alpha", (float, int))),

@@ -114,7 +114,10 @@ def _mde(lake: EvaluationLake, plan: Plan, key: str, population: str, units: lis
     gt = did.att_gt(_stats_panel(frame), control="never")
     agg = did.aggregate(gt, kind="simple")
     draws = did.multiplier_bootstrap(
-        agg.overall_inf, draws=plan.bootstrap_draws, seed=plan.seed, weights=plan.bootstrap_weights
+        agg.overall_inf,
+        draws=plan.bootstrap_draws,
+        seed=plan.seed,
+        weights=plan.bootstrap_weights,
     )
     se = float(draws.se()[0])
     if not math.isfinite(se):
@@ -243,7 +246,7 @@ def _estimate(
     unit_index = {u: i for i, u in enumerate(units)}
     n_all = len(units)
     columns = []
-    results = []
+    results: list[dict[str, Any]] = []
     for fit in fits:
         outcome = CATALOGUE[fit["key"]]
         gt = did.att_gt(_stats_panel(fit["sample"]), control=plan.control)
@@ -269,7 +272,10 @@ def _estimate(
         )
     matrix = np.column_stack(columns) if columns else np.zeros((n_all, 0))
     draws = did.multiplier_bootstrap(
-        matrix, draws=plan.bootstrap_draws, seed=plan.seed, weights=plan.bootstrap_weights
+        matrix,
+        draws=plan.bootstrap_draws,
+        seed=plan.seed,
+        weights=plan.bootstrap_weights,
     )
     z = _z(plan.alpha)
     points = np.array([r["point"] for r in results])
