@@ -531,8 +531,11 @@ class Draws:
         """The same multipliers (same seed, units and draws) applied to another IF matrix."""
         return multiplier_bootstrap(inf, draws=self.draws, seed=self.seed, weights=self.weights)  # type: ignore[arg-type]
 
-    def se(self) -> FloatArray:
-        """Bootstrap SE per column: interquartile range / (z_.75 - z_.25), as R ``did``."""
+    def se(self, method: Literal["iqr", "sd"] = "iqr") -> FloatArray:
+        """Bootstrap SE per column: interquartile range / (z_.75 - z_.25), as R ``did`` (robust
+        to a few dominant clusters), or the standard deviation of the draws."""
+        if method == "sd":
+            return np.asarray(self.perturbations.std(axis=0, ddof=1), dtype=float)
         q75, q25 = np.quantile(self.perturbations, [0.75, 0.25], axis=0)
         return np.asarray((q75 - q25) / (sps.norm.ppf(0.75) - sps.norm.ppf(0.25)), dtype=float)
 
@@ -584,22 +587,34 @@ def multiplier_bootstrap(
 
 
 def pretrend_test(
-    gt: GroupTime, draws: Draws | None = None, *, by: Literal["event", "cell"] = "event"
+    gt: GroupTime,
+    draws: Draws | None = None,
+    *,
+    by: Literal["event", "cell"] = "event",
+    small_sample: bool = True,
 ) -> tuple[float, int, float]:
     """Wald test that the pre-period ATTs are jointly zero: ``(statistic, df, p_value)``.
 
     ``by="event"`` tests the pre event-time aggregates (e < 0), ``by="cell"`` the pre cells (as
     R ``did``'s ``W``). The covariance is analytic (``IF'IF / n^2``) or, given ``draws``, that of
     the same multipliers applied to the pre IFs. Components with zero variance are left out;
-    ``df`` is the rank of the covariance used. With no pre-period estimate: ``(nan, 0, nan)``.
+    ``df`` is the rank of the covariance used. The statistic is ``W = theta' V^+ theta``.
+
+    ``small_sample=False``: ``p = P(chi2_df > W)`` (R ``did``). ``small_sample=True`` (default):
+    the covariance is estimated from only ``G`` treated clusters (the units of the cohorts with
+    pre estimates), and the chi-square test over-rejects badly when ``df`` is not small against
+    ``G``; the p-value is Hotelling's, ``P(F_{df, G-df} > W (G - df) / (df (G - 1)))`` (NaN when
+    ``G <= df``). With no pre-period estimate: ``(nan, 0, nan)``.
     """
     if by == "event":
         agg = aggregate(gt, "event")
         keep = agg.labels < 0
         est, inf = agg.estimate[keep], agg.inf[:, keep]
+        cohorts = np.unique(np.concatenate([gt.group[c] for c, k in zip(agg.members, keep, strict=True) if k] or [[]]))
     else:
         keep = gt.pre & np.isfinite(gt.att)
         est, inf = gt.att[keep], gt.inf[:, keep]
+        cohorts = np.unique(gt.group[keep])
     if est.size:
         if draws is None:
             cov = inf.T @ inf / gt.n**2
@@ -613,7 +628,13 @@ def pretrend_test(
     inv = np.linalg.pinv(cov, hermitian=True)
     df = int(np.linalg.matrix_rank(cov, hermitian=True))
     stat = float(est @ inv @ est)
-    return stat, df, float(sps.chi2.sf(stat, df))
+    if not small_sample:
+        return stat, df, float(sps.chi2.sf(stat, df))
+    clusters = int(np.isin(gt.cube.cohort, cohorts).sum())
+    if clusters <= df:
+        return stat, df, float("nan")
+    f = stat * (clusters - df) / (df * (clusters - 1))
+    return stat, df, float(sps.f.sf(f, df, clusters - df))
 
 
 def holm(pvalues: ArrayLike) -> FloatArray:
