@@ -563,7 +563,6 @@ class Draws:
         return est - crit * se, est + crit * se, crit
 
 
-
 def multiplier_bootstrap(
     inf: FloatArray, draws: int = 999, seed: int = 0, weights: Weights = "webb"
 ) -> Draws:
@@ -610,7 +609,9 @@ def pretrend_test(
         agg = aggregate(gt, "event")
         keep = agg.labels < 0
         est, inf = agg.estimate[keep], agg.inf[:, keep]
-        cohorts = np.unique(np.concatenate([gt.group[c] for c, k in zip(agg.members, keep, strict=True) if k] or [[]]))
+        cohorts = np.unique(
+            np.concatenate([gt.group[c] for c, k in zip(agg.members, keep, strict=True) if k] or [[]])
+        )
     else:
         keep = gt.pre & np.isfinite(gt.att)
         est, inf = gt.att[keep], gt.inf[:, keep]

@@ -26,7 +26,13 @@ def exact_panel(effect: float, multiplicative: bool) -> pd.DataFrame:
     else:
         mean = a[u] + b[p - 1] + np.where(post, effect, 0.0)
     return pd.DataFrame(
-        {"unit": u.ravel(), "period": p.ravel(), "cohort": cohort[u].ravel(), "y": (mean * w).ravel(), "w": w.ravel()}
+        {
+            "unit": u.ravel(),
+            "period": p.ravel(),
+            "cohort": cohort[u].ravel(),
+            "y": (mean * w).ravel(),
+            "w": w.ravel(),
+        }
     )
 
 

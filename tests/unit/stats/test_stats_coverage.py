@@ -43,7 +43,11 @@ def test_effect_is_detected_when_large() -> None:
 
 
 def test_randomisation_inference_size_and_power() -> None:
-    null = [randomisation_p(simulate(rep, effect=1.0).panel, permutations=99, seed=rep)[0] for rep in range(30)]
+    null = [
+        randomisation_p(simulate(rep, effect=1.0).panel, permutations=99, seed=rep)[0] for rep in range(30)
+    ]
     assert np.mean(np.array(null) < 0.05) <= 0.15
-    strong = [randomisation_p(simulate(rep, effect=0.6).panel, permutations=99, seed=rep)[0] for rep in range(5)]
+    strong = [
+        randomisation_p(simulate(rep, effect=0.6).panel, permutations=99, seed=rep)[0] for rep in range(5)
+    ]
     assert max(strong) < 0.05

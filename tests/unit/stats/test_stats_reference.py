@@ -111,7 +111,9 @@ def test_pre_cell_wald_equals_csdid(df_het: pd.DataFrame) -> None:
     from pht.stats.did import pretrend_test
 
     model = fit_csdid(df_het, "never", None)
-    stat, df, p = pretrend_test(att_gt(panel_of(df_het, None), control="never", small_sample=False), by="cell", small_sample=False)
+    stat, df, p = pretrend_test(
+        att_gt(panel_of(df_het, None), control="never", small_sample=False), by="cell", small_sample=False
+    )
     assert stat == pytest.approx(model.MP["W"], rel=1e-6)
     assert df == int((np.asarray(model.results["post"]) == 0).sum())
     assert p == pytest.approx(model.MP["Wpval"], abs=1e-5)
