@@ -50,6 +50,13 @@ Rate ratio
     ``m / (m - ATT)`` with ``m`` the exposure-weighted treated mean over the simple aggregate's
     cells and ``m - ATT`` the counterfactual mean; IF by the delta method.
 
+Naive comparison and power
+    :func:`naive_comparison` sets the post-period treated mean against the controls' mean in the
+    same cells, with no pre-period (what a design-free reading would report).
+    :func:`placebo_power` gives the minimum detectable effect from pre-period data alone: a
+    placebo treatment of the treated units on their last pre-periods, whose simple ATT's SE
+    feeds :func:`mde`.
+
 Inference
     :func:`multiplier_bootstrap` perturbs the per-unit IFs with i.i.d. multipliers ``v_i`` (Webb's
     six-point distribution by default; Rademacher or Mammen), one per unit (cluster):
@@ -222,6 +229,20 @@ def _cells(periods: np.ndarray, cohorts: np.ndarray, base: Base) -> list[tuple[i
     return out
 
 
+def _ratio_mean(ys: FloatArray, ws: FloatArray, small_sample: bool) -> tuple[float, FloatArray]:
+    """``sum y / sum w`` over units (zeros outside the group) and its per-unit IF (module doc)."""
+    n = ys.size
+    total = ws.sum()
+    if total <= 0:
+        return float("nan"), np.zeros(n)
+    mean = ys.sum() / total
+    psi = n * (ys - mean * ws) / total
+    if small_sample:
+        h = ws / total  # leverage of each unit in the group's (ratio) mean
+        psi = np.where(h < 1.0, psi / np.sqrt(np.maximum(1.0 - h, 1e-12)), psi)
+    return float(mean), np.asarray(psi, dtype=float)
+
+
 def _control_mask(cohort: np.ndarray, g: int, t: int, b: int, control: Control) -> np.ndarray:
     never = cohort == NEVER
     if control == "never":
@@ -262,17 +283,7 @@ def att_gt(
     exposure = np.zeros(m)
 
     def mean_and_if(mask: np.ndarray, s: int) -> tuple[float, FloatArray]:
-        ys = cube.y[:, col[s]] * mask
-        ws = cube.w[:, col[s]] * mask
-        total = ws.sum()
-        if total <= 0:
-            return float("nan"), np.zeros(n)
-        mean = ys.sum() / total
-        psi = n * (ys - mean * ws) / total
-        if small_sample:
-            h = ws / total  # leverage of each unit in the group's (ratio) mean
-            psi = np.where(h < 1.0, psi / np.sqrt(np.maximum(1.0 - h, 1e-12)), psi)
-        return float(mean), psi
+        return _ratio_mean(cube.y[:, col[s]] * mask, cube.w[:, col[s]] * mask, small_sample)
 
     with np.errstate(invalid="ignore"):
         for k, (g, t, b) in enumerate(cells):
@@ -466,9 +477,8 @@ def treated_mean(agg: Aggregate, gt: GroupTime) -> Estimate:
     in_group = cube.cohort[:, None] == gt.group[cells][None, :]
     ys = (cube.y[:, cols] * in_group).sum(axis=1)
     ws = (cube.w[:, cols] * in_group).sum(axis=1)
-    total = ws.sum()
-    m = float(ys.sum() / total)
-    return Estimate(m, gt.n * (ys - m * ws) / total)
+    m, inf = _ratio_mean(ys, ws, gt.small_sample)
+    return Estimate(m, inf)
 
 
 def ratio(agg: Aggregate, gt: GroupTime) -> Estimate:
@@ -480,6 +490,109 @@ def ratio(agg: Aggregate, gt: GroupTime) -> Estimate:
         raise StatsError("the counterfactual mean m - ATT is not positive; no rate ratio")
     inf = (-a / cf**2) * mean.inf + (m / cf**2) * agg.overall_inf
     return Estimate(m / cf, inf)
+
+
+@dataclass(frozen=True)
+class Naive:
+    """The naive post-period comparison beside a design estimate (what the design buys)."""
+
+    difference: Estimate  # treated mean - control mean, same cells and weights
+    ratio: Estimate  # treated mean / control mean
+    treated: Estimate
+    control: Estimate
+
+
+def naive_comparison(agg: Aggregate, gt: GroupTime) -> Naive:
+    """Treated versus control means in the post cells, with no pre-period and no trend.
+
+    Over the simple aggregate's cells with its weights ``omega_k`` (treated exposure):
+    ``m = sum_k omega_k Ybar_g(t)`` (the treated mean of :func:`ratio`) against
+    ``c = sum_k omega_k Ybar_C(t)``, ``C`` the design's controls at ``t`` (never-treated, or also
+    the not-yet-treated). Returns ``m - c`` and ``m / c`` with IFs (the weights' IF included).
+    """
+    treated = treated_mean(agg, gt)
+    cube = gt.cube
+    cells = agg.members[0]
+    values = np.empty(cells.size)
+    infs = np.empty((gt.n, cells.size))
+    for j, k in enumerate(cells):
+        g, t = int(gt.group[k]), int(gt.time[k])
+        mask = _control_mask(cube.cohort, g, t, t, gt.control)  # type: ignore[arg-type]
+        s = int(np.searchsorted(cube.periods, t))
+        values[j], infs[:, j] = _ratio_mean(cube.y[:, s] * mask, cube.w[:, s] * mask, gt.small_sample)
+    if np.any(np.isnan(values)):
+        raise StatsError("a post cell has no exposed control units")
+    c, c_inf, _ = _combine(values, infs, _cell_unit_exposure(gt, cells))
+    control = Estimate(c, c_inf)
+    m = treated.estimate
+    difference = Estimate(m - c, treated.inf - c_inf)
+    rr = (
+        Estimate(m / c, treated.inf / c - m * c_inf / c**2)
+        if c > 0
+        else Estimate(float("nan"), c_inf * np.nan)
+    )
+    return Naive(difference, rr, treated, control)
+
+
+@dataclass(frozen=True)
+class Power:
+    """Minimum detectable effect from a placebo on pre-period data only."""
+
+    mde: float  # on the difference scale (the outcome's mean per unit of exposure)
+    se: float  # of the placebo simple ATT
+    placebo: float  # the placebo simple ATT itself (should be near zero)
+    baseline: float  # treated exposure-weighted mean in the placebo post cells
+    placebo_periods: tuple[int, ...]  # the periods the placebo treats as post
+
+    @property
+    def mde_ratio(self) -> float:
+        """The smallest detectable reduction as a rate ratio, ``1 - mde / baseline``."""
+        return 1.0 - self.mde / self.baseline
+
+
+def placebo_power(
+    panel: Panel | Cube,
+    post_periods: int,
+    control: Control = "never",
+    *,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    small_sample: bool = True,
+) -> Power:
+    """MDE before any post-period outcome is used: a placebo design on the pre-period.
+
+    Only periods before the first treated cohort are used. Every treated unit gets the placebo
+    cohort that leaves its last ``post_periods`` pre-periods as placebo "post" periods; the
+    simple ATT of that placebo has the sampling variability of the real design (same units,
+    exposures and outcome), and ``mde = (z_{1-alpha/2} + z_power) * se``.
+    """
+    cube = panel if isinstance(panel, Cube) else to_cube(panel)
+    treated = cube.cohort != NEVER
+    if not np.any(treated):
+        raise StatsError("no treated units")
+    pre = cube.periods < cube.cohort[treated].min()
+    periods = cube.periods[pre]
+    if post_periods < 1 or periods.size <= post_periods:
+        raise StatsError(f"{periods.size} pre-periods cannot hold {post_periods} placebo post periods")
+    first = int(periods[-post_periods])
+    placebo = Cube(
+        units=cube.units,
+        periods=periods,
+        cohort=np.where(treated, first, NEVER),
+        y=cube.y[:, pre],
+        w=cube.w[:, pre],
+        dropped=cube.dropped,
+    )
+    gt = att_gt(placebo, control, small_sample=small_sample)
+    agg = aggregate(gt, "simple")
+    se = agg.overall_se()
+    return Power(
+        mde=mde(se, alpha, power),
+        se=se,
+        placebo=agg.overall,
+        baseline=treated_mean(agg, gt).estimate,
+        placebo_periods=tuple(int(p) for p in periods[-post_periods:]),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -609,20 +722,17 @@ def pretrend_test(
         agg = aggregate(gt, "event")
         keep = agg.labels < 0
         est, inf = agg.estimate[keep], agg.inf[:, keep]
-        cohorts = np.unique(
-            np.concatenate([gt.group[c] for c, k in zip(agg.members, keep, strict=True) if k] or [[]])
-        )
     else:
         keep = gt.pre & np.isfinite(gt.att)
         est, inf = gt.att[keep], gt.inf[:, keep]
-        cohorts = np.unique(gt.group[keep])
+    cohorts = np.unique(gt.group[gt.pre & np.isfinite(gt.att)])
     if est.size:
         if draws is None:
             cov = inf.T @ inf / gt.n**2
         else:
             cov = np.atleast_2d(np.cov(draws.apply(inf).perturbations, rowvar=False))
         var = np.diag(cov)
-        nonzero = var > 1e-14 * max(1.0, float(var.max()))
+        nonzero = var > 1e-12 * float(var.max()) if var.max() > 0 else np.zeros(var.size, dtype=bool)
         est, cov = est[nonzero], cov[np.ix_(nonzero, nonzero)]
     if est.size == 0:
         return float("nan"), 0, float("nan")

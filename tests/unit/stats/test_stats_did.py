@@ -17,6 +17,8 @@ from pht.stats.did import (
     holm,
     mde,
     multiplier_bootstrap,
+    naive_comparison,
+    placebo_power,
     pretrend_test,
     randomisation_p,
     ratio,
@@ -317,3 +319,81 @@ def test_randomisation_p_is_seeded() -> None:
     assert a[0] == b[0]
     np.testing.assert_array_equal(a[1], b[1])
     assert 1 / 50 <= a[0] <= 1
+
+
+# --- naive comparison, power, influence functions --------------------------------------------
+
+
+def test_naive_comparison_by_hand_and_biased_under_selection() -> None:
+    panel = Panel(
+        unit=np.array(["a", "a", "b", "b", "c", "c"]),
+        period=np.array([1, 2, 1, 2, 1, 2]),
+        cohort=np.array([2, 2, NEVER, NEVER, NEVER, NEVER]),
+        y=np.array([10.0, 6.0, 4.0, 6.0, 30.0, 20.0]),
+        w=np.array([100.0, 100.0, 10.0, 20.0, 100.0, 50.0]),
+    )
+    gt = att_gt(panel, control="never")
+    naive = naive_comparison(aggregate(gt), gt)
+    assert naive.treated.estimate == pytest.approx(0.06)
+    assert naive.control.estimate == pytest.approx(26 / 70)
+    assert naive.difference.estimate == pytest.approx(0.06 - 26 / 70)
+    assert naive.ratio.estimate == pytest.approx(0.06 / (26 / 70))
+    # selection on levels: the keener practices have higher rates, so the naive comparison is
+    # biased upwards while the design estimate is not
+    naive_bias, design_bias = [], []
+    for seed in range(20):
+        sim = simulate(seed, effect=0.85)
+        gt = att_gt(sim.panel)
+        agg = aggregate(gt)
+        naive_bias.append(naive_comparison(agg, gt).difference.estimate - sim.true_att)
+        design_bias.append(agg.overall - sim.true_att)
+    assert np.mean(naive_bias) > 5 * abs(np.mean(design_bias))
+    assert np.mean(naive_bias) > 0.005
+
+
+def test_placebo_power_reads_only_pre_periods() -> None:
+    sim = simulate(6)
+    power = placebo_power(sim.panel, post_periods=2)
+    assert power.placebo_periods == (3, 4)  # first wave at 5
+    assert power.mde == pytest.approx(mde(power.se))
+    assert abs(power.placebo) < 3 * power.se
+    assert 0 < power.mde_ratio < 1
+    later = sim.panel.period >= 5
+    scrambled = Panel(
+        sim.panel.unit, sim.panel.period, sim.panel.cohort, np.where(later, 0.0, sim.panel.y), sim.panel.w
+    )
+    assert placebo_power(scrambled, post_periods=2) == power
+    with pytest.raises(StatsError):
+        placebo_power(sim.panel, post_periods=4)
+
+
+def jackknife_se(estimator, panel: Panel) -> float:  # type: ignore[no-untyped-def]
+    units = np.unique(panel.unit)
+    leave_out = []
+    for u in units:
+        rows = panel.unit != u
+        leave_out.append(estimator(take(panel, np.flatnonzero(rows))))
+    values = np.array(leave_out)
+    n = units.size
+    return float(np.sqrt((n - 1) / n * np.sum((values - values.mean()) ** 2)))
+
+
+@pytest.mark.parametrize("target", ["simple", "event", "group", "ratio", "naive_ratio"])
+def test_influence_functions_agree_with_the_jackknife(target: str) -> None:
+    """An independent check of the IF algebra (weights' IF, delta method): the leave-one-unit-out
+    jackknife SE of each estimator against its analytic IF SE (plain, uncorrected IFs)."""
+    panel = simulate(11, n_units=120, waves=((5, 25), (9, 25))).panel
+
+    def estimate(p: Panel) -> tuple[float, float]:
+        gt = att_gt(p, small_sample=False)
+        agg = aggregate(gt, "simple" if target in ("simple", "ratio", "naive_ratio") else target)  # type: ignore[arg-type]
+        if target == "ratio":
+            r = ratio(agg, gt)
+            return r.estimate, r.se()
+        if target == "naive_ratio":
+            r = naive_comparison(agg, gt).ratio
+            return r.estimate, r.se()
+        return agg.overall, agg.overall_se()
+
+    jk = jackknife_se(lambda p: estimate(p)[0], panel)
+    assert estimate(panel)[1] == pytest.approx(jk, rel=0.05)
