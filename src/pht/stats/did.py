@@ -145,8 +145,9 @@ def to_cube(panel: Panel) -> Cube:
     unit_cohort[ui] = cohort
     if np.any(unit_cohort[ui] != cohort):
         raise StatsError("cohort must be constant within a unit")
-    bad = (unit_cohort != NEVER) & (unit_cohort < 0)
-    if np.any(bad):
+    if periods[0] < 0:
+        raise StatsError(f"periods must be non-negative (NEVER = {NEVER} marks the never treated)")
+    if np.any((unit_cohort != NEVER) & (unit_cohort < 0)):
         raise StatsError(f"cohort must be a period or NEVER ({NEVER})")
     ym = np.zeros((n, t))
     wm = np.zeros((n, t))

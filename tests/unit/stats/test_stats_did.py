@@ -132,6 +132,34 @@ def test_romano_wolf_adjusted_at_least_raw_and_monotone(seed: int, effects: list
     assert np.all(adj <= 1.0)
 
 
+def test_romano_wolf_against_its_limits() -> None:
+    """Identical outcomes: no multiplicity, adjusted = raw. Independent outcomes: between raw
+    and Bonferroni, near Sidak's 1 - (1 - p)^k."""
+    rng = np.random.default_rng(3)
+    column = rng.normal(size=(200, 1))
+    same = multiplier_bootstrap(np.hstack([column] * 4), draws=1999, seed=1)
+    est = np.full(4, 2.0 * same.se()[0])
+    np.testing.assert_allclose(romano_wolf(est, same), same.p_value(est))
+    indep = multiplier_bootstrap(rng.normal(size=(400, 4)), draws=4999, seed=2)
+    est = 2.2 * indep.se() * np.array([1.0, 1.0, 1.0, 1.0])
+    raw = indep.p_value(est)
+    adj = romano_wolf(est, indep)
+    assert np.all(adj > raw) and adj.max() <= 4 * raw.max() + 0.01  # raw p is not studentised
+    assert adj.max() == pytest.approx(1 - (1 - raw.mean()) ** 4, abs=0.03)
+
+
+def test_romano_wolf_controls_the_familywise_error_rate() -> None:
+    rng = np.random.default_rng(8)
+    any_rejected = 0
+    for rep in range(150):
+        common = rng.normal(size=(60, 1))
+        inf = 0.6 * common + 0.8 * rng.normal(size=(60, 5))  # correlated outcomes, no effect
+        est = inf.mean(axis=0)  # the estimates' sampling error around a true zero
+        draws = multiplier_bootstrap(inf - inf.mean(axis=0), draws=299, seed=rep)
+        any_rejected += int(np.any(romano_wolf(est, draws) < 0.05))
+    assert any_rejected / 150 <= 0.10
+
+
 # --- the bootstrap ----------------------------------------------------------------------------
 
 
@@ -224,7 +252,12 @@ def test_always_treated_dropped_and_late_cohorts_never_treated() -> None:
 
 @pytest.mark.parametrize(
     ("change", "message"),
-    [("duplicate", "more than one row"), ("cohort", "constant within a unit"), ("negative", "non-negative")],
+    [
+        ("duplicate", "more than one row"),
+        ("cohort", "constant within a unit"),
+        ("negative", "non-negative"),
+        ("period", "periods must be non-negative"),
+    ],
 )
 def test_invalid_panels_rejected(change: str, message: str) -> None:
     p = small(0)
@@ -233,6 +266,8 @@ def test_invalid_panels_rejected(change: str, message: str) -> None:
         period[1] = period[0]
     elif change == "cohort":
         cohort[0] = 4 if cohort[0] == NEVER else NEVER
+    elif change == "period":
+        period = period - 3
     else:
         w[3] = -1.0
     with pytest.raises(StatsError, match=message):
