@@ -28,7 +28,8 @@ Influence functions (the normalisation used throughout this module)
     variance is ``sum_i IF_i^2 / n^2`` (the convention of R ``did``). A cell mean is a ratio of
     sums, ``IF_i = n * 1[i in A] * (y_is - Ybar_A(s) w_is) / sum_A w_s``, and a cell's ATT is the
     signed sum of its four cell means' IFs. Units are the clusters: all of a unit's periods
-    enter its one row, so inference is clustered by unit.
+    enter its one row, so inference is clustered by unit; :func:`cluster_inf` sums the rows to a
+    coarser cluster (patients to practices) when the panel's unit is finer than the cluster.
 
     Small samples (``small_sample=True``, the default): with ~15 treated practices the plain IF
     variance is biased down (a weighted mean's residuals are shrunk by its leverage). Each unit's
@@ -209,6 +210,26 @@ def analytic_se(inf: FloatArray) -> FloatArray:
     if inf2.ndim == 1:
         inf2 = inf2[:, None]
     return np.asarray(np.sqrt(np.sum(inf2**2, axis=0)) / inf2.shape[0], dtype=float)
+
+
+def cluster_inf(inf: FloatArray, units: np.ndarray, clusters: np.ndarray) -> tuple[np.ndarray, FloatArray]:
+    """Per-unit IFs summed to clusters above the unit (e.g. patients to their practice).
+
+    ``units`` labels the rows of ``inf`` and ``clusters`` gives each row's cluster. Returns the
+    sorted cluster ids and a G x k matrix rescaled by ``G / n`` so that this module's
+    normalisation still holds with G rows: ``sum_c IF_c^2 / G^2 = sum_c (sum_{i in c} IF_i)^2 / n^2``
+    (R ``did``'s clustered variance), and :func:`multiplier_bootstrap` of the result draws one
+    multiplier per cluster.
+    """
+    matrix = np.asarray(inf, dtype=float)
+    if matrix.ndim == 1:
+        matrix = matrix[:, None]
+    if len(units) != matrix.shape[0] or len(clusters) != matrix.shape[0]:
+        raise StatsError("one unit and one cluster per row of the influence functions")
+    ids, codes = np.unique(np.asarray(clusters), return_inverse=True)
+    sums = np.zeros((ids.size, matrix.shape[1]))
+    np.add.at(sums, codes, matrix)
+    return ids, sums * (ids.size / matrix.shape[0])
 
 
 def _cells(periods: np.ndarray, cohorts: np.ndarray, base: Base) -> list[tuple[int, int, int]]:

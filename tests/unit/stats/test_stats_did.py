@@ -13,7 +13,9 @@ from pht.stats.did import (
     Panel,
     StatsError,
     aggregate,
+    analytic_se,
     att_gt,
+    cluster_inf,
     holm,
     mde,
     multiplier_bootstrap,
@@ -432,3 +434,14 @@ def test_influence_functions_agree_with_the_jackknife(target: str) -> None:
 
     jk = jackknife_se(lambda p: estimate(p)[0], panel)
     assert estimate(panel)[1] == pytest.approx(jk, rel=0.05)
+
+
+def test_cluster_inf_identity_and_by_hand() -> None:
+    inf = np.array([[1.0, 2.0], [3.0, -1.0], [-4.0, 0.5], [2.0, 2.0]])
+    units = np.array(["a", "b", "c", "d"])
+    ids, same = cluster_inf(inf, units, units)
+    assert ids.tolist() == ["a", "b", "c", "d"]
+    np.testing.assert_array_equal(same, inf)
+    ids, two = cluster_inf(inf, units, np.array(["x", "y", "x", "y"]))
+    np.testing.assert_allclose(two, np.array([[-3.0, 2.5], [5.0, 1.0]]) * 2 / 4)
+    np.testing.assert_allclose(analytic_se(two), np.sqrt([9 + 25, 6.25 + 1]) / 4)
