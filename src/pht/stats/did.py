@@ -3,7 +3,8 @@
 Data
     A :class:`Panel` has one row per unit and period. ``y`` is the SUM of the outcome in the cell
     (events, or the sum of scores) and ``w`` its exposure (person-months, or number of responses),
-    so the cell mean is ``y / w``. A unit with ``w = 0`` in a period is absent from that period.
+    so the cell mean is ``y / w``. A unit with ``w = 0`` in a period is absent from that period
+    (its ``y`` there is ignored), as is a unit without a row. Periods are non-negative integers.
     ``cohort`` is the first treated period (:data:`NEVER` if never treated). As in Callaway and
     Sant'Anna (2021) and R ``did``, units treated in or before the first period have no pre-period
     and are dropped, and units first treated after the last period count as never treated.
@@ -197,7 +198,7 @@ class GroupTime:
 
     @property
     def event_time(self) -> np.ndarray:
-        return self.time - self.group
+        return np.asarray(self.time - self.group, dtype=np.int64)
 
     def se(self) -> FloatArray:
         """Analytic standard errors, ``sqrt(sum_i IF_i^2) / n``."""
@@ -266,10 +267,10 @@ def _ratio_mean(ys: FloatArray, ws: FloatArray, small_sample: bool) -> tuple[flo
 
 
 def _control_mask(cohort: np.ndarray, g: int, t: int, b: int, control: Control) -> np.ndarray:
-    never = cohort == NEVER
+    never = np.asarray(cohort == NEVER, dtype=bool)
     if control == "never":
         return never
-    return never | ((cohort > max(t, b)) & (cohort != g))
+    return np.asarray(never | ((cohort > max(t, b)) & (cohort != g)), dtype=bool)
 
 
 def att_gt(
