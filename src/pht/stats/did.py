@@ -67,6 +67,9 @@ Inference
     Romano--Wolf needs across outcomes. The standard error is the bootstrap interquartile range
     over ``1.349`` (as R ``did``), the p-value symmetric (``#{|theta*| >= |theta - null|}``, with
     ``+1`` in numerator and denominator) and the uniform band uses the sup-t critical value.
+    With few treated clusters, intervals and bands take Student t tails with ``df`` = the fewest
+    treated clusters behind an estimate minus one (:attr:`Aggregate.df`); the tests' Monte Carlo
+    shows why (the normal sup-t band over 15 event times covers about 77 %, the t band 97 %).
     :func:`pretrend_test` is a Wald test that the pre-period event-time ATTs (or pre cells) are
     jointly zero; :func:`holm` and :func:`romano_wolf` adjust p-values across outcomes;
     :func:`randomisation_p` permutes cohorts across units; :func:`mde` is the minimum detectable
@@ -358,10 +361,16 @@ class Aggregate:
     overall: float  # simple: the estimate; event: mean of post event times; group: weighted
     overall_inf: FloatArray  # (n,)
     units: np.ndarray
+    treated_clusters: np.ndarray  # (k,) treated units with exposure in each label's cells
 
     @property
     def n(self) -> int:
         return int(self.units.size)
+
+    @property
+    def df(self) -> int:
+        """Small-sample degrees of freedom: the fewest treated clusters behind a label, minus 1."""
+        return max(1, int(self.treated_clusters.min()) - 1)
 
     def se(self) -> FloatArray:
         return analytic_se(self.inf)
@@ -476,6 +485,9 @@ def aggregate(
         overall=float(overall),
         overall_inf=np.asarray(overall_inf, dtype=float),
         units=gt.units,
+        treated_clusters=np.array(
+            [int(np.sum(_cell_unit_exposure(gt, cells).sum(axis=1) > 0)) for cells in members], dtype=np.int64
+        ),
     )
 
 
@@ -675,11 +687,14 @@ class Draws:
         q75, q25 = np.quantile(self.perturbations, [0.75, 0.25], axis=0)
         return np.asarray((q75 - q25) / (sps.norm.ppf(0.75) - sps.norm.ppf(0.25)), dtype=float)
 
-    def ci(self, estimate: ArrayLike, alpha: float = 0.05) -> tuple[FloatArray, FloatArray]:
-        """Normal confidence interval with the bootstrap SE."""
+    def ci(
+        self, estimate: ArrayLike, alpha: float = 0.05, df: int | None = None
+    ) -> tuple[FloatArray, FloatArray]:
+        """Confidence interval with the bootstrap SE: normal, or Student t with ``df`` degrees of
+        freedom (e.g. :attr:`Aggregate.df`, for few treated clusters)."""
         est = np.asarray(estimate, dtype=float)
-        z = sps.norm.ppf(1 - alpha / 2)
-        return est - z * self.se(), est + z * self.se()
+        q = sps.norm.ppf(1 - alpha / 2) if df is None else sps.t.ppf(1 - alpha / 2, df)
+        return est - q * self.se(), est + q * self.se()
 
     def p_value(self, estimate: ArrayLike, null: float = 0.0) -> FloatArray:
         """Symmetric bootstrap p-value: ``(1 + #{|theta*_b| >= |theta - null|}) / (1 + B)``."""
@@ -687,15 +702,31 @@ class Draws:
         hits = np.sum(np.abs(self.perturbations) >= dev, axis=0)
         return np.asarray((1 + hits) / (1 + self.draws), dtype=float)
 
-    def uniform_band(self, estimate: ArrayLike, alpha: float = 0.05) -> tuple[FloatArray, FloatArray, float]:
+    def uniform_band(
+        self, estimate: ArrayLike, alpha: float = 0.05, df: int | None = None
+    ) -> tuple[FloatArray, FloatArray, float]:
         """Uniform (sup-t) band over the k columns: ``theta +- c se`` with c the 1-alpha
-        quantile of ``max_k |theta*_k| / se_k``. Returns (low, high, c)."""
+        quantile of ``max_k |theta*_k| / se_k``. Returns (low, high, c).
+
+        The multiplier draws have normal-like tails, while with few treated clusters the
+        studentised estimates have t-like ones; over many columns the band then under-covers
+        (about 77 % for 15 event times from 7-8 treated units per cohort in the tests'
+        simulation). With ``df``, each draw's max-t is divided by an independent
+        ``sqrt(chi2_df / df)`` (seeded from the draws' seed): the sup of a multivariate t with
+        the bootstrap's correlation. ``df = min treated clusters - 1`` (:attr:`Aggregate.df`)
+        restores coverage there.
+        """
         est = np.asarray(estimate, dtype=float)
         se = self.se()
         with np.errstate(divide="ignore", invalid="ignore"):
             t = np.abs(self.perturbations) / se
-        t = np.where(np.isfinite(t), t, 0.0)
-        crit = float(np.quantile(t.max(axis=1), 1 - alpha))
+        sup = np.where(np.isfinite(t), t, 0.0).max(axis=1)
+        if df is not None:
+            if df < 1:
+                raise StatsError("df must be at least 1")
+            rng = np.random.default_rng([self.seed, 1])
+            sup = sup * np.sqrt(df / rng.chisquare(df, size=sup.size))
+        crit = float(np.quantile(sup, 1 - alpha))
         return est - crit * se, est + crit * se, crit
 
 

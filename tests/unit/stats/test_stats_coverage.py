@@ -32,6 +32,29 @@ def test_ci_coverage_and_size_with_fifteen_treated_clusters() -> None:
     assert rejected / REPS <= 0.10, rejected / REPS
 
 
+def test_uniform_event_study_band_covers_every_event_time() -> None:
+    """The sup-t band over all 15 event times (pre and post) covers the whole true path in about
+    95 % of replications once it has t tails (df = fewest treated clusters - 1 = 6); the plain
+    normal sup-t band, and jointly the pointwise intervals, cover less often."""
+    t_band = normal_band = pointwise = 0
+    reps = 150
+    for rep in range(reps):
+        sim = simulate(rep, effect=0.85)
+        ev = aggregate(att_gt(sim.panel), "event")
+        assert ev.df == 6  # the earliest and latest event times rest on one wave of 7 practices
+        truth = np.array([sim.true_event[int(e)] for e in ev.labels])
+        draws = multiplier_bootstrap(ev.inf, draws=499, seed=rep)
+
+        def covers(low: np.ndarray, high: np.ndarray, truth: np.ndarray = truth) -> int:
+            return int(np.all((low <= truth) & (truth <= high)))
+
+        t_band += covers(*draws.uniform_band(ev.estimate, df=ev.df)[:2])
+        normal_band += covers(*draws.uniform_band(ev.estimate)[:2])
+        pointwise += covers(*draws.ci(ev.estimate))
+    assert 0.90 <= t_band / reps <= 0.995, t_band / reps
+    assert pointwise < normal_band < t_band
+
+
 def test_effect_is_detected_when_large() -> None:
     """Power: a 30 % reduction is found in nearly every replication (the test can reject)."""
     hits = 0

@@ -204,6 +204,24 @@ def test_bootstrap_se_matches_analytic_and_uniform_band_is_wider() -> None:
         multiplier_bootstrap(ev.inf, draws=1)
 
 
+def test_t_tails_widen_intervals_and_bands_deterministically() -> None:
+    gt = att_gt(simulate(3).panel)
+    ev = aggregate(gt, "event")
+    assert aggregate(gt).treated_clusters.tolist() == [15]
+    assert aggregate(gt, "group").treated_clusters.tolist() == [8, 7]
+    assert ev.df == 6
+    draws = multiplier_bootstrap(ev.inf, draws=499, seed=4)
+    low, high = draws.ci(ev.estimate)
+    tlow, thigh = draws.ci(ev.estimate, df=6)
+    np.testing.assert_allclose((thigh - tlow) / (high - low), 2.446912 / 1.959964, rtol=1e-5)
+    c_normal = draws.uniform_band(ev.estimate)[2]
+    c_t = draws.uniform_band(ev.estimate, df=6)[2]
+    assert c_t > c_normal
+    assert draws.uniform_band(ev.estimate, df=6)[2] == c_t
+    with pytest.raises(StatsError):
+        draws.uniform_band(ev.estimate, df=0)
+
+
 def test_p_value_is_small_for_a_large_effect_and_large_for_none() -> None:
     draws = multiplier_bootstrap(np.random.default_rng(0).normal(size=(100, 1)), draws=999, seed=0)
     se = draws.se()[0]
