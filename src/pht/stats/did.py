@@ -69,7 +69,8 @@ Inference
     ``+1`` in numerator and denominator) and the uniform band uses the sup-t critical value.
     With few treated clusters, intervals and bands take Student t tails with ``df`` = the fewest
     treated clusters behind an estimate minus one (:attr:`Aggregate.df`); the tests' Monte Carlo
-    shows why (the normal sup-t band over 15 event times covers about 77 %, the t band 97 %).
+    shows why (over 15 event times from 7-8 treated practices per wave, 150 replications: the
+    normal sup-t band covers the whole path in 77 %, the t band in 96 %, pointwise CIs in 42 %).
     :func:`pretrend_test` is a Wald test that the pre-period event-time ATTs (or pre cells) are
     jointly zero; :func:`holm` and :func:`romano_wolf` adjust p-values across outcomes;
     :func:`randomisation_p` permutes cohorts across units; :func:`mde` is the minimum detectable
