@@ -22,6 +22,9 @@ Poisson (PPML)
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +49,14 @@ def _prepare(df: pd.DataFrame, unit: str, period: str, cohort: str, y: str, w: s
         }
     )
     return out[out["w"] > 0].reset_index(drop=True)
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """pyfixest 0.60 uses pandas' deprecated ``inplace=``; nothing of ours to change."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The inplace keyword")
+        yield
 
 
 def _name(e: int) -> str:
@@ -81,7 +92,8 @@ def twfe_event_study(
     for e in levels:
         data[_name(e)] = (rel == e).astype(float)
     fml = "rate ~ " + " + ".join(_name(e) for e in levels) + " | unit + period"
-    fit = pf.feols(fml, data=data, weights="w", vcov={"CRV1": "unit"})
+    with _quiet():
+        fit = pf.feols(fml, data=data, weights="w", vcov={"CRV1": "unit"})
     coef, se, pv = fit.coef(), fit.se(), fit.pvalue()
     z = sps.norm.ppf(1 - alpha / 2)
     rows = []
@@ -127,9 +139,8 @@ def poisson_att(
         raise ValueError("Poisson needs non-negative counts")
     data["treated_post"] = ((data["cohort"] != NEVER) & (data["period"] >= data["cohort"])).astype(float)
     data["log_w"] = np.log(data["w"])
-    fit = pf.fepois(
-        "y ~ treated_post | unit + period", data=data, offset="log_w", vcov={"CRV1": "unit"}
-    )
+    with _quiet():
+        fit = pf.fepois("y ~ treated_post | unit + period", data=data, offset="log_w", vcov={"CRV1": "unit"})
     b = float(fit.coef()["treated_post"])
     s = float(fit.se()["treated_post"])
     z = sps.norm.ppf(1 - alpha / 2)

@@ -3,7 +3,8 @@
 Data
     A :class:`Panel` has one row per unit and period. ``y`` is the SUM of the outcome in the cell
     (events, or the sum of scores) and ``w`` its exposure (person-months, or number of responses),
-    so the cell mean is ``y / w``. A unit with ``w = 0`` in a period is absent from that period.
+    so the cell mean is ``y / w``. A unit with ``w = 0`` in a period is absent from that period
+    (its ``y`` there is ignored), as is a unit without a row. Periods are non-negative integers.
     ``cohort`` is the first treated period (:data:`NEVER` if never treated). As in Callaway and
     Sant'Anna (2021) and R ``did``, units treated in or before the first period have no pre-period
     and are dropped, and units first treated after the last period count as never treated.
@@ -28,7 +29,8 @@ Influence functions (the normalisation used throughout this module)
     variance is ``sum_i IF_i^2 / n^2`` (the convention of R ``did``). A cell mean is a ratio of
     sums, ``IF_i = n * 1[i in A] * (y_is - Ybar_A(s) w_is) / sum_A w_s``, and a cell's ATT is the
     signed sum of its four cell means' IFs. Units are the clusters: all of a unit's periods
-    enter its one row, so inference is clustered by unit.
+    enter its one row, so inference is clustered by unit; :func:`cluster_inf` sums the rows to a
+    coarser cluster (patients to practices) when the panel's unit is finer than the cluster.
 
     Small samples (``small_sample=True``, the default): with ~15 treated practices the plain IF
     variance is biased down (a weighted mean's residuals are shrunk by its leverage). Each unit's
@@ -50,6 +52,13 @@ Rate ratio
     ``m / (m - ATT)`` with ``m`` the exposure-weighted treated mean over the simple aggregate's
     cells and ``m - ATT`` the counterfactual mean; IF by the delta method.
 
+Naive comparison and power
+    :func:`naive_comparison` sets the post-period treated mean against the controls' mean in the
+    same cells, with no pre-period (what a design-free reading would report).
+    :func:`placebo_power` gives the minimum detectable effect from pre-period data alone: a
+    placebo treatment of the treated units on their last pre-periods, whose simple ATT's SE
+    feeds :func:`mde`.
+
 Inference
     :func:`multiplier_bootstrap` perturbs the per-unit IFs with i.i.d. multipliers ``v_i`` (Webb's
     six-point distribution by default; Rademacher or Mammen), one per unit (cluster):
@@ -58,6 +67,10 @@ Inference
     Romano--Wolf needs across outcomes. The standard error is the bootstrap interquartile range
     over ``1.349`` (as R ``did``), the p-value symmetric (``#{|theta*| >= |theta - null|}``, with
     ``+1`` in numerator and denominator) and the uniform band uses the sup-t critical value.
+    With few treated clusters, intervals and bands take Student t tails with ``df`` = the fewest
+    treated clusters behind an estimate minus one (:attr:`Aggregate.df`); the tests' Monte Carlo
+    shows why (over 15 event times from 7-8 treated practices per wave, 150 replications: the
+    normal sup-t band covers the whole path in 77 %, the t band in 96 %, pointwise CIs in 42 %).
     :func:`pretrend_test` is a Wald test that the pre-period event-time ATTs (or pre cells) are
     jointly zero; :func:`holm` and :func:`romano_wolf` adjust p-values across outcomes;
     :func:`randomisation_p` permutes cohorts across units; :func:`mde` is the minimum detectable
@@ -138,8 +151,9 @@ def to_cube(panel: Panel) -> Cube:
     unit_cohort[ui] = cohort
     if np.any(unit_cohort[ui] != cohort):
         raise StatsError("cohort must be constant within a unit")
-    bad = (unit_cohort != NEVER) & (unit_cohort < 0)
-    if np.any(bad):
+    if periods[0] < 0:
+        raise StatsError(f"periods must be non-negative (NEVER = {NEVER} marks the never treated)")
+    if np.any((unit_cohort != NEVER) & (unit_cohort < 0)):
         raise StatsError(f"cohort must be a period or NEVER ({NEVER})")
     ym = np.zeros((n, t))
     wm = np.zeros((n, t))
@@ -188,7 +202,7 @@ class GroupTime:
 
     @property
     def event_time(self) -> np.ndarray:
-        return self.time - self.group
+        return np.asarray(self.time - self.group, dtype=np.int64)
 
     def se(self) -> FloatArray:
         """Analytic standard errors, ``sqrt(sum_i IF_i^2) / n``."""
@@ -201,6 +215,26 @@ def analytic_se(inf: FloatArray) -> FloatArray:
     if inf2.ndim == 1:
         inf2 = inf2[:, None]
     return np.asarray(np.sqrt(np.sum(inf2**2, axis=0)) / inf2.shape[0], dtype=float)
+
+
+def cluster_inf(inf: FloatArray, units: np.ndarray, clusters: np.ndarray) -> tuple[np.ndarray, FloatArray]:
+    """Per-unit IFs summed to clusters above the unit (e.g. patients to their practice).
+
+    ``units`` labels the rows of ``inf`` and ``clusters`` gives each row's cluster. Returns the
+    sorted cluster ids and a G x k matrix rescaled by ``G / n`` so that this module's
+    normalisation still holds with G rows: ``sum_c IF_c^2 / G^2 = sum_c (sum_{i in c} IF_i)^2 / n^2``
+    (R ``did``'s clustered variance), and :func:`multiplier_bootstrap` of the result draws one
+    multiplier per cluster.
+    """
+    matrix = np.asarray(inf, dtype=float)
+    if matrix.ndim == 1:
+        matrix = matrix[:, None]
+    if len(units) != matrix.shape[0] or len(clusters) != matrix.shape[0]:
+        raise StatsError("one unit and one cluster per row of the influence functions")
+    ids, codes = np.unique(np.asarray(clusters), return_inverse=True)
+    sums = np.zeros((ids.size, matrix.shape[1]))
+    np.add.at(sums, codes, matrix)
+    return ids, sums * (ids.size / matrix.shape[0])
 
 
 def _cells(periods: np.ndarray, cohorts: np.ndarray, base: Base) -> list[tuple[int, int, int]]:
@@ -222,11 +256,25 @@ def _cells(periods: np.ndarray, cohorts: np.ndarray, base: Base) -> list[tuple[i
     return out
 
 
+def _ratio_mean(ys: FloatArray, ws: FloatArray, small_sample: bool) -> tuple[float, FloatArray]:
+    """``sum y / sum w`` over units (zeros outside the group) and its per-unit IF (module doc)."""
+    n = ys.size
+    total = ws.sum()
+    if total <= 0:
+        return float("nan"), np.zeros(n)
+    mean = ys.sum() / total
+    psi = n * (ys - mean * ws) / total
+    if small_sample:
+        h = ws / total  # leverage of each unit in the group's (ratio) mean
+        psi = np.where(h < 1.0, psi / np.sqrt(np.maximum(1.0 - h, 1e-12)), psi)
+    return float(mean), np.asarray(psi, dtype=float)
+
+
 def _control_mask(cohort: np.ndarray, g: int, t: int, b: int, control: Control) -> np.ndarray:
-    never = cohort == NEVER
+    never = np.asarray(cohort == NEVER, dtype=bool)
     if control == "never":
         return never
-    return never | ((cohort > max(t, b)) & (cohort != g))
+    return np.asarray(never | ((cohort > max(t, b)) & (cohort != g)), dtype=bool)
 
 
 def att_gt(
@@ -262,17 +310,7 @@ def att_gt(
     exposure = np.zeros(m)
 
     def mean_and_if(mask: np.ndarray, s: int) -> tuple[float, FloatArray]:
-        ys = cube.y[:, col[s]] * mask
-        ws = cube.w[:, col[s]] * mask
-        total = ws.sum()
-        if total <= 0:
-            return float("nan"), np.zeros(n)
-        mean = ys.sum() / total
-        psi = n * (ys - mean * ws) / total
-        if small_sample:
-            h = ws / total  # leverage of each unit in the group's (ratio) mean
-            psi = np.where(h < 1.0, psi / np.sqrt(np.maximum(1.0 - h, 1e-12)), psi)
-        return float(mean), psi
+        return _ratio_mean(cube.y[:, col[s]] * mask, cube.w[:, col[s]] * mask, small_sample)
 
     with np.errstate(invalid="ignore"):
         for k, (g, t, b) in enumerate(cells):
@@ -324,10 +362,16 @@ class Aggregate:
     overall: float  # simple: the estimate; event: mean of post event times; group: weighted
     overall_inf: FloatArray  # (n,)
     units: np.ndarray
+    treated_clusters: np.ndarray  # (k,) treated units with exposure in each label's cells
 
     @property
     def n(self) -> int:
         return int(self.units.size)
+
+    @property
+    def df(self) -> int:
+        """Small-sample degrees of freedom: the fewest treated clusters behind a label, minus 1."""
+        return max(1, int(self.treated_clusters.min()) - 1)
 
     def se(self) -> FloatArray:
         return analytic_se(self.inf)
@@ -442,6 +486,9 @@ def aggregate(
         overall=float(overall),
         overall_inf=np.asarray(overall_inf, dtype=float),
         units=gt.units,
+        treated_clusters=np.array(
+            [int(np.sum(_cell_unit_exposure(gt, cells).sum(axis=1) > 0)) for cells in members], dtype=np.int64
+        ),
     )
 
 
@@ -466,9 +513,8 @@ def treated_mean(agg: Aggregate, gt: GroupTime) -> Estimate:
     in_group = cube.cohort[:, None] == gt.group[cells][None, :]
     ys = (cube.y[:, cols] * in_group).sum(axis=1)
     ws = (cube.w[:, cols] * in_group).sum(axis=1)
-    total = ws.sum()
-    m = float(ys.sum() / total)
-    return Estimate(m, gt.n * (ys - m * ws) / total)
+    m, inf = _ratio_mean(ys, ws, gt.small_sample)
+    return Estimate(m, inf)
 
 
 def ratio(agg: Aggregate, gt: GroupTime) -> Estimate:
@@ -480,6 +526,109 @@ def ratio(agg: Aggregate, gt: GroupTime) -> Estimate:
         raise StatsError("the counterfactual mean m - ATT is not positive; no rate ratio")
     inf = (-a / cf**2) * mean.inf + (m / cf**2) * agg.overall_inf
     return Estimate(m / cf, inf)
+
+
+@dataclass(frozen=True)
+class Naive:
+    """The naive post-period comparison beside a design estimate (what the design buys)."""
+
+    difference: Estimate  # treated mean - control mean, same cells and weights
+    ratio: Estimate  # treated mean / control mean
+    treated: Estimate
+    control: Estimate
+
+
+def naive_comparison(agg: Aggregate, gt: GroupTime) -> Naive:
+    """Treated versus control means in the post cells, with no pre-period and no trend.
+
+    Over the simple aggregate's cells with its weights ``omega_k`` (treated exposure):
+    ``m = sum_k omega_k Ybar_g(t)`` (the treated mean of :func:`ratio`) against
+    ``c = sum_k omega_k Ybar_C(t)``, ``C`` the design's controls at ``t`` (never-treated, or also
+    the not-yet-treated). Returns ``m - c`` and ``m / c`` with IFs (the weights' IF included).
+    """
+    treated = treated_mean(agg, gt)
+    cube = gt.cube
+    cells = agg.members[0]
+    values = np.empty(cells.size)
+    infs = np.empty((gt.n, cells.size))
+    for j, k in enumerate(cells):
+        g, t = int(gt.group[k]), int(gt.time[k])
+        mask = _control_mask(cube.cohort, g, t, t, gt.control)  # type: ignore[arg-type]
+        s = int(np.searchsorted(cube.periods, t))
+        values[j], infs[:, j] = _ratio_mean(cube.y[:, s] * mask, cube.w[:, s] * mask, gt.small_sample)
+    if np.any(np.isnan(values)):
+        raise StatsError("a post cell has no exposed control units")
+    c, c_inf, _ = _combine(values, infs, _cell_unit_exposure(gt, cells))
+    control = Estimate(c, c_inf)
+    m = treated.estimate
+    difference = Estimate(m - c, treated.inf - c_inf)
+    rr = (
+        Estimate(m / c, treated.inf / c - m * c_inf / c**2)
+        if c > 0
+        else Estimate(float("nan"), c_inf * np.nan)
+    )
+    return Naive(difference, rr, treated, control)
+
+
+@dataclass(frozen=True)
+class Power:
+    """Minimum detectable effect from a placebo on pre-period data only."""
+
+    mde: float  # on the difference scale (the outcome's mean per unit of exposure)
+    se: float  # of the placebo simple ATT
+    placebo: float  # the placebo simple ATT itself (should be near zero)
+    baseline: float  # treated exposure-weighted mean in the placebo post cells
+    placebo_periods: tuple[int, ...]  # the periods the placebo treats as post
+
+    @property
+    def mde_ratio(self) -> float:
+        """The smallest detectable reduction as a rate ratio, ``1 - mde / baseline``."""
+        return 1.0 - self.mde / self.baseline
+
+
+def placebo_power(
+    panel: Panel | Cube,
+    post_periods: int,
+    control: Control = "never",
+    *,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    small_sample: bool = True,
+) -> Power:
+    """MDE before any post-period outcome is used: a placebo design on the pre-period.
+
+    Only periods before the first treated cohort are used. Every treated unit gets the placebo
+    cohort that leaves its last ``post_periods`` pre-periods as placebo "post" periods; the
+    simple ATT of that placebo has the sampling variability of the real design (same units,
+    exposures and outcome), and ``mde = (z_{1-alpha/2} + z_power) * se``.
+    """
+    cube = panel if isinstance(panel, Cube) else to_cube(panel)
+    treated = cube.cohort != NEVER
+    if not np.any(treated):
+        raise StatsError("no treated units")
+    pre = cube.periods < cube.cohort[treated].min()
+    periods = cube.periods[pre]
+    if post_periods < 1 or periods.size <= post_periods:
+        raise StatsError(f"{periods.size} pre-periods cannot hold {post_periods} placebo post periods")
+    first = int(periods[-post_periods])
+    placebo = Cube(
+        units=cube.units,
+        periods=periods,
+        cohort=np.where(treated, first, NEVER),
+        y=cube.y[:, pre],
+        w=cube.w[:, pre],
+        dropped=cube.dropped,
+    )
+    gt = att_gt(placebo, control, small_sample=small_sample)
+    agg = aggregate(gt, "simple")
+    se = agg.overall_se()
+    return Power(
+        mde=mde(se, alpha, power),
+        se=se,
+        placebo=agg.overall,
+        baseline=treated_mean(agg, gt).estimate,
+        placebo_periods=tuple(int(p) for p in periods[-post_periods:]),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -531,16 +680,22 @@ class Draws:
         """The same multipliers (same seed, units and draws) applied to another IF matrix."""
         return multiplier_bootstrap(inf, draws=self.draws, seed=self.seed, weights=self.weights)  # type: ignore[arg-type]
 
-    def se(self) -> FloatArray:
-        """Bootstrap SE per column: interquartile range / (z_.75 - z_.25), as R ``did``."""
+    def se(self, method: Literal["iqr", "sd"] = "iqr") -> FloatArray:
+        """Bootstrap SE per column: interquartile range / (z_.75 - z_.25), as R ``did`` (robust
+        to a few dominant clusters), or the standard deviation of the draws."""
+        if method == "sd":
+            return np.asarray(self.perturbations.std(axis=0, ddof=1), dtype=float)
         q75, q25 = np.quantile(self.perturbations, [0.75, 0.25], axis=0)
         return np.asarray((q75 - q25) / (sps.norm.ppf(0.75) - sps.norm.ppf(0.25)), dtype=float)
 
-    def ci(self, estimate: ArrayLike, alpha: float = 0.05) -> tuple[FloatArray, FloatArray]:
-        """Normal confidence interval with the bootstrap SE."""
+    def ci(
+        self, estimate: ArrayLike, alpha: float = 0.05, df: int | None = None
+    ) -> tuple[FloatArray, FloatArray]:
+        """Confidence interval with the bootstrap SE: normal, or Student t with ``df`` degrees of
+        freedom (e.g. :attr:`Aggregate.df`, for few treated clusters)."""
         est = np.asarray(estimate, dtype=float)
-        z = sps.norm.ppf(1 - alpha / 2)
-        return est - z * self.se(), est + z * self.se()
+        q = sps.norm.ppf(1 - alpha / 2) if df is None else sps.t.ppf(1 - alpha / 2, df)
+        return est - q * self.se(), est + q * self.se()
 
     def p_value(self, estimate: ArrayLike, null: float = 0.0) -> FloatArray:
         """Symmetric bootstrap p-value: ``(1 + #{|theta*_b| >= |theta - null|}) / (1 + B)``."""
@@ -548,17 +703,32 @@ class Draws:
         hits = np.sum(np.abs(self.perturbations) >= dev, axis=0)
         return np.asarray((1 + hits) / (1 + self.draws), dtype=float)
 
-    def uniform_band(self, estimate: ArrayLike, alpha: float = 0.05) -> tuple[FloatArray, FloatArray, float]:
+    def uniform_band(
+        self, estimate: ArrayLike, alpha: float = 0.05, df: int | None = None
+    ) -> tuple[FloatArray, FloatArray, float]:
         """Uniform (sup-t) band over the k columns: ``theta +- c se`` with c the 1-alpha
-        quantile of ``max_k |theta*_k| / se_k``. Returns (low, high, c)."""
+        quantile of ``max_k |theta*_k| / se_k``. Returns (low, high, c).
+
+        The multiplier draws have normal-like tails, while with few treated clusters the
+        studentised estimates have t-like ones; over many columns the band then under-covers
+        (about 77 % for 15 event times from 7-8 treated units per cohort in the tests'
+        simulation). With ``df``, each draw's max-t is divided by an independent
+        ``sqrt(chi2_df / df)`` (seeded from the draws' seed): the sup of a multivariate t with
+        the bootstrap's correlation. ``df = min treated clusters - 1`` (:attr:`Aggregate.df`)
+        restores coverage there.
+        """
         est = np.asarray(estimate, dtype=float)
         se = self.se()
         with np.errstate(divide="ignore", invalid="ignore"):
             t = np.abs(self.perturbations) / se
-        t = np.where(np.isfinite(t), t, 0.0)
-        crit = float(np.quantile(t.max(axis=1), 1 - alpha))
+        sup = np.where(np.isfinite(t), t, 0.0).max(axis=1)
+        if df is not None:
+            if df < 1:
+                raise StatsError("df must be at least 1")
+            rng = np.random.default_rng([self.seed, 1])
+            sup = sup * np.sqrt(df / rng.chisquare(df, size=sup.size))
+        crit = float(np.quantile(sup, 1 - alpha))
         return est - crit * se, est + crit * se, crit
-
 
 
 def multiplier_bootstrap(
@@ -584,14 +754,24 @@ def multiplier_bootstrap(
 
 
 def pretrend_test(
-    gt: GroupTime, draws: Draws | None = None, *, by: Literal["event", "cell"] = "event"
+    gt: GroupTime,
+    draws: Draws | None = None,
+    *,
+    by: Literal["event", "cell"] = "event",
+    small_sample: bool = True,
 ) -> tuple[float, int, float]:
     """Wald test that the pre-period ATTs are jointly zero: ``(statistic, df, p_value)``.
 
     ``by="event"`` tests the pre event-time aggregates (e < 0), ``by="cell"`` the pre cells (as
     R ``did``'s ``W``). The covariance is analytic (``IF'IF / n^2``) or, given ``draws``, that of
     the same multipliers applied to the pre IFs. Components with zero variance are left out;
-    ``df`` is the rank of the covariance used. With no pre-period estimate: ``(nan, 0, nan)``.
+    ``df`` is the rank of the covariance used. The statistic is ``W = theta' V^+ theta``.
+
+    ``small_sample=False``: ``p = P(chi2_df > W)`` (R ``did``). ``small_sample=True`` (default):
+    the covariance is estimated from only ``G`` treated clusters (the units of the cohorts with
+    pre estimates), and the chi-square test over-rejects badly when ``df`` is not small against
+    ``G``; the p-value is Hotelling's, ``P(F_{df, G-df} > W (G - df) / (df (G - 1)))`` (NaN when
+    ``G <= df``). With no pre-period estimate: ``(nan, 0, nan)``.
     """
     if by == "event":
         agg = aggregate(gt, "event")
@@ -600,20 +780,27 @@ def pretrend_test(
     else:
         keep = gt.pre & np.isfinite(gt.att)
         est, inf = gt.att[keep], gt.inf[:, keep]
+    cohorts = np.unique(gt.group[gt.pre & np.isfinite(gt.att)])
     if est.size:
         if draws is None:
             cov = inf.T @ inf / gt.n**2
         else:
             cov = np.atleast_2d(np.cov(draws.apply(inf).perturbations, rowvar=False))
         var = np.diag(cov)
-        nonzero = var > 1e-14 * max(1.0, float(var.max()))
+        nonzero = var > 1e-12 * float(var.max()) if var.max() > 0 else np.zeros(var.size, dtype=bool)
         est, cov = est[nonzero], cov[np.ix_(nonzero, nonzero)]
     if est.size == 0:
         return float("nan"), 0, float("nan")
     inv = np.linalg.pinv(cov, hermitian=True)
     df = int(np.linalg.matrix_rank(cov, hermitian=True))
     stat = float(est @ inv @ est)
-    return stat, df, float(sps.chi2.sf(stat, df))
+    if not small_sample:
+        return stat, df, float(sps.chi2.sf(stat, df))
+    clusters = int(np.isin(gt.cube.cohort, cohorts).sum())
+    if clusters <= df:
+        return stat, df, float("nan")
+    f = stat * (clusters - df) / (df * (clusters - 1))
+    return stat, df, float(sps.f.sf(f, df, clusters - df))
 
 
 def holm(pvalues: ArrayLike) -> FloatArray:
@@ -663,8 +850,32 @@ def mde(se: float, alpha: float = 0.05, power: float = 0.8) -> float:
 
 
 def simple_att(cube: Cube, control: Control = "notyet", base: Base = "varying") -> float:
-    """The simple aggregate's point estimate only (no influence functions)."""
-    return aggregate(att_gt(cube, control, base), "simple").overall
+    """The simple aggregate's point estimate only, from cohort x period sums (no influence
+    functions; equal to ``aggregate(att_gt(cube, control, base)).overall``)."""
+    values, codes = np.unique(cube.cohort, return_inverse=True)
+    sy = np.zeros((values.size, cube.periods.size))
+    sw = np.zeros_like(sy)
+    np.add.at(sy, codes, cube.y)
+    np.add.at(sw, codes, cube.w)
+    col = {int(p): j for j, p in enumerate(cube.periods)}
+    num = den = 0.0
+    for g, t, b in _cells(cube.periods, values[values != NEVER], base):
+        if t < g:
+            continue
+        tr = values == g
+        ctl = _control_mask(values, g, t, b, control)
+        means = []
+        for mask, s in ((tr, t), (tr, b), (ctl, t), (ctl, b)):
+            total = sw[mask, col[s]].sum()
+            means.append(sy[mask, col[s]].sum() / total if total > 0 else np.nan)
+        if np.any(np.isnan(means)):
+            continue
+        exposure = sw[tr, col[t]].sum()
+        num += exposure * (means[0] - means[1] - means[2] + means[3])
+        den += exposure
+    if den <= 0:
+        raise StatsError("no post-treatment cells to aggregate")
+    return float(num / den)
 
 
 def randomisation_p(

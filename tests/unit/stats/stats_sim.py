@@ -21,6 +21,7 @@ class Sim:
     panel: Panel
     true_att: float  # exposure-weighted mean over treated post cells of (rate - counterfactual rate)
     true_ratio: float  # sum of actual expected events / sum of counterfactual ones, same cells
+    true_event: dict[int, float]  # per event time t - g: the exposure-weighted effect (0 before)
 
     def frame(self) -> pd.DataFrame:
         p = self.panel
@@ -63,5 +64,10 @@ def simulate(
     ww = w[treated_post]
     true_att = float(np.sum((rate - counterfactual)[treated_post] * ww) / ww.sum())
     true_ratio = float(np.sum(rate[treated_post] * ww) / np.sum(counterfactual[treated_post] * ww))
+    event = np.where(g != NEVER, p - g, np.iinfo(np.int64).min)
+    true_event = {}
+    for e in np.unique(event[(g != NEVER) & (p > 1)]):
+        cells = event == e
+        true_event[int(e)] = float(np.sum((rate - counterfactual)[cells] * w[cells]) / w[cells].sum())
     panel = Panel(unit=u.ravel(), period=p.ravel(), cohort=g.ravel(), y=y.ravel(), w=w.ravel())
-    return Sim(panel, true_att, true_ratio)
+    return Sim(panel, true_att, true_ratio, true_event)

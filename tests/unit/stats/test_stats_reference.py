@@ -12,7 +12,7 @@ import pandas as pd
 import pyfixest
 import pytest
 
-from pht.stats.did import NEVER, Panel, aggregate, att_gt, multiplier_bootstrap
+from pht.stats.did import NEVER, Panel, aggregate, analytic_se, att_gt, cluster_inf, multiplier_bootstrap
 
 csdid_att_gt = pytest.importorskip("csdid.att_gt")
 
@@ -111,7 +111,9 @@ def test_pre_cell_wald_equals_csdid(df_het: pd.DataFrame) -> None:
     from pht.stats.did import pretrend_test
 
     model = fit_csdid(df_het, "never", None)
-    stat, df, p = pretrend_test(att_gt(panel_of(df_het, None), control="never", small_sample=False), by="cell")
+    stat, df, p = pretrend_test(
+        att_gt(panel_of(df_het, None), control="never", small_sample=False), by="cell", small_sample=False
+    )
     assert stat == pytest.approx(model.MP["W"], rel=1e-6)
     assert df == int((np.asarray(model.results["post"]) == 0).sum())
     assert p == pytest.approx(model.MP["Wpval"], abs=1e-5)
@@ -131,3 +133,42 @@ def test_simple_ci_covers_true_att(df_het: pd.DataFrame) -> None:
         low, high = draws.ci([agg.overall])
         assert low[0] <= truth <= high[0], (low, truth, high)
         assert abs(agg.overall - truth) < 3 * agg.overall_se()
+
+
+def test_state_clustered_se_equals_csdid(df_het: pd.DataFrame) -> None:
+    """Units (1500) summed to their states (40 clusters) give R did's clustered analytic SE."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = csdid_att_gt.ATTgt(
+            yname="dep_var", tname="year", idname="unit", gname="g", data=df_het,
+            control_group="nevertreated", clustervar="state",
+        ).fit(est_method="reg", bstrap=False).results  # fmt: skip
+    gt = att_gt(panel_of(df_het, None), control="never", small_sample=False)
+    state = df_het.drop_duplicates("unit").set_index("unit")["state"].reindex(gt.units).to_numpy()
+    ids, clustered = cluster_inf(gt.inf, gt.units, state)
+    assert ids.size == 40
+    np.testing.assert_allclose(analytic_se(clustered), np.asarray(ref["se"], dtype=float), rtol=1e-6)
+
+
+def test_universal_base_equals_csdid(df_het: pd.DataFrame) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = (
+            csdid_att_gt.ATTgt(
+                yname="dep_var",
+                tname="year",
+                idname="unit",
+                gname="g",
+                data=df_het,
+                control_group="notyettreated",
+            )
+            .fit(est_method="reg", base_period="universal", bstrap=False)
+            .results
+        )
+    theirs = pd.DataFrame({"g": ref["group"], "t": ref["year"], "att": ref["att"], "se": ref["se"]})
+    theirs = theirs[theirs["t"] != theirs["g"] - 1]  # the reference cell (att 0) we do not report
+    gt = att_gt(panel_of(df_het, None), control="notyet", base="universal", small_sample=False)
+    assert list(gt.group) == theirs["g"].astype(int).tolist()
+    assert list(gt.time) == theirs["t"].astype(int).tolist()
+    np.testing.assert_allclose(gt.att, theirs["att"].to_numpy(dtype=float), atol=1e-6)
+    np.testing.assert_allclose(gt.se(), theirs["se"].to_numpy(dtype=float), rtol=1e-6)
