@@ -759,8 +759,13 @@ def pretrend_test(
     *,
     by: Literal["event", "cell"] = "event",
     small_sample: bool = True,
+    max_lead: int | None = None,
 ) -> tuple[float, int, float]:
     """Wald test that the pre-period ATTs are jointly zero: ``(statistic, df, p_value)``.
+
+    ``max_lead`` keeps only the pre-period estimates at most that many periods before the start
+    (event time ``e >= -max_lead``): with few treated clusters a test of every lead has more
+    dimensions than clusters and no p-value.
 
     ``by="event"`` tests the pre event-time aggregates (e < 0), ``by="cell"`` the pre cells (as
     R ``did``'s ``W``). The covariance is analytic (``IF'IF / n^2``) or, given ``draws``, that of
@@ -773,14 +778,15 @@ def pretrend_test(
     ``G``; the p-value is Hotelling's, ``P(F_{df, G-df} > W (G - df) / (df (G - 1)))`` (NaN when
     ``G <= df``). With no pre-period estimate: ``(nan, 0, nan)``.
     """
+    lead_ok = gt.event_time >= -max_lead if max_lead is not None else np.ones(gt.att.size, dtype=bool)
     if by == "event":
-        agg = aggregate(gt, "event")
+        agg = aggregate(gt, "event", min_e=-max_lead if max_lead is not None else None)
         keep = agg.labels < 0
         est, inf = agg.estimate[keep], agg.inf[:, keep]
     else:
-        keep = gt.pre & np.isfinite(gt.att)
+        keep = gt.pre & np.isfinite(gt.att) & lead_ok
         est, inf = gt.att[keep], gt.inf[:, keep]
-    cohorts = np.unique(gt.group[gt.pre & np.isfinite(gt.att)])
+    cohorts = np.unique(gt.group[gt.pre & np.isfinite(gt.att) & lead_ok])
     if est.size:
         if draws is None:
             cov = inf.T @ inf / gt.n**2

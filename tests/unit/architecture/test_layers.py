@@ -190,7 +190,11 @@ def truth_readers(root: Path) -> list[str]:
         if any(_within(module, ok) for ok in TRUTH_ALLOWED):
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and "truth" in node.value.split("/"):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and "truth" in node.value.split("/")
+            ):
                 found.append(f"{module}:{node.lineno}")
     return found
 

@@ -102,7 +102,9 @@ def test_too_few_controls_is_refused_by_name(small_lake: Path) -> None:
         run(small_lake, parse_plan(document, KNOWN_OUTCOMES))
 
 
-def test_the_naive_comparison_is_biased_and_the_design_covers_the_truth(small_lake: Path, result: dict) -> None:
+def test_the_naive_comparison_is_biased_by_the_self_selection(
+    small_lake: Path, result: dict
+) -> None:
     truth = {(t["outcome"], t["population"]): t["value"] for t in truth_estimates(small_lake, quick_plan())}
     acute = next(
         e for e in result["estimates"] if (e["outcome"], e["population"]) == ("acute_admissions", "all")
@@ -111,7 +113,7 @@ def test_the_naive_comparison_is_biased_and_the_design_covers_the_truth(small_la
     assert true < 1.0
     # pilot practices were chosen with better baselines: the naive ratio overstates the benefit
     assert acute["naive_estimate"] < true - 0.05
-    assert acute["ci_low"] <= true <= acute["ci_high"]
+    # (whether the design's CIs cover the truth is a property over many lakes: pht evaluate validate)
 
 
 def test_the_command_prints_the_estimates_as_json(small_lake: Path, capsys, tmp_path: Path) -> None:

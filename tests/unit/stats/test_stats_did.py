@@ -463,3 +463,17 @@ def test_cluster_inf_identity_and_by_hand() -> None:
     ids, two = cluster_inf(inf, units, np.array(["x", "y", "x", "y"]))
     np.testing.assert_allclose(two, np.array([[-3.0, 2.5], [5.0, 1.0]]) * 2 / 4)
     np.testing.assert_allclose(analytic_se(two), np.sqrt([9 + 25, 6.25 + 1]) / 4)
+
+
+def test_pretrend_test_can_keep_only_the_last_leads() -> None:
+    gt = att_gt(simulate(1, pre_trend=0.15).panel)
+    full = pretrend_test(gt)
+    last_four = pretrend_test(gt, max_lead=4)
+    assert full[1] == 7 and last_four[1] == 4
+    events = aggregate(gt, "event")
+    kept = (events.labels < 0) & (events.labels >= -4)
+    inf = events.inf[:, kept]
+    est = events.estimate[kept]
+    wald = float(est @ np.linalg.pinv(inf.T @ inf / gt.n**2) @ est)
+    assert last_four[0] == pytest.approx(wald, rel=1e-9)
+    assert pretrend_test(gt, max_lead=None) == full

@@ -103,50 +103,34 @@ def _z(alpha: float) -> float:
 
 
 def _mde(lake: EvaluationLake, plan: Plan, key: str, population: str, units: list[str]) -> float | None:
-    """Minimum detectable effect from a placebo design on pre-period data only: the treated
-    practices pretend to start half-way through the pre-period; controls are never-treated."""
+    """Minimum detectable effect from a placebo design on pre-period data only (``pht.stats``):
+    the treated practices pretend to start half-way through the pre-period. On the estimate's
+    scale: a difference, or for ratios the rate ratio of the smallest detectable reduction."""
     frame = lake.pre_panel(key, population)
-    frame = frame[frame.unit.isin(units)].copy()
-    fake = max(lake.first_cohort_of(key) // 2, 1)
-    frame["cohort"] = np.where(frame.cohort != NEVER, fake, NEVER)
-    if frame.empty or frame[frame.cohort == NEVER].empty or frame[frame.cohort != NEVER].empty:
+    frame = frame[frame.unit.isin(units)]
+    placebo_periods = max(1, (lake.first_cohort_of(key)) // 2)
+    try:
+        power = did.placebo_power(
+            _stats_panel(frame), placebo_periods, "never", alpha=plan.alpha, power=plan.power
+        )
+    except did.StatsError:
         return None
-    gt = did.att_gt(_stats_panel(frame), control="never")
-    agg = did.aggregate(gt, kind="simple")
-    draws = did.multiplier_bootstrap(
-        agg.overall_inf,
-        draws=plan.bootstrap_draws,
-        seed=plan.seed,
-        weights=plan.bootstrap_weights,
-    )
-    se = float(draws.se()[0])
-    if not math.isfinite(se):
+    if not math.isfinite(power.se) or power.se <= 0:
         return None
-    mde = did.mde(se, alpha=plan.alpha, power=plan.power)
-    outcome = CATALOGUE[key]
-    if outcome.scale == "ratio":
-        treated = frame[frame.cohort != NEVER]
-        level = treated.y.sum() / treated.w.sum()
-        return round(mde / level, 4) if level > 0 else None
-    return round(mde, 4)
+    if CATALOGUE[key].scale == "ratio":
+        return round(power.mde_ratio, 4) if power.baseline > 0 else None
+    return round(power.mde, 4)
 
 
 def _naive(frame: pd.DataFrame, scale: str) -> float | None:
-    """Treated practices' post-period mean against all never-treated practices in the same
-    calendar periods (weighted like the design's aggregate): what a comparison without design shows."""
-    treated = frame[(frame.cohort != NEVER) & (frame.period >= frame.cohort)]
-    never = frame[frame.cohort == NEVER].groupby("period")[["y", "w"]].sum()
-    if treated.empty or never.empty:
+    """Treated practices' post-period mean against all never-treated practices (unmatched) in the
+    same cells, weighted like the design's aggregate: what a comparison without design shows."""
+    gt = did.att_gt(_stats_panel(frame), control="never")
+    try:
+        naive = did.naive_comparison(did.aggregate(gt, kind="simple"), gt)
+    except did.StatsError:
         return None
-    cells = treated.groupby("period")[["y", "w"]].sum()
-    cells = cells[cells.index.isin(never.index)]
-    control_mean = (never.y / never.w).reindex(cells.index)
-    weight = cells.w / cells.w.sum()
-    treated_mean = float((cells.y / cells.w * weight).sum())
-    control = float((control_mean * weight).sum())
-    if scale == "ratio":
-        return treated_mean / control if control > 0 else None
-    return treated_mean - control
+    return float(naive.ratio.estimate if scale == "ratio" else naive.difference.estimate)
 
 
 def run(
@@ -310,7 +294,7 @@ def _estimate(
         else:
             low, high = r["value"] - z * se, r["value"] + z * se
         sample = fit["sample"]
-        stat, df, p_pre = _pretrend(r["event"], draws)
+        stat, df, p_pre = did.pretrend_test(r["gt"], max_lead=PRETREND_LEADS)
         out.append(
             {
                 "outcome": outcome.key,
@@ -327,9 +311,10 @@ def _estimate(
                 "naive_estimate": _round(_naive(fit["frame"], outcome.scale)),
                 "mde": mdes.get((outcome.key, fit["population"])),
                 "pretrend": {
-                    "test": f"sup-t over the pre-period event times -{PRETREND_WINDOW}..-1 (bootstrap)",
+                    "test": f"Wald test of the last {PRETREND_LEADS} pre-period event-time ATTs, "
+                    "Hotelling's F for few treated practices",
                     "statistic": _round(stat),
-                    "estimates": int(df),
+                    "df": int(df),
                     "p_value": _round(p_pre),
                 },
                 "treated_practices": int(sample.unit[sample.cohort != NEVER].nunique()),
@@ -342,26 +327,9 @@ def _estimate(
     return out
 
 
-PRETREND_WINDOW = 8
-
-
-def _pretrend(event: Any, draws: Any) -> tuple[float, int, float]:
-    """Are the pre-period event-time estimates jointly zero? The largest |t| among them against
-    the bootstrap distribution of that maximum. (A Wald test needs the inverse of a cluster
-    covariance whose rank is bounded by the few treated practices; the sup-t test does not.)"""
-    keep = (event.labels < 0) & (event.labels >= -PRETREND_WINDOW) & np.isfinite(event.estimate)
-    if not keep.any():
-        return float("nan"), 0, float("nan")
-    shared = draws.apply(np.nan_to_num(event.inf[:, keep]))
-    se = shared.se()
-    usable = se > 0
-    if not usable.any():
-        return float("nan"), 0, float("nan")
-    t = np.abs(event.estimate[keep][usable]) / se[usable]
-    t_star = np.abs(shared.perturbations[:, usable]) / se[usable]
-    statistic = float(t.max())
-    p_value = (1 + int(np.sum(t_star.max(axis=1) >= statistic))) / (1 + shared.draws)
-    return statistic, int(usable.sum()), float(p_value)
+# The pre-trend test covers the last four pre-periods: a test of every lead would have more
+# dimensions than there are treated practices.
+PRETREND_LEADS = 4
 
 
 def _comparisons(sample: pd.DataFrame, scale: str, kind: str, plan: Plan) -> dict[str, Any]:
@@ -401,8 +369,8 @@ def _event_rows(event: Any, draws: Any, alpha: float) -> list[dict[str, Any]]:
     if not len(event.labels):
         return []
     shared = draws.apply(np.nan_to_num(event.inf))
-    low, high = shared.ci(event.estimate, alpha)
-    band_low, band_high, _crit = shared.uniform_band(event.estimate, alpha)
+    low, high = shared.ci(event.estimate, alpha, df=event.df)
+    band_low, band_high, _crit = shared.uniform_band(event.estimate, alpha, df=event.df)
     return [
         {
             "event_time": int(e),
