@@ -38,7 +38,7 @@ def _progress(quiet: bool) -> Any:
 def _table(estimates: list[dict[str, Any]]) -> str:
     header = (
         f"{'outcome':26} {'population':10} {'scale':10} {'estimate':>9} {'95% CI':>20} "
-        f"{'p':>7} {'p adj':>7} {'naive':>9} {'MDE':>7} {'T':>3} {'C':>3}"
+        f"{'p':>7} {'p adj':>7} {'p RI':>7} {'naive':>9} {'MDE':>7} {'T':>3} {'C':>3}"
     )
     lines = [header, "-" * len(header)]
 
@@ -49,7 +49,8 @@ def _table(estimates: list[dict[str, Any]]) -> str:
         ci = f"[{f(e['ci_low'], 0)}, {f(e['ci_high'], 0)}]" if e["ci_low"] is not None else "–"
         lines.append(
             f"{e['outcome']:26} {e['population']:10} {e['scale']:10} {f(e['estimate'], 9)} {ci:>20} "
-            f"{f(e['p_value'], 7)} {f(e['p_adjusted'], 7)} {f(e['naive_estimate'], 9)} {f(e['mde'], 7)} "
+            f"{f(e['p_value'], 7)} {f(e['p_adjusted'], 7)} {f(e.get('p_value_randomisation'), 7)} "
+            f"{f(e['naive_estimate'], 9)} {f(e['mde'], 7)} "
             f"{e['treated_practices']:>3} {e['control_practices']:>3}"
         )
     return "\n".join(lines)

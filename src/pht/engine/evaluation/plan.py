@@ -54,6 +54,7 @@ class Plan:
     covariates: tuple[str, ...]
     bootstrap_weights: Weights
     bootstrap_draws: int
+    randomisation_permutations: int
     seed: int
     alpha: float
     power: float
@@ -187,6 +188,7 @@ def parse_plan(document: Mapping[str, Any], known_outcomes: frozenset[str] | Non
         covariates=_strings(document, "matching.covariates"),
         bootstrap_weights=cast(Weights, _choice(document, "inference.bootstrap_weights", BOOTSTRAP_WEIGHTS)),
         bootstrap_draws=_get(document, "inference.bootstrap_draws", int),
+        randomisation_permutations=_get(document, "inference.randomisation_permutations", int),
         seed=_get(document, "inference.seed", int),
         alpha=float(_get(document, "inference.alpha", (float, int))),
         power=float(_get(document, "inference.power", (float, int))),
@@ -206,6 +208,11 @@ def parse_plan(document: Mapping[str, Any], known_outcomes: frozenset[str] | Non
     if not 99 <= plan.bootstrap_draws <= 100_000:
         raise PlanError(
             f"plan field 'inference.bootstrap_draws': {plan.bootstrap_draws} is not in 99..100000"
+        )
+    if not (plan.randomisation_permutations == 0 or 99 <= plan.randomisation_permutations <= 100_000):
+        raise PlanError(
+            f"plan field 'inference.randomisation_permutations': {plan.randomisation_permutations} "
+            "is not 0 (off) or in 99..100000"
         )
     if not 1 <= plan.neighbours <= 20:
         raise PlanError(f"plan field 'matching.neighbours': {plan.neighbours} is not in 1..20")
