@@ -93,6 +93,7 @@ Control = Literal["never", "notyet"]
 Base = Literal["varying", "universal"]
 Kind = Literal["simple", "event", "group"]
 Weights = Literal["webb", "rademacher", "mammen"]
+Scale = Literal["level", "log"]
 
 FloatArray = NDArray[np.float64]
 ArrayLike = float | Sequence[float] | np.ndarray
@@ -191,6 +192,7 @@ class GroupTime:
     base_kind: str
     small_sample: bool
     cube: Cube = field(repr=False)
+    scale: str = "level"  # "log": ATTs are differences of log cell means (see att_gt)
 
     @property
     def n(self) -> int:
@@ -283,12 +285,21 @@ def att_gt(
     base: Base = "varying",
     *,
     small_sample: bool = True,
+    scale: Scale = "level",
 ) -> GroupTime:
     """Callaway--Sant'Anna group-time ATTs with exposure-weighted cell means (see the module doc).
 
     ``small_sample`` applies the CR2-type leverage correction to the influence functions (see
     the module doc); ``False`` gives R ``did``'s plain influence functions.
+
+    ``scale="log"``: parallel trends in the *logarithm* of the cell means (proportional trends,
+    as PPML assumes): ``ATT(g, t) = [log Ybar_g(t) - log Ybar_g(b)] - [log Ybar_C(t) - log
+    Ybar_C(b)]``, the log of a ratio of rate ratios; each log mean's IF is the mean's IF divided by
+    the mean (delta method). A cell with a zero mean has no ATT. Use it for rates whose confounders
+    act multiplicatively (practice effects, a shock that cuts every rate by a share).
     """
+    if scale not in ("level", "log"):
+        raise StatsError(f"scale must be 'level' or 'log', not {scale!r}")
     if control not in ("never", "notyet"):
         raise StatsError(f"control must be 'never' or 'notyet', not {control!r}")
     if base not in ("varying", "universal"):
@@ -310,7 +321,12 @@ def att_gt(
     exposure = np.zeros(m)
 
     def mean_and_if(mask: np.ndarray, s: int) -> tuple[float, FloatArray]:
-        return _ratio_mean(cube.y[:, col[s]] * mask, cube.w[:, col[s]] * mask, small_sample)
+        mean, psi = _ratio_mean(cube.y[:, col[s]] * mask, cube.w[:, col[s]] * mask, small_sample)
+        if scale == "log":
+            if not mean > 0:
+                return float("nan"), psi
+            return float(np.log(mean)), psi / mean
+        return mean, psi
 
     with np.errstate(invalid="ignore"):
         for k, (g, t, b) in enumerate(cells):
@@ -342,6 +358,7 @@ def att_gt(
         base_kind=base,
         small_sample=small_sample,
         cube=cube,
+        scale=scale,
     )
 
 
@@ -518,7 +535,11 @@ def treated_mean(agg: Aggregate, gt: GroupTime) -> Estimate:
 
 
 def ratio(agg: Aggregate, gt: GroupTime) -> Estimate:
-    """Rate ratio ``m / (m - ATT)`` of a simple aggregate; IF by the delta method."""
+    """Rate ratio ``m / (m - ATT)`` of a simple aggregate; IF by the delta method. On the log
+    scale the rate ratio is ``exp(ATT)``."""
+    if gt.scale == "log":
+        value = float(np.exp(agg.overall))
+        return Estimate(value, value * agg.overall_inf)
     mean = treated_mean(agg, gt)
     m, a = mean.estimate, agg.overall
     cf = m - a

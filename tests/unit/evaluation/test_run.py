@@ -102,9 +102,7 @@ def test_too_few_controls_is_refused_by_name(small_lake: Path) -> None:
         run(small_lake, parse_plan(document, KNOWN_OUTCOMES))
 
 
-def test_the_naive_comparison_is_biased_by_the_self_selection(
-    small_lake: Path, result: dict
-) -> None:
+def test_the_naive_comparison_is_biased_by_the_self_selection(small_lake: Path, result: dict) -> None:
     truth = {(t["outcome"], t["population"]): t["value"] for t in truth_estimates(small_lake, quick_plan())}
     acute = next(
         e for e in result["estimates"] if (e["outcome"], e["population"]) == ("acute_admissions", "all")

@@ -477,3 +477,50 @@ def test_pretrend_test_can_keep_only_the_last_leads() -> None:
     wald = float(est @ np.linalg.pinv(inf.T @ inf / gt.n**2) @ est)
     assert last_four[0] == pytest.approx(wald, rel=1e-9)
     assert pretrend_test(gt, max_lead=None) == full
+
+
+def _multiplicative_panel(effect: float) -> Panel:
+    """Rates a_i * b_t * effect (treated post cells), no noise: practice levels and period shocks
+    act multiplicatively, treated practices have lower levels (as self-selected pilots)."""
+    units, periods, cohorts, ys, ws = [], [], [], [], []
+    levels = {f"p{i}": 0.6 + 0.1 * i for i in range(8)}
+    cohort = {"p0": 4, "p1": 4, "p2": 6}
+    shocks = [1.0, 1.1, 0.9, 1.2, 0.7, 0.5, 0.8, 1.0]
+    for unit, level in levels.items():
+        for t, shock in enumerate(shocks, start=1):
+            g = cohort.get(unit, NEVER)
+            rate = 0.02 * level * shock * (effect if g != NEVER and t >= g else 1.0)
+            w = 1000.0 + 10 * t
+            units.append(unit)
+            periods.append(t)
+            cohorts.append(g)
+            ys.append(rate * w)
+            ws.append(w)
+    return Panel(np.array(units), np.array(periods), np.array(cohorts), np.array(ys), np.array(ws))
+
+
+@pytest.mark.parametrize("control", ["never", "notyet"])
+def test_log_scale_recovers_a_rate_ratio_under_multiplicative_confounding(control: str) -> None:
+    panel = _multiplicative_panel(0.8)
+    on_logs = att_gt(panel, control=control, scale="log")
+    post = on_logs.post
+    assert np.allclose(on_logs.att[post], np.log(0.8))
+    assert np.allclose(on_logs.att[~post & np.isfinite(on_logs.att)], 0.0, atol=1e-12)
+    assert ratio(aggregate(on_logs, "simple"), on_logs).estimate == pytest.approx(0.8, rel=1e-12)
+    # in levels, the same data break parallel trends: the treated practices' lower rates fall
+    # less in absolute terms when every rate is cut by a share
+    in_levels = att_gt(panel, control=control)
+    assert ratio(aggregate(in_levels, "simple"), in_levels).estimate != pytest.approx(0.8, abs=0.01)
+
+
+def test_log_scale_influence_functions_agree_with_the_jackknife() -> None:
+    panel = simulate(11, n_units=120, waves=((5, 25), (9, 25))).panel
+
+    def estimate(p: Panel) -> tuple[float, float]:
+        gt = att_gt(p, small_sample=False, scale="log")
+        r = ratio(aggregate(gt, "simple"), gt)
+        return r.estimate, r.se()
+
+    assert estimate(panel)[1] == pytest.approx(jackknife_se(lambda p: estimate(p)[0], panel), rel=0.05)
+    with pytest.raises(StatsError, match="scale"):
+        att_gt(panel, scale="sqrt")  # type: ignore[arg-type]

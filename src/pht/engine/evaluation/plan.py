@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from pht.stats.did import Control, Weights
+from pht.stats.did import Control, Scale, Weights
 
 DEFAULT_PLAN = Path(__file__).parents[2] / "refdata" / "plans" / "default.toml"
 
@@ -48,6 +48,7 @@ class Plan:
     populations: tuple[str, ...]
     estimator: str
     control: Control
+    count_scale: Scale
     comparison: tuple[str, ...]
     min_control_practices: int
     neighbours: int
@@ -182,6 +183,7 @@ def parse_plan(document: Mapping[str, Any], known_outcomes: frozenset[str] | Non
         populations=populations,
         estimator=_choice(document, "design.estimator", ESTIMATORS),
         control=cast(Control, _choice(document, "design.control", CONTROLS)),
+        count_scale=cast(Scale, _choice(document, "design.count_scale", ("log", "level"))),
         comparison=comparison,
         min_control_practices=_get(document, "design.min_control_practices", int),
         neighbours=_get(document, "matching.neighbours", int),

@@ -233,11 +233,17 @@ def _estimate(
     results: list[dict[str, Any]] = []
     for fit in fits:
         outcome = CATALOGUE[fit["key"]]
-        gt = did.att_gt(_stats_panel(fit["sample"]), control=plan.control)
+        on_logs = outcome.scale == "ratio" and plan.count_scale == "log"
+        gt = did.att_gt(
+            _stats_panel(fit["sample"]), control=plan.control, scale="log" if on_logs else "level"
+        )
         simple = did.aggregate(gt, kind="simple")
         event = did.aggregate(gt, kind="event")
         value, point, influence = float(simple.overall), float(simple.overall), simple.overall_inf
-        if outcome.scale == "ratio":
+        if on_logs:
+            # the simple aggregate is the mean log rate ratio: inference on that scale
+            value = math.exp(point)
+        elif outcome.scale == "ratio":
             try:
                 rate_ratio = did.ratio(simple, gt)
             except did.StatsError:
@@ -320,9 +326,17 @@ def _estimate(
                 },
                 "treated_practices": int(sample.unit[sample.cohort != NEVER].nunique()),
                 "control_practices": int(sample.unit[sample.cohort == NEVER].nunique()),
-                "estimator": f"{plan.estimator} ({plan.control} controls, matched)",
+                "estimator": f"{plan.estimator} ({plan.control} controls, matched"
+                + (", parallel trends in log rates)" if r["gt"].scale == "log" else ")"),
                 "comparison": _comparisons(sample, outcome.scale, outcome.kind, plan),
-                "event_study": _event_rows(r["event"], draws, plan.alpha),
+                "event_study": _event_rows(
+                    r["event"], draws, plan.alpha, exponentiate=r["gt"].scale == "log"
+                ),
+                "event_study_scale": (
+                    "rate ratio"
+                    if r["gt"].scale == "log"
+                    else ("rate difference per person-month" if outcome.kind == "count" else "difference")
+                ),
             }
         )
     return out
@@ -376,13 +390,19 @@ def _comparisons(sample: pd.DataFrame, scale: str, kind: str, plan: Plan) -> dic
     return out
 
 
-def _event_rows(event: Any, draws: Any, alpha: float) -> list[dict[str, Any]]:
-    """ATT by periods since the start (pre-period included) with pointwise CIs and a uniform band."""
+def _event_rows(event: Any, draws: Any, alpha: float, exponentiate: bool = False) -> list[dict[str, Any]]:
+    """ATT by periods since the start (pre-period included) with pointwise CIs and a uniform band
+    (on the log scale, shown as rate ratios)."""
     if not len(event.labels):
         return []
     shared = draws.apply(np.nan_to_num(event.inf))
     low, high = shared.ci(event.estimate, alpha, df=event.df)
     band_low, band_high, _crit = shared.uniform_band(event.estimate, alpha, df=event.df)
+    estimate = event.estimate
+    if exponentiate:
+        estimate, low, high, band_low, band_high = (
+            np.exp(a) for a in (estimate, low, high, band_low, band_high)
+        )
     return [
         {
             "event_time": int(e),
@@ -392,9 +412,7 @@ def _event_rows(event: Any, draws: Any, alpha: float) -> list[dict[str, Any]]:
             "band_low": _round(bl),
             "band_high": _round(bh),
         }
-        for e, est, lo, hi, bl, bh in zip(
-            event.labels, event.estimate, low, high, band_low, band_high, strict=True
-        )
+        for e, est, lo, hi, bl, bh in zip(event.labels, estimate, low, high, band_low, band_high, strict=True)
     ]
 
 
