@@ -4,19 +4,21 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+# Every dependency pinned to the versions the suite passed with (make lock refreshes it).
+LOCK := requirements.lock
 
-.PHONY: demo test lint typecheck messages clean
+.PHONY: demo test lint typecheck messages clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+$(STAMP): pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/pip install --quiet -c $(LOCK) -e .
 	touch $@
 
-$(TEST_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+$(TEST_STAMP): pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/pip install --quiet -c $(LOCK) -e '.[test]'
 	touch $@ $(STAMP)
 
 ## demo: set up everything on the embedded SQLite database under var/ and serve http://127.0.0.1:8000
@@ -40,6 +42,16 @@ typecheck: $(TEST_STAMP)
 messages: $(STAMP)
 	cd src/pht && ../../$(BIN)/python -m django makemessages -l nb -l en --settings=pht.site.settings -i 'site/static/*' --no-obsolete
 	cd src/pht && ../../$(BIN)/python -m django compilemessages --settings=pht.site.settings
+
+## lock: resolve pyproject's dependencies afresh in a scratch venv and pin them in requirements.lock
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet --upgrade pip
+	.venv-lock/bin/pip install --quiet -e '.[test]'
+	( echo "# pip constraints: the versions PHT was tested with. Refresh: make lock, then make test."; \
+	  .venv-lock/bin/pip freeze --exclude-editable ) > $(LOCK)
+	rm -rf .venv-lock
 
 clean:
 	rm -rf $(VENV) var

@@ -181,7 +181,7 @@ def run(
 
         started = time.perf_counter()
         say(f"estimating {len(fits)} effects")
-        estimates = _estimate(fits, plan, units, mdes)
+        estimates = _estimate(fits, plan, units, mdes, timings)
         timings.measure("estimation", started)
         sizes = lake.population_sizes()
     finally:
@@ -222,11 +222,16 @@ def run(
 
 
 def _estimate(
-    fits: list[dict[str, Any]], plan: Plan, units: list[str], mdes: dict[tuple[str, str], float | None]
+    fits: list[dict[str, Any]],
+    plan: Plan,
+    units: list[str],
+    mdes: dict[tuple[str, str], float | None],
+    timings: Timings,
 ) -> list[dict[str, Any]]:
     """Every estimate's influence function goes into one units x estimates matrix, so one
     multiplier bootstrap (the same weights for every outcome) gives all standard errors and the
     joint draws that Romano–Wolf needs."""
+    started = time.perf_counter()
     unit_index = {u: i for i, u in enumerate(units)}
     n_all = len(units)
     columns = []
@@ -289,6 +294,15 @@ def _estimate(
                 adjusted[idx] = did.holm(pvalues[idx])
             else:
                 adjusted[idx] = pvalues[idx]
+    timings.measure("estimation: did + bootstrap", started)
+    started = time.perf_counter()
+    randomisation = [_randomisation_p(r["gt"], plan) for r in results]
+    timings.measure("estimation: randomisation inference", started)
+    started = time.perf_counter()
+    comparisons = [
+        _comparisons(r["fit"]["sample"], r["outcome"].scale, r["outcome"].kind, plan) for r in results
+    ]
+    timings.measure("estimation: comparison fits", started)
     out = []
     for i, r in enumerate(results):
         fit, outcome = r["fit"], r["outcome"]
@@ -314,7 +328,7 @@ def _estimate(
                 "se_scale": "log" if outcome.scale == "ratio" else "difference",
                 "p_value": _round(pvalues[i]),
                 "p_adjusted": _round(adjusted[i]),
-                "p_value_randomisation": _round(_randomisation_p(r["gt"], plan)),
+                "p_value_randomisation": _round(randomisation[i]),
                 "naive_estimate": _round(_naive(fit["frame"], outcome.scale)),
                 "mde": mdes.get((outcome.key, fit["population"])),
                 "pretrend": {
@@ -328,7 +342,7 @@ def _estimate(
                 "control_practices": int(sample.unit[sample.cohort == NEVER].nunique()),
                 "estimator": f"{plan.estimator} ({plan.control} controls, matched"
                 + (", parallel trends in log rates)" if r["gt"].scale == "log" else ")"),
-                "comparison": _comparisons(sample, outcome.scale, outcome.kind, plan),
+                "comparison": comparisons[i],
                 "event_study": _event_rows(
                     r["event"], draws, plan.alpha, exponentiate=r["gt"].scale == "log"
                 ),
