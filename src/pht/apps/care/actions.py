@@ -76,9 +76,11 @@ def import_file(user: Any, practice: Any, parsed: ParsedFile) -> ImportBatch:
         touched: set[int] = set()
         if parsed.kind is FileKind.RESIDENTS:
             gps = {gp.hpr: gp for gp in GP.objects.filter(practice=practice)}
-            existing = {
-                r.fnr: r for r in ListResident.objects.filter(fnr__in=[row.fnr for row in parsed.rows])
-            }
+            episodes: dict[str, list[ListResident]] = {}
+            for episode in ListResident.objects.filter(fnr__in=[row.fnr for row in parsed.rows]).order_by(
+                "list_from", "pk"
+            ):
+                episodes.setdefault(episode.fnr, []).append(episode)
             key = settings.PHT_PSEUDONYM_KEY.encode()
             for row in parsed.rows:
                 assert isinstance(row, ResidentRow)
@@ -96,15 +98,20 @@ def import_file(user: Any, practice: Any, parsed: ParsedFile) -> ImportBatch:
                     "list_from": row.list_from,
                     "list_to": row.list_to,
                 }
-                current = existing.get(row.fnr)
+                own = [e for e in episodes.get(row.fnr, []) if e.practice_id == practice.pk]
+                current = own[0] if own else None
+                problem = _relist(user, row, practice, episodes.get(row.fnr, []))
+                if problem is not None:
+                    problems.append(problem)
+                    continue
                 if current is None:
+                    # A person new to this practice starts a new list episode here, even when they were
+                    # listed elsewhere before: nothing of another practice's episode comes along.
                     pseudonym = pseudonymise(row.fnr, key) if key else ""
                     created = ListResident.objects.create(fnr=row.fnr, pseudonym=pseudonym, **values)
+                    episodes.setdefault(row.fnr, []).append(created)
                     touched.add(created.pk)
                     added += 1
-                    continue
-                if current.practice_id != practice.pk and current.list_to is None:
-                    problems.append(Problem(row.line, "fnr", "is listed with another practice"))
                     continue
                 changed = {
                     name: value
@@ -186,6 +193,35 @@ def import_file(user: Any, practice: Any, parsed: ParsedFile) -> ImportBatch:
             # the residents this file touched, so every membership on the list describes the same day.
             stratify_residents(ListResident.objects.filter(practice=practice), reference_date(practice))
     return batch
+
+
+def _relist(user: Any, row: ResidentRow, practice: Any, episodes: list[ListResident]) -> Problem | None:
+    """The re-listing rule: a person is on one GP list at a time.
+
+    Another practice's open episode that the new one overlaps is closed the day before the new one
+    starts (the newer list wins, as in the GP register), with an audit row; its records stay where they
+    are. A new episode that starts on or before the other practice's open episode is refused: the files
+    disagree about who the person's GP is.
+    """
+    for other in episodes:
+        if other.practice_id == practice.pk or other.list_to is not None:
+            continue
+        if row.list_to is not None and row.list_to < other.list_from:
+            continue  # an earlier, closed episode here: no overlap
+        if row.list_from <= other.list_from:
+            return Problem(
+                row.line,
+                "list_from",
+                f"{row.list_from.isoformat()}: the person is listed with another practice from "
+                f"{other.list_from.isoformat()}; a move must start later",
+            )
+        before = snapshot(other, ["list_to"])
+        other.list_to = row.list_from - datetime.timedelta(days=1)
+        other.save(update_fields=["list_to"])
+        record_event(
+            user, "care.list_episode.close", other, before=before, after=snapshot(other, ["list_to"])
+        )
+    return None
 
 
 def import_bytes(user: Any, practice: Any, data: bytes, name: str, kind: str) -> ImportBatch:
