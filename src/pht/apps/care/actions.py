@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from pht.apps.accounts.actions import ActionRefused, require
 from pht.apps.accounts.audit import record_event, snapshot
 from pht.apps.accounts.permissions import roles_of
+from pht.apps.accounts.validation import bounded_text
 from pht.apps.care import access
 from pht.apps.care.importing import (
     ContactRow,
@@ -348,6 +349,9 @@ def create_care_plan(
     status: str = "active",
 ) -> CarePlan:
     require(access.can_work_with_patients(user, resident.practice_id))
+    bounded_text(title.strip(), CarePlan, "title")
+    bounded_text(goals, CarePlan, "goals")
+    bounded_text(activities, CarePlan, "activities")
     if not title.strip():
         raise ActionRefused(_("A care plan needs a title."))
     if not goals.strip():
@@ -377,6 +381,7 @@ def add_task(
     require(access.can_work_with_patients(user, plan.resident.practice_id))
     if plan.status in ("completed", "revoked"):
         raise ActionRefused(_("A completed or revoked care plan takes no new tasks."))
+    bounded_text(description.strip(), CareTask, "description")
     if not description.strip():
         raise ActionRefused(_("A task needs a description."))
     with transaction.atomic():
@@ -421,6 +426,7 @@ def record_follow_up(
         raise ActionRefused(_("A follow-up is a nurse, GP or home-visit contact."))
     if on > timezone.localdate():
         raise ActionRefused(_("A follow-up cannot be dated in the future."))
+    bounded_text(note, ResidentContact, "note")
     with transaction.atomic():
         contact = ResidentContact.objects.create(
             resident=resident,

@@ -217,7 +217,7 @@ class WhatIfForm(forms.Form):
         for sex, sex_label in (("F", _("women")), ("M", _("men"))):
             for band in BANDS:
                 self.fields[f"res_{sex}_{band}"] = forms.IntegerField(
-                    label=f"{sex_label} {band}", min_value=0, initial=defaults[band]
+                    label=f"{sex_label} {band}", min_value=0, max_value=10_000_000, initial=defaults[band]
                 )
         yearly = {
             "2ad": 3300,
@@ -231,7 +231,10 @@ class WhatIfForm(forms.Form):
         }
         for code in ACTIVITY_CODES:
             self.fields[f"act_{code}"] = forms.IntegerField(
-                label=_("%(code)s per year") % {"code": code}, min_value=0, initial=yearly[code]
+                label=_("%(code)s per year") % {"code": code},
+                min_value=0,
+                max_value=100_000_000,
+                initial=yearly[code],
             )
 
     def clean(self) -> dict[str, Any]:
