@@ -179,3 +179,24 @@ def test_nul_bytes_are_refused_with_400(world: dict[str, Any]) -> None:
         actions.declare_conflict(
             world["reviewer"], m.ReviewAssignment(reviewer=world["reviewer"]), True, "x\x00"
         )
+
+
+def test_the_payments_csv_neutralises_formula_cells(world: dict[str, Any], full_data: Any) -> None:
+    import csv
+    import io
+
+    from pht.apps.registry.models import Municipality
+
+    decision = _decided(world, full_data)
+    actions.accept_decision(world["lead_seljord"], decision, on=datetime.date(2018, 2, 1))
+    Municipality.objects.filter(pk=world["seljord"].pk).update(name="=1+2")
+    world["finance1"].username = "@SUM(A1)"
+    world["finance1"].save()
+    instalment = decision.instalments.order_by("number").first()
+    actions.prepare_disbursement(world["finance1"], instalment)
+    actions.approve_disbursement(world["finance2"], instalment)
+    text = _client(world["finance2"]).get("/scheme/utbetalinger.csv").content.decode()
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[1][1] == "'=1+2"
+    assert rows[1][8] == "'@SUM(A1)"
+    assert rows[1][5] == f"{instalment.practice_amount:.2f}"

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pht.apps.accounts.actions import ActionRefused, show_refusal
+from pht.apps.accounts.exports import export_row
 from pht.apps.accounts.validation import optional_id, parse_id
 from pht.apps.scheme import actions, reasons
 from pht.apps.scheme import models as m
@@ -512,20 +513,23 @@ def payments_csv(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="utbetalinger.csv"'
     writer = csv.writer(response)
     writer.writerow(
-        [
-            "kommunenummer",
-            "municipality",
-            "instalment",
-            "due",
-            "year",
-            "practice_amount",
-            "municipality_amount",
-            "total",
-            "prepared_by",
-            "approved_by",
-            "approved_at",
-        ]
+        export_row(
+            [
+                "kommunenummer",
+                "municipality",
+                "instalment",
+                "due",
+                "year",
+                "practice_amount",
+                "municipality_amount",
+                "total",
+                "prepared_by",
+                "approved_by",
+                "approved_at",
+            ]
+        )
     )
+    cents = Decimal("0.01")
     for i in (
         m.Instalment.objects.filter(status="approved")
         .select_related("decision__application__municipality", "prepared_by", "approved_by")
@@ -533,19 +537,21 @@ def payments_csv(request: HttpRequest) -> HttpResponse:
     ):
         mu = i.decision.application.municipality
         writer.writerow(
-            [
-                mu.kommunenummer,
-                mu.name,
-                i.number,
-                i.due.isoformat(),
-                i.year,
-                f"{i.practice_amount:.2f}",
-                f"{i.municipality_amount:.2f}",
-                f"{i.total:.2f}",
-                i.prepared_by,
-                i.approved_by,
-                i.approved_at.isoformat() if i.approved_at else "",
-            ]
+            export_row(
+                [
+                    mu.kommunenummer,
+                    mu.name,
+                    i.number,
+                    i.due,
+                    i.year,
+                    i.practice_amount.quantize(cents),
+                    i.municipality_amount.quantize(cents),
+                    i.total.quantize(cents),
+                    i.prepared_by,
+                    i.approved_by,
+                    i.approved_at,
+                ]
+            )
         )
     return response
 
