@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -151,16 +152,26 @@ class ApiToken(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Who changed what, when, with the state before and after. Written by actions, never edited."""
+    """Who changed what, when, with the state before and after. Append-only and hash-chained.
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    Written only by ``audit.record_event``; never changed or deleted (the admin offers neither). The actor
+    is a protected reference (a user with audit rows cannot be deleted, only deactivated) plus a snapshot
+    of their name. Each row stores ``hash``, the SHA-256 of its content and ``prev_hash`` (the hash of the
+    row before it), so a row changed, inserted or deleted in the database breaks the chain that
+    ``pht audit verify`` (``audit.verify_chain``) recomputes.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_name = models.CharField(max_length=300, blank=True)
     verb = models.CharField(max_length=100, db_index=True)
     target_type = models.CharField(max_length=100)
     target_id = models.CharField(max_length=100, db_index=True)
     target_repr = models.CharField(max_length=300)
     before: models.JSONField[dict[str, Any] | None] = models.JSONField(null=True, blank=True)
     after: models.JSONField[dict[str, Any] | None] = models.JSONField(null=True, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -168,4 +179,15 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit events")
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.verb} {self.target_repr}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name or self.actor_id or '-'} {self.verb} {self.target_repr}"
+
+
+class AuditChainHead(models.Model):
+    """The hash of the last audit row: locked while a row is appended, so the chain never forks, and
+    compared by ``verify_chain`` so deleting the newest rows is detected too."""
+
+    last_hash = models.CharField(max_length=64, blank=True)
+    count = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"audit chain head ({self.count} rows)"
