@@ -191,3 +191,17 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit chain head ({self.count} rows)"
+
+
+class LoginThrottle(models.Model):
+    """Failed-login counter for one key: an account name from one client (``user:<name>|ip:<addr>``) or
+    one client for any account (``ip:<addr>``). Updated only by conditional, atomic UPDATEs
+    (``backends``), so parallel attempts cannot slip past the limit. Keys exist for unknown account names
+    too, so the answer never tells whether an account exists."""
+
+    key = models.CharField(max_length=300, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.key
