@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import secrets
 from typing import Any
@@ -126,28 +127,53 @@ def _hash_token(raw: str) -> str:
 
 
 class ApiToken(models.Model):
-    """A bearer token for systems calling the API; only its hash is stored."""
+    """A bearer token for systems calling the API; only its hash is stored.
+
+    A token expires (``expires_at``, ``TOKEN_DAYS`` after issue unless given), records its last use, and
+    can be revoked by its owner (``DELETE /api/tokens/{id}``) or in the admin; an expired or revoked
+    token authenticates nobody.
+    """
+
+    TOKEN_DAYS = 90
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"
 
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
     @classmethod
-    def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
-        """Create a token; the raw key is returned once and never stored."""
+    def issue(cls, user: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+        """Create a token valid for ``days`` (default ``TOKEN_DAYS``); the raw key is returned once and
+        never stored."""
         raw = secrets.token_urlsafe(32)
-        return cls.objects.create(user=user, name=name, key_hash=_hash_token(raw)), raw
+        expires = timezone.now() + datetime.timedelta(days=cls.TOKEN_DAYS if days is None else days)
+        token = cls.objects.create(user=user, name=name[:100], key_hash=_hash_token(raw), expires_at=expires)
+        return token, raw
 
     @classmethod
     def user_for(cls, raw: str) -> User | None:
-        token = cls.objects.select_related("user").filter(key_hash=_hash_token(raw)).first()
+        """The active user of an active token, recording the use; None for an unknown, expired or revoked
+        token."""
+        now = timezone.now()
+        token = (
+            cls.objects.select_related("user")
+            .filter(key_hash=_hash_token(raw), revoked_at__isnull=True)
+            .filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
+            .first()
+        )
         if token is None or not token.user.is_active:
             return None
+        cls.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user
 
 
