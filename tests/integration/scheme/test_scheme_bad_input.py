@@ -200,3 +200,21 @@ def test_the_payments_csv_neutralises_formula_cells(world: dict[str, Any], full_
     assert rows[1][1] == "'=1+2"
     assert rows[1][8] == "'@SUM(A1)"
     assert rows[1][5] == f"{instalment.practice_amount:.2f}"
+
+
+def test_an_over_long_attachment_title_is_refused(
+    world: dict[str, Any], settings: Any, tmp_path: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    application = actions.create_application(world["lead_seljord"], world["call"])
+    with pytest.raises(ActionRefused, match="title: at most 200"):
+        actions.add_attachment(
+            world["lead_seljord"], application, "x" * 201, SimpleUploadedFile("plan.pdf", b"%PDF-1.4 ok")
+        )
+    long_name = "p" * 300 + ".pdf"
+    attachment = actions.add_attachment(
+        world["lead_seljord"], application, "", SimpleUploadedFile(long_name, b"%PDF-1.4 ok")
+    )
+    assert len(attachment.title) == 200

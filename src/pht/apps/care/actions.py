@@ -75,6 +75,7 @@ def import_file(user: Any, practice: Any, parsed: ParsedFile) -> ImportBatch:
         problems: list[Problem] = []
         added = updated = 0
         touched: set[int] = set()
+        closed: list[tuple[ListResident, dict[str, Any]]] = []  # other practices' episodes this file ends
         if parsed.kind is FileKind.RESIDENTS:
             gps = {gp.hpr: gp for gp in GP.objects.filter(practice=practice)}
             episodes: dict[str, list[ListResident]] = {}
@@ -101,7 +102,7 @@ def import_file(user: Any, practice: Any, parsed: ParsedFile) -> ImportBatch:
                 }
                 own = [e for e in episodes.get(row.fnr, []) if e.practice_id == practice.pk]
                 current = own[0] if own else None
-                problem = _relist(user, row, practice, episodes.get(row.fnr, []))
+                problem = _relist(row, practice, episodes.get(row.fnr, []), closed)
                 if problem is not None:
                     problems.append(problem)
                     continue
@@ -188,21 +189,31 @@ def import_file(user: Any, practice: Any, parsed: ParsedFile) -> ImportBatch:
             updated=updated,
             imported_by=user if user is not None and user.pk else None,
         )
-        record_event(user, "care.import", batch, after=snapshot(batch))
         if touched:
             # The extract's date may have moved with this file: stratify the whole list on it, not just
             # the residents this file touched, so every membership on the list describes the same day.
             stratify_residents(ListResident.objects.filter(practice=practice), reference_date(practice))
+        # Audit rows last: appending locks the audit chain's head until this transaction commits.
+        for episode, before in closed:
+            after = snapshot(episode, ["list_to"])
+            record_event(user, "care.list_episode.close", episode, before=before, after=after)
+        record_event(user, "care.import", batch, after=snapshot(batch))
     return batch
 
 
-def _relist(user: Any, row: ResidentRow, practice: Any, episodes: list[ListResident]) -> Problem | None:
+def _relist(
+    row: ResidentRow,
+    practice: Any,
+    episodes: list[ListResident],
+    closed: list[tuple[ListResident, dict[str, Any]]],
+) -> Problem | None:
     """The re-listing rule: a person is on one GP list at a time.
 
     Another practice's open episode that the new one overlaps is closed the day before the new one
     starts (the newer list wins, as in the GP register), with an audit row; its records stay where they
     are. A new episode that starts on or before the other practice's open episode is refused: the files
-    disagree about who the person's GP is.
+    disagree about who the person's GP is. Closed episodes are added to ``closed`` (with their state
+    before) for the import's audit rows.
     """
     for other in episodes:
         if other.practice_id == practice.pk or other.list_to is not None:
@@ -219,9 +230,7 @@ def _relist(user: Any, row: ResidentRow, practice: Any, episodes: list[ListResid
         before = snapshot(other, ["list_to"])
         other.list_to = row.list_from - datetime.timedelta(days=1)
         other.save(update_fields=["list_to"])
-        record_event(
-            user, "care.list_episode.close", other, before=before, after=snapshot(other, ["list_to"])
-        )
+        closed.append((other, before))
     return None
 
 

@@ -386,6 +386,7 @@ def add_attachment(user: Any, application: m.Application, title: str, upload: An
     if application.status != m.Application.Status.DRAFT:
         raise ActionRefused(_("vedlegg kan bare legges til et utkast"))
     name = getattr(upload, "name", "") or ""
+    bounded_text(title, m.Attachment, "title")
     if not name.lower().endswith(".pdf"):
         raise ActionRefused(_("vedlegg «%(name)s»: bare PDF-filer godtas"), {"name": name})
     if upload.size > application.call.attachment_max_bytes:
@@ -400,7 +401,11 @@ def add_attachment(user: Any, application: m.Application, title: str, upload: An
         raise ActionRefused(_("vedlegg «%(name)s»: innholdet er ikke en PDF"), {"name": name})
     with transaction.atomic():
         attachment = m.Attachment.objects.create(
-            application=application, title=title or name, file=upload, size=upload.size, uploaded_by=user
+            application=application,
+            title=title or name[:200],
+            file=upload,
+            size=upload.size,
+            uploaded_by=user,
         )
         _audit(user, "scheme.attachment.add", application, {}, {"attachment": attachment.title})
     return attachment
