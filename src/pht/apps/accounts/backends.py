@@ -62,7 +62,8 @@ def _failed(key: str, limit: int, now: datetime.datetime) -> None:
 
 
 def _release(key: str) -> None:
-    LoginThrottle.objects.filter(key=key).update(failures=0, locked_until=None)
+    """A right password: the account's counter from this client is gone (keeps the table small)."""
+    LoginThrottle.objects.filter(key=key).delete()
 
 
 class LockoutModelBackend(ModelBackend):
