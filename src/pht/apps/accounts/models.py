@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import secrets
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -125,42 +127,77 @@ def _hash_token(raw: str) -> str:
 
 
 class ApiToken(models.Model):
-    """A bearer token for systems calling the API; only its hash is stored."""
+    """A bearer token for systems calling the API; only its hash is stored.
+
+    A token expires (``expires_at``, ``TOKEN_DAYS`` after issue unless given), records its last use, and
+    can be revoked by its owner (``DELETE /api/tokens/{id}``) or in the admin; an expired or revoked
+    token authenticates nobody.
+    """
+
+    TOKEN_DAYS = 90
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"
 
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
     @classmethod
-    def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
-        """Create a token; the raw key is returned once and never stored."""
+    def issue(cls, user: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+        """Create a token valid for ``days`` (default ``TOKEN_DAYS``); the raw key is returned once and
+        never stored."""
         raw = secrets.token_urlsafe(32)
-        return cls.objects.create(user=user, name=name, key_hash=_hash_token(raw)), raw
+        expires = timezone.now() + datetime.timedelta(days=cls.TOKEN_DAYS if days is None else days)
+        token = cls.objects.create(user=user, name=name[:100], key_hash=_hash_token(raw), expires_at=expires)
+        return token, raw
 
     @classmethod
     def user_for(cls, raw: str) -> User | None:
-        token = cls.objects.select_related("user").filter(key_hash=_hash_token(raw)).first()
+        """The active user of an active token, recording the use; None for an unknown, expired or revoked
+        token."""
+        now = timezone.now()
+        token = (
+            cls.objects.select_related("user")
+            .filter(key_hash=_hash_token(raw), revoked_at__isnull=True)
+            .filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
+            .first()
+        )
         if token is None or not token.user.is_active:
             return None
+        cls.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user
 
 
 class AuditEvent(models.Model):
-    """Who changed what, when, with the state before and after. Written by actions, never edited."""
+    """Who changed what, when, with the state before and after. Append-only and hash-chained.
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    Written only by ``audit.record_event``; never changed or deleted (the admin offers neither). The actor
+    is a protected reference (a user with audit rows cannot be deleted, only deactivated) plus a snapshot
+    of their name. Each row stores ``hash``, the SHA-256 of its content and ``prev_hash`` (the hash of the
+    row before it), so a row changed, inserted or deleted in the database breaks the chain that
+    ``pht audit verify`` (``audit.verify_chain``) recomputes.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_name = models.CharField(max_length=300, blank=True)
     verb = models.CharField(max_length=100, db_index=True)
     target_type = models.CharField(max_length=100)
     target_id = models.CharField(max_length=100, db_index=True)
     target_repr = models.CharField(max_length=300)
     before: models.JSONField[dict[str, Any] | None] = models.JSONField(null=True, blank=True)
     after: models.JSONField[dict[str, Any] | None] = models.JSONField(null=True, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -168,4 +205,29 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit events")
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.verb} {self.target_repr}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name or self.actor_id or '-'} {self.verb} {self.target_repr}"
+
+
+class AuditChainHead(models.Model):
+    """The hash of the last audit row: locked while a row is appended, so the chain never forks, and
+    compared by ``verify_chain`` so deleting the newest rows is detected too."""
+
+    last_hash = models.CharField(max_length=64, blank=True)
+    count = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"audit chain head ({self.count} rows)"
+
+
+class LoginThrottle(models.Model):
+    """Failed-login counter for one key: an account name from one client (``user:<name>|ip:<addr>``) or
+    one client for any account (``ip:<addr>``). Updated only by conditional, atomic UPDATEs
+    (``backends``), so parallel attempts cannot slip past the limit. Keys exist for unknown account names
+    too, so the answer never tells whether an account exists."""
+
+    key = models.CharField(max_length=300, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.key

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from pht.apps.accounts.actions import ActionRefused, require
 from pht.apps.accounts.audit import record_event, snapshot
 from pht.apps.accounts.permissions import roles_of
+from pht.apps.accounts.validation import bounded_text
 from pht.apps.care import access
 from pht.apps.care.importing import (
     ContactRow,
@@ -74,11 +75,14 @@ def import_file(user: Any, practice: Any, parsed: ParsedFile) -> ImportBatch:
         problems: list[Problem] = []
         added = updated = 0
         touched: set[int] = set()
+        closed: list[tuple[ListResident, dict[str, Any]]] = []  # other practices' episodes this file ends
         if parsed.kind is FileKind.RESIDENTS:
             gps = {gp.hpr: gp for gp in GP.objects.filter(practice=practice)}
-            existing = {
-                r.fnr: r for r in ListResident.objects.filter(fnr__in=[row.fnr for row in parsed.rows])
-            }
+            episodes: dict[str, list[ListResident]] = {}
+            for episode in ListResident.objects.filter(fnr__in=[row.fnr for row in parsed.rows]).order_by(
+                "list_from", "pk"
+            ):
+                episodes.setdefault(episode.fnr, []).append(episode)
             key = settings.PHT_PSEUDONYM_KEY.encode()
             for row in parsed.rows:
                 assert isinstance(row, ResidentRow)
@@ -96,15 +100,20 @@ def import_file(user: Any, practice: Any, parsed: ParsedFile) -> ImportBatch:
                     "list_from": row.list_from,
                     "list_to": row.list_to,
                 }
-                current = existing.get(row.fnr)
+                own = [e for e in episodes.get(row.fnr, []) if e.practice_id == practice.pk]
+                current = own[0] if own else None
+                problem = _relist(row, practice, episodes.get(row.fnr, []), closed)
+                if problem is not None:
+                    problems.append(problem)
+                    continue
                 if current is None:
+                    # A person new to this practice starts a new list episode here, even when they were
+                    # listed elsewhere before: nothing of another practice's episode comes along.
                     pseudonym = pseudonymise(row.fnr, key) if key else ""
                     created = ListResident.objects.create(fnr=row.fnr, pseudonym=pseudonym, **values)
+                    episodes.setdefault(row.fnr, []).append(created)
                     touched.add(created.pk)
                     added += 1
-                    continue
-                if current.practice_id != practice.pk and current.list_to is None:
-                    problems.append(Problem(row.line, "fnr", "is listed with another practice"))
                     continue
                 changed = {
                     name: value
@@ -180,12 +189,49 @@ def import_file(user: Any, practice: Any, parsed: ParsedFile) -> ImportBatch:
             updated=updated,
             imported_by=user if user is not None and user.pk else None,
         )
-        record_event(user, "care.import", batch, after=snapshot(batch))
         if touched:
             # The extract's date may have moved with this file: stratify the whole list on it, not just
             # the residents this file touched, so every membership on the list describes the same day.
             stratify_residents(ListResident.objects.filter(practice=practice), reference_date(practice))
+        # Audit rows last: appending locks the audit chain's head until this transaction commits.
+        for episode, before in closed:
+            after = snapshot(episode, ["list_to"])
+            record_event(user, "care.list_episode.close", episode, before=before, after=after)
+        record_event(user, "care.import", batch, after=snapshot(batch))
     return batch
+
+
+def _relist(
+    row: ResidentRow,
+    practice: Any,
+    episodes: list[ListResident],
+    closed: list[tuple[ListResident, dict[str, Any]]],
+) -> Problem | None:
+    """The re-listing rule: a person is on one GP list at a time.
+
+    Another practice's open episode that the new one overlaps is closed the day before the new one
+    starts (the newer list wins, as in the GP register), with an audit row; its records stay where they
+    are. A new episode that starts on or before the other practice's open episode is refused: the files
+    disagree about who the person's GP is. Closed episodes are added to ``closed`` (with their state
+    before) for the import's audit rows.
+    """
+    for other in episodes:
+        if other.practice_id == practice.pk or other.list_to is not None:
+            continue
+        if row.list_to is not None and row.list_to < other.list_from:
+            continue  # an earlier, closed episode here: no overlap
+        if row.list_from <= other.list_from:
+            return Problem(
+                row.line,
+                "list_from",
+                f"{row.list_from.isoformat()}: the person is listed with another practice from "
+                f"{other.list_from.isoformat()}; a move must start later",
+            )
+        before = snapshot(other, ["list_to"])
+        other.list_to = row.list_from - datetime.timedelta(days=1)
+        other.save(update_fields=["list_to"])
+        closed.append((other, before))
+    return None
 
 
 def import_bytes(user: Any, practice: Any, data: bytes, name: str, kind: str) -> ImportBatch:
@@ -312,6 +358,9 @@ def create_care_plan(
     status: str = "active",
 ) -> CarePlan:
     require(access.can_work_with_patients(user, resident.practice_id))
+    bounded_text(title.strip(), CarePlan, "title")
+    bounded_text(goals, CarePlan, "goals")
+    bounded_text(activities, CarePlan, "activities")
     if not title.strip():
         raise ActionRefused(_("A care plan needs a title."))
     if not goals.strip():
@@ -341,6 +390,7 @@ def add_task(
     require(access.can_work_with_patients(user, plan.resident.practice_id))
     if plan.status in ("completed", "revoked"):
         raise ActionRefused(_("A completed or revoked care plan takes no new tasks."))
+    bounded_text(description.strip(), CareTask, "description")
     if not description.strip():
         raise ActionRefused(_("A task needs a description."))
     with transaction.atomic():
@@ -385,6 +435,7 @@ def record_follow_up(
         raise ActionRefused(_("A follow-up is a nurse, GP or home-visit contact."))
     if on > timezone.localdate():
         raise ActionRefused(_("A follow-up cannot be dated in the future."))
+    bounded_text(note, ResidentContact, "note")
     with transaction.atomic():
         contact = ResidentContact.objects.create(
             resident=resident,

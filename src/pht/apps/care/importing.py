@@ -155,12 +155,22 @@ def _required_date(record: Mapping[str, object], field: str) -> datetime.date:
     return value
 
 
+def _ascii_digits(value: str, field: str) -> str:
+    """Identifiers are the digits 0-9 only: a superscript or other Unicode digit is refused here, by line
+    and field, before a check digit is computed from it."""
+    if not value.isascii():
+        raise _Fail(field, f"{value!r} must contain only the digits 0-9")
+    return value
+
+
 def _ident(check: Callable[..., object], record: Mapping[str, object], field: str, synthetic: bool) -> str:
-    value = _text(record, field)
+    value = _ascii_digits(_text(record, field), field)
     try:
         result = check(value, field=field, allow_synthetic=synthetic)
     except InvalidIdentifier as exc:
         raise _Fail(field, exc.reason) from None
+    except ValueError:
+        raise _Fail(field, f"{value!r} is not a valid identifier") from None
     return result.number if hasattr(result, "number") else str(result)
 
 
@@ -172,11 +182,13 @@ def _code(record: Mapping[str, object], field: str, required: bool) -> str:
 
 
 def _resident(line: int, record: Mapping[str, object], synthetic: bool) -> ResidentRow:
-    fnr = _text(record, "fnr")
+    fnr = _ascii_digits(_text(record, "fnr"), "fnr")
     try:
         person = check_person_id(fnr, field="fnr", allow_synthetic=synthetic)
     except InvalidIdentifier as exc:
         raise _Fail("fnr", exc.reason) from None
+    except ValueError:
+        raise _Fail("fnr", f"{fnr!r} is not a valid fødselsnummer") from None
     birth = _date(record, "birth_date", required=False)
     if birth is not None and birth != person.birth_date:
         raise _Fail("birth_date", f"{birth.isoformat()} disagrees with fnr ({person.birth_date.isoformat()})")
@@ -200,10 +212,13 @@ def _resident(line: int, record: Mapping[str, object], synthetic: bool) -> Resid
 
 
 def _fnr(record: Mapping[str, object], synthetic: bool) -> str:
+    fnr = _ascii_digits(_text(record, "fnr"), "fnr")
     try:
-        return check_person_id(_text(record, "fnr"), field="fnr", allow_synthetic=synthetic).number
+        return check_person_id(fnr, field="fnr", allow_synthetic=synthetic).number
     except InvalidIdentifier as exc:
         raise _Fail("fnr", exc.reason) from None
+    except ValueError:
+        raise _Fail("fnr", f"{fnr!r} is not a valid fødselsnummer") from None
 
 
 def _contact(line: int, record: Mapping[str, object], synthetic: bool) -> ContactRow:

@@ -33,12 +33,19 @@ CONTACT_KIND_CHOICES = [(kind.value, kind.value.replace("_", " ")) for kind in C
 
 
 class ListResident(models.Model):
-    """A person on a GP list of a practice (listeinnbygger). Identifiable: read only through ``access``."""
+    """One list episode: a person on a GP list of one practice (listeinnbygger), from ``list_from`` to
+    ``list_to``. Identifiable: read only through ``access``.
+
+    A person re-listed at another practice gets a new episode (a new row) there; the old practice's
+    episode, with its care plans, contacts, tasks and access log, stays with the old practice (the rule
+    is in ``actions.import_file`` and docs/care.md, "Re-listing"). At most one episode per person and
+    practice, and at most one open episode (no ``list_to``) per person.
+    """
 
     practice = models.ForeignKey("registry.Practice", on_delete=models.PROTECT, related_name="list_residents")
     gp = models.ForeignKey("registry.GP", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     gp_hpr = models.CharField(_("GP HPR number"), max_length=9)
-    fnr = models.CharField(_("national identity number"), max_length=11, unique=True)
+    fnr = models.CharField(_("national identity number"), max_length=11, db_index=True)
     pseudonym = models.CharField(max_length=32, db_index=True)
     birth_date = models.DateField(_("birth date"))
     sex = models.CharField(_("sex"), max_length=1)
@@ -54,6 +61,12 @@ class ListResident(models.Model):
         verbose_name = _("list resident")
         verbose_name_plural = _("list residents")
         ordering = ["-need_score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["fnr", "practice"], name="care_one_episode_per_practice"),
+            models.UniqueConstraint(
+                fields=["fnr"], condition=models.Q(list_to__isnull=True), name="care_one_open_episode"
+            ),
+        ]
 
     def __str__(self) -> str:
         # Never the fnr: this string lands in audit rows and logs.

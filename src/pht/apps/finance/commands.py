@@ -98,9 +98,13 @@ def run_settle(args: argparse.Namespace) -> int:
         print()
     elif args.format == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(CSV_HEADER)
+        from pht.apps.accounts.exports import export_row
+
+        writer.writerow(export_row(CSV_HEADER))
         for row in rows:
-            writer.writerow([row[k] if k != "own_model" else str(row[k]).lower() for k in CSV_HEADER])
+            writer.writerow(
+                export_row(row[k] if k != "own_model" else str(row[k]).lower() for k in CSV_HEADER)
+            )
     else:
         _print_table(rows)
         if rows:

@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from pht.apps.accounts.exports import export_row
 from pht.apps.accounts.permissions import visible_practices
 from pht.apps.finance.models import FinancingModel, Statement
 from pht.rules.financing import COMPONENTS
@@ -217,7 +218,7 @@ class WhatIfForm(forms.Form):
         for sex, sex_label in (("F", _("women")), ("M", _("men"))):
             for band in BANDS:
                 self.fields[f"res_{sex}_{band}"] = forms.IntegerField(
-                    label=f"{sex_label} {band}", min_value=0, initial=defaults[band]
+                    label=f"{sex_label} {band}", min_value=0, max_value=10_000_000, initial=defaults[band]
                 )
         yearly = {
             "2ad": 3300,
@@ -231,7 +232,10 @@ class WhatIfForm(forms.Form):
         }
         for code in ACTIVITY_CODES:
             self.fields[f"act_{code}"] = forms.IntegerField(
-                label=_("%(code)s per year") % {"code": code}, min_value=0, initial=yearly[code]
+                label=_("%(code)s per year") % {"code": code},
+                min_value=0,
+                max_value=100_000_000,
+                initial=yearly[code],
             )
 
     def clean(self) -> dict[str, Any]:
@@ -367,8 +371,8 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
     if kind == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(EXPORT_HEADER)
-        writer.writerows([[str(v) if isinstance(v, Decimal) else v for v in row] for row in rows])
+        writer.writerow(export_row(EXPORT_HEADER))
+        writer.writerows([export_row(row) for row in rows])
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="statements.csv"'
         return response
@@ -378,9 +382,12 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
         book = Workbook()
         sheet = book.active
         sheet.title = "statements"
-        sheet.append(list(EXPORT_HEADER))
+        sheet.append(export_row(EXPORT_HEADER))
         for row in rows:
-            sheet.append(row)
+            sheet.append(export_row(row, numbers_as_text=False))
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # text, never a formula
             for cell in sheet[sheet.max_row][len(EXPORT_HEADER) - len(COMPONENTS) :]:
                 cell.number_format = "#,##0.00"
         output = io.BytesIO()

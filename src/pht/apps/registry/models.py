@@ -26,10 +26,15 @@ SIZE_CLASS_CHOICES = [
 
 def _identifier_validator(check: Callable[..., str]) -> Callable[[str], None]:
     def validate(value: str) -> None:
+        text = str(value)
         try:
-            check(str(value), allow_synthetic=settings.PHT_ALLOW_SYNTHETIC_IDS)
+            if not text.isascii():  # a superscript or other Unicode digit: refused, not a crash
+                raise InvalidIdentifier("number", text, "must contain only the digits 0-9")
+            check(text, allow_synthetic=settings.PHT_ALLOW_SYNTHETIC_IDS)
         except InvalidIdentifier as exc:
             raise ValidationError(str(exc), code="invalid_identifier") from exc
+        except ValueError as exc:
+            raise ValidationError(f"{text!r} is not a valid number", code="invalid_identifier") from exc
 
     return validate
 
@@ -44,9 +49,13 @@ def validate_hpr(value: str) -> None:
 
 def validate_kommunenummer(value: str) -> None:
     try:
+        if not str(value).isascii():
+            raise InvalidIdentifier("kommunenummer", str(value), "must contain only the digits 0-9")
         check_kommunenummer(str(value))
     except InvalidIdentifier as exc:
         raise ValidationError(str(exc), code="invalid_identifier") from exc
+    except ValueError as exc:
+        raise ValidationError(f"{value!r} is not a valid number", code="invalid_identifier") from exc
 
 
 class Municipality(models.Model):

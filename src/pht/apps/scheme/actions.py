@@ -26,6 +26,7 @@ from pht.apps.accounts.actions import ActionRefused, notify, require  # noqa: E4
 from pht.apps.accounts.audit import json_safe, record_event  # noqa: E402
 from pht.apps.accounts.models import OrganisationKind, Role  # noqa: E402
 from pht.apps.accounts.permissions import roles_of  # noqa: E402
+from pht.apps.accounts.validation import bounded_decimal, bounded_text, checked_email, label_of  # noqa: E402
 from pht.apps.scheme import models as m
 from pht.apps.scheme import workflows
 from pht.apps.scheme.reasons import REFUSAL_TERMS
@@ -221,9 +222,24 @@ def check_eligibility(application: m.Application) -> elig.EligibilityReport:
     return elig.check_all(app, eligibility_context(application.call, registry))
 
 
+def _checked_input(data: ApplicationInputData) -> None:
+    """Bound every value to its model field before anything is written (issue 10: a budget of 1e400
+    or an over-long text must be refused, not stored)."""
+    for name in ("contact_name", "contact_phone", "leadership_plan", "project_plan"):
+        bounded_text(getattr(data, name), m.Application, name)
+    data.contact_email = checked_email(data.contact_email, label=label_of(m.Application, "contact_email"))
+    if data.budget is not None:
+        data.budget = bounded_decimal(data.budget, m.Application, "budget")
+    for pi in data.practices:
+        pi.nurse_fte = bounded_decimal(pi.nurse_fte, m.ApplicationPractice, "nurse_fte")
+        pi.secretary_fte = bounded_decimal(pi.secretary_fte, m.ApplicationPractice, "secretary_fte")
+        bounded_text(pi.financing_model, m.ApplicationPractice, "financing_model")
+
+
 def _write_draft(application: m.Application, data: ApplicationInputData) -> None:
     from pht.apps.registry.models import GP, Practice
 
+    _checked_input(data)
     for name in ("contact_name", "contact_email", "contact_phone", "leadership_plan", "project_plan"):
         setattr(application, name, getattr(data, name))
     application.budget = data.budget
@@ -370,6 +386,7 @@ def add_attachment(user: Any, application: m.Application, title: str, upload: An
     if application.status != m.Application.Status.DRAFT:
         raise ActionRefused(_("vedlegg kan bare legges til et utkast"))
     name = getattr(upload, "name", "") or ""
+    bounded_text(title, m.Attachment, "title")
     if not name.lower().endswith(".pdf"):
         raise ActionRefused(_("vedlegg «%(name)s»: bare PDF-filer godtas"), {"name": name})
     if upload.size > application.call.attachment_max_bytes:
@@ -384,7 +401,11 @@ def add_attachment(user: Any, application: m.Application, title: str, upload: An
         raise ActionRefused(_("vedlegg «%(name)s»: innholdet er ikke en PDF"), {"name": name})
     with transaction.atomic():
         attachment = m.Attachment.objects.create(
-            application=application, title=title or name, file=upload, size=upload.size, uploaded_by=user
+            application=application,
+            title=title or name[:200],
+            file=upload,
+            size=upload.size,
+            uploaded_by=user,
         )
         _audit(user, "scheme.attachment.add", application, {}, {"attachment": attachment.title})
     return attachment
@@ -421,6 +442,7 @@ def declare_conflict(
         raise ActionRefused(_("bare den tildelte fagvurdereren kan erklære inhabilitet"))
     target = "conflict" if conflict else "cleared"
     _transition(workflows.REVIEW, assignment.status, target, user)
+    bounded_text(note, m.ReviewAssignment, "conflict_note")
     if conflict and not note.strip():
         raise ActionRefused(_("beskriv inhabiliteten"))
     with transaction.atomic():
@@ -450,6 +472,8 @@ def submit_review(
         raise ActionRefused(_("du har erklært deg inhabil for denne søknaden og kan ikke score den"))
     if assignment.status == m.ReviewAssignment.Status.ASSIGNED:
         raise ActionRefused(_("erklær om du er inhabil før du scorer"))
+    for comment in comments.values():
+        bounded_text(comment, label=label_of(m.ReviewAssignment, "comments"))
     _transition(workflows.REVIEW, assignment.status, "submitted", user)
     criteria = criteria_from_values(assignment.application.call.criteria)
     clean: dict[str, int] = {}
@@ -579,6 +603,7 @@ def run_selection(
     from pht.rules.selection import SelectionInputError, problem_from_mapping
 
     _require_role(user, ROLE_OFFICER)
+    bounded_text(note, m.SelectionRun, "note")
     if call.selection_decisions.exists():
         raise ActionRefused(_("utvelgelsen for denne utlysningen er allerede vedtatt"))
     problem = build_problem(call, constraints, locked_in, locked_out)
@@ -599,6 +624,7 @@ def decide_selection(
 ) -> m.SelectionDecision:
     """Record the final selection with its rationale; grant the chosen, reject the rest."""
     _require_role(user, ROLE_OFFICER)
+    bounded_text(rationale, m.SelectionDecision, "rationale")
     if not rationale.strip():
         raise ActionRefused(_("et utvelgelsesvedtak trenger en begrunnelse"))
     picked = list(chosen if chosen is not None else run.result.get("chosen", []))
@@ -686,6 +712,7 @@ def decline_decision(user: Any, decision: m.GrantDecision, reason: str) -> m.Gra
     """The municipality declines the grant; no payment plan is made."""
     _own_municipality(user, decision.application)
     _transition(workflows.GRANT, decision.status, "declined", user)
+    bounded_text(reason, m.Clawback, "reason")
     if not reason.strip():
         raise ActionRefused(_("si hvorfor tilsagnet avslås"))
     with transaction.atomic():
@@ -742,8 +769,10 @@ def approve_disbursement(user: Any, instalment: m.Instalment) -> m.Instalment:
 def submit_report(user: Any, report: m.Report, progress: str, spent: Decimal) -> m.Report:
     _own_municipality(user, report.decision.application)
     _transition(workflows.REPORT, report.status, "submitted", user)
-    if spent < 0:
+    if spent.is_finite() and spent < 0:
         raise ActionRefused(_("brukt: kan ikke være negativt"))
+    spent = bounded_decimal(spent, m.Report, "spent")
+    bounded_text(progress, m.Report, "progress")
     with transaction.atomic():
         report.status = m.Report.Status.SUBMITTED
         report.progress = progress
@@ -783,8 +812,10 @@ def approve_report(user: Any, report: m.Report) -> m.Report:
 
 def record_clawback(user: Any, report: m.Report, amount: Decimal, reason: str) -> m.Clawback:
     _require_role(user, ROLE_OFFICER)
-    if amount <= 0:
+    if amount.is_finite() and amount <= 0:
         raise ActionRefused(_("beløp: må være positivt"))
+    amount = bounded_decimal(amount, m.Clawback, "amount")
+    bounded_text(reason, m.Clawback, "reason")
     if not reason.strip():
         raise ActionRefused(_("en tilbakebetaling trenger en begrunnelse"))
     with transaction.atomic():
@@ -822,6 +853,7 @@ def extend_call(user: Any, call: m.Call, new_end: datetime.date, note: str) -> m
             _("forlenget sluttdato: må være etter pilotens slutt %(end)s"),
             {"end": f"{call.pilot_end:%d.%m.%Y}"},
         )
+    bounded_text(note, m.Call, "extension_note")
     if not note.strip():
         raise ActionRefused(_("forlengelse: oppgi begrunnelsen eller vedtaket den bygger på"))
     with transaction.atomic():

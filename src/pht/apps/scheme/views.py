@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pht.apps.accounts.actions import ActionRefused, show_refusal
+from pht.apps.accounts.exports import export_row
+from pht.apps.accounts.validation import optional_id, parse_id
 from pht.apps.scheme import actions, reasons
 from pht.apps.scheme import models as m
 from pht.apps.scheme.scoping import visible_applications, visible_decisions
@@ -176,7 +178,7 @@ def _form_data(request: HttpRequest, practices: list[Any]) -> actions.Applicatio
             actions.PracticeInput(
                 practice_id=practice.pk,
                 financing_model=post.get(f"model_{practice.pk}", ""),
-                team_lead_id=int(lead) if lead else None,
+                team_lead_id=optional_id(lead),
                 nurse_fte=_decimal(
                     post.get(f"nurse_{practice.pk}", "0"), f"{practice.name}: " + _("sykepleierårsverk")
                 ),
@@ -307,7 +309,7 @@ def assign_reviewer(request: HttpRequest, pk: int) -> HttpResponse:
     from django.contrib.auth import get_user_model
 
     application = _visible(request, pk)
-    reviewer = get_user_model().objects.filter(pk=request.POST.get("reviewer") or 0).first()
+    reviewer = get_user_model().objects.filter(pk=optional_id(request.POST.get("reviewer")) or 0).first()
     try:
         if reviewer is None:
             raise ActionRefused(_("Velg en fagvurderer."))
@@ -344,7 +346,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 scores: dict[str, int] = {}
                 for c in criteria:
                     raw = request.POST.get(f"score_{c.key}", "")
-                    if raw.isdigit():
+                    if raw.isascii() and raw.isdigit() and len(raw) <= 2:
                         scores[c.key] = int(raw)
                 comments = {c.key: request.POST.get(f"comment_{c.key}", "") for c in criteria}
                 actions.submit_review(request.user, assignment, scores, comments)
@@ -366,7 +368,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _int_or_none(value: str | None) -> int | None:
     value = (value or "").strip()
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
 
 
 @login_required
@@ -400,7 +402,7 @@ def selection(request: HttpRequest) -> HttpResponse:
             show_refusal(request, exc, reasons.REFUSALS)
         return redirect("scheme:selection")
     if request.method == "POST" and request.POST.get("step") == "decide":
-        run = get_object_or_404(m.SelectionRun, pk=request.POST.get("run"), call=call)
+        run = get_object_or_404(m.SelectionRun, pk=parse_id(request.POST.get("run")), call=call)
         try:
             actions.decide_selection(request.user, run, request.POST.get("rationale", ""))
             messages.success(request, _("Utvelgelsen er vedtatt og tilsagn er laget."))
@@ -486,7 +488,7 @@ def payments(request: HttpRequest) -> HttpResponse:
     if not roles & {actions.ROLE_FINANCE, actions.ROLE_OFFICER}:
         raise Http404
     if request.method == "POST":
-        instalment = get_object_or_404(m.Instalment, pk=request.POST.get("instalment"))
+        instalment = get_object_or_404(m.Instalment, pk=parse_id(request.POST.get("instalment")))
         try:
             if request.POST.get("step") == "prepare":
                 actions.prepare_disbursement(request.user, instalment)
@@ -511,20 +513,23 @@ def payments_csv(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="utbetalinger.csv"'
     writer = csv.writer(response)
     writer.writerow(
-        [
-            "kommunenummer",
-            "municipality",
-            "instalment",
-            "due",
-            "year",
-            "practice_amount",
-            "municipality_amount",
-            "total",
-            "prepared_by",
-            "approved_by",
-            "approved_at",
-        ]
+        export_row(
+            [
+                "kommunenummer",
+                "municipality",
+                "instalment",
+                "due",
+                "year",
+                "practice_amount",
+                "municipality_amount",
+                "total",
+                "prepared_by",
+                "approved_by",
+                "approved_at",
+            ]
+        )
     )
+    cents = Decimal("0.01")
     for i in (
         m.Instalment.objects.filter(status="approved")
         .select_related("decision__application__municipality", "prepared_by", "approved_by")
@@ -532,19 +537,21 @@ def payments_csv(request: HttpRequest) -> HttpResponse:
     ):
         mu = i.decision.application.municipality
         writer.writerow(
-            [
-                mu.kommunenummer,
-                mu.name,
-                i.number,
-                i.due.isoformat(),
-                i.year,
-                f"{i.practice_amount:.2f}",
-                f"{i.municipality_amount:.2f}",
-                f"{i.total:.2f}",
-                i.prepared_by,
-                i.approved_by,
-                i.approved_at.isoformat() if i.approved_at else "",
-            ]
+            export_row(
+                [
+                    mu.kommunenummer,
+                    mu.name,
+                    i.number,
+                    i.due,
+                    i.year,
+                    i.practice_amount.quantize(cents),
+                    i.municipality_amount.quantize(cents),
+                    i.total.quantize(cents),
+                    i.prepared_by,
+                    i.approved_by,
+                    i.approved_at,
+                ]
+            )
         )
     return response
 
@@ -556,7 +563,7 @@ def reports(request: HttpRequest) -> HttpResponse:
         "decision__application__municipality", "decision__application__call"
     )
     if request.method == "POST":
-        report = get_object_or_404(items, pk=request.POST.get("report"))
+        report = get_object_or_404(items, pk=parse_id(request.POST.get("report")))
         try:
             if request.POST.get("step") == "approve":
                 actions.approve_report(request.user, report)

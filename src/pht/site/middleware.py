@@ -1,0 +1,39 @@
+"""Site-wide request checks that every page and API endpoint shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import unquote_to_bytes
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _has_nul(request: HttpRequest) -> bool:
+    if "\x00" in request.path or b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")):
+        return True
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+        return False
+    content_type = request.META.get("CONTENT_TYPE", "")
+    if content_type.startswith(FORM_TYPES):
+        # Form fields only: an uploaded file (a PDF) may well contain NUL bytes.
+        return any("\x00" in key or any("\x00" in v for v in values) for key, values in request.POST.lists())
+    body = request.body
+    return b"\x00" in body or b"\\u0000" in body
+
+
+class RefuseNulBytes:
+    """A NUL byte in the path, the query string or a form or JSON field is refused with 400.
+
+    No text PHT stores may hold one (PostgreSQL refuses it in text columns, with a server error), and
+    none of its forms or APIs has a reason to receive one.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _has_nul(request):
+            return HttpResponseBadRequest("NUL characters are not accepted.", content_type="text/plain")
+        return self.get_response(request)

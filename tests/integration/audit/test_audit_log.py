@@ -1,0 +1,179 @@
+"""The audit log (issue 10): append-only in the admin, the actor kept, admin changes to users, roles and
+organisations audited, no clinical text in the admin, and a hash chain that ``pht audit verify`` checks."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import pytest
+from django.db.models import ProtectedError
+from django.test import Client
+
+from pht.apps.accounts.audit import record_event, verify_chain
+from pht.apps.accounts.models import AuditEvent, Organisation, OrganisationKind, User
+
+CLINICAL = "Hjertesvikt, KOLS; bor alene og glemmer medisiner"
+
+
+@pytest.fixture
+def directorate(db: Any) -> Organisation:
+    return Organisation.objects.create(kind=OrganisationKind.DIRECTORATE, name="Helsedirektoratet")
+
+
+@pytest.fixture
+def admin_client(directorate: Organisation) -> tuple[Client, User]:
+    root = User.objects.create_superuser(
+        "root", "root@test.invalid", "pw-root-123456", organisation=directorate, roles=["administrator"]
+    )
+    client = Client()
+    client.force_login(root)
+    return client, root
+
+
+def _user(name: str, organisation: Organisation, roles: list[str] | None = None, **extra: Any) -> User:
+    return User.objects.create(username=name, organisation=organisation, roles=roles or [], **extra)
+
+
+def _verify_cli(capsys: Any) -> tuple[int, str]:
+    from pht.apps.accounts import commands
+
+    parser = argparse.ArgumentParser()
+    commands.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["audit", "verify"])
+    capsys.readouterr()
+    code = args.handler(args)
+    return code, capsys.readouterr().out
+
+
+def test_the_admin_cannot_add_change_or_delete_audit_rows(admin_client: tuple[Client, User]) -> None:
+    client, root = admin_client
+    event = record_event(root, "test.event", root, after={"x": 1})
+    assert client.get("/admin/accounts/auditevent/add/").status_code == 403
+    forged = {"verb": "scheme.grant.accept", "actor": root.pk, "target_type": "x", "target_id": "1"}
+    assert client.post("/admin/accounts/auditevent/add/", forged).status_code == 403
+    assert client.post(f"/admin/accounts/auditevent/{event.pk}/change/", forged).status_code == 403
+    assert client.post(f"/admin/accounts/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    bulk = {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"}
+    client.post("/admin/accounts/auditevent/", bulk)
+    assert list(AuditEvent.objects.values_list("pk", "verb")) == [(event.pk, "test.event")]
+
+
+def test_a_user_with_audit_rows_cannot_be_deleted_and_the_name_is_kept(directorate: Organisation) -> None:
+    kari = _user("kari", directorate, first_name="Kari", last_name="Nordmann")
+    event = record_event(kari, "test.event", directorate)
+    assert event.actor_name == "Kari Nordmann (kari)"
+    with pytest.raises(ProtectedError):
+        kari.delete()
+    event.refresh_from_db()
+    assert event.actor_id == kari.pk and event.actor_name == "Kari Nordmann (kari)"
+
+
+def test_admin_changes_to_users_roles_and_organisations_are_audited(
+    admin_client: tuple[Client, User], directorate: Organisation
+) -> None:
+    client, root = admin_client
+    response = client.post(
+        "/admin/accounts/user/add/",
+        {"username": "nyansatt", "password1": "Langt-passord-2026!", "password2": "Langt-passord-2026!",
+         "usable_password": "true"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:3000]
+    new = User.objects.get(username="nyansatt")
+    added = AuditEvent.objects.get(verb="admin.user.add")
+    assert added.actor == root and added.target_id == str(new.pk)
+    assert "password" not in (added.after or {})
+    other = Organisation.objects.create(kind=OrganisationKind.EVALUATION, name="Evaluering")
+    form = {
+        "username": "nyansatt",
+        "first_name": "",
+        "last_name": "",
+        "email": "",
+        "is_active": "on",
+        "organisation": str(other.pk),
+        "roles": ["case_officer", "finance_officer"],
+        "date_joined_0": "2026-12-01",
+        "date_joined_1": "10:00:00",
+    }
+    response = client.post(f"/admin/accounts/user/{new.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    new.refresh_from_db()
+    assert new.roles == ["case_officer", "finance_officer"] and new.organisation == other
+    changed = AuditEvent.objects.get(verb="admin.user.change")
+    assert changed.before["roles"] == [] and changed.after["roles"] == ["case_officer", "finance_officer"]
+    assert changed.before["organisation"] is None and changed.after["organisation"] == other.pk
+    # The roles are offered as choices, not typed as JSON.
+    page = client.get(f"/admin/accounts/user/{new.pk}/change/").content.decode()
+    assert 'type="checkbox" name="roles" value="reviewer"' in page
+    # Organisations: add and change.
+    response = client.post(
+        "/admin/accounts/organisation/add/", {"kind": "directorate", "name": "Nytt direktorat"}
+    )
+    assert response.status_code == 302
+    organisation = Organisation.objects.get(name="Nytt direktorat")
+    response = client.post(
+        f"/admin/accounts/organisation/{organisation.pk}/change/", {"kind": "directorate", "name": "Omdøpt"}
+    )
+    assert response.status_code == 302
+    verbs = list(
+        AuditEvent.objects.filter(target_type="accounts.Organisation")
+        .order_by("id")
+        .values_list("verb", flat=True)
+    )
+    assert verbs == ["admin.organisation.add", "admin.organisation.change"]
+    assert AuditEvent.objects.get(verb="admin.organisation.change").after["name"] == "Omdøpt"
+    assert verify_chain()[1] == []
+
+
+def test_admin_audit_pages_show_no_clinical_text(admin_client: tuple[Client, User]) -> None:
+    client, root = admin_client
+    event = record_event(root, "care.plan.create", root, after={"title": "Plan", "goals": CLINICAL})
+    listing = client.get("/admin/accounts/auditevent/").content.decode()
+    detail = client.get(f"/admin/accounts/auditevent/{event.pk}/change/")
+    assert detail.status_code == 200
+    for page in (listing, detail.content.decode()):
+        assert "KOLS" not in page and "Hjertesvikt" not in page
+    assert "goals, title" in detail.content.decode()  # which fields, not what they hold
+    assert "Hjertesvikt" not in client.get("/admin/accounts/auditevent/", {"q": "KOLS"}).content.decode()
+
+
+def test_verify_detects_a_row_changed_deleted_or_added_in_the_database(
+    directorate: Organisation, capsys: Any
+) -> None:
+    kari = _user("kari", directorate)
+    events = [record_event(kari, f"test.event.{i}", directorate, after={"n": i}) for i in range(5)]
+    assert verify_chain() == (5, [])
+    assert _verify_cli(capsys) == (0, "5 audit rows, hash chain intact.\n")
+    assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
+
+    # Changed: a forged actor or content on a stored row.
+    other = _user("ola", directorate)
+    AuditEvent.objects.filter(pk=events[2].pk).update(actor=other)
+    code, out = _verify_cli(capsys)
+    assert code == 1 and f"audit row {events[2].pk}: its content was changed" in out
+    AuditEvent.objects.filter(pk=events[2].pk).update(actor=kari)
+    assert verify_chain()[1] == []
+    AuditEvent.objects.filter(pk=events[3].pk).update(after={"n": 99})
+    assert [p.event_id for p in verify_chain()[1]] == [events[3].pk]
+    AuditEvent.objects.filter(pk=events[3].pk).update(after={"n": 3})
+
+    # Deleted in the middle: the next row no longer follows.
+    AuditEvent.objects.filter(pk=events[1].pk).delete()
+    problems = verify_chain()[1]
+    assert events[2].pk in [p.event_id for p in problems]
+
+
+def test_verify_detects_the_newest_rows_deleted_or_a_row_inserted(directorate: Organisation) -> None:
+    kari = _user("kari", directorate)
+    events = [record_event(kari, "test.event", directorate) for _ in range(3)]
+    AuditEvent.objects.filter(pk=events[-1].pk).delete()
+    problems = verify_chain()[1]
+    assert problems and problems[-1].event_id is None and "chain head records 3" in str(problems[-1])
+
+
+def test_a_row_inserted_behind_the_application_breaks_the_chain(directorate: Organisation) -> None:
+    kari = _user("kari", directorate)
+    record_event(kari, "test.event", directorate)
+    AuditEvent.objects.create(actor=kari, verb="forged", target_type="x", target_id="1", target_repr="x")
+    problems = verify_chain()[1]
+    assert problems

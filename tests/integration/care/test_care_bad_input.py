@@ -1,0 +1,95 @@
+"""Bad input in the care app: a clean refusal naming row and field, or a 400, never a 500 (issue 10)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from care_data import PEOPLE, make_fnr
+from django.test import Client
+
+from pht.apps.accounts.actions import ActionRefused
+from pht.apps.care import actions
+from pht.apps.care.importing import ImportRefused, parse_file
+from pht.apps.care.models import AccessLogEntry, CarePlan, ListResident
+
+FNR = make_fnr(*PEOPLE["frail"])
+HEADER = "fnr,gp_hpr,practice_orgnr,list_from,list_to"
+
+
+def _superscripted(text: str, position: int) -> str:
+    return text[:position] + "²" + text[position + 1 :]
+
+
+@pytest.mark.parametrize(
+    ("row", "field"),
+    [
+        (f"{_superscripted(FNR, 3)},900000000,100000000,2015-01-01,", "fnr"),
+        (f"{FNR},9²0000000,100000000,2015-01-01,", "gp_hpr"),
+        (f"{FNR},900000000,1000²0000,2015-01-01,", "practice_orgnr"),
+        (f"{FNR},900000000,100000000,2015-01-0²,", "list_from"),
+    ],
+)
+def test_a_superscript_digit_in_a_residents_file_is_refused_naming_row_and_field(
+    row: str, field: str
+) -> None:
+    with pytest.raises(ImportRefused) as refused:
+        parse_file(f"{HEADER}\n{row}\n".encode(), "r.csv", "residents", allow_synthetic=True)
+    assert [(p.line, p.field) for p in refused.value.problems] == [(2, field)]
+
+
+@pytest.mark.parametrize("kind", ["contacts", "diagnoses"])
+def test_a_superscript_digit_in_a_contact_or_diagnosis_fnr_is_refused(kind: str) -> None:
+    header, rest = {
+        "contacts": ("fnr,contact_date,kind", "2019-01-01,gp"),
+        "diagnoses": ("fnr,icpc2,diagnosed_on", "T90,2019-01-01"),
+    }[kind]
+    data = f"{header}\n{FNR},{rest}\n{_superscripted(FNR, 0)},{rest}\n".encode()
+    with pytest.raises(ImportRefused) as refused:
+        parse_file(data, "c.csv", kind, allow_synthetic=True)
+    assert [(p.line, p.field) for p in refused.value.problems] == [(3, "fnr")]
+
+
+def _client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_nul_in_the_purpose_or_a_form_is_400_and_logs_nothing(care: dict[str, Any]) -> None:
+    resident = ListResident.objects.get(fnr=FNR)
+    nurse = _client(care["users"]["nurse_a"])
+    before = AccessLogEntry.objects.count()
+    assert nurse.get(f"/care/patients/{resident.pk}/?purpose=a%00b").status_code == 400
+    assert nurse.get(f"/api/care/residents/{resident.pk}?purpose=%00").status_code == 400
+    assert AccessLogEntry.objects.count() == before
+    response = nurse.post(
+        f"/care/patients/{resident.pk}/plans/",
+        {"title": "Plan", "goals": "Mål\x00", "responsible_role": "nurse"},
+    )
+    assert response.status_code == 400
+    assert not CarePlan.objects.exists()
+
+
+@pytest.mark.django_db
+def test_free_text_is_bounded(care: dict[str, Any]) -> None:
+    resident = ListResident.objects.get(fnr=FNR)
+    nurse = care["users"]["nurse_a"]
+    with pytest.raises(ActionRefused, match="goals: at most 10,000 characters"):
+        actions.create_care_plan(nurse, resident, title="Plan", goals="x" * 100_000, responsible_role="nurse")
+    with pytest.raises(ActionRefused, match="title: at most 200"):
+        actions.create_care_plan(nurse, resident, title="x" * 201, goals="Mål", responsible_role="nurse")
+    plan = actions.create_care_plan(
+        nurse, resident, title="Plan", goals="x" * 10_000, responsible_role="nurse"
+    )
+    with pytest.raises(ActionRefused, match="task: at most 300"):
+        actions.add_task(nurse, plan, description="x" * 301, role="gp", due=None)
+    # Through the page: the refusal is shown, nothing more is stored.
+    response = _client(nurse).post(
+        f"/care/patients/{resident.pk}/plans/",
+        {"title": "Plan", "goals": "x" * 100_000, "responsible_role": "nurse"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert CarePlan.objects.count() == 1

@@ -1,0 +1,220 @@
+"""Bad input gives a 4xx or a clear refusal naming the field, never a 500 nor a stored value the
+database cannot read back (issue 10, item 3)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from test_scheme_permissions_and_flow import _decided
+
+from pht.apps.accounts.actions import ActionRefused
+from pht.apps.scheme import actions
+from pht.apps.scheme import models as m
+
+
+def _client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _form(world: dict[str, Any], **overrides: str) -> dict[str, str]:
+    practice = world["seljord_practices"][0]
+    data = {
+        "contact_name": "Kari Nordmann",
+        "contact_email": "kari@example.test",
+        "leadership_plan": "Kommunalsjef",
+        "project_plan": "Oppstart",
+        "budget": "1500000",
+        f"include_{practice.pk}": "on",
+        f"model_{practice.pk}": "fee",
+        f"lead_{practice.pk}": str(practice.gps.first().pk),
+        f"nurse_{practice.pk}": "1.1",
+        f"secretary_{practice.pk}": "0.5",
+        "action": "save",
+    }
+    data.update({key.replace("P", str(practice.pk)): value for key, value in overrides.items()})
+    return data
+
+
+def _officer_pages_answer(world: dict[str, Any]) -> None:
+    officer = _client(world["officer"])
+    for url in ("/scheme/utlysning/", "/scheme/soknader/", "/scheme/utvelgelse/", "/api/scheme/applications"):
+        assert officer.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "named"),
+    [
+        ("budget", "1e400", "budget"),
+        ("budget", "1000000000000", "budget"),  # 10^12: 13 digits before the point, the field holds 12
+        ("budget", "NaN", "budget"),
+        ("budget", "inf", "budget"),
+        ("budget", "-Infinity", "budget"),
+        ("nurse_P", "100000", "nurse"),
+        ("secretary_P", "1e5", "secretary"),
+        ("contact_email", "a" * 250 + "@example.test", "e-mail"),
+        ("contact_email", "not an address", "e-mail"),
+        ("contact_name", "x" * 201, "contact"),
+        ("project_plan", "x" * 10_001, "project plan"),
+    ],
+)
+def test_bad_values_in_the_application_form_are_refused_naming_the_field(
+    world: dict[str, Any], field: str, value: str, named: str
+) -> None:
+    lead = _client(world["lead_seljord"])
+    lead.cookies["django_language"] = "en"
+    application = actions.create_application(world["lead_seljord"], world["call"])
+    url = f"/scheme/soknader/{application.pk}/endre/"
+    response = lead.post(url, _form(world, **{field: value}), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200  # the form again, with the refusal
+    page = response.content.decode().lower()
+    assert named in page, page[:2000]
+    application.refresh_from_db()
+    assert application.budget is None and application.project_plan == ""
+    assert not application.practices.exists()
+    # Autosave is refused the same way (422), and nothing is stored.
+    autosave = lead.post(url, _form(world, **{field: value}, action="autosave"), HTTP_ACCEPT_LANGUAGE="en")
+    assert autosave.status_code == 422 and named in autosave.content.decode().lower()
+    application.refresh_from_db()
+    assert application.budget is None
+    _officer_pages_answer(world)
+
+
+def test_largest_values_that_fit_are_stored_and_read_back(world: dict[str, Any]) -> None:
+    lead = _client(world["lead_seljord"])
+    application = actions.create_application(world["lead_seljord"], world["call"])
+    data = _form(world, budget="999999999999.99", nurse_P="999.99", project_plan="x" * 10_000)
+    assert lead.post(f"/scheme/soknader/{application.pk}/endre/", data).status_code == 302
+    application.refresh_from_db()
+    assert application.budget == Decimal("999999999999.99")
+    assert application.practices.get().nurse_fte == Decimal("999.99")
+    _officer_pages_answer(world)
+
+
+def test_non_numeric_ids_in_posts_are_bad_requests(world: dict[str, Any], full_data: Any) -> None:
+    lead = _client(world["lead_seljord"])
+    application = actions.create_application(world["lead_seljord"], world["call"])
+    edit = f"/scheme/soknader/{application.pk}/endre/"
+    assert lead.post(edit, _form(world, lead_P="abc")).status_code == 400
+    assert lead.post(edit, _form(world, lead_P="1²")).status_code == 400
+    officer, finance = _client(world["officer"]), _client(world["finance1"])
+    assert finance.post("/scheme/utbetalinger/", {"instalment": "abc", "step": "prepare"}).status_code == 400
+    assert officer.post("/scheme/rapporter/", {"report": "abc", "step": "approve"}).status_code == 400
+    assert officer.post("/scheme/utvelgelse/", {"run": "abc", "step": "decide"}).status_code == 400
+    assert officer.post("/scheme/utvelgelse/", {"run": "99999", "step": "decide"}).status_code == 404
+    submitted = actions.submit_application(
+        world["lead_flora"],
+        actions.create_application(world["lead_flora"], world["call"], full_data(world["flora_practices"])),
+        now=datetime.datetime(2017, 10, 10, 12, 0, tzinfo=datetime.UTC),
+    )
+    url = f"/scheme/soknader/{submitted.pk}/fagvurderer/"
+    assert officer.post(url, {"reviewer": "abc"}).status_code == 400
+
+
+def test_scores_with_unicode_digits_are_ignored_not_a_crash(world: dict[str, Any], full_data: Any) -> None:
+    submitted = actions.submit_application(
+        world["lead_seljord"],
+        actions.create_application(
+            world["lead_seljord"], world["call"], full_data(world["seljord_practices"])
+        ),
+        now=datetime.datetime(2017, 10, 10, 12, 0, tzinfo=datetime.UTC),
+    )
+    assignment = actions.assign_reviewer(world["officer"], submitted, world["reviewer"])
+    actions.declare_conflict(world["reviewer"], assignment, False)
+    response = _client(world["reviewer"]).post(
+        f"/scheme/vurderinger/{assignment.pk}/", {"step": "score", "score_anchoring": "²"}
+    )
+    assert response.status_code == 200
+    assignment.refresh_from_db()
+    assert assignment.scores == {}
+
+
+def test_spent_and_clawback_amounts_are_bounded(world: dict[str, Any], full_data: Any) -> None:
+    decision = _decided(world, full_data)
+    actions.accept_decision(world["lead_seljord"], decision, on=datetime.date(2018, 2, 1))
+    report = decision.reports.get(year=2018)
+    lead = _client(world["lead_seljord"])
+    for spent in ("1e999", "NaN", "1e12"):
+        response = lead.post(
+            "/scheme/rapporter/", {"report": report.pk, "spent": spent, "progress": "ok"}, follow=True
+        )
+        assert response.status_code == 200
+        report.refresh_from_db()
+        assert report.status == "due" and report.spent is None
+    with pytest.raises(ActionRefused, match="spent"):
+        actions.submit_report(world["lead_seljord"], report, "ok", Decimal("1e999"))
+    with pytest.raises(ActionRefused, match="progress"):
+        actions.submit_report(world["lead_seljord"], report, "x" * 10_001, Decimal("1"))
+    actions.submit_report(world["lead_seljord"], report, "ok", Decimal("1000"))
+    with pytest.raises(ActionRefused, match="amount"):
+        actions.record_clawback(world["officer"], report, Decimal("Infinity"), "x")
+    with pytest.raises(ActionRefused, match="amount"):
+        actions.record_clawback(world["officer"], report, Decimal("1e15"), "x")
+    assert _client(world["officer"]).get("/scheme/rapporter/").status_code == 200
+    assert _client(world["officer"]).get("/api/scheme/decisions").status_code == 200
+
+
+def test_nul_bytes_are_refused_with_400(world: dict[str, Any]) -> None:
+    lead = _client(world["lead_seljord"])
+    application = actions.create_application(world["lead_seljord"], world["call"])
+    url = f"/scheme/soknader/{application.pk}/endre/"
+    assert lead.post(url, _form(world, project_plan="plan\x00")).status_code == 400
+    assert lead.get("/scheme/soknader/?call=%00").status_code == 400
+    assert lead.get(f"/scheme/soknader/{application.pk}/?from=a%00b").status_code == 400
+    application.refresh_from_db()
+    assert application.project_plan == ""
+    # The API: a JSON body with an escaped NUL, too.
+    response = lead.post(
+        f"/api/scheme/applications/{application.pk}/submit",
+        '{"note": "a\\u0000b"}',
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    with pytest.raises(ActionRefused, match="NUL"):
+        actions.declare_conflict(
+            world["reviewer"], m.ReviewAssignment(reviewer=world["reviewer"]), True, "x\x00"
+        )
+
+
+def test_the_payments_csv_neutralises_formula_cells(world: dict[str, Any], full_data: Any) -> None:
+    import csv
+    import io
+
+    from pht.apps.registry.models import Municipality
+
+    decision = _decided(world, full_data)
+    actions.accept_decision(world["lead_seljord"], decision, on=datetime.date(2018, 2, 1))
+    Municipality.objects.filter(pk=world["seljord"].pk).update(name="=1+2")
+    world["finance1"].username = "@SUM(A1)"
+    world["finance1"].save()
+    instalment = decision.instalments.order_by("number").first()
+    actions.prepare_disbursement(world["finance1"], instalment)
+    actions.approve_disbursement(world["finance2"], instalment)
+    text = _client(world["finance2"]).get("/scheme/utbetalinger.csv").content.decode()
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[1][1] == "'=1+2"
+    assert rows[1][8] == "'@SUM(A1)"
+    assert rows[1][5] == f"{instalment.practice_amount:.2f}"
+
+
+def test_an_over_long_attachment_title_is_refused(
+    world: dict[str, Any], settings: Any, tmp_path: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    application = actions.create_application(world["lead_seljord"], world["call"])
+    with pytest.raises(ActionRefused, match="title: at most 200"):
+        actions.add_attachment(
+            world["lead_seljord"], application, "x" * 201, SimpleUploadedFile("plan.pdf", b"%PDF-1.4 ok")
+        )
+    long_name = "p" * 300 + ".pdf"
+    attachment = actions.add_attachment(
+        world["lead_seljord"], application, "", SimpleUploadedFile(long_name, b"%PDF-1.4 ok")
+    )
+    assert len(attachment.title) == 200
