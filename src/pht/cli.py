@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "pht.apps.scheme.commands",
     "pht.apps.finance.commands",
     "pht.apps.care.commands",
+    "pht.apps.accounts.commands",
     "pht.validation.commands",
     "pht.bench",
 )
