@@ -134,7 +134,8 @@ def evaluate_validate(args: argparse.Namespace) -> int:
         print(
             f"{len(experiment.seeds)} lakes, effects {experiment.effects}: coverage {report['coverage']} "
             f"over {report['cases_with_truth']} (seed x outcome) cases with a truth; "
-            f"rejection rate {report['rejection_rate']}"
+            f"false-positive rate {report['false_positive_rate']} over {report['null_cases']} cases whose truth "
+            f"is no effect; rejection rate over all estimates {report['rejection_rate']}"
         )
         print(
             f"{'outcome':26} {'population':10} {'truth':>8} {'coverage':>8} {'bias':>9} {'naive bias':>10} {'reject':>7}"

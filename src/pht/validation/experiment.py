@@ -153,6 +153,14 @@ def validate(
         float(np.mean([r["ci_low"] <= r["truth"] <= r["ci_high"] for r in cases])) if cases else math.nan
     )
     rejections = [r["p_value"] < plan.alpha for r in rows if r["p_value"] is not None]
+    # the false-positive rate: rejections where the truth is exactly "no effect"
+    null = [
+        r["p_value"] < plan.alpha
+        for r in rows
+        if r["p_value"] is not None
+        and r["truth"] is not None
+        and r["truth"] == (1.0 if r["scale"] == "ratio" else 0.0)
+    ]
     return {
         "plan_hash": plan.hash,
         "effects": experiment.effects,
@@ -162,6 +170,8 @@ def validate(
         "coverage": round(overall_coverage, 3),
         "cases_with_truth": len(cases),
         "rejection_rate": round(float(np.mean(rejections)), 3) if rejections else None,
+        "null_cases": len(null),
+        "false_positive_rate": round(float(np.mean(null)), 3) if null else None,
         "outcomes": summary,
         "outcomes_with_truth": len(with_truth),
         "lakes": [{"seed": r["seed"], "timings": r["timings"]} for r in results],
