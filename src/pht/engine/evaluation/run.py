@@ -294,7 +294,30 @@ def _estimate(
                 adjusted[idx] = did.holm(pvalues[idx])
             else:
                 adjusted[idx] = pvalues[idx]
-    timings.measure("estimation: did + bootstrap", started)
+    # event studies: every estimate's event-time IFs in one matrix, one bootstrap for them all
+    event_columns: list[np.ndarray] = []
+    offsets: list[int] = []
+    for r in results:
+        event, gt = r["event"], r["gt"]
+        block = np.zeros((n_all, len(event.labels)))
+        block[[unit_index[u] for u in gt.units], :] = np.nan_to_num(event.inf) * n_all / gt.n
+        offsets.append(sum(c.shape[1] for c in event_columns))
+        event_columns.append(block)
+    event_draws = did.multiplier_bootstrap(
+        np.column_stack(event_columns) if event_columns else np.zeros((n_all, 0)),
+        draws=plan.bootstrap_draws,
+        seed=plan.seed,
+        weights=plan.bootstrap_weights,
+    )
+    event_rows, pretrends = [], []
+    for r, block, first in zip(results, event_columns, offsets, strict=True):
+        columns_of = slice(first, first + block.shape[1])
+        own = did.Draws(
+            event_draws.perturbations[:, columns_of], event_draws.seed, event_draws.weights, n_all
+        )
+        event_rows.append(_event_rows(r["event"], own, plan.alpha, exponentiate=r["gt"].scale == "log"))
+        pretrends.append(did.pretrend_test(r["gt"], max_lead=PRETREND_LEADS))
+    timings.measure("estimation: design", started)
     started = time.perf_counter()
     randomisation = [_randomisation_p(r["gt"], plan) for r in results]
     timings.measure("estimation: randomisation inference", started)
@@ -302,7 +325,8 @@ def _estimate(
     comparisons = [
         _comparisons(r["fit"]["sample"], r["outcome"].scale, r["outcome"].kind, plan) for r in results
     ]
-    timings.measure("estimation: comparison fits", started)
+    naive = [_naive(r["fit"]["frame"], r["outcome"].scale) for r in results]
+    timings.measure("estimation: comparisons (naive, PPML, TWFE)", started)
     out = []
     for i, r in enumerate(results):
         fit, outcome = r["fit"], r["outcome"]
@@ -314,7 +338,7 @@ def _estimate(
         else:
             low, high = r["value"] - z * se, r["value"] + z * se
         sample = fit["sample"]
-        stat, df, p_pre = did.pretrend_test(r["gt"], max_lead=PRETREND_LEADS)
+        stat, df, p_pre = pretrends[i]
         out.append(
             {
                 "outcome": outcome.key,
@@ -329,7 +353,7 @@ def _estimate(
                 "p_value": _round(pvalues[i]),
                 "p_adjusted": _round(adjusted[i]),
                 "p_value_randomisation": _round(randomisation[i]),
-                "naive_estimate": _round(_naive(fit["frame"], outcome.scale)),
+                "naive_estimate": _round(naive[i]),
                 "mde": mdes.get((outcome.key, fit["population"])),
                 "pretrend": {
                     "test": f"Wald test of the last {PRETREND_LEADS} pre-period event-time ATTs, "
@@ -343,9 +367,7 @@ def _estimate(
                 "estimator": f"{plan.estimator} ({plan.control} controls, matched"
                 + (", parallel trends in log rates)" if r["gt"].scale == "log" else ")"),
                 "comparison": comparisons[i],
-                "event_study": _event_rows(
-                    r["event"], draws, plan.alpha, exponentiate=r["gt"].scale == "log"
-                ),
+                "event_study": event_rows[i],
                 "event_study_scale": (
                     "rate ratio"
                     if r["gt"].scale == "log"
@@ -406,12 +428,11 @@ def _comparisons(sample: pd.DataFrame, scale: str, kind: str, plan: Plan) -> dic
 
 def _event_rows(event: Any, draws: Any, alpha: float, exponentiate: bool = False) -> list[dict[str, Any]]:
     """ATT by periods since the start (pre-period included) with pointwise CIs and a uniform band
-    (on the log scale, shown as rate ratios)."""
+    from the event study's bootstrap draws (on the log scale, shown as rate ratios)."""
     if not len(event.labels):
         return []
-    shared = draws.apply(np.nan_to_num(event.inf))
-    low, high = shared.ci(event.estimate, alpha, df=event.df)
-    band_low, band_high, _crit = shared.uniform_band(event.estimate, alpha, df=event.df)
+    low, high = draws.ci(event.estimate, alpha, df=event.df)
+    band_low, band_high, _crit = draws.uniform_band(event.estimate, alpha, df=event.df)
     estimate = event.estimate
     if exponentiate:
         estimate, low, high, band_low, band_high = (
