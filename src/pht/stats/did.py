@@ -622,8 +622,29 @@ def placebo_power(
     cohort that leaves its last ``post_periods`` pre-periods as placebo "post" periods; the
     simple ATT of that placebo has the sampling variability of the real design (same units,
     exposures and outcome), and ``mde = (z_{1-alpha/2} + z_power) * se``.
+
+    The panel may hold the pre-period rows only (so that no post-period outcome is ever read): a
+    :class:`Panel` whose cohorts all lie after its last period keeps its treated units treated
+    here (elsewhere such units count as never treated).
     """
-    cube = panel if isinstance(panel, Cube) else to_cube(panel)
+    if isinstance(panel, Panel) and np.all((panel.cohort == NEVER) | (panel.cohort > panel.period.max())):
+        # pre-period rows only: mark the treated with a cohort inside the panel for to_cube, then
+        # restore; the placebo below uses only the periods before the earliest real cohort
+        last = int(panel.period.max())
+        stand_in = Panel(
+            panel.unit, panel.period, np.where(panel.cohort != NEVER, last, NEVER), panel.y, panel.w
+        )
+        cube = to_cube(stand_in)
+        cube = Cube(
+            units=cube.units,
+            periods=cube.periods,
+            cohort=np.where(cube.cohort != NEVER, last + 1, NEVER),
+            y=cube.y,
+            w=cube.w,
+            dropped=cube.dropped,
+        )
+    else:
+        cube = panel if isinstance(panel, Cube) else to_cube(panel)
     treated = cube.cohort != NEVER
     if not np.any(treated):
         raise StatsError("no treated units")

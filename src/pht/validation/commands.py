@@ -69,6 +69,7 @@ def evaluate_run(args: argparse.Namespace) -> int:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         (out / "results.json").write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+        _write_panels(Path(args.lake), plan, out, patient_months=args.patient_months, quiet=args.quiet)
         import csv
 
         with (out / "estimates.csv").open("w", newline="", encoding="utf-8") as handle:
@@ -91,6 +92,26 @@ def evaluate_run(args: argparse.Namespace) -> int:
         }
         print(json.dumps(summary, indent=2, ensure_ascii=False))
     return 0
+
+
+def _write_panels(lake_dir: Path, plan: Any, out: Path, *, patient_months: bool, quiet: bool) -> None:
+    """The panels behind the estimates, for re-analysis elsewhere (Stata, R): practice × period for
+    every outcome, and on request patient × month."""
+    from pht.engine.evaluation.panels import EvaluationLake
+    from pht.engine.evaluation.plan import lock
+
+    say = _progress(quiet) or (lambda _message: None)
+    lake = EvaluationLake(lake_dir, plan)
+    try:
+        locked = lock(plan)
+        keys = [key for key, _dimension in plan.outcome_dimensions()]
+        rows = lake.write_practice_panels(out / "practice_panels.parquet", locked, keys)
+        say(f"wrote {rows:,} practice-period rows to {out / 'practice_panels.parquet'}")
+        if patient_months:
+            rows = lake.write_patient_month_panel(out / "patient_months.parquet", locked, keys)
+            say(f"wrote {rows:,} patient-month rows to {out / 'patient_months.parquet'}")
+    finally:
+        lake.close()
 
 
 def evaluate_truth(args: argparse.Namespace) -> int:
@@ -170,6 +191,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     run_p.add_argument("--format", choices=["json", "table"], default="json")
     run_p.add_argument(
         "--out", help="also write results.json (with event studies and balance) and estimates.csv here"
+    )
+    run_p.add_argument(
+        "--patient-months",
+        action="store_true",
+        help="with --out: also write the patient x month panel (patient_months.parquet)",
     )
     run_p.add_argument("--quiet", action="store_true", help="no progress messages")
     run_p.set_defaults(handler=evaluate_run)

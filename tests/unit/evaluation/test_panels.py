@@ -141,3 +141,25 @@ def test_a_missing_lake_is_refused(tmp_path) -> None:
     with pytest.raises(LakeError, match="does not exist"):
         EvaluationLake(tmp_path / "nowhere", small_plan())
     assert np.isfinite(DAYS_PER_MONTH)
+
+
+def test_the_exported_panels_add_up_to_the_practice_panels(opened, tmp_path) -> None:
+    locked = lock(opened.plan)
+    keys = ["acute_admissions", "prem_overall"]
+    rows = opened.write_practice_panels(tmp_path / "practice.parquet", locked, keys)
+    practice = pd.read_parquet(tmp_path / "practice.parquet")
+    assert rows == len(practice) and set(practice.outcome) == set(keys)
+    assert set(practice.population) == {"target", "all"}
+    months = opened.write_patient_month_panel(tmp_path / "months.parquet", locked, keys)
+    patient = pd.read_parquet(tmp_path / "months.parquet")
+    assert months == len(patient) and "prem_overall" not in patient.columns  # counts only
+    # patient-months summed to practice x quarter give the practice panel's counts and exposure
+    patient["period"] = patient.month // 3
+    summed = patient.groupby(["practice", "period"]).agg(
+        y=("acute_admissions", "sum"), days=("days_present", "sum")
+    )
+    panel = opened.panel("acute_admissions", "all", locked).set_index(["unit", "period"])
+    assert summed.y.to_dict() == panel.y.astype(int).to_dict()
+    assert np.allclose(summed.days.to_numpy() / DAYS_PER_MONTH, panel.w.reindex(summed.index).to_numpy())
+    with pytest.raises(ValueError, match="locked plan"):
+        opened.write_patient_month_panel(tmp_path / "x.parquet", None, keys)  # type: ignore[arg-type]

@@ -524,3 +524,15 @@ def test_log_scale_influence_functions_agree_with_the_jackknife() -> None:
     assert estimate(panel)[1] == pytest.approx(jackknife_se(lambda p: estimate(p)[0], panel), rel=0.05)
     with pytest.raises(StatsError, match="scale"):
         att_gt(panel, scale="sqrt")  # type: ignore[arg-type]
+
+
+def test_placebo_power_from_pre_period_rows_only_equals_the_full_panel_s() -> None:
+    """The engine passes only pre-period rows (nothing after the first start is read before the
+    plan is locked): the placebo must be the same as from the whole panel."""
+    sim = simulate(4)
+    full = placebo_power(sim.panel, post_periods=2)
+    p = sim.panel
+    first = int(p.cohort[p.cohort != NEVER].min())
+    keep = p.period < first
+    pre_only = Panel(p.unit[keep], p.period[keep], p.cohort[keep], p.y[keep], p.w[keep])
+    assert placebo_power(pre_only, post_periods=2) == full

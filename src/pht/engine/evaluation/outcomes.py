@@ -39,6 +39,8 @@ class Outcome:
     datasets: tuple[str, ...]
     per: float = 1.0  # a count shown as a difference: per this many person-months
     limits: str = ""
+    # False where the pre-period cannot show the outcome's variability (no MDE is computed)
+    power_from_pre_period: bool = True
 
     def events_sql(self, p: dict[str, Any]) -> str:
         return _SQL[self.key](p)
@@ -136,6 +138,7 @@ CATALOGUE: dict[str, Outcome] = {
             "Deaths per person-month. The population is alive on the baseline date, so pre-period rates are 0.",
             ("residents",),
             limits="No pre-period variation (a survivor cohort): the design rests on the post-period comparison.",
+            power_from_pre_period=False,
         ),
         Outcome(
             "prem_overall",

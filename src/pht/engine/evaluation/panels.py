@@ -96,7 +96,8 @@ class EvaluationLake:
                 f"CREATE VIEW {name} AS SELECT * FROM read_parquet({files!r}, hive_partitioning = false)"
             )
         # count and share outcomes use the plan's period; yearly surveys their own (design.survey_period)
-        self.calendars = {unit: periods(plan, unit) for unit in {plan.period, plan.survey_period}}
+        # (months always: the patient-month panel is by month whatever the plan's period)
+        self.calendars = {unit: periods(plan, unit) for unit in {plan.period, plan.survey_period, "month"}}
         self.periods = self.calendars[plan.period]
         self.outcome_parameters = load_parameters("evaluation_outcomes", plan.baseline_date)
         self._events: dict[str, Any] = {}
@@ -334,6 +335,60 @@ class EvaluationLake:
                 else 0.0
             )
         return pd.Series(out)
+
+    # --- exports for analyses outside PHT -----------------------------------------------------
+    def write_practice_panels(self, path: Path, locked: LockedPlan, keys: Sequence[str]) -> int:
+        """Every outcome's practice × period panel for every population, long format, as Parquet
+        (columns outcome, population, unit, period, period_label, cohort, y, w). Returns rows."""
+        frames = []
+        for key in keys:
+            labels = {p.index: p.label for p in self.calendar(key)}
+            for population in self.plan.populations:
+                frame = self.panel(key, population, locked)
+                frames.append(
+                    frame.assign(outcome=key, population=population, period_label=frame.period.map(labels))
+                )
+        table = pd.concat(frames, ignore_index=True)[
+            ["outcome", "population", "unit", "period", "period_label", "cohort", "y", "w"]
+        ]
+        table.to_parquet(path, index=False)
+        return len(table)
+
+    def write_patient_month_panel(self, path: Path, locked: LockedPlan, keys: Sequence[str]) -> int:
+        """The population's patient × month panel as Parquet: resident_id (as in the lake: a
+        pseudonym in an evaluator's extract), baseline practice, target flag, month, days present,
+        and the month's count of every count outcome in ``keys``. Written by DuckDB, not in memory."""
+        if not isinstance(locked, LockedPlan) or locked.plan_hash != self.plan.hash:
+            raise ValueError("post-period outcomes are read only under the locked plan")
+        counts = [k for k in keys if CATALOGUE[k].kind == "count"]
+        parameters = dict(self.outcome_parameters.values)
+        joins, columns = [], []
+        for i, key in enumerate(counts):
+            joins.append(
+                f"LEFT JOIN (SELECT ev.resident_id, m.idx AS month, sum(ev.y) AS n "
+                f"FROM ({CATALOGUE[key].events_sql(parameters)}) ev "
+                f"JOIN periods_month m ON ev.day BETWEEN m.start AND m.stop GROUP BY ALL) o{i} "
+                f"ON o{i}.resident_id = e.resident_id AND o{i}.month = e.month"
+            )
+            columns.append(f"coalesce(o{i}.n, 0)::INTEGER AS {key}")
+        target = str(path).replace("'", "''")
+        self.con.execute(
+            f"""
+            COPY (
+                WITH e AS (
+                    SELECT p.resident_id, p.practice, p.target, m.idx AS month, m.start AS month_start,
+                           date_diff('day', greatest(p.first_day, m.start), least(p.last_day, m.stop)) + 1
+                             AS days_present
+                    FROM pop p JOIN periods_month m ON p.first_day <= m.stop AND p.last_day >= m.start
+                )
+                SELECT e.*{"".join(", " + c for c in columns)}
+                FROM e {" ".join(joins)}
+                ORDER BY e.resident_id, e.month
+            ) TO '{target}' (FORMAT parquet)
+            """
+        )
+        rows = self.con.execute(f"SELECT count(*) FROM read_parquet('{target}')").fetchall()[0][0]
+        return int(rows)
 
     def population_sizes(self) -> dict[str, int]:
         row = self.con.execute("SELECT count(*), sum(target::INTEGER) FROM pop").fetchall()[0]

@@ -106,6 +106,8 @@ def _mde(lake: EvaluationLake, plan: Plan, key: str, population: str, units: lis
     """Minimum detectable effect from a placebo design on pre-period data only (``pht.stats``):
     the treated practices pretend to start half-way through the pre-period. On the estimate's
     scale: a difference, or for ratios the rate ratio of the smallest detectable reduction."""
+    if not CATALOGUE[key].power_from_pre_period:
+        return None
     frame = lake.pre_panel(key, population)
     frame = frame[frame.unit.isin(units)]
     placebo_periods = max(1, (lake.first_cohort_of(key)) // 2)
