@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -169,6 +170,8 @@ STATICFILES_DIRS = [SITE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 # WhiteNoise serves the static files from the app's finders (no collectstatic step needed).
 WHITENOISE_USE_FINDERS = True
+# STATIC_ROOT exists only after collectstatic, which serving through the finders does not need.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
