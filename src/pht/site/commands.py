@@ -137,7 +137,7 @@ def _gunicorn_application(options: dict[str, object]) -> Any:
     """gunicorn, in-process, on PHT's WSGI application (no separate config file)."""
     from gunicorn.app.base import BaseApplication
 
-    class Application(BaseApplication):  # type: ignore[misc]
+    class Application(BaseApplication):
         def load_config(self) -> None:
             for key, value in options.items():
                 self.cfg.set(key, value)

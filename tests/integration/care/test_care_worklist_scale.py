@@ -77,7 +77,7 @@ def test_worklist_is_paginated_and_searchable(care: dict[str, Any]) -> None:
     first_ids = {r.pk for r in first.context["rows"]}
     second_ids = {r.pk for r in second.context["rows"]}
     assert len(first_ids) == views.WORKLIST_PAGE_SIZE
-    assert len(second_ids) == total - views.WORKLIST_PAGE_SIZE
+    assert len(second_ids) == min(views.WORKLIST_PAGE_SIZE, total - views.WORKLIST_PAGE_SIZE)
     assert not first_ids & second_ids
     assert b'rel="next"' in first.content
     # An out-of-range or malformed page number gives a page, never an error.

@@ -41,7 +41,7 @@ def _practice_id(request: HttpRequest) -> int:
     return own
 
 
-WORKLIST_PAGE_SIZE = 50
+WORKLIST_PAGE_SIZE = 25
 TASKS_SHOWN = 100
 
 
