@@ -2,9 +2,9 @@
 
 Starts ``pht serve`` (gunicorn, gthread) on a free loopback port against the current database (the demo
 data; ``pht demo --no-serve`` first), signs in ``--users`` virtual users (clones of the demo nurse, case
-officer and finance officer, with a fresh random password), and lets each request its pages back to back
-for ``--seconds``: the care worklist (nurses), the application list (case officers) and a settlement
-statement (finance officers). Reports errors (any answer but 200, or no answer), the median and 95th
+officer and finance officer, with a fresh random password), and lets each request its page for
+``--seconds``, pausing ``--think`` seconds on average between requests (0: back to back): the care
+worklist (nurses), the application list (case officers) and a settlement statement (finance officers). Reports errors (any answer but 200, or no answer), the median and 95th
 percentile per page, and the load average. Loopback only; a thread pool with ``requests`` plays the users.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import secrets
 import socket
 import statistics
@@ -37,6 +38,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="how long they work (default 60)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2, as pht serve)")
     parser.add_argument("--threads", type=int, default=8, help="threads per worker (default 8, as pht serve)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="mean pause between a user's requests, uniform in 0.5-1.5 times it (default 1 s; 0: back to back)",
+    )
     parser.add_argument("--format", choices=["table", "json"], default="table")
 
 
@@ -151,7 +158,12 @@ def _login(session: Any, base: str, username: str, password: str) -> None:
 
 
 def run_load(
-    base: str, credentials: dict[str, tuple[str, str]], urls: dict[str, str], users: int, seconds: float
+    base: str,
+    credentials: dict[str, tuple[str, str]],
+    urls: dict[str, str],
+    users: int,
+    seconds: float,
+    think: float = 0.0,
 ) -> dict[str, Any]:
     import requests
 
@@ -176,8 +188,10 @@ def run_load(
                 if response.status_code != 200:
                     error = f"HTTP {response.status_code}"
             except requests.RequestException as exc:
-                error = type(exc).__name__
+                error = f"{type(exc).__name__}: {exc}"[:300]
             results.record(page, time.perf_counter() - started, error)
+            if think:
+                time.sleep(random.uniform(0.5 * think, 1.5 * think))
 
     def sample_load() -> None:
         while time.monotonic() < stop:
@@ -202,6 +216,7 @@ def run_load(
     total = sum(p["requests"] for p in pages.values())
     return {
         "users": users,
+        "think_seconds": think,
         "seconds": round(elapsed, 1),
         "requests": total,
         "requests_per_second": round(total / elapsed, 1) if elapsed else None,
@@ -220,7 +235,7 @@ def run(args: argparse.Namespace) -> int:
 
     connections.close_all()
     with served(args.workers, args.threads) as base:
-        report = run_load(base, credentials, urls, args.users, args.seconds)
+        report = run_load(base, credentials, urls, args.users, args.seconds, args.think)
     report["server"] = f"pht serve: gunicorn gthread, {args.workers} workers x {args.threads} threads"
     if args.format == "json":
         print(json.dumps(report, indent=2))
