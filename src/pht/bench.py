@@ -31,4 +31,5 @@ BENCHMARK_MODULES: tuple[str, ...] = (
     "pht.engine.finance_bench",
     "pht.apps.scheme.bench",
     "pht.validation.bench",
+    "pht.site.bench_web",
 )

@@ -6,7 +6,9 @@ import argparse
 import csv
 import datetime
 import json
+import os
 import sys
+from typing import Any
 
 from pht.command import CommandError, setup_django
 from pht.refdata import RefDataError, available_years, load_parameters, municipalities
@@ -20,11 +22,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "demo", help="set up the database with reference and demo data, then serve the site"
     )
     demo.add_argument("--no-serve", action="store_true", help="only set up; do not start the web server")
-    demo.add_argument("--address", default=DEFAULT_ADDRESS)
+    _serve_arguments(demo)
     demo.set_defaults(handler=run_demo)
 
-    serve = subparsers.add_parser("serve", help="serve the web site (development server)")
-    serve.add_argument("--address", default=DEFAULT_ADDRESS)
+    serve = subparsers.add_parser(
+        "serve", help="serve the web site (gunicorn; the Django development server with --dev)"
+    )
+    _serve_arguments(serve)
     serve.set_defaults(handler=run_serve)
 
     migrate = subparsers.add_parser("migrate", help="create or upgrade the database tables")
@@ -71,10 +75,79 @@ def run_demo(args: argparse.Namespace) -> int:
     return run_serve(args)
 
 
+def _serve_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--address", default=DEFAULT_ADDRESS, help=f"host:port (default {DEFAULT_ADDRESS})")
+    parser.add_argument(
+        "--workers", type=int, default=DEFAULT_WORKERS, help=f"worker processes (default {DEFAULT_WORKERS})"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=DEFAULT_THREADS, help=f"threads per worker (default {DEFAULT_THREADS})"
+    )
+    parser.add_argument(
+        "--dev", action="store_true", help="Django's development server instead (never in production)"
+    )
+
+
+# Sized for two cores: requests mostly wait on the database, so threads overlap that wait.
+DEFAULT_WORKERS = 2
+DEFAULT_THREADS = 8
+
+
+def gunicorn_options(args: argparse.Namespace) -> dict[str, object]:
+    """The gunicorn settings ``pht serve`` runs with."""
+    return {
+        "bind": args.address,
+        "workers": args.workers,
+        "worker_class": "gthread",
+        "threads": args.threads,
+        "timeout": 60,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        # Restart workers now and then, so a slow leak cannot grow without bound.
+        "max_requests": 5000,
+        "max_requests_jitter": 500,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "warning",
+    }
+
+
 def run_serve(args: argparse.Namespace) -> int:
-    print(f"Serving PHT on http://{args.address}/  (Ctrl-C to stop)")
-    _manage("runserver", "--noreload", args.address)
+    if getattr(args, "dev", False):
+        print(f"Serving PHT (development server) on http://{args.address}/  (Ctrl-C to stop)")
+        _manage("runserver", "--noreload", args.address)
+        return 0
+    # Users of a served site see the friendly error pages, never Django's technical ones.
+    os.environ["PHT_DEBUG_PAGES"] = "0"
+    setup_django()
+    from django.db import connections
+
+    connections.close_all()  # the workers are forked: none may inherit the parent's connection
+    options = gunicorn_options(args)
+    print(
+        f"Serving PHT on http://{args.address}/ with gunicorn, {options['workers']} workers × "
+        f"{options['threads']} threads  (Ctrl-C to stop)",
+        flush=True,
+    )
+    _gunicorn_application(options).run()
     return 0
+
+
+def _gunicorn_application(options: dict[str, object]) -> Any:
+    """gunicorn, in-process, on PHT's WSGI application (no separate config file)."""
+    from gunicorn.app.base import BaseApplication
+
+    class Application(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            from pht.site.wsgi import application
+
+            return application
+
+    return Application()
 
 
 def run_refdata_load(args: argparse.Namespace) -> int:

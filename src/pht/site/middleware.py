@@ -37,3 +37,28 @@ class RefuseNulBytes:
         if _has_nul(request):
             return HttpResponseBadRequest("NUL characters are not accepted.", content_type="text/plain")
         return self.get_response(request)
+
+
+class SecurityHeaders:
+    """Content-Security-Policy and ``Cache-Control: no-store`` on every page and API answer.
+
+    Static files never reach this middleware (WhiteNoise answers them before it), so what passes here
+    is a page or an API record, which may name a patient: no browser or proxy may keep a copy. Swagger
+    UI under ``/api/docs`` gets ``PHT_CSP_DOCS`` (it sets inline styles); every other answer gets
+    ``PHT_CSP``, which allows no inline script or style.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+
+        response = self.get_response(request)
+        docs = request.path.startswith("/api/docs")
+        response.headers.setdefault(
+            "Content-Security-Policy", settings.PHT_CSP_DOCS if docs else settings.PHT_CSP
+        )
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.setdefault("Pragma", "no-cache")
+        return response

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -40,8 +41,17 @@ def _practice_id(request: HttpRequest) -> int:
     return own
 
 
-def worklist_rows(practice_id: int, group: str = "", gp: str = "") -> Any:
-    """Target-group residents of the practice without an open care plan, ranked by need."""
+WORKLIST_PAGE_SIZE = 25
+TASKS_SHOWN = 100
+
+
+def worklist_rows(practice_id: int, group: str = "", gp: str = "", q: str = "") -> Any:
+    """Target-group residents of the practice without an open care plan, ranked by need.
+
+    ``q`` narrows to a patient number or an 11-digit fødselsnummer. The query set is lazy and its
+    relations are fetched in bulk (GPs joined, memberships prefetched in one query), so a page of rows
+    costs the same few queries however many patients the practice lists.
+    """
     open_plan = CarePlan.objects.filter(resident=OuterRef("pk"), status__in=OPEN_PLAN_STATUSES)
     rows = (
         ListResident.objects.filter(practice_id=practice_id, memberships__isnull=False)
@@ -56,6 +66,11 @@ def worklist_rows(practice_id: int, group: str = "", gp: str = "") -> Any:
         rows = rows.filter(memberships__group=group)
     if gp:
         rows = rows.filter(gp_hpr=gp)
+    q = q.strip()
+    if q:
+        if not (q.isascii() and q.isdigit()) or len(q) > 18:
+            return rows.none()
+        rows = rows.filter(fnr=q) if len(q) == 11 else rows.filter(pk=int(q))
     return rows
 
 
@@ -80,18 +95,23 @@ def worklist(request: HttpRequest) -> HttpResponse:
     role = request.GET.get("role", user_roles[0] if user_roles else "")
     if group and group not in {g.value for g in TargetGroup}:
         group = ""
-    rows = list(worklist_rows(practice_id, group, gp)[:200])
+    q = request.GET.get("q", "")[:32]
+    page = Paginator(worklist_rows(practice_id, group, gp, q), WORKLIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     from pht.apps.registry.models import GP
 
     context = {
-        "rows": rows,
+        "rows": page.object_list,
+        "page": page,
+        "q": q,
         "groups": GROUP_CHOICES,
         "group": group,
         "gps": GP.objects.filter(practice_id=practice_id).order_by("last_name"),
         "gp": gp,
         "roles": TeamRole.choices,
         "role": role,
-        "tasks": open_tasks(practice_id, role),
+        "tasks": open_tasks(practice_id, role)[:TASKS_SHOWN],
         "listed": ListResident.objects.filter(practice_id=practice_id).count(),
     }
     return render(request, "care/worklist.html", context)

@@ -1,0 +1,37 @@
+"""schemathesis over the OpenAPI document, with bearer tokens of three roles (a practice nurse, a case
+officer and a municipal project lead): generated requests to every operation, no server error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+
+from pht.site.wsgi import application
+
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+
+ROLES = {"nurse": "practice_a", "case_officer": "directorate", "project_lead": "seljord"}
+
+
+@pytest.fixture
+def tokens(orgs: Any, make_user: Any) -> dict[str, str]:
+    from pht.apps.accounts.models import ApiToken
+
+    result = {}
+    for role, org in ROLES.items():
+        user = make_user(f"api_{role}", roles=[role], organisation=orgs[org])
+        result[role] = ApiToken.issue(user, "schemathesis")[1]
+    return result
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_server_error_for_any_role(case: Any, tokens: dict[str, str]) -> None:
+    for token in tokens.values():
+        response = case.call(headers={"Authorization": f"Bearer {token}", "Host": "localhost"})
+        case.validate_response(response, checks=(not_a_server_error,))
