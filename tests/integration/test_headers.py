@@ -21,7 +21,12 @@ STRONG_KEY = "k3y-" + "x9QpL2vR7mT4wZ8nB5cJ1hF6dS3aG0eY" * 2
 
 def _django(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Run ``code`` in a fresh interpreter with PHT's settings under ``env`` (settings read the env once)."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("PHT_") or k == "PHT_VAR_DIR"}
+    # a production environment: no PHT_* of the test run, and not the browser tests' async switch
+    full_env = {
+        k: v
+        for k, v in os.environ.items()
+        if (not k.startswith("PHT_") or k == "PHT_VAR_DIR") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     full_env.update(DJANGO_SETTINGS_MODULE="pht.site.settings", **env)
     return subprocess.run(
         [sys.executable, "-c", code], env=full_env, capture_output=True, text=True, timeout=120, check=False
