@@ -17,6 +17,21 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 ROLES = {"nurse": "practice_a", "case_officer": "directorate", "project_lead": "seljord"}
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection() -> Any:
+    """schemathesis calls the WSGI application directly, so Django's request signals close the
+    database connection after each request, which on PostgreSQL is the test's open transaction.
+    Django's own test client disconnects the same handler for the same reason."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def tokens(orgs: Any, make_user: Any) -> dict[str, str]:
     from pht.apps.accounts.models import ApiToken
