@@ -12,12 +12,13 @@ from pht.lake.files import (
     partition_years,
     read_dataset,
 )
-from pht.lake.schemas import CODE, PARTITIONED_BY_YEAR, SCHEMAS
+from pht.lake.schemas import CODE, PARTITIONED_BY_YEAR, SCHEMAS, TRUTH_OUTCOMES
 
 __all__ = [
     "CODE",
     "PARTITIONED_BY_YEAR",
     "SCHEMAS",
+    "TRUTH_OUTCOMES",
     "LakeError",
     "SchemaError",
     "check",

@@ -156,4 +156,17 @@ SCHEMAS: dict[str, pa.Schema] = {
     ),
 }
 
+# The truth dataset's outcomes (its dictionary, in this order): what the generator records and the
+# validation reads.
+TRUTH_OUTCOMES = (
+    "acute_admissions",
+    "acs_admissions",
+    "out_of_hours_contacts",
+    "gp_consultations",
+    "prom_health_vas",
+    "prem_overall",
+    "prem_continuity",
+    "prem_coordination",
+)
+
 PARTITIONED_BY_YEAR = frozenset({"contacts", "claims", "hospital_stays", "survey_responses", "truth"})

@@ -33,6 +33,7 @@ import numpy as np
 import pyarrow as pa
 from scipy.special import ndtri
 
+from pht.lake import TRUTH_OUTCOMES
 from pht.refdata import (
     Municipality,
     load_parameters,
@@ -71,18 +72,7 @@ S_PEOPLE, S_LATENT, S_ONSET, S_DEATH, S_LISTS, S_CONTACTS, S_NURSE, S_HOSPITAL, 
 S_PRACTICE, S_TREND = 11, 12  # the confounding: latent practice effects, municipal trends
 
 EVALUATION_PARAMETERS = "synth_evaluation"
-# outcomes of the truth dataset (its dictionary, in this order)
-TRUTH_OUTCOMES = (
-    "acute_admissions",
-    "acs_admissions",
-    "out_of_hours_contacts",
-    "gp_consultations",
-    "prom_health_vas",
-    "prem_overall",
-    "prem_continuity",
-    "prem_coordination",
-)
-PREM_ITEMS = ("prem_overall", "prem_continuity", "prem_coordination")
+PREM_ITEMS = TRUTH_OUTCOMES[-3:]  # prem_overall, prem_continuity, prem_coordination
 
 KINDS = ("gp_day", "gp_evening", "e_consultation", "home_visit", "simple_contact", "out_of_hours", "nurse")
 GP_CONSULTATION_KINDS = frozenset(KINDS[:4])  # what SSB counts as consultations with the regular GP

@@ -35,22 +35,23 @@ def _progress(quiet: bool) -> Any:
     return lambda message: print(f"[evaluate] {message}", file=sys.stderr, flush=True)
 
 
+def _number(value: Any, width: int, digits: int = 3) -> str:
+    """A float right-aligned to ``width`` with ``digits`` decimals; a dash where there is none."""
+    return f"{value:>{width}.{digits}f}" if isinstance(value, float) else f"{'–':>{width}}"
+
+
 def _table(estimates: list[dict[str, Any]]) -> str:
     header = (
         f"{'outcome':26} {'population':10} {'scale':10} {'estimate':>9} {'95% CI':>20} "
         f"{'p':>7} {'p adj':>7} {'p RI':>7} {'naive':>9} {'MDE':>7} {'T':>3} {'C':>3}"
     )
     lines = [header, "-" * len(header)]
-
-    def f(value: Any, width: int, digits: int = 3) -> str:
-        return f"{value:>{width}.{digits}f}" if isinstance(value, float) else f"{'–':>{width}}"
-
     for e in estimates:
-        ci = f"[{f(e['ci_low'], 0)}, {f(e['ci_high'], 0)}]" if e["ci_low"] is not None else "–"
+        ci = f"[{_number(e['ci_low'], 0)}, {_number(e['ci_high'], 0)}]" if e["ci_low"] is not None else "–"
         lines.append(
-            f"{e['outcome']:26} {e['population']:10} {e['scale']:10} {f(e['estimate'], 9)} {ci:>20} "
-            f"{f(e['p_value'], 7)} {f(e['p_adjusted'], 7)} {f(e.get('p_value_randomisation'), 7)} "
-            f"{f(e['naive_estimate'], 9)} {f(e['mde'], 7)} "
+            f"{e['outcome']:26} {e['population']:10} {e['scale']:10} {_number(e['estimate'], 9)} {ci:>20} "
+            f"{_number(e['p_value'], 7)} {_number(e['p_adjusted'], 7)} {_number(e.get('p_value_randomisation'), 7)} "
+            f"{_number(e['naive_estimate'], 9)} {_number(e['mde'], 7)} "
             f"{e['treated_practices']:>3} {e['control_practices']:>3}"
         )
     return "\n".join(lines)
@@ -162,13 +163,10 @@ def evaluate_validate(args: argparse.Namespace) -> int:
             f"{'outcome':26} {'population':10} {'truth':>8} {'coverage':>8} {'bias':>9} {'naive bias':>10} {'reject':>7}"
         )
         for s in report["outcomes"]:
-
-            def f(v: Any) -> str:
-                return f"{v:.4f}" if isinstance(v, float) else "–"
-
             print(
-                f"{s['outcome']:26} {s['population']:10} {f(s.get('mean_truth')):>8} {f(s.get('coverage')):>8} "
-                f"{f(s.get('bias')):>9} {f(s.get('naive_bias')):>10} {f(s.get('rejection_rate')):>7}"
+                f"{s['outcome']:26} {s['population']:10} {_number(s.get('mean_truth'), 8, 4)} "
+                f"{_number(s.get('coverage'), 8, 4)} {_number(s.get('bias'), 9, 4)} "
+                f"{_number(s.get('naive_bias'), 10, 4)} {_number(s.get('rejection_rate'), 7, 4)}"
             )
     else:
         print(json.dumps({k: v for k, v in report.items() if k != "rows"}, indent=2, ensure_ascii=False))

@@ -23,21 +23,10 @@ import pandas as pd
 from pht.engine.evaluation.outcomes import CATALOGUE, KNOWN_OUTCOMES
 from pht.engine.evaluation.panels import NEVER, EvaluationLake
 from pht.engine.evaluation.plan import Plan, load_plan, lock
-from pht.lake import LakeError, read_dataset
+from pht.lake import TRUTH_OUTCOMES, LakeError, read_dataset
 
 # Outcomes with a truth record written by the generator (delta per event or answer).
-RECORDED = frozenset(
-    {
-        "acute_admissions",
-        "acs_admissions",
-        "out_of_hours_contacts",
-        "gp_consultations",
-        "prom_health_vas",
-        "prem_overall",
-        "prem_continuity",
-        "prem_coordination",
-    }
-)
+RECORDED = frozenset(TRUTH_OUTCOMES)
 # Outcomes the generator draws independently of the pilot: no effect by construction.
 UNTOUCHED = frozenset({"mortality", "home_care_starts", "nursing_home_long_starts"})
 
