@@ -39,7 +39,10 @@ def test_the_refusal_templates_are_the_workflow_templates_and_all_are_translated
         with translation.override("en"):
             assert str(reasons.REFUSAL_TERMS[(term.kind, term.key)]) == term.text, term
     # The actions' other refusals: every gettext text at a raise site has its English.
-    assert len(check_gettext_literals_translated(Path(actions.__file__), CATALOGUE)) >= 30
+    checked: set[str] = set()
+    for module in Path(actions.__file__).parent.glob("*.py"):
+        checked |= check_gettext_literals_translated(module, CATALOGUE)
+    assert len(checked) >= 30
 
 
 def test_a_refusal_the_catalogue_cannot_render_shows_its_english_reason() -> None:

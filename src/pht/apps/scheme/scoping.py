@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from pht.apps.accounts.models import Role
+from pht.apps.accounts.permissions import roles_of
 from pht.apps.scheme import actions
 from pht.apps.scheme import models as m
 
@@ -18,7 +19,7 @@ DIRECTORATE_ROLES = {actions.ROLE_OFFICER, actions.ROLE_FINANCE, Role.ADMINISTRA
 def visible_applications(user: Any) -> QuerySet[m.Application]:
     if not user.is_authenticated:
         return m.Application.objects.none()
-    roles = actions.roles_of(user)
+    roles = roles_of(user)
     if roles & DIRECTORATE_ROLES:
         return m.Application.objects.all()
     municipality = actions.municipality_of(user)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from pht.apps.accounts.actions import ActionRefused, show_refusal
 from pht.apps.accounts.exports import export_row
+from pht.apps.accounts.permissions import roles_of
 from pht.apps.accounts.validation import optional_id, parse_id
 from pht.apps.scheme import actions, reasons
 from pht.apps.scheme import models as m
@@ -33,7 +34,7 @@ def _call(code: str | None = None) -> m.Call:
 
 
 def _roles(request: HttpRequest) -> set[str]:
-    return actions.roles_of(request.user)
+    return roles_of(request.user)
 
 
 @login_required
@@ -132,7 +133,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         reviewers = [
             u
             for u in get_user_model().objects.all()
-            if actions.ROLE_REVIEWER in actions.roles_of(u) and u.pk not in assigned
+            if actions.ROLE_REVIEWER in roles_of(u) and u.pk not in assigned
         ]
     return render(
         request,
