@@ -9,6 +9,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import status_code_conformance
 
 from pht.site.wsgi import application
 
@@ -49,4 +50,28 @@ def tokens(orgs: Any, make_user: Any) -> dict[str, str]:
 def test_no_server_error_for_any_role(case: Any, tokens: dict[str, str]) -> None:
     for token in tokens.values():
         response = case.call(headers={"Authorization": f"Bearer {token}", "Host": "localhost"})
-        case.validate_response(response, checks=(not_a_server_error,))
+        case.validate_response(response, checks=(not_a_server_error, status_code_conformance))
+
+
+def test_every_secured_operation_documents_its_refusals() -> None:
+    document = schema.raw_schema
+    operations = [
+        (path, method, op)
+        for path, item in document["paths"].items()
+        for method, op in item.items()
+        if isinstance(op, dict) and op.get("security")
+    ]
+    assert len(operations) >= 15
+    for path, method, op in operations:
+        assert {"401", "403"} <= set(op["responses"]), (method, path)
+        if "{" in path:
+            assert "404" in op["responses"], (method, path)
+
+
+@pytest.mark.django_db
+def test_a_request_without_credentials_gets_the_documented_401() -> None:
+    from django.test import Client
+
+    response = Client(HTTP_HOST="localhost").get("/api/care/worklist")
+    assert response.status_code == 401
+    assert "401" in schema.raw_schema["paths"]["/api/care/worklist"]["get"]["responses"]

@@ -9,9 +9,12 @@ pages'.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import HttpError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import HttpBearer, django_auth
 
 from pht.apps.accounts.models import ApiToken, User
@@ -26,7 +29,49 @@ class TokenAuth(HttpBearer):
         return user
 
 
-api = NinjaAPI(title="PHT API", version="1", auth=[TokenAuth(), django_auth], urls_namespace="api")
+# The refusals every operation can give, documented once for all routers (apps add routers; nobody has to
+# remember to list these on each operation). Bodies are django-ninja's: {"detail": ...}.
+_DETAIL = {
+    "type": "object",
+    "properties": {"detail": {"title": "Detail"}},
+    "required": ["detail"],
+}
+_REFUSALS = {
+    "400": "The body is not valid JSON.",
+    "401": "No valid credentials: a missing, unknown, expired or revoked token, or no session.",
+    "403": "The role or organisation may not do this.",
+    "404": "No such record, or not one the caller may see (scoping answers 404, never a hint).",
+    "422": "A parameter or the body does not match the schema (each error names its field).",
+}
+
+
+class PhtApi(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for path, operations in schema.get("paths", {}).items():
+            for operation in operations.values():
+                codes = []
+                if operation.get("security"):
+                    codes += ["401", "403"]
+                if "{" in path:
+                    codes.append("404")
+                if operation.get("requestBody"):
+                    codes.append("400")
+                if operation.get("parameters") or operation.get("requestBody"):
+                    codes.append("422")
+                responses = operation.setdefault("responses", {})
+                for code in codes:
+                    responses.setdefault(
+                        code,
+                        {
+                            "description": _REFUSALS[code],
+                            "content": {"application/json": {"schema": _DETAIL}},
+                        },
+                    )
+        return schema
+
+
+api = PhtApi(title="PHT API", version="1", auth=[TokenAuth(), django_auth], urls_namespace="api")
 
 from pht.api.registry import router as registry_router  # noqa: E402
 from pht.api.tokens import router as tokens_router  # noqa: E402

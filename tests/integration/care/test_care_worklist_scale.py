@@ -101,3 +101,44 @@ def test_worklist_search_never_finds_another_practices_patient(care: dict[str, A
     assert list(response.context["rows"]) == []
     response = client.get(reverse("care:worklist"), {"q": other.fnr})
     assert list(response.context["rows"]) == []
+
+
+def _add_open_tasks(practice: Any, user: Any, n: int, start: int) -> None:
+    """``n`` open nurse tasks, one care plan per new target-group resident of ``practice``."""
+    from pht.apps.care.models import CarePlan, CareTask
+
+    plans = CarePlan.objects.bulk_create(
+        CarePlan(
+            resident=r, title="Plan", goals="Goal", responsible_role="nurse", status="active", created_by=user
+        )
+        for r in _add_target_group_patients(practice, n, start)
+    )
+    CareTask.objects.bulk_create(
+        CareTask(
+            plan=p, description=f"Task {i}", role="nurse", due=datetime.date(2030, 1, 1), created_by=user
+        )
+        for i, p in enumerate(plans)
+    )
+
+
+@pytest.mark.django_db
+def test_open_tasks_come_in_pages_at_a_constant_number_of_queries(care: dict[str, Any]) -> None:
+    client = Client()
+    nurse = care["users"]["nurse_a"]
+    client.force_login(nurse)
+    _add_open_tasks(care["practice_a"], nurse, 2, 4000)
+    few, _response = _worklist_queries(client, role="")
+    _add_open_tasks(care["practice_a"], nurse, 40, 5000)
+    many, first = _worklist_queries(client, role="")
+    total = first.context["tasks"].paginator.count
+    assert total >= 42
+    # A full page of tasks costs no more queries than two tasks: no patient row fetched per task.
+    assert len(first.context["tasks"]) == views.TASKS_PAGE_SIZE
+    assert many == few
+    second = client.get(reverse("care:worklist"), {"role": "", "tasks_page": "2"})
+    first_ids = {t.pk for t in first.context["tasks"]}
+    second_ids = {t.pk for t in second.context["tasks"]}
+    assert len(second_ids) == min(views.TASKS_PAGE_SIZE, total - views.TASKS_PAGE_SIZE)
+    assert not first_ids & second_ids
+    assert b'data-testid="task-pages"' in first.content
+    assert client.get(reverse("care:worklist"), {"tasks_page": "x"}).status_code == 200

@@ -42,7 +42,8 @@ def _practice_id(request: HttpRequest) -> int:
 
 
 WORKLIST_PAGE_SIZE = 25
-TASKS_SHOWN = 100
+# Tasks come in pages too, most urgent first: a page of rows renders in bounded time under load.
+TASKS_PAGE_SIZE = 25
 
 
 def worklist_rows(practice_id: int, group: str = "", gp: str = "", q: str = "") -> Any:
@@ -57,8 +58,15 @@ def worklist_rows(practice_id: int, group: str = "", gp: str = "", q: str = "") 
         ListResident.objects.filter(practice_id=practice_id, memberships__isnull=False)
         .annotate(has_plan=Exists(open_plan))
         .filter(has_plan=False)
-        .prefetch_related(Prefetch("memberships", queryset=TargetGroupMembership.objects.order_by("group")))
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                # The row shows group and reason; the rule's inputs and provenance are for the patient page.
+                queryset=TargetGroupMembership.objects.defer("inputs", "provenance").order_by("group"),
+            )
+        )
         .select_related("gp")
+        .defer("frailty_message", "frailty_reason")
         .distinct()
         .order_by("-need_score", "id")
     )
@@ -77,7 +85,9 @@ def worklist_rows(practice_id: int, group: str = "", gp: str = "", q: str = "") 
 def open_tasks(practice_id: int, role: str = "") -> Any:
     tasks = (
         CareTask.objects.filter(plan__resident__practice_id=practice_id, status__in=("open", "in_progress"))
-        .select_related("plan", "plan__resident")
+        # The table links to the patient by the plan's resident id: no resident row is needed.
+        .select_related("plan")
+        .only("id", "description", "role", "due", "status", "plan__id", "plan__resident_id")
         .order_by("due", "id")
     )
     return tasks.filter(role=role) if role else tasks
@@ -111,7 +121,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "gp": gp,
         "roles": TeamRole.choices,
         "role": role,
-        "tasks": open_tasks(practice_id, role)[:TASKS_SHOWN],
+        "tasks": Paginator(open_tasks(practice_id, role), TASKS_PAGE_SIZE).get_page(
+            request.GET.get("tasks_page")
+        ),
         "listed": ListResident.objects.filter(practice_id=practice_id).count(),
     }
     return render(request, "care/worklist.html", context)
