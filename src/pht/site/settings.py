@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "pht.apps.scheme",
     "pht.apps.finance",
     "pht.apps.care",
+    "pht.apps.evaluation",
 ]
 
 MIDDLEWARE = [

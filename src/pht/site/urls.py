@@ -16,4 +16,5 @@ urlpatterns = [
     path("scheme/", include("pht.apps.scheme.urls")),
     path("finance/", include("pht.apps.finance.urls")),
     path("care/", include("pht.apps.care.urls")),
+    path("evaluation/", include("pht.apps.evaluation.urls")),
 ]

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EvaluationConfig(AppConfig):
+    name = "pht.apps.evaluation"
+    label = "evaluation"
+    verbose_name = _("Evaluation")
+    # Navigation entries: (label, url name, roles that see it; empty = every signed-in user).
+    nav: list[tuple[object, str, tuple[str, ...]]] = []

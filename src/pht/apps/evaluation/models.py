@@ -1,0 +1,1 @@
+"""Evaluation models: extracts, analysis plans and their versions, runs."""
