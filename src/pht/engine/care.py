@@ -354,7 +354,9 @@ def shares(result: pa.Table) -> dict[str, dict[str, float | int]]:
 FRAILTY_SHARE_MIN_AGE = 65  # the age the eFI's published category shares are for (Clegg et al. 2016)
 
 
-def frailty_shares(result: pa.Table, min_age: int = FRAILTY_SHARE_MIN_AGE) -> dict[str, dict[str, float | int]]:
+def frailty_shares(
+    result: pa.Table, min_age: int = FRAILTY_SHARE_MIN_AGE
+) -> dict[str, dict[str, float | int]]:
     """How many residents aged ``min_age``+ fall in each frailty category, and what share of them."""
     ages = result.column("age").to_pylist()
     categories = result.column("frailty_category").to_pylist()

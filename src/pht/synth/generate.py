@@ -1003,7 +1003,9 @@ class Year:
             [key_index[k] for k in ("psychosis", "substance_use", "dementia", "developmental_disability")]
         )
         self.target = (
-            (self.n_chronic >= 2) | has[special].any(axis=0) | ((age_start >= 75) & (self.n_frail >= FRAIL_TRUTH_MIN_DEFICITS))
+            (self.n_chronic >= 2)
+            | has[special].any(axis=0)
+            | ((age_start >= 75) & (self.n_frail >= FRAIL_TRUTH_MIN_DEFICITS))
         )
         self.cond_cons = np.array([c.consultation_log_rr for c in conditions])
         # present conditions as CSR, to give contacts a diagnosis among the person's conditions

@@ -86,7 +86,7 @@ def test_stratify_command_reports_the_shares(lake: Path, capsys: pytest.CaptureF
     printed = capsys.readouterr().out
     counts = _categories_65_plus(lake)
     total = sum(counts.values())
-    assert f"residents aged 65+" in printed
+    assert "residents aged 65+" in printed
     for category in PUBLISHED:
         line = next(line for line in printed.splitlines() if line.strip().startswith(category + " "))
         assert f"{counts[category]:,}" in line
@@ -96,7 +96,9 @@ def test_stratify_command_reports_the_shares(lake: Path, capsys: pytest.CaptureF
 def test_frailty_shares_count_only_the_aged() -> None:
     import pyarrow as pa
 
-    table = pa.table({"age": [64, 65, 80, 90, 30], "frailty_category": ["severe", "fit", "mild", "fit", "mild"]})
+    table = pa.table(
+        {"age": [64, 65, 80, 90, 30], "frailty_category": ["severe", "fit", "mild", "fit", "mild"]}
+    )
     shares = frailty_shares(table)
     assert shares["aged"]["residents"] == 3
     assert shares["fit"] == {"residents": 2, "share": 2 / 3}
