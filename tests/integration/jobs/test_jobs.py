@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pht.apps.accounts.actions import ActionRefused
 from pht.apps.accounts.models import AuditEvent, Role
@@ -223,7 +223,9 @@ def test_a_job_whose_worker_died_is_queued_again_then_given_up(
     assert AuditEvent.objects.filter(verb="jobs.recover", target_id=str(job.pk)).exists()
 
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, heartbeat_at=old, attempts=2)
-    recover_stale_jobs()
+    # The worker stores its messages in the language it runs in (bokmål unless told otherwise).
+    with translation.override("en"):
+        recover_stale_jobs()
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
     assert "stopped 2 times" in job.error
