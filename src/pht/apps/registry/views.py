@@ -96,7 +96,7 @@ def practice_detail(request: HttpRequest, orgnr: str) -> HttpResponse:
         "members": practice.team_members.all(),
         "teams": practice.teams.select_related("lead_gp").prefetch_related("members"),
         "can_edit": can_edit_roster(request.user, practice).passed,  # type: ignore[arg-type]
-        "form": TeamMemberForm(),
+        "form": TeamMemberForm(auto_id="member_%s"),  # ids apart from the team form's (both have "name")
         "team_form": TeamForm(practice=practice),
     }
     return render(request, "registry/practice_detail.html", context)
