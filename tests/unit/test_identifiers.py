@@ -117,3 +117,14 @@ def test_hpr_and_kommunenummer():
         check_kommunenummer("0829", known={"0828"})
     with pytest.raises(InvalidIdentifier, match="4 digits"):
         check_kommunenummer("828")
+
+
+@pytest.mark.parametrize("bad", ["12345", "123456", "0123456", "1234567890", "", "  "])
+def test_hpr_refuses_numbers_outside_the_register_format(bad: str) -> None:
+    with pytest.raises(InvalidIdentifier, match="HPR-nummer"):
+        check_hpr(bad)
+
+
+@given(st.integers(min_value=1_000_000, max_value=899_999_999))
+def test_hpr_accepts_every_7_to_9_digit_number_below_the_synthetic_series(number: int) -> None:
+    assert check_hpr(str(number)) == str(number)

@@ -240,6 +240,17 @@ def team_composition(app: ApplicationInput, ctx: EligibilityContext) -> Verdict:
     return _verdict(rule, True, Message("eligibility.team.complete"), inputs)
 
 
+def required_nurse_fte(gp_lists: int, gp_lists_per_nurse_fte: int) -> Decimal:
+    """Nurse FTE the norm asks for ``gp_lists`` GP lists: one per ``gp_lists_per_nurse_fte`` lists,
+    rounded half up to 0.01 FTE (1.33 FTE suffices for four lists). The one place the norm is computed:
+    the application's eligibility and the practice page's roster check both call it."""
+    if gp_lists_per_nurse_fte < 1:
+        raise ValueError(f"gp_lists_per_nurse_fte must be at least 1, got {gp_lists_per_nurse_fte}")
+    if gp_lists < 0:
+        raise ValueError(f"gp_lists must not be negative, got {gp_lists}")
+    return (Decimal(gp_lists) / gp_lists_per_nurse_fte).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 def nurse_norm(app: ApplicationInput, ctx: EligibilityContext) -> Verdict:
     """One nurse FTE per ``gp_lists_per_nurse_fte`` GP lists, per practice.
 
@@ -251,7 +262,7 @@ def nurse_norm(app: ApplicationInput, ctx: EligibilityContext) -> Verdict:
     detail: dict[str, object] = {}
     for p in app.practices:
         lists = p.gp_lists if p.gp_lists is not None else len(p.gp_hprs)
-        required = (Decimal(lists) / per).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        required = required_nurse_fte(lists, per)
         detail[p.orgnr] = {"gp_lists": lists, "required_fte": str(required), "planned_fte": str(p.nurse_fte)}
         if p.nurse_fte < required:
             short.append(

@@ -27,6 +27,7 @@ SYNTHETIC_MONTH_OFFSET = 80
 D_NUMBER_DAY_OFFSET = 40
 H_NUMBER_MONTH_OFFSET = 40
 SYNTHETIC_HPR_FLOOR = 900_000_000
+HPR_MIN_DIGITS, HPR_MAX_DIGITS = 7, 9  # assumption for the lower bound: see check_hpr
 
 
 class InvalidIdentifier(ValueError):
@@ -131,12 +132,19 @@ def is_synthetic_orgnr(number: str) -> bool:
 
 
 def check_hpr(value: str, *, field: str = "HPR-nummer", allow_synthetic: bool = False) -> str:
-    """Validate an HPR number: a positive whole number of at most 9 digits (it has no check digit)."""
+    """Validate an HPR number: 7 to 9 digits, not starting with 0 (it has no check digit).
+
+    The Health Personnel Register numbers people in sequence; numbers in use have 7 digits (9 in the
+    register's test series). The lower bound of 7 digits is PHT's assumption (no published format
+    was found): it refuses typing slips such as "12345".
+    """
     number = value.strip()
     if not number.isdigit():
         raise InvalidIdentifier(field, value, "must contain digits only")
-    if not 1 <= len(number) <= 9 or int(number) == 0:
-        raise InvalidIdentifier(field, value, "must be a positive number of 1 to 9 digits")
+    if not HPR_MIN_DIGITS <= len(number) <= HPR_MAX_DIGITS or number[0] == "0":
+        raise InvalidIdentifier(
+            field, value, f"must be {HPR_MIN_DIGITS} to {HPR_MAX_DIGITS} digits, not starting with 0"
+        )
     if int(number) >= SYNTHETIC_HPR_FLOOR and not allow_synthetic:
         raise InvalidIdentifier(
             field, value, "is in the synthetic series (900000000 and up), accepted only in demo and test data"

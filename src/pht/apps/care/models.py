@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pht.apps.care.reasons import display
 from pht.apps.care.workflow import CARE_PLAN, TASK
@@ -29,7 +30,16 @@ GROUP_LABELS: dict[TargetGroup, Any] = {
     TargetGroup.POOR_DEMANDERS: _("Poor demanders"),
 }
 GROUP_CHOICES = [(group.value, GROUP_LABELS[group]) for group in TargetGroup]
-CONTACT_KIND_CHOICES = [(kind.value, kind.value.replace("_", " ")) for kind in ContactKind]
+# Contact kinds as the page's language names them (the same words the reasons use for them).
+CONTACT_KIND_LABELS: dict[ContactKind, Any] = {
+    ContactKind.GP: pgettext_lazy("contact kind label", "GP consultation"),
+    ContactKind.NURSE: pgettext_lazy("contact kind label", "Nurse consultation"),
+    ContactKind.HOME_VISIT: pgettext_lazy("contact kind label", "Home visit"),
+    ContactKind.OUT_OF_HOURS: pgettext_lazy("contact kind label", "Out-of-hours service"),
+    ContactKind.HOSPITAL: pgettext_lazy("contact kind label", "Hospital admission"),
+    ContactKind.MUNICIPAL_CARE: pgettext_lazy("contact kind label", "Municipal care"),
+}
+CONTACT_KIND_CHOICES = [(kind.value, CONTACT_KIND_LABELS[kind]) for kind in ContactKind]
 
 
 class ListResident(models.Model):
@@ -71,6 +81,13 @@ class ListResident(models.Model):
     def __str__(self) -> str:
         # Never the fnr: this string lands in audit rows and logs.
         return f"list resident {self.pk}"
+
+    @property
+    def synthetic_name(self) -> str | None:
+        """A readable name for a synthetic person (pht.synth.names); None for a real one."""
+        from pht.synth.names import synthetic_name
+
+        return synthetic_name(self.fnr)
 
     def get_frailty_reason_display(self) -> str:
         """The frailty reason in the active language (``pht.apps.care.reasons``)."""

@@ -12,12 +12,14 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pht.apps.accounts.actions import ActionRefused, show_refusal
 from pht.apps.care import access, actions
 from pht.apps.care.export import fhir_bundle
+from pht.apps.care.lists import list_size
 from pht.apps.care.models import (
     GROUP_CHOICES,
     GROUP_LABELS,
@@ -124,7 +126,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "tasks": Paginator(open_tasks(practice_id, role), TASKS_PAGE_SIZE).get_page(
             request.GET.get("tasks_page")
         ),
-        "listed": ListResident.objects.filter(practice_id=practice_id).count(),
+        "listed": list_size(practice_id, timezone.localdate()).residents,
     }
     return render(request, "care/worklist.html", context)
 

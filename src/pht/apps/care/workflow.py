@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
+from django.utils.translation import pgettext_lazy
+
 from pht.rules.workflow import Workflow
 
 STAFF = frozenset({"gp", "nurse"})
@@ -19,13 +23,18 @@ CARE_PLAN = Workflow(
         ("on_hold", "completed"): STAFF,
         ("on_hold", "revoked"): frozenset({"gp"}),
     },
-    labels={
-        "draft": "Utkast",
-        "active": "Aktiv",
-        "on_hold": "På vent",
-        "completed": "Fullført",
-        "revoked": "Avsluttet",
-    },
+    # English msgids; the page shows them in its language (the care app's catalogue). Lazy strings
+    # render as text wherever a label is shown, hence the cast.
+    labels=cast(
+        "dict[str, str]",
+        {
+            "draft": pgettext_lazy("care plan status", "Draft"),
+            "active": pgettext_lazy("care plan status", "Active"),
+            "on_hold": pgettext_lazy("care plan status", "On hold"),
+            "completed": pgettext_lazy("care plan status", "Completed"),
+            "revoked": pgettext_lazy("care plan status", "Revoked"),
+        },
+    ),
 )
 
 TASK = Workflow(
@@ -37,7 +46,15 @@ TASK = Workflow(
         ("open", "cancelled"): STAFF,
         ("in_progress", "cancelled"): STAFF,
     },
-    labels={"open": "Åpen", "in_progress": "Pågår", "done": "Utført", "cancelled": "Avlyst"},
+    labels=cast(
+        "dict[str, str]",
+        {
+            "open": pgettext_lazy("task status", "Open"),
+            "in_progress": pgettext_lazy("task status", "In progress"),
+            "done": pgettext_lazy("task status", "Done"),
+            "cancelled": pgettext_lazy("task status", "Cancelled"),
+        },
+    ),
 )
 
 # A care plan in one of these statuses counts as "active care" for the worklist.

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from pht.apps.registry.reasons import display
@@ -44,7 +45,20 @@ def validate_orgnr(value: str) -> None:
 
 
 def validate_hpr(value: str) -> None:
-    _identifier_validator(check_hpr)(value)
+    """An HPR number as the register issues them; the message in the page's language."""
+    text = str(value)
+    try:
+        check_hpr(text if text.isascii() else "x", allow_synthetic=settings.PHT_ALLOW_SYNTHETIC_IDS)
+    except InvalidIdentifier as exc:
+        if "synthetic" in exc.reason:
+            message = _(
+                "HPR number %(value)s is in the synthetic series (9xxxxxxxx), accepted only in demo data."
+            )
+        else:
+            message = _(
+                "HPR number %(value)s is not valid: an HPR number has 7 to 9 digits and does not start with 0."
+            )
+        raise ValidationError(message, code="invalid_identifier", params={"value": text}) from exc
 
 
 def validate_kommunenummer(value: str) -> None:
@@ -168,6 +182,25 @@ class TeamMember(models.Model):
         ordering = ["practice", "role", "name"]
         verbose_name = _("team member")
         verbose_name_plural = _("team members")
+        # The same person once per practice: by HPR number where one is given, and by name (any case).
+        constraints = [
+            models.UniqueConstraint(
+                "practice",
+                "hpr",
+                condition=~models.Q(hpr=""),
+                name="registry_member_hpr_once_per_practice",
+                violation_error_message=_("This HPR number is already on the practice's roster."),
+            ),
+            models.UniqueConstraint(
+                "practice",
+                Lower("name"),
+                name="registry_member_name_once_per_practice",
+                violation_error_message=_(
+                    "A team member with this name is already on the practice's roster; "
+                    "change that member instead of adding the person twice."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_role_display()})"

@@ -8,12 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pht.apps.accounts.actions import ActionRefused, show_refusal
 from pht.apps.accounts.permissions import can_edit_roster, visible_practices
-from pht.apps.registry import actions
+from pht.apps.registry import actions, roster
 from pht.apps.registry.forms import MunicipalityFilterForm, TeamForm, TeamMemberForm
 from pht.apps.registry.models import Municipality, MunicipalityPopulation, Practice, TeamMember
 from pht.apps.registry.reasons import REFUSALS
@@ -79,16 +80,24 @@ def _visible_practice(request: HttpRequest, orgnr: str) -> Practice:
 
 @login_required
 def practice_detail(request: HttpRequest, orgnr: str) -> HttpResponse:
+    from pht.apps.care.lists import list_size
+
     practice = _visible_practice(request, orgnr)
+    today = timezone.localdate()
+    size = list_size(practice.pk, today)
+    gps = list(practice.gps.all())
+    for gp in gps:
+        gp.listed = size.by_gp.get(gp.pk, 0)  # type: ignore[attr-defined]
     context = {
         "practice": practice,
-        "gps": practice.gps.all(),
+        "gps": gps,
+        "list_size": size,
+        "nurse_norm": roster.nurse_norm(practice, today),
         "members": practice.team_members.all(),
         "teams": practice.teams.select_related("lead_gp").prefetch_related("members"),
         "can_edit": can_edit_roster(request.user, practice).passed,  # type: ignore[arg-type]
-        "form": TeamMemberForm(),
+        "form": TeamMemberForm(auto_id="member_%s"),  # ids apart from the team form's (both have "name")
         "team_form": TeamForm(practice=practice),
-        "list_total": sum(gp.list_size for gp in practice.gps.all()),
     }
     return render(request, "registry/practice_detail.html", context)
 

@@ -1,14 +1,5 @@
-"""Number formatting the Norwegian way: a (narrow no-break) space between thousands."""
+"""Number formatting: the registry's older library name for ``pht_format`` (``thousands`` = ``number``)."""
 
-from django import template
+from pht.apps.accounts.templatetags.pht_format import register
 
-register = template.Library()
-
-
-@register.filter
-def thousands(value: object) -> str:
-    try:
-        number = int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return str(value)
-    return f"{number:,}".replace(",", "\u202f")
+__all__ = ["register"]

@@ -6,3 +6,14 @@ document.addEventListener("change", function (event) {
     target.form.submit();
   }
 });
+
+// A form with data-confirm="question" asks the question before it is sent (removals, withdrawals);
+// "Cancel" keeps the page as it is. Without JavaScript the form is sent unasked, as before.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (form instanceof HTMLFormElement && form.hasAttribute("data-confirm")) {
+    if (!window.confirm(form.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  }
+});

@@ -1,0 +1,112 @@
+"""One way to show a value, in the page's language: ``{% load pht_format %}``.
+
+``amount``   1 500 000,00 kr (bokmål) · NOK 1,500,000.00 (English)
+``number``   1 500 000 · 1,500,000 (``|number:2`` for two decimals)
+``percent``  a share (0.123) as 12,3 % · 12.3% (``|percent:0`` for whole percents)
+``fte``      full-time equivalents with two decimals: 0,50 · 0.50
+``day``      a date (or ISO date text): 5. desember 2026 · Dec. 5, 2026
+
+Every filter gives the value back untouched (as text) if it is not a number or date, so a template
+never fails on an empty cell; ``None`` and "" show as an en dash.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import template
+from django.utils import formats
+from django.utils.translation import get_language
+
+register = template.Library()
+
+EMPTY = "–"
+NBSP = "\u00a0"  # between thousands and before the unit: never broken over two lines
+
+
+def _bokmal() -> bool:
+    return (get_language() or "nb").split("-")[0] in {"nb", "no", "nn"}
+
+
+def _decimal(value: object) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = Decimal(str(value).strip().replace("\u2212", "-"))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def format_number(value: Decimal, decimals: int) -> str:
+    """``value`` rounded half up to ``decimals`` places with the page language's separators."""
+    rounded = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = f"{abs(rounded):,.{decimals}f}"
+    if _bokmal():
+        text = text.replace(",", NBSP).replace(".", ",")
+        return ("\u2212" if rounded < 0 else "") + text  # the minus sign, as Norwegian typography has it
+    return ("-" if rounded < 0 else "") + text
+
+
+def _decimals(arg: object, default: int) -> int:
+    try:
+        places = int(str(arg))
+    except (TypeError, ValueError):
+        return default
+    return min(max(places, 0), 6)
+
+
+@register.filter
+def number(value: object, decimals: object = 0) -> str:
+    parsed = _decimal(value)
+    if parsed is None:
+        return EMPTY if value in (None, "") else str(value)
+    return format_number(parsed, _decimals(decimals, 0))
+
+
+@register.filter
+def amount(value: object, decimals: object = 2) -> str:
+    """Kroner: ``1 500 000,00 kr`` in bokmål, ``NOK 1,500,000.00`` in English."""
+    parsed = _decimal(value)
+    if parsed is None:
+        return EMPTY if value in (None, "") else str(value)
+    text = format_number(parsed, _decimals(decimals, 2))
+    return f"{text}{NBSP}kr" if _bokmal() else f"NOK{NBSP}{text}"
+
+
+@register.filter
+def percent(value: object, decimals: object = 1) -> str:
+    """A share (0.123) as a percentage: ``12,3 %`` in bokmål, ``12.3%`` in English."""
+    parsed = _decimal(value)
+    if parsed is None:
+        return EMPTY if value in (None, "") else str(value)
+    text = format_number(parsed * 100, _decimals(decimals, 1))
+    return f"{text}{NBSP}%" if _bokmal() else f"{text}%"
+
+
+@register.filter
+def fte(value: object) -> str:
+    """Full-time equivalents, always with two decimals."""
+    return number(value, 2)
+
+
+@register.filter
+def day(value: object) -> str:
+    """A date in the page's language (Django's DATE_FORMAT for it)."""
+    if value in (None, ""):
+        return EMPTY
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if not isinstance(value, datetime.date):
+        return str(value)
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+# The registry's older name for ``number`` (kept so its templates and others' keep working).
+register.filter("thousands", number)
