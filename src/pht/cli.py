@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "pht.apps.care.commands",
     "pht.apps.accounts.commands",
     "pht.validation.commands",
+    "pht.engine.nation_commands",
     "pht.bench",
 )
 
