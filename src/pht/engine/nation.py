@@ -59,7 +59,7 @@ def whatif(
     year: int = 2018,
     *,
     threads: int = 2,
-    evaluation: Mapping[str, Any] | None = None,
+    evaluation: Mapping[str, Any] | list[Any] | None = None,
     timings: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """The national what-if for ``year`` on a lake, as a JSON-ready dict (amounts as strings)."""
@@ -258,7 +258,7 @@ def _pick(estimates: list[Mapping[str, Any]], outcome: str) -> Mapping[str, Any]
 
 
 def _evaluation(
-    lake: FinanceLake, year: int, sums: Mapping[str, Any], evaluation: Mapping[str, Any] | None
+    lake: FinanceLake, year: int, sums: Mapping[str, Any], evaluation: Mapping[str, Any] | list[Any] | None
 ) -> dict[str, Any]:
     """Net cost per avoided admission for each model, from an evaluation result's rate ratios."""
     if evaluation is None:

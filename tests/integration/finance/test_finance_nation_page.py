@@ -87,10 +87,7 @@ def test_pilot_summary_from_the_stored_statements(officer, orgs, client, setting
     Statement.objects.create(practice=b, period="2018-05", model="fee", own_model=False, total=Decimal("1200.00"))  # fmt: skip
     client.force_login(officer)
     html = client.get(URL).content.decode()
-    values = {
-        item: value
-        for item, value in re.findall(r'data-item="([a-z_:]+)" data-value="([^"]*)"', html)
-    }
+    values = {item: value for item, value in re.findall(r'data-item="([a-z_:]+)" data-value="([^"]*)"', html)}
     assert Decimal(values["nurse_funding_fee"]) == Decimal(150)
     assert Decimal(values["nurse_funding_capitation"]) == Decimal(400)
     assert Decimal(values["capitation_extra"]) == Decimal(300)  # 1,500 own capitation - 1,200 shadow fee
