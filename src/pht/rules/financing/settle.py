@@ -54,6 +54,8 @@ COMPONENTS = (
 RULE_FEE = "financing.fee_model"
 RULE_CAPITATION = "financing.capitation_model"
 RULE_QUALITY = "financing.quality_indicator"
+RULE_TEAM = "financing.team_funding"
+RULE_SOCIO = "financing.socio_economic_factor"
 # English templates of the explanations' and lines' messages (ids -> ``%(name)s`` templates); the finance
 # app translates them (pht.apps.finance.reasons). Norwegian scheme terms stay in brackets in English.
 TEMPLATES: Mapping[str, str] = {
@@ -75,6 +77,11 @@ TEMPLATES: Mapping[str, str] = {
     "financing.line.capitation": (
         "Capitation (listeinnbyggertilskudd), %(sex)s %(age_band)s years, %(conditions)s chronic conditions, "
         "municipality %(municipality)s"
+    ),
+    "financing.team.fee": "for the team: %(amount)s kr in nurse tariffs",
+    "financing.team.capitation": "for the team: %(amount)s kr in nurse allowance",
+    "financing.socio_economic": (
+        "socio-economic factor of municipality %(municipality)s: %(factor)s (population-size proxy, an assumption)"
     ),
     "financing.line.nurse_allowance": (
         "Nurse allowance (sykepleiertilskudd): %(fte)s FTE for %(gp_lists)s GP lists x %(cost)s kr a year, "
@@ -473,10 +480,17 @@ def settle_fee_model(
             },
             message,
         ),
+        _team_item(components["nurse_reimbursement"], "financing.team.fee"),
     )
     return Settlement(
         month.practice, str(month.period), FEE, components, tuple(lines), explanation, tuple(provenance)
     )
+
+
+def _team_item(amount: Decimal, message_id: str) -> Classification[Decimal]:
+    """The explanation's line on how much of the income is "for the team"."""
+    message = Message(message_id, {"amount": str(amount)})
+    return Classification(RULE_TEAM, amount, text(message), {"for_team": str(amount)}, message)
 
 
 def indicator_points(indicator: QualityIndicator, numerator: int, denominator: int) -> tuple[Decimal, str]:
@@ -714,6 +728,13 @@ def settle_capitation_model(
             message,
         ),
     )
+    explanation.append(_team_item(for_team, "financing.team.capitation"))
+    for municipality in sorted({c.municipality for c in month.cells}):
+        factor = params.socio_economic_factor(municipality)
+        socio = Message("financing.socio_economic", {"municipality": municipality, "factor": str(factor)})
+        explanation.append(
+            Classification(RULE_SOCIO, factor, text(socio), {"municipality": municipality}, socio)
+        )
     return Settlement(
         month.practice,
         str(month.period),
