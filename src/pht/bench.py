@@ -29,6 +29,7 @@ BENCHMARK_MODULES: tuple[str, ...] = (
     "pht.engine.care_bench",
     "pht.synth.bench",
     "pht.engine.finance_bench",
+    "pht.engine.nation_bench",
     "pht.apps.scheme.bench",
     "pht.validation.bench",
     "pht.site.bench_web",

@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "pht.apps.accounts.commands",
     "pht.apps.jobs.commands",
     "pht.validation.commands",
+    "pht.engine.nation_commands",
     "pht.bench",
 )
 

@@ -47,7 +47,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pht.engine.finance_params import MonthParameters, month_parameters
+from pht.engine.finance_params import MonthParameters, month_parameters, nurse_funding
 from pht.engine.lake import connect, table
 from pht.lake import LakeError, lake_files
 from pht.refdata.params import parameter_versions
@@ -74,6 +74,7 @@ from pht.rules.financing import (
     exempt_copayments,
     indicator_points,
     money,
+    nurse_allowance,
     quality_line_exact,
     settle_capitation_model,
     settle_fee_model,
@@ -121,6 +122,7 @@ class FinanceLake:
             self.con = connect()
         self.practices = table(self.con, self.lake_dir, "practices").to_pyarrow()
         self._reference: dict[tuple[int, int], CapitationRate] = {}
+        self._teams: dict[str, tuple[int, datetime.date]] | None = None
         self._files: dict[tuple[str, tuple[int, ...] | None], list[str]] = {}
         self.timings: dict[str, float] = defaultdict(float)  # seconds per stage, for the benchmark
 
@@ -151,6 +153,22 @@ class FinanceLake:
         ids = self.practices.column("practice_orgnr").to_pylist()
         models = self.practices.column("financing_model").to_pylist()
         return {p: (m if m in (FEE, CAPITATION) else FEE) for p, m in zip(ids, models, strict=True)}
+
+    def team_lists(self, practice: str, period: Period) -> int:
+        """GP lists of a practice with a team in the period (a pilot practice from its start), for
+        the capitation model's nurse allowance; 0 for a practice without one."""
+        if self._teams is None:
+            self._teams = {
+                row["practice_orgnr"]: (int(row["gp_count"] or 0), row["pilot_start"])
+                for row in self.practices.select(
+                    ["practice_orgnr", "gp_count", "pilot", "pilot_start"]
+                ).to_pylist()
+                if row["pilot"] and row["pilot_start"] is not None
+            }
+        team = self._teams.get(practice)
+        if team is None or team[1] > period.end:
+            return 0
+        return team[0]
 
     def practice_info(self) -> dict[str, dict[str, Any]]:
         return {row["practice_orgnr"]: row for row in self.practices.to_pylist()}
@@ -330,6 +348,8 @@ class FinanceLake:
             *(counts.column(n).to_pylist() for n in ("period_key", "code", "claims_sum")), strict=True
         ):
             tariff = month_parameters(Period(key // 100, key % 100)).schedule.tariff(str(code))
+            if tariff.is_nurse:  # nurse work has its own allowance: not in the reference income
+                continue
             fee_total += money(tariff.reimbursement * int(claims))
         self._timed("reference year totals (Python)", started)
         return ReferenceTotals(
@@ -376,6 +396,7 @@ class FinanceLake:
         periods, scope, aggregates = self._settled_aggregates(periods, practices, rate)
         months = self._practice_months(periods, scope, aggregates, indicators=True)
         own = self.own_model()
+        team_lists = self.team_lists
         started = time.perf_counter()
         result = []
         provenances: dict[Period, tuple[dict[str, object], ...]] = {}  # the same for every practice
@@ -387,7 +408,14 @@ class FinanceLake:
                 provenance = provenances[month.period] = params.provenance()
             fee = settle_fee_model(month, params.base_grant, params.schedule, provenance)
             cap = settle_capitation_model(
-                month, params.capitation, cap_rate, params.quality, params.schedule, provenance
+                month,
+                params.capitation,
+                cap_rate,
+                params.quality,
+                params.schedule,
+                provenance,
+                nurse=nurse_funding(month.period.start),
+                gp_lists=team_lists(month.practice, month.period),
             )
             result.append(SettledMonth(month, fee, cap, own.get(month.practice, FEE)))
         self._timed("money (pure rules, Python)", started)
@@ -931,8 +959,18 @@ def _component_table(
                     "copayments": copayments,
                 }
             )
+            allowance = nurse_allowance(
+                nurse_funding(period.start),
+                lake.team_lists(practice, period),
+                period.days,
+                p.capitation.days_in_year,
+            )
             cap = components_of(
-                {"capitation": capitation[k], "quality_grant": quality[k], "copayments": copayments}
+                {
+                    "capitation": capitation[k] + allowance,
+                    "quality_grant": quality[k],
+                    "copayments": copayments,
+                }
             )
             for model, components in ((FEE, fee), (CAPITATION, cap)):
                 out["practice_orgnr"].append(practice)

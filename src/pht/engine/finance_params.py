@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from pht.rules.financing import (
     QualityParameters,
     copayment_ceiling_from_mapping,
 )
+from pht.rules.financing.parameters import NurseFunding
+from pht.rules.financing.socio import SocioEconomicIndex
 
 
 @dataclass(frozen=True)
@@ -71,12 +74,37 @@ _FACTORIES: dict[str, Callable[[Any], Any]] = {
 
 
 @cache
+def socio_economic_index(valid_from: datetime.date) -> SocioEconomicIndex:
+    return SocioEconomicIndex.from_mapping(load_parameters("socio_economic_index", valid_from).values)
+
+
+@cache
+def _capitation(valid_from: datetime.date, socio_from: datetime.date) -> CapitationParameters:
+    """The capitation parameters with the socio-economic factor of every municipality from the
+    index in force (``socio_economic_index.toml``) where ``capitation.toml`` names none itself."""
+    from pht.refdata import municipalities
+
+    params: CapitationParameters = _typed("capitation", valid_from)
+    index = socio_economic_index(socio_from)
+    populations = {m.kommunenummer: m.population for m in municipalities(index.population_year)}
+    factors = {**index.factors(populations), **params.socio_economic_factors}
+    return dataclasses.replace(params, socio_economic_factors=factors)
+
+
+@cache
+def nurse_funding(day: datetime.date) -> NurseFunding:
+    """The nurse funding parameters in force on ``day``."""
+    return NurseFunding.from_mapping(load_parameters("nurse_funding", day).values)
+
+
+@cache
 def month_parameters(period: Period) -> MonthParameters:
     day = period.start
     base, fees, ceiling, capitation, quality = (
         load_parameters(name, day)
         for name in ("base_grant", "fee_schedule", "copayment_ceiling", "capitation", "quality_indicators")
     )
+    socio = load_parameters("socio_economic_index", day)
     ceilings = {year: _ceiling(year) for year in range(period.year - 1, period.year + 1)}
     return MonthParameters(
         period=period,
@@ -84,9 +112,9 @@ def month_parameters(period: Period) -> MonthParameters:
         schedule=_typed("fee_schedule", fees.valid_from),
         schedules=_schedules(),
         ceilings=ceilings,
-        capitation=_typed("capitation", capitation.valid_from),
+        capitation=_capitation(capitation.valid_from, socio.valid_from),
         quality=_typed("quality_indicators", quality.valid_from),
-        sets=(base, fees, ceiling, capitation, quality),
+        sets=(base, fees, ceiling, capitation, quality, socio),
     )
 
 

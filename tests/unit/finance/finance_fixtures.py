@@ -24,17 +24,19 @@ Fee model:
                       state for the exempt child B 152.00 -> 708.00
   total               1,645.37
 
-Capitation model, with rate NOK 1,000 per weight-year and divisor 1 (budget neutrality off):
-  A F 67-79 m2: 1.56 x 1.30 x 31 x 1000/365 = 172.2410... -> 172.24
-  E F 67-79 m1: 1.56 x 1.15 x 31 x 1000/365 = 152.3671... -> 152.37
-  B M 6-15  m0: 0.3733 x 31 x 1000/365      =  31.7049... ->  31.70
-  C M 16-44 m0: 0.76 x 31 x 1000/365        =  64.5479... ->  64.55
-  D F 16-44 m0: 1.14 x 15 x 1000/365        =  46.8493... ->  46.85
-  capitation 467.71
+Capitation model, with rate NOK 1,000 per weight-year and divisor 1 (budget neutrality off);
+socio-economic factor of Seljord (0828, 2,979 residents in 2017: band under 5,000) 1.06
+(socio_economic_index.toml):
+  A F 67-79 m2: 1.56 x 1.30 x 1.06 x 31 x 1000/365 = 182.5755... -> 182.58
+  E F 67-79 m1: 1.56 x 1.15 x 1.06 x 31 x 1000/365 = 161.5091... -> 161.51
+  B M 6-15  m0: 0.3733 x 1.06 x 31 x 1000/365      =  33.6072... ->  33.61
+  C M 16-44 m0: 0.76 x 1.06 x 31 x 1000/365        =  68.4208... ->  68.42
+  D F 16-44 m0: 1.14 x 1.06 x 15 x 1000/365        =  49.6603... ->  49.66
+  capitation 495.78
   quality: diabetes_yearly_check denominator {A, E}, numerator {A}: share 0.5 between 0.40 and
   0.90 -> 30 x 0.1/0.5 = 6.00 points x 800 x 139 / (1000 x 365) = 1.82794... -> 1.83;
   the other indicators have empty denominators -> 0 points.
-  copayments 708.00; total 467.71 + 1.83 + 708.00 = 1,177.54
+  copayments 708.00; total 495.78 + 1.83 + 708.00 = 1,205.61
 """
 
 from __future__ import annotations
@@ -88,8 +90,8 @@ EXPECTED_CAPITATION = {
     "base_grant": "0.00",
     "fee_reimbursement": "0.00",
     "nurse_reimbursement": "0.00",
-    "capitation": "467.71",
+    "capitation": "495.78",
     "quality_grant": "1.83",
     "copayments": "708.00",
-    "total": "1177.54",
+    "total": "1205.61",
 }

@@ -85,7 +85,7 @@ def test_cli_settle_prints_both_models_and_refuses_bad_input(fixture_lake, tmp_p
         "capitation,quality_grant,copayments,total"
     )
     assert lines[1] == "P1,0828,2018-05,fee,false,171.37,616.00,150.00,0.00,0.00,708.00,1645.37"
-    assert lines[2] == "P1,0828,2018-05,capitation,true,0.00,0.00,0.00,467.71,1.83,708.00,1177.54"
+    assert lines[2] == "P1,0828,2018-05,capitation,true,0.00,0.00,0.00,495.78,1.83,708.00,1205.61"
     assert pq.read_table(out).num_rows == 2
     assert (
         main(

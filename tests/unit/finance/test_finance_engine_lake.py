@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 
 from pht.engine.finance import FinanceLake, periods_of_year
-from pht.engine.finance_params import month_parameters
+from pht.engine.finance_params import month_parameters, nurse_funding
 from pht.lake import read_dataset
 from pht.rules.financing import (
     ClaimRecord,
@@ -80,18 +80,27 @@ def test_engine_and_rules_agree_for_every_practice_and_month(lake_dir, records):
     settled = {(s.month.practice, s.month.period): s for s in lake.settle(PERIODS)}
     assert len(settled) == len(practices) * len(PERIODS)
     checked_ceiling = False
+    info = lake.practice_info()
+    teams = 0
     for (practice, period), item in settled.items():
         pure = _pure_month(records, practice, period)
         assert item.month == pure, (practice, str(period))
         params = month_parameters(period)
         rate = lake.capitation_rate(params)
         fee = settle_fee_model(pure, params.base_grant, params.schedule)
-        cap = settle_capitation_model(pure, params.capitation, rate, params.quality, params.schedule)
+        row = info[practice]
+        team = row["pilot"] and row["pilot_start"] is not None and row["pilot_start"] <= period.end
+        teams += bool(team)
+        cap = settle_capitation_model(
+            pure, params.capitation, rate, params.quality, params.schedule,
+            nurse=nurse_funding(period.start), gp_lists=row["gp_count"] if team else 0,
+        )  # fmt: skip
         assert item.fee.components == fee.components
         assert item.capitation.components == cap.components
         assert item.fee.total > 0 and item.capitation.total > 0
         checked_ceiling |= pure.copayment_state > 0
     assert checked_ceiling  # some patients crossed the copayment ceiling in these months
+    assert teams  # some practices had a team (nurse allowance) in these months
 
 
 def test_budget_neutral_over_the_reference_year(lake_dir):

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from message_checks import check_message
-from pht.engine.finance_params import month_parameters
+from pht.engine.finance_params import month_parameters, nurse_funding
 from pht.rules.explain import Message, render
 from pht.rules.financing import (
     CapitationRate,
@@ -67,7 +67,10 @@ def _month(spells, conditions, claims):  # type: ignore[no-untyped-def]
 
 def _settle(month) -> tuple[Settlement, Settlement]:  # type: ignore[no-untyped-def]
     fee = settle_fee_model(month, PARAMS.base_grant, PARAMS.schedule)
-    cap = settle_capitation_model(month, PARAMS.capitation, RATE, PARAMS.quality, PARAMS.schedule)
+    cap = settle_capitation_model(
+        month, PARAMS.capitation, RATE, PARAMS.quality, PARAMS.schedule,
+        nurse=nurse_funding(fx.PERIOD.start), gp_lists=3,
+    )  # fmt: skip
     return fee, cap
 
 

@@ -78,9 +78,11 @@ def test_capitation_model_matches_hand_computation_to_the_ore(month, params):
     result = settle_capitation_model(month, params.capitation, rate, params.quality, params.schedule)
     assert _as_str(result.components) == fx.EXPECTED_CAPITATION
     cells = {line.code: line.amount for line in result.lines if line.component == "capitation"}
-    assert cells["F:67-79:m2:0828"] == Decimal("172.24")
-    assert cells["F:67-79:m1:0828"] == Decimal("152.37")
+    assert cells["F:67-79:m2:0828"] == Decimal("182.58")
+    assert cells["F:67-79:m1:0828"] == Decimal("161.51")
     a_line = next(line for line in result.lines if line.code == "F:67-79:m2:0828")
+    assert a_line.details["socio_economic_factor"] == "1.06"  # Seljord: under 5,000 residents
+    assert result.explanation[0].inputs["socio_economic_factors"] == {"0828": "1.06"}
     assert a_line.details["age_sex_weight"] == "1.5600"
     assert a_line.details["morbidity_factor"] == "1.30"
     dm = next(line for line in result.lines if line.code == "diabetes_yearly_check")

@@ -53,6 +53,15 @@ TEMPLATES: dict[str, StrPromise] = {
         "Copayments above the copayment ceiling (egenandelstak), paid by the state"
     ),
     "financing.line.copayment_exempt": _("Copayments of exempt patients, paid by the state"),
+    "financing.team.fee": _("for the team: %(amount)s kr in nurse tariffs"),
+    "financing.team.capitation": _("for the team: %(amount)s kr in nurse allowance"),
+    "financing.socio_economic": _(
+        "socio-economic factor of municipality %(municipality)s: %(factor)s (population-size proxy, an assumption)"
+    ),
+    "financing.line.nurse_allowance": _(
+        "Nurse allowance (sykepleiertilskudd): %(fte)s FTE for %(gp_lists)s GP lists x %(cost)s kr a year, "
+        "for the month's days"
+    ),
 }
 
 TERMS: dict[tuple[str, str], StrPromise] = {

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pht.apps.finance import run_views, views
+from pht.apps.finance import nation_views, run_views, views
 
 app_name = "finance"
 urlpatterns = [
@@ -10,4 +10,5 @@ urlpatterns = [
     path("what-if/", views.what_if, name="what_if"),
     path("export.<str:kind>", views.export, name="export"),
     path("runs/", run_views.settlement_runs, name="runs"),
+    path("nation/", nation_views.nation, name="nation"),
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 
 SEXES = ("F", "M")
 MORBIDITY_LEVELS = 4  # 0, 1, 2, 3 or more chronic conditions (the last factor applies to "or more")
@@ -329,6 +329,47 @@ class QualityParameters:
         )
 
 
+# --- nurse funding (team norm) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NurseFunding:
+    """One version of ``nurse_funding.toml``."""
+
+    gp_lists_per_fte: Decimal
+    cost_per_fte: Decimal  # NOK per FTE per year: the capitation model's nurse allowance
+    claims_per_fte: Mapping[str, int]  # nurse tariff code -> claims one FTE bills per year
+    quality_share: Decimal  # share of the capitation frame paid as the quality grant
+    supply_fte: Decimal  # nurse FTE available for GP teams nationally (stated supply figure)
+
+    def __post_init__(self) -> None:
+        if self.gp_lists_per_fte <= 0:
+            raise ValueError("nurse_funding parameter 'gp_lists_per_fte' must be above 0")
+        if not Decimal(0) <= self.quality_share < Decimal(1):
+            raise ValueError("nurse_funding parameter 'quality_share' must lie in [0, 1)")
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, object]) -> NurseFunding:
+        claims: dict[str, int] = {}
+        for code, count in _mapping("nurse_funding", values, "claims_per_fte").items():
+            claims[str(code)] = _int("nurse_funding", {"n": count}, "n")
+        return cls(
+            gp_lists_per_fte=_decimal("nurse_funding", values, "gp_lists_per_fte"),
+            cost_per_fte=_decimal("nurse_funding", values, "cost_per_fte"),
+            claims_per_fte=claims,
+            quality_share=_decimal("nurse_funding", values, "quality_share"),
+            supply_fte=_decimal("nurse_funding", values, "supply_fte"),
+        )
+
+    def fte(self, gp_lists: int) -> Decimal:
+        """Nurse FTE by the norm for a practice of ``gp_lists`` GP lists (exact)."""
+        if gp_lists < 0:
+            raise ValueError(f"gp_lists must not be negative, got {gp_lists}")
+        with localcontext() as ctx:
+            ctx.prec = 40
+            return Decimal(gp_lists) / self.gp_lists_per_fte
+
+
 def copayment_ceiling_from_mapping(values: Mapping[str, object]) -> Decimal:
     return _decimal("copayment_ceiling", values, "ceiling")
 
@@ -339,6 +380,7 @@ __all__: Sequence[str] = (
     "CapitationParameters",
     "DatedFeeSchedules",
     "FeeSchedule",
+    "NurseFunding",
     "QualityIndicator",
     "QualityParameters",
     "Tariff",

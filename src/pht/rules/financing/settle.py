@@ -33,6 +33,7 @@ from pht.rules.financing.parameters import (
     BaseGrantRate,
     CapitationParameters,
     FeeSchedule,
+    NurseFunding,
     QualityIndicator,
     QualityParameters,
 )
@@ -53,6 +54,8 @@ COMPONENTS = (
 RULE_FEE = "financing.fee_model"
 RULE_CAPITATION = "financing.capitation_model"
 RULE_QUALITY = "financing.quality_indicator"
+RULE_TEAM = "financing.team_funding"
+RULE_SOCIO = "financing.socio_economic_factor"
 # English templates of the explanations' and lines' messages (ids -> ``%(name)s`` templates); the finance
 # app translates them (pht.apps.finance.reasons). Norwegian scheme terms stay in brackets in English.
 TEMPLATES: Mapping[str, str] = {
@@ -74,6 +77,15 @@ TEMPLATES: Mapping[str, str] = {
     "financing.line.capitation": (
         "Capitation (listeinnbyggertilskudd), %(sex)s %(age_band)s years, %(conditions)s chronic conditions, "
         "municipality %(municipality)s"
+    ),
+    "financing.team.fee": "for the team: %(amount)s kr in nurse tariffs",
+    "financing.team.capitation": "for the team: %(amount)s kr in nurse allowance",
+    "financing.socio_economic": (
+        "socio-economic factor of municipality %(municipality)s: %(factor)s (population-size proxy, an assumption)"
+    ),
+    "financing.line.nurse_allowance": (
+        "Nurse allowance (sykepleiertilskudd): %(fte)s FTE for %(gp_lists)s GP lists x %(cost)s kr a year, "
+        "for the month's days"
     ),
     "financing.line.copayment_patient": "Copayments (egenandeler) paid by patients",
     "financing.line.copayment_state": "Copayments above the copayment ceiling (egenandelstak), paid by the state",
@@ -174,7 +186,7 @@ class ReferenceTotals:
     year: int
     resident_days: int
     raw_weighted_days: Decimal  # sum over residents of raw weight x days on a list
-    fee_total: Decimal  # base_grant + fee_reimbursement + nurse_reimbursement, all practices
+    fee_total: Decimal  # base_grant + fee_reimbursement (not the nurse tariffs), all practices
 
 
 @dataclass(frozen=True)
@@ -231,6 +243,13 @@ def state_funded_fee_total(settlement: Settlement) -> Decimal:
     return c["base_grant"] + c["fee_reimbursement"] + c["nurse_reimbursement"]
 
 
+def reference_fee_income(settlement: Settlement) -> Decimal:
+    """A fee settlement's part of the capitation frame's reference income: base grant and GP
+    reimbursements, without the nurse tariffs (nurse work has its own allowance) and copayments."""
+    c = settlement.components
+    return c["base_grant"] + c["fee_reimbursement"]
+
+
 def reference_totals(
     year: int,
     months: Iterable[PracticeMonth],
@@ -243,7 +262,9 @@ def reference_totals(
     for month in months:
         resident_days += month.resident_days
         weighted += raw_weighted_days(month, params)
-    fee_total = sum((state_funded_fee_total(s) for s in fee_settlements), Decimal(0))
+    # nurse tariffs are left out: the capitation model funds nurse work by its own allowance, so
+    # the reference year's nurse tariffs would otherwise be counted twice
+    fee_total = sum((reference_fee_income(s) for s in fee_settlements), Decimal(0))
     return ReferenceTotals(
         year=year, resident_days=resident_days, raw_weighted_days=weighted, fee_total=fee_total
     )
@@ -265,6 +286,18 @@ def capitation_rate(params: CapitationParameters, reference: ReferenceTotals | N
             rate = params.rate_per_year
     return CapitationRate(
         rate_per_year=rate, divisor=divisor, budget_neutral=params.budget_neutral, reference=reference
+    )
+
+
+def nurse_allowance(
+    funding: NurseFunding, gp_lists: int, days: int = 365, days_in_year: int = 365
+) -> Decimal:
+    """Capitation model's nurse allowance: FTE by the norm x cost per FTE, pro rata for ``days`` of
+    a year of ``days_in_year``; rounded to øre."""
+    return money(
+        _EXACT.divide(
+            _EXACT.multiply(_EXACT.multiply(funding.fte(gp_lists), funding.cost_per_fte), days), days_in_year
+        )
     )
 
 
@@ -439,13 +472,25 @@ def settle_fee_model(
             RULE_FEE,
             components["total"],
             text(message),
-            {"practice": month.practice, "period": str(month.period)},
+            {
+                "practice": month.practice,
+                "period": str(month.period),
+                # the income "for the team": the nurse tariffs
+                "for_team": str(components["nurse_reimbursement"]),
+            },
             message,
         ),
+        _team_item(components["nurse_reimbursement"], "financing.team.fee"),
     )
     return Settlement(
         month.practice, str(month.period), FEE, components, tuple(lines), explanation, tuple(provenance)
     )
+
+
+def _team_item(amount: Decimal, message_id: str) -> Classification[Decimal]:
+    """The explanation's line on how much of the income is "for the team"."""
+    message = Message(message_id, {"amount": str(amount)})
+    return Classification(RULE_TEAM, amount, text(message), {"for_team": str(amount)}, message)
 
 
 def indicator_points(indicator: QualityIndicator, numerator: int, denominator: int) -> tuple[Decimal, str]:
@@ -554,10 +599,40 @@ def settle_capitation_model(
     quality: QualityParameters,
     schedule: FeeSchedule,
     provenance: Sequence[Mapping[str, object]] = (),
+    *,
+    nurse: NurseFunding | None = None,
+    gp_lists: int = 0,
 ) -> Settlement:
-    """Capitation model settlement of one practice-month."""
+    """Capitation model settlement of one practice-month.
+
+    With ``nurse`` and ``gp_lists`` (a practice with a team), the nurse allowance by the norm is paid
+    as a capitation line for the month's days (``nurse_allowance``): the income "for the team"."""
     lines: list[StatementLine] = []
     explanation: list[Classification[Decimal]] = []
+    for_team = Decimal("0.00")
+    if nurse is not None and gp_lists > 0:
+        for_team = nurse_allowance(nurse, gp_lists, month.period.days, params.days_in_year)
+        allowance_message = Message(
+            "financing.line.nurse_allowance",
+            {"fte": f"{nurse.fte(gp_lists):.2f}", "gp_lists": gp_lists, "cost": str(nurse.cost_per_fte)},
+        )
+        lines.append(
+            StatementLine(
+                "capitation",
+                "nurse_allowance",
+                text(allowance_message),
+                Decimal(month.period.days),
+                nurse.fte(gp_lists) * nurse.cost_per_fte / params.days_in_year,
+                for_team,
+                for_team,
+                {
+                    "gp_lists": gp_lists,
+                    "gp_lists_per_fte": str(nurse.gp_lists_per_fte),
+                    "cost_per_fte": str(nurse.cost_per_fte),
+                },
+                allowance_message,
+            )
+        )
     with localcontext() as ctx:
         ctx.prec = PRECISION
         for cell in month.cells:
@@ -640,10 +715,26 @@ def settle_capitation_model(
             RULE_CAPITATION,
             components["total"],
             text(message),
-            {"practice": month.practice, "period": str(month.period), **rate.as_inputs()},
+            {
+                "practice": month.practice,
+                "period": str(month.period),
+                **rate.as_inputs(),
+                "for_team": str(for_team),
+                "socio_economic_factors": {
+                    m: str(params.socio_economic_factor(m))
+                    for m in sorted({c.municipality for c in month.cells})
+                },
+            },
             message,
         ),
     )
+    explanation.append(_team_item(for_team, "financing.team.capitation"))
+    for municipality in sorted({c.municipality for c in month.cells}):
+        factor = params.socio_economic_factor(municipality)
+        socio = Message("financing.socio_economic", {"municipality": municipality, "factor": str(factor)})
+        explanation.append(
+            Classification(RULE_SOCIO, factor, text(socio), {"municipality": municipality}, socio)
+        )
     return Settlement(
         month.practice,
         str(month.period),
