@@ -101,14 +101,17 @@ class Statement(models.Model):
         verbose_name=_("settlement run"),
     )
 
-    objects = CurrentStatements()
+    # Every version (the base manager, so a line's statement is found whatever its version) ...
     versions = models.Manager()
+    # ... and the default: current versions only, so every page and export shows the current statements.
+    objects = CurrentStatements()
 
     class Meta:
         ordering = ["practice", "period", "model"]
         verbose_name = _("settlement statement")
         verbose_name_plural = _("settlement statements")
         base_manager_name = "versions"
+        default_manager_name = "objects"
         constraints = [
             models.UniqueConstraint(
                 fields=["practice", "period", "model", "version"],

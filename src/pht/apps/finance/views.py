@@ -86,8 +86,9 @@ def statement_list(request: HttpRequest) -> HttpResponse:
 def statement_detail(request: HttpRequest, orgnr: str, period: str, model: str) -> HttpResponse:
     """A statement (its current version, or ``?version=N``), its lines, and how it differs from the
     version before it."""
+    user: Any = request.user  # signed in (login_required)
     versions = list(
-        Statement.versions.filter(practice__in=visible_practices(request.user))
+        Statement.versions.filter(practice__in=visible_practices(user))
         .filter(practice__orgnr=orgnr, period=period, model=model)
         .select_related("practice", "run", "run__started_by")
         .order_by("version")
