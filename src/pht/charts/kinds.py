@@ -273,6 +273,12 @@ def _x_ticks(
     return out
 
 
+def _label_width(labels: Sequence[str], indent: int) -> int:
+    """Room for the longest row label at 11px (about 6 px a character), within 140-420 px."""
+    longest = max((len(label) for label in labels), default=0)
+    return int(min(420, max(140, indent + 6.2 * longest + 16)))
+
+
 # -- forest -------------------------------------------------------------------------------------
 
 
@@ -317,7 +323,7 @@ def forest_chart(
     for r in rows:
         if r.group not in groups:
             groups.append(r.group)
-    label_width, plot_width, right = 250, 330, 20
+    label_width, plot_width, right = _label_width([r.label for r in rows], 20), 330, 20
     width = label_width + plot_width + right
     top, row_h, group_h = 44, 22, 24
     height = top + row_h * len(rows) + group_h * len(groups) + 44
@@ -387,7 +393,7 @@ def balance_chart(
     if not values:
         chart = no_data_chart(title, description, vocabulary.no_data, columns, ident)
         return Chart(chart.svg, chart.title, chart.description, columns, table)
-    label_width, plot_width, right = 230, 350, 20
+    label_width, plot_width, right = _label_width([label for label, _b, _a in rows], 8), 350, 20
     width = label_width + plot_width + right
     top, row_h = 44, 22
     height = top + row_h * len(rows) + 48

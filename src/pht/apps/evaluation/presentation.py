@@ -17,7 +17,6 @@ import csv
 import io
 import math
 import re
-from collections.abc import Callable
 from typing import Any
 
 from django.utils import translation
@@ -43,9 +42,37 @@ META_KEYS = (
     "finished_at",
 )
 
-# Marked for translation here; the English texts themselves come from the engine's catalogue.
-_DIMENSION_TITLES = [gettext_noop(title) for title in DIMENSIONS.values()]
-_OUTCOME_TITLES = [gettext_noop(outcome.title) for outcome in CATALOGUE.values()]
+# Words of the engine's result and catalogue, translated where shown (a test checks that every
+# dimension and outcome title of the catalogue has its Norwegian translation).
+ENGINE_WORDS = (
+    gettext_noop("quarter"),
+    gettext_noop("year"),
+    gettext_noop("month"),
+    gettext_noop("practice"),
+    gettext_noop("events per person-month"),
+    gettext_noop("mean score"),
+    gettext_noop("share"),
+    gettext_noop("rate difference per person-month"),
+    gettext_noop("Health status and coping"),
+    gettext_noop("Patient and user satisfaction"),
+    gettext_noop("Coordinated and continuous services"),
+    gettext_noop("Need for extensive health and care services"),
+    gettext_noop("Use of the team"),
+    gettext_noop("Self-rated health (PROM, 0–100)"),
+    gettext_noop("Deaths"),
+    gettext_noop("Overall satisfaction (PREM, 1–5)"),
+    gettext_noop("Experienced continuity (PREM, 1–5)"),
+    gettext_noop("Experienced coordination (PREM, 1–5)"),
+    gettext_noop("Continuity with the regular GP (UPC)"),
+    gettext_noop("Follow-up within 14 days of an acute discharge"),
+    gettext_noop("Acute hospital admissions"),
+    gettext_noop("Ambulatory-care-sensitive admissions"),
+    gettext_noop("Out-of-hours contacts (legevakt)"),
+    gettext_noop("Home care starts"),
+    gettext_noop("Long-term nursing-home admissions"),
+    gettext_noop("Nurse contacts (per 1,000 person-months)"),
+    gettext_noop("GP consultations"),
+)
 POPULATIONS = {"all": gettext_noop("All listed patients"), "target": gettext_noop("Target groups")}
 MONTHS_PER_PERIOD = {"month": 1, "quarter": 3, "year": 12}
 
@@ -263,7 +290,7 @@ def _estimate_row(e: dict[str, Any], w: Writer, alpha: float) -> dict[str, Any]:
         "p_adjusted": w.p(e.get("p_adjusted")),
         "p_randomisation": w.p(e.get("p_value_randomisation")),
         "naive": w.number(e.get("naive_estimate")),
-        "mde": w.number(e.get("mde")),
+        "mde": _mde(e, w),
         "pretrend_p": w.p(pretrend.get("p_value")),
         "pretrend_statistic": w.number(pretrend.get("statistic")),
         "pretrend_rejected": (_num(pretrend.get("p_value")) or 1.0) < alpha,
@@ -278,11 +305,20 @@ def _estimate_row(e: dict[str, Any], w: Writer, alpha: float) -> dict[str, Any]:
             w.p(e.get("p_value")),
             w.p(e.get("p_adjusted")),
             w.number(e.get("naive_estimate")),
-            w.number(e.get("mde")),
+            _mde(e, w),
             w.count(e.get("treated_practices")),
             w.count(e.get("control_practices")),
         ],
     }
+
+
+def _mde(e: dict[str, Any], w: Writer) -> str:
+    """The minimum detectable effect; for a rate ratio the engine gives ``1 - mde / baseline``,
+    which is zero or negative when not even a 100 % reduction could be detected."""
+    mde = _num(e.get("mde"))
+    if e["scale"] == "ratio" and mde is not None and mde <= 0:
+        return _("no reduction detectable")
+    return w.number(mde)
 
 
 def _months(estimate: dict[str, Any]) -> int:
@@ -718,9 +754,10 @@ def estimates_csv(result: dict[str, Any], meta: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([*CSV_FIELDS, "plan_hash", "snapshot_hash", "run_id"])
-    count: Callable[[Any], Any] = lambda v: (
-        format_count(v) if isinstance(v, int) and not isinstance(v, bool) else None
-    )  # noqa: E731
+
+    def count(value: Any) -> str | None:
+        return format_count(value) if isinstance(value, int) and not isinstance(value, bool) else None
+
     for e in estimates:
         values = []
         for field in CSV_FIELDS:
