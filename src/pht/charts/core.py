@@ -285,10 +285,29 @@ def marker(shape: str, x: float, y: float, colour: str, size: float = 4.5) -> st
 SHAPES = ("circle", "diamond", "square", "triangle")
 
 
-def legend(items: Sequence[tuple[str, str, str, str]], x: float, y: float) -> list[str]:
-    """(label, colour, shape or "line", dash) in a row starting at (x, y)."""
+def _legend_width(label: str) -> float:
+    return 34 + 7 * len(label)
+
+
+def legend_lines(items: Sequence[tuple[str, str, str, str]], x: float, max_x: float) -> int:
+    """How many rows the legend takes between x and max_x."""
+    lines, position = 1, x
+    for label, *_rest in items:
+        if position > x and position + _legend_width(label) > max_x:
+            lines, position = lines + 1, x
+        position += _legend_width(label)
+    return lines
+
+
+def legend(
+    items: Sequence[tuple[str, str, str, str]], x: float, y: float, max_x: float = 10_000.0
+) -> list[str]:
+    """(label, colour, shape or "line", dash) in rows of 18 px starting at (x, y), wrapped at max_x."""
     out = []
+    start = x
     for label, colour, shape, dash in items:
+        if x > start and x + _legend_width(label) > max_x:
+            x, y = start, y + 18
         if shape == "line":
             dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
             out.append(
@@ -297,5 +316,5 @@ def legend(items: Sequence[tuple[str, str, str, str]], x: float, y: float) -> li
         else:
             out.append(marker(shape, x + 9, y - 4, colour))
         out.append(text(x + 24, y, label, size=12))
-        x += 34 + 7 * len(label)
+        x += _legend_width(label)
     return out

@@ -30,6 +30,7 @@ from pht.charts.core import (
     domain,
     finite,
     legend,
+    legend_lines,
     marker,
     no_data_chart,
     svg_document,
@@ -168,7 +169,11 @@ def line_chart(
         chart = no_data_chart(title, description, vocabulary.no_data, columns, ident)
         return Chart(chart.svg, chart.title, chart.description, columns, rows)
 
-    width, height, left, right, top, bottom = 640, 320, 72, 16, 40, 52
+    items = [
+        (s.name, PALETTE[i % len(PALETTE)], "line", DASHES[i % len(DASHES)]) for i, s in enumerate(series)
+    ]
+    lines = legend_lines(items, 72, 624)
+    width, height, left, right, top, bottom = 640, 302 + 18 * lines, 72, 16, 22 + 18 * lines, 52
     xs_all = [p[0] for p in points] + ([marker_x] if marker_x is not None and finite(marker_x) else [])
     x_low, x_high = min(xs_all), max(xs_all)
     if x_high == x_low:
@@ -194,8 +199,7 @@ def line_chart(
         )
         if marker_label:
             body.append(text(x + 4, top + 12, marker_label, size=11, fill=MUTED))
-    items = []
-    for i, (name, xs, ys, lows, highs) in enumerate(clean):
+    for i, (_name, xs, ys, lows, highs) in enumerate(clean):
         colour, dash = PALETTE[i % len(PALETTE)], DASHES[i % len(DASHES)]
         band = [
             (x, lo, hi)
@@ -234,8 +238,7 @@ def line_chart(
         for x, y in zip(xs, ys, strict=True):
             if x is not None and _drawable(y, log):
                 body.append(marker(shape, x_scale(x), y_scale(y), colour, 3.5))
-        items.append((name, colour, "line", dash))
-    body += legend(items, left, 20)
+    body += legend(items, left, 20, width - right)
     return Chart(
         svg_document(width, height, title, description, body, ident), title, description, columns, rows
     )
@@ -465,8 +468,10 @@ def bar_chart(
     if not values:
         chart = no_data_chart(title, description, vocabulary.no_data, columns, ident)
         return Chart(chart.svg, chart.title, chart.description, columns, table)
-    width, left, right, top, bottom = 640, 80, 16, 40, 56
-    height = 320
+    items = [(name, PALETTE[j % len(PALETTE)], "square", "") for j, (name, _v) in enumerate(clean)]
+    lines = legend_lines(items, 80, 624)
+    width, left, right, top, bottom = 640, 80, 16, 22 + 18 * lines, 56
+    height = 302 + 18 * lines
     low, high = domain(values, include=[0.0])
     scale = Scale(low, high, height - bottom, top)
     body = _y_axis(scale, left, width - right, fmt, y_label, top)
@@ -493,9 +498,7 @@ def bar_chart(
             body.append(
                 text(left + slot * (i + 0.5), height - bottom + 16, category, anchor="middle", size=11)
             )
-    body += legend(
-        [(name, PALETTE[j % len(PALETTE)], "square", "") for j, (name, _v) in enumerate(clean)], left, 20
-    )
+    body += legend(items, left, 20, width - right)
     return Chart(
         svg_document(width, height, title, description, body, ident), title, description, columns, table
     )

@@ -759,7 +759,7 @@ def estimates_csv(result: dict[str, Any], meta: dict[str, Any]) -> str:
         return format_count(value) if isinstance(value, int) and not isinstance(value, bool) else None
 
     for e in estimates:
-        values = []
+        values: list[Any] = []
         for field in CSV_FIELDS:
             if field == "pretrend_p_value":
                 values.append(_num((e.get("pretrend") or {}).get("p_value")))
