@@ -211,3 +211,19 @@ def test_the_command_line_writes_the_report(tmp_path: Path, capsys: pytest.Captu
     assert main(["evaluate", "report", "--result", str(broken), "--out", str(tmp_path / "x.html")]) == 2
     assert "estimates[0] has no field 'dimension'" in capsys.readouterr().err
     assert not (tmp_path / "x.html").exists()
+
+
+def test_every_text_of_the_presentation_and_report_templates_is_translated() -> None:
+    import gettext
+
+    import pht.apps.evaluation.presentation as presentation
+    from message_checks import check_gettext_literals_translated
+
+    app = Path(presentation.__file__).parent
+    catalogue = app / "locale" / "nb" / "LC_MESSAGES" / "django.mo"
+    assert len(check_gettext_literals_translated(Path(presentation.__file__), catalogue)) > 50
+    with catalogue.open("rb") as file:
+        translated = gettext.GNUTranslations(file)._catalog  # type: ignore[attr-defined]
+    for template in (app / "templates" / "evaluation").rglob("*.html"):
+        for msgid in re.findall(r'{% translate "([^"]+)" %}', template.read_text(encoding="utf-8")):
+            assert translated.get(msgid), (template.name, msgid)

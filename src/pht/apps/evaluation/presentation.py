@@ -260,7 +260,7 @@ def _context(
 def ESTIMATE_COLUMNS() -> list[str]:  # noqa: N802 (a constant whose words depend on the language)
     return [
         _("Outcome"),
-        _("Population"),
+        _("Study population"),
         _("Scale"),
         _("Estimate (95% CI)"),
         _("p"),
