@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "pht.apps.finance.commands",
     "pht.apps.care.commands",
     "pht.apps.accounts.commands",
+    "pht.apps.jobs.commands",
     "pht.validation.commands",
     "pht.bench",
 )

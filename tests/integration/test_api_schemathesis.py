@@ -75,3 +75,20 @@ def test_a_request_without_credentials_gets_the_documented_401() -> None:
     response = Client(HTTP_HOST="localhost").get("/api/care/worklist")
     assert response.status_code == 401
     assert "401" in schema.raw_schema["paths"]["/api/care/worklist"]["get"]["responses"]
+
+
+def test_the_openapi_document_has_no_duplicate_keys() -> None:
+    """Swagger UI parses the document with a YAML parser that refuses a key given twice (a blank
+    /api/docs page): django-ninja's int status keys and our str ones once produced "200" twice."""
+    import json
+
+    from django.test import Client
+
+    def refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in pairs]
+        assert len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)
+        return dict(pairs)
+
+    body = Client(HTTP_HOST="localhost").get("/api/openapi.json").content
+    document = json.loads(body, object_pairs_hook=refuse_duplicates)
+    assert "400" in document["paths"]["/api/municipalities"]["get"]["responses"]

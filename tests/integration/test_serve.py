@@ -33,6 +33,9 @@ def test_serve_runs_gunicorn_with_threaded_workers(monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(commands, "_gunicorn_application", Fake)
     monkeypatch.setattr(commands, "_manage", lambda *a: manage_calls.append(a))
+    # No real background-job worker here (tests/integration/jobs checks that serve starts one).
+    monkeypatch.setattr("pht.apps.jobs.commands.start_worker_process", lambda: None)
+    monkeypatch.setattr("pht.apps.jobs.commands.stop_worker_process", lambda process: None)
     monkeypatch.setenv("PHT_DEBUG_PAGES", "1")
     args = _parse("serve", "--address", "127.0.0.1:9999")
     assert args.handler(args) == 0

@@ -37,7 +37,7 @@ _DETAIL = {
     "required": ["detail"],
 }
 _REFUSALS = {
-    "400": "The body is not valid JSON.",
+    "400": "The body is not valid JSON, or a parameter carries a NUL byte.",
     "401": "No valid credentials: a missing, unknown, expired or revoked token, or no session.",
     "403": "The role or organisation may not do this.",
     "404": "No such record, or not one the caller may see (scoping answers 404, never a hint).",
@@ -57,10 +57,18 @@ class PhtApi(NinjaAPI):
                     codes.append("404")
                 if operation.get("requestBody"):
                     codes.append("400")
+                if operation.get("parameters"):
+                    # A query string can carry a NUL byte, which RefuseNulBytes answers with 400.
+                    codes.append("400")
                 if operation.get("parameters") or operation.get("requestBody"):
                     codes.append("422")
                 responses = operation.setdefault("responses", {})
-                for code in codes:
+                # django-ninja keys its own responses by int: a str key beside it would be written twice
+                # into the JSON, and Swagger UI's parser refuses duplicate keys (blank page).
+                present = {str(code) for code in responses}
+                for code in dict.fromkeys(codes):
+                    if code in present:
+                        continue
                     responses.setdefault(
                         code,
                         {

@@ -86,6 +86,9 @@ def _serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dev", action="store_true", help="Django's development server instead (never in production)"
     )
+    parser.add_argument(
+        "--no-worker", action="store_true", help="do not start a background-job worker beside the server"
+    )
 
 
 # Sized for two cores: requests mostly wait on the database, so threads overlap that wait.
@@ -113,6 +116,19 @@ def gunicorn_options(args: argparse.Namespace) -> dict[str, object]:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    """Serve the site, with one background-job worker process beside it unless ``--no-worker``."""
+    if getattr(args, "no_worker", False):
+        return _serve(args)
+    from pht.apps.jobs.commands import start_worker_process, stop_worker_process
+
+    worker = start_worker_process()
+    try:
+        return _serve(args)
+    finally:
+        stop_worker_process(worker)
+
+
+def _serve(args: argparse.Namespace) -> int:
     if getattr(args, "dev", False):
         print(f"Serving PHT (development server) on http://{args.address}/  (Ctrl-C to stop)")
         _manage("runserver", "--noreload", args.address)

@@ -82,13 +82,19 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Listed so that /api/docs serves Swagger UI's assets from the package, not from a CDN.
     "ninja",
+    # Background jobs: django-tasks with its database backend (no extra server; see docs/jobs.md).
+    "django_tasks",
+    "django_tasks_db",
     "pht.apps.accounts",
     "pht.apps.registry",
     "pht.apps.scheme",
     "pht.apps.finance",
     "pht.apps.care",
     "pht.apps.evaluation",
+    "pht.apps.jobs",
 ]
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

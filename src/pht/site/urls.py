@@ -17,4 +17,5 @@ urlpatterns = [
     path("finance/", include("pht.apps.finance.urls")),
     path("care/", include("pht.apps.care.urls")),
     path("evaluation/", include("pht.apps.evaluation.urls")),
+    path("jobs/", include("pht.apps.jobs.urls")),
 ]
