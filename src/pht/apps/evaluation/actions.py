@@ -223,7 +223,7 @@ def start_power(user: Any, plan: AnalysisPlan, extract: Extract) -> Any:
     parsed(plan.document)
     job = start_job(user, "evaluation.power", {"plan": plan.pk, "extract": extract.pk})
     with transaction.atomic():
-        AnalysisPlan.objects.filter(pk=plan.pk).update(mde_job_id=job.pk)
+        AnalysisPlan.objects.filter(pk=plan.pk).update(mde_job=job)
         record_event(user, "evaluation.plan.power", plan, after={"job": job.pk, "extract": extract.pk})
     return job
 
@@ -258,9 +258,9 @@ def start_run(user: Any, plan: AnalysisPlan, extract: Extract) -> Run:
             seed=int(plan.document["inference"]["seed"]),
         )
         job = start_job(user, "evaluation.run", {"run": run.pk})
-        run.job_id = job.pk
-        run.save(update_fields=["job_id"])
-        record_event(user, "evaluation.run.start", run, after=snapshot(run, ["plan", "extract", "job_id", "seed"]))
+        run.job = job
+        run.save(update_fields=["job"])
+        record_event(user, "evaluation.run.start", run, after=snapshot(run, ["plan", "extract", "job", "seed"]))
     return run
 
 

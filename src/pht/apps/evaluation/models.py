@@ -78,7 +78,7 @@ class AnalysisPlan(models.Model):
     deviations: models.JSONField[list[dict[str, Any]]] = models.JSONField(default=list, blank=True)
     # Power: minimum detectable effects on pre-period data (a job); not part of the plan's hash.
     mde: models.JSONField[dict[str, Any] | None] = models.JSONField(null=True, blank=True)
-    mde_job_id = models.PositiveIntegerField(null=True, blank=True)
+    mde_job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -118,7 +118,7 @@ class Run(models.Model):
 
     plan = models.ForeignKey(AnalysisPlan, on_delete=models.PROTECT, related_name="runs")
     extract = models.ForeignKey(Extract, on_delete=models.PROTECT, related_name="runs")
-    job_id = models.PositiveIntegerField(null=True, blank=True)
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     result: models.JSONField[dict[str, Any] | None] = models.JSONField(null=True, blank=True)
     pht_version = models.CharField(max_length=40, blank=True)
     seed = models.BigIntegerField(null=True, blank=True)
@@ -136,14 +136,6 @@ class Run(models.Model):
 
     def __str__(self) -> str:
         return f"Run {self.pk} of {self.plan}"
-
-    @property
-    def job(self) -> Any:
-        if self.job_id is None:
-            return None
-        from pht.apps.jobs.models import Job
-
-        return Job.objects.filter(pk=self.job_id).first()
 
     @property
     def status(self) -> str:

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -48,10 +47,6 @@ def worker(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def _jobs_installed() -> bool:
-    return apps.is_installed("pht.apps.jobs")
 
 
 def _form_errors(request: HttpRequest, form: Any) -> None:
@@ -108,11 +103,7 @@ def _outcome_rows(plan: AnalysisPlan) -> list[dict[str, Any]]:
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(AnalysisPlan.objects.select_related("previous"), pk=pk)
     working = can_work(request.user)
-    mde_job = None
-    if plan.mde_job_id and _jobs_installed():
-        from pht.apps.jobs.models import Job
-
-        mde_job = Job.objects.filter(pk=plan.mde_job_id).first()
+    mde_job = plan.mde_job
     context = {
         "plan": plan,
         "outcomes": _outcome_rows(plan),
@@ -219,7 +210,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(Run.objects.select_related("plan", "extract"), pk=pk)
     context: dict[str, Any] = {
         "run": run,
-        "job": run.job if _jobs_installed() else None,
+        "job": run.job,
         "meta": results.meta(run),
         "estimates": results.estimates(run),
         "dimensions": DIMENSIONS,
