@@ -23,6 +23,7 @@ from pht.apps.jobs.actions import cancel_job, run_pending_jobs
 
 pytestmark = pytest.mark.django_db
 ELEVEN_DIGITS = re.compile(rb"(?<!\d)\d{11}(?!\d)")
+HASHES = re.compile(rb"[0-9a-f]{12,}")  # plan and snapshot hashes: hex, not identifiers
 
 
 def client_for(user: Any) -> Client:
@@ -121,7 +122,8 @@ def test_power_then_lock_then_a_run_with_its_results_and_no_identifiers(
     assert estimates[0]["estimate"] == first["estimate"] and estimates[0]["ci_low"] == first["ci_low"]
     fnrs, names = identities(small_lake)
     for what, content in outputs.items():
-        assert not ELEVEN_DIGITS.search(content), what
+        assert not ELEVEN_DIGITS.search(HASHES.sub(b"", content)), what
+        assert not any(fnr.encode() in content for fnr in fnrs), what
         text = content.decode()
         assert not any(name in text for name in names), what
     assert AuditEvent.objects.filter(verb="evaluation.run.done", target_id=str(run.pk)).exists()
