@@ -31,6 +31,7 @@ def form_data(plan: AnalysisPlan, **changes: Any) -> dict[str, Any]:
         "estimator": doc["design"]["estimator"],
         "control": doc["design"]["control"],
         "neighbours": doc["matching"]["neighbours"],
+        "min_control_practices": doc["design"]["min_control_practices"],
         "covariates": "\n".join(doc["matching"]["covariates"]),
         "study_start": doc["design"]["study_start"],
         "baseline_date": doc["design"]["baseline_date"],

@@ -59,6 +59,7 @@ class PlanForm(forms.Form):
     estimator = forms.ChoiceField(label=_("Estimator"), choices=[(e, e) for e in ESTIMATORS])
     control = forms.ChoiceField(label=_("Control group"), choices=[(c, CONTROL_LABELS[c]) for c in CONTROLS])
     neighbours = forms.IntegerField(label=_("Matched controls per treated practice"), min_value=1, max_value=20)
+    min_control_practices = forms.IntegerField(label=_("Fewest control practices"), min_value=1, max_value=10_000)
     covariates = forms.CharField(
         label=_("Matching covariates"), widget=forms.Textarea(attrs={"rows": 6}), help_text=_("One per line.")
     )
@@ -83,6 +84,7 @@ class PlanForm(forms.Form):
             "estimator": design["estimator"],
             "control": design["control"],
             "neighbours": document["matching"]["neighbours"],
+            "min_control_practices": design["min_control_practices"],
             "covariates": "\n".join(document["matching"]["covariates"]),
             "study_start": design["study_start"],
             "baseline_date": design["baseline_date"],
@@ -147,6 +149,7 @@ class PlanForm(forms.Form):
                 "baseline_date": data["baseline_date"].isoformat(),
                 "study_end": data["study_end"].isoformat(),
                 "period": data["period"],
+                "min_control_practices": data["min_control_practices"],
             }
         )
         document["matching"].update({"neighbours": data["neighbours"], "covariates": data["covariates"]})
