@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +40,11 @@ def people(orgs, make_user) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "gp": make_user("gp1", roles=[Role.GP], organisation=orgs["practice_a"]),
         "lead": make_user("lead1", roles=[Role.PROJECT_LEAD], organisation=orgs["seljord"]),
         "admin": make_user(
-            "root", roles=[Role.ADMINISTRATOR], organisation=orgs["directorate"], is_staff=True, is_superuser=True
+            "root",
+            roles=[Role.ADMINISTRATOR],
+            organisation=orgs["directorate"],
+            is_staff=True,
+            is_superuser=True,
         ),
     }
 
@@ -51,14 +54,3 @@ def extract(small_lake: Path, tmp_path: Path, people: dict[str, Any]) -> Any:
     from pht.apps.evaluation.actions import record_extract
 
     return record_extract(None, small_lake, tmp_path / "extract", "evaluation of the pilot (test)")
-
-
-def small_lake_document(document: dict[str, Any]) -> dict[str, Any]:
-    """The plan fitted to the small lake (2016-2019, few practices) and quick."""
-    document = {k: dict(v) if isinstance(v, dict) else v for k, v in document.items()}
-    document["design"]["study_end"] = datetime.date(2019, 12, 31).isoformat()
-    document["design"]["min_control_practices"] = 2
-    document["matching"]["neighbours"] = 2
-    document["inference"]["bootstrap_draws"] = 199
-    document["inference"]["randomisation_permutations"] = 0
-    return document

@@ -11,9 +11,9 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import small_lake_document
 from django.conf import settings
 from django.test import Client
+from evaluation_app_data import small_lake_document
 
 from pht.apps.accounts.models import AuditEvent
 from pht.apps.care.pseudonym import pseudonymise
@@ -64,7 +64,9 @@ def test_the_extract_is_pseudonymised_and_logged_with_its_purpose(small_lake: Pa
     assert event.after["snapshot_hash"] == extract.snapshot_hash
 
 
-def test_an_extract_needs_a_purpose_and_a_lake_and_leaves_nothing_behind(small_lake, tmp_path, people) -> None:
+def test_an_extract_needs_a_purpose_and_a_lake_and_leaves_nothing_behind(
+    small_lake, tmp_path, people
+) -> None:
     with pytest.raises(actions.ActionRefused, match="purpose"):
         actions.record_extract(None, small_lake, tmp_path / "a", " ")
     with pytest.raises(actions.ActionRefused, match="does not exist"):

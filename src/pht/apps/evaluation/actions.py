@@ -129,7 +129,11 @@ def create_plan(user: Any, name: str, title: str = "") -> AnalysisPlan:
         if AnalysisPlan.objects.filter(name=name).exists():
             raise ActionRefused(_("Plan field 'name': a plan named %(name)s exists already."), {"name": name})
         plan = AnalysisPlan.objects.create(
-            name=name, version=1, title=title, document=_with_identity(document, name, 1, title), created_by=user
+            name=name,
+            version=1,
+            title=title,
+            document=_with_identity(document, name, 1, title),
+            created_by=user,
         )
         plan.deviations = deviations(parsed(plan.document), parsed(default_document()))
         plan.save(update_fields=["deviations"])
@@ -141,7 +145,9 @@ def _reference(plan: AnalysisPlan) -> Plan:
     return parsed(plan.previous.document) if plan.previous is not None else parsed(default_document())
 
 
-def update_plan(user: Any, plan: AnalysisPlan, document: dict[str, Any], title: str | None = None) -> AnalysisPlan:
+def update_plan(
+    user: Any, plan: AnalysisPlan, document: dict[str, Any], title: str | None = None
+) -> AnalysisPlan:
     """Replace a draft plan's document (checked field by field); a locked plan is refused."""
     require_work(user)
     with transaction.atomic():
@@ -162,7 +168,13 @@ def update_plan(user: Any, plan: AnalysisPlan, document: dict[str, Any], title: 
         plan.deviations = deviations(checked, _reference(plan))
         plan.mde = None  # the power belongs to the plan as it was
         plan.save()
-        record_event(user, "evaluation.plan.update", plan, before=before, after=snapshot(plan, [*PLAN_AUDIT, "document"]))
+        record_event(
+            user,
+            "evaluation.plan.update",
+            plan,
+            before=before,
+            after=snapshot(plan, [*PLAN_AUDIT, "document"]),
+        )
     return plan
 
 
@@ -194,7 +206,8 @@ def new_version(user: Any, plan: AnalysisPlan, reason: str) -> AnalysisPlan:
         plan = AnalysisPlan.objects.select_for_update().get(pk=plan.pk)
         if not plan.locked:
             raise ActionRefused(
-                _("Plan %(plan)s is not locked: edit it instead of making a new version."), {"plan": str(plan)}
+                _("Plan %(plan)s is not locked: edit it instead of making a new version."),
+                {"plan": str(plan)},
             )
         version = (AnalysisPlan.objects.filter(name=plan.name).aggregate(v=Max("version"))["v"] or 0) + 1
         document = _with_identity(plan.document, plan.name, version, plan.title)
@@ -237,7 +250,9 @@ def store_power(plan_id: int, extract: Extract, rows: list[dict[str, Any]], docu
         AnalysisPlan.objects.filter(pk=plan_id).update(
             mde={"extract": extract.pk, "snapshot_hash": extract.snapshot_hash, "rows": rows}
         )
-        record_event(None, "evaluation.plan.power_done", plan, after={"extract": extract.pk, "rows": len(rows)})
+        record_event(
+            None, "evaluation.plan.power_done", plan, after={"extract": extract.pk, "rows": len(rows)}
+        )
 
 
 def start_run(user: Any, plan: AnalysisPlan, extract: Extract) -> Run:
@@ -260,7 +275,9 @@ def start_run(user: Any, plan: AnalysisPlan, extract: Extract) -> Run:
         job = start_job(user, "evaluation.run", {"run": run.pk})
         run.job = job
         run.save(update_fields=["job"])
-        record_event(user, "evaluation.run.start", run, after=snapshot(run, ["plan", "extract", "job", "seed"]))
+        record_event(
+            user, "evaluation.run.start", run, after=snapshot(run, ["plan", "extract", "job", "seed"])
+        )
     return run
 
 
@@ -280,5 +297,10 @@ def store_result(run: Run, result: dict[str, Any]) -> Run:
         run.result = result
         run.finished_at = timezone.now()
         run.save(update_fields=["result", "finished_at"])
-        record_event(None, "evaluation.run.done", run, after={"plan_hash": run.plan.plan_hash, "estimates": len(result.get("estimates", []))})
+        record_event(
+            None,
+            "evaluation.run.done",
+            run,
+            after={"plan_hash": run.plan.plan_hash, "estimates": len(result.get("estimates", []))},
+        )
     return run

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from pht.apps.evaluation.models import AnalysisPlan, Extract, Run
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 

@@ -50,7 +50,9 @@ def build_demo(say: Callable[[str], None]) -> None:
             lake = Path(scratch) / "lake"
             run(lake, select_municipalities(list(DEMO_MUNICIPALITIES)), seed=DEMO_LAKE_SEED, first_year=2016,
                 last_year=2019, pilot=default_pilot(DEMO_LAKE_SEED, DEFAULT_EFFECTS), jobs=1, progress=False)  # fmt: skip
-            extract = actions.record_extract(None, lake, target, "Demo: evaluation of the pilot (synthetic data)")
+            extract = actions.record_extract(
+                None, lake, target, "Demo: evaluation of the pilot (synthetic data)"
+            )
     plan = AnalysisPlan.objects.filter(name=DEMO_PLAN, status="locked").order_by("-version").first()
     if plan is None:
         draft = AnalysisPlan.objects.filter(name=DEMO_PLAN).order_by("-version").first()

@@ -43,7 +43,9 @@ def _outcome_field(dimension: str) -> forms.MultipleChoiceField:
 
 
 class NewPlanForm(forms.Form):
-    name = forms.SlugField(label=_("Short name"), max_length=60, help_text=_("Lower-case letters, digits, hyphens."))
+    name = forms.SlugField(
+        label=_("Short name"), max_length=60, help_text=_("Lower-case letters, digits, hyphens.")
+    )
     title = forms.CharField(label=_("Title"), max_length=300, required=False)
 
 
@@ -58,8 +60,12 @@ class PlanForm(forms.Form):
     )
     estimator = forms.ChoiceField(label=_("Estimator"), choices=[(e, e) for e in ESTIMATORS])
     control = forms.ChoiceField(label=_("Control group"), choices=[(c, CONTROL_LABELS[c]) for c in CONTROLS])
-    neighbours = forms.IntegerField(label=_("Matched controls per treated practice"), min_value=1, max_value=20)
-    min_control_practices = forms.IntegerField(label=_("Fewest control practices"), min_value=1, max_value=10_000)
+    neighbours = forms.IntegerField(
+        label=_("Matched controls per treated practice"), min_value=1, max_value=20
+    )
+    min_control_practices = forms.IntegerField(
+        label=_("Fewest control practices"), min_value=1, max_value=10_000
+    )
     covariates = forms.CharField(
         label=_("Matching covariates"), widget=forms.Textarea(attrs={"rows": 6}), help_text=_("One per line.")
     )
@@ -98,7 +104,8 @@ class PlanForm(forms.Form):
         }
         for dimension in DIMENSIONS:
             initial[f"outcomes_{dimension}"] = document["outcomes"].get(dimension, [])
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
         for dimension in DIMENSIONS:
             self.fields[f"outcomes_{dimension}"] = _outcome_field(dimension)
 
@@ -109,13 +116,15 @@ class PlanForm(forms.Form):
         names = [line.strip() for line in self.cleaned_data["covariates"].splitlines() if line.strip()]
         unknown = [n for n in names if not known_covariate(n)]
         if unknown:
-            raise forms.ValidationError(_("Unknown covariate: %(names)s"), params={"names": ", ".join(unknown)})
+            raise forms.ValidationError(
+                _("Unknown covariate: %(names)s"), params={"names": ", ".join(unknown)}
+            )
         if not names:
             raise forms.ValidationError(_("Name at least one covariate."))
         return names
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.errors:
             return data
         seen: dict[str, str] = {}
@@ -171,11 +180,15 @@ class PlanForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for the deviation"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    reason = forms.CharField(
+        label=_("Reason for the deviation"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
 
 
 class ExtractChoiceForm(forms.Form):
-    extract = forms.ModelChoiceField(label=_("Extract"), queryset=None, empty_label=None)  # type: ignore[arg-type]
+    extract: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Extract"), queryset=None, empty_label=None
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from pht.apps.evaluation.models import Extract

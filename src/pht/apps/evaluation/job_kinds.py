@@ -68,7 +68,9 @@ def run(job: Any, progress: Progress) -> dict[str, Any]:
         pct = max((share for stage, share in RUN_STAGES if message.startswith(stage)), default=50)
         progress(pct, message)
 
-    result = run_engine(evaluation.extract.path, actions.parsed(evaluation.plan.document), progress=say, threads=1)
+    result = run_engine(
+        evaluation.extract.path, actions.parsed(evaluation.plan.document), progress=say, threads=1
+    )
     progress(95, "storing the estimates")
     actions.store_result(evaluation, result)
     return {"run": evaluation.pk, "estimates": len(result["estimates"])}

@@ -78,7 +78,9 @@ class AnalysisPlan(models.Model):
     deviations: models.JSONField[list[dict[str, Any]]] = models.JSONField(default=list, blank=True)
     # Power: minimum detectable effects on pre-period data (a job); not part of the plan's hash.
     mde: models.JSONField[dict[str, Any] | None] = models.JSONField(null=True, blank=True)
-    mde_job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    mde_job = models.ForeignKey(
+        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -94,10 +96,6 @@ class AnalysisPlan(models.Model):
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
 
-    @property
-    def locked(self) -> bool:
-        return self.status == "locked"
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             stored = AnalysisPlan.objects.filter(pk=self.pk).values(*self.FROZEN).first()
@@ -111,6 +109,10 @@ class AnalysisPlan(models.Model):
         if AnalysisPlan.objects.filter(pk=self.pk, status="locked").exists():
             raise PlanLocked(f"plan {self}: locked, it cannot be deleted")
         return super().delete(*args, **kwargs)
+
+    @property
+    def locked(self) -> bool:
+        return self.status == "locked"
 
 
 class Run(models.Model):

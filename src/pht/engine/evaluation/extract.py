@@ -105,8 +105,10 @@ def write_extract(lake: Path | str, out: Path | str, key: bytes) -> ExtractResul
             "kind": "pseudonymised evaluation extract",
             "datasets": rows,
             "pseudonyms": "keyed HMAC-SHA256 of resident_id, fnr and gp_hpr (key kept on the operational side)",
-            "birth_dates": "coarsened to the year: day %d of month %d of the birth year (assumption)"
-            % BIRTH_DAY_IN_YEAR[::-1],
+            "birth_dates": (
+                f"coarsened to the year: day {BIRTH_DAY_IN_YEAR[1]} of month {BIRTH_DAY_IN_YEAR[0]} "
+                "of the birth year (assumption)"
+            ),
             "dropped": ["truth", "gps.first_name", "gps.last_name", "practices.address", "practices.name"],
         }
         (partial / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
