@@ -84,6 +84,7 @@ api = PhtApi(title="PHT API", version="1", auth=[TokenAuth(), django_auth], urls
 from pht.api.registry import router as registry_router  # noqa: E402
 from pht.api.tokens import router as tokens_router  # noqa: E402
 from pht.apps.care.api import router as care_router  # noqa: E402
+from pht.apps.evaluation.api import router as evaluation_router  # noqa: E402
 from pht.apps.finance.api import router as finance_router  # noqa: E402
 from pht.apps.scheme.api import router as scheme_router  # noqa: E402
 
@@ -92,3 +93,4 @@ api.add_router("/tokens/", tokens_router)
 api.add_router("/scheme/", scheme_router)
 api.add_router("/finance/", finance_router)
 api.add_router("/care/", care_router)
+api.add_router("/evaluation/", evaluation_router)

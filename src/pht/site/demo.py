@@ -19,7 +19,12 @@ from pht.apps.registry.models import Municipality, Practice
 from pht.synth.demo import DEMO_MUNICIPALITY, DEMO_SEED
 from pht.synth.pilot import default_pilot
 
-APP_DEMOS = ("pht.apps.scheme.demo", "pht.apps.finance.demo", "pht.apps.care.demo")
+APP_DEMOS = (
+    "pht.apps.scheme.demo",
+    "pht.apps.finance.demo",
+    "pht.apps.care.demo",
+    "pht.apps.evaluation.demo",
+)
 
 
 @dataclass(frozen=True)

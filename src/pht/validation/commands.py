@@ -240,3 +240,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     val_p.add_argument("--out", help="write the full report (every lake's estimates) as JSON here")
     val_p.add_argument("--quiet", action="store_true")
     val_p.set_defaults(handler=evaluate_validate)
+
+    from pht.apps.evaluation.commands import register_extract
+
+    register_extract(which)

@@ -7,4 +7,10 @@ class EvaluationConfig(AppConfig):
     label = "evaluation"
     verbose_name = _("Evaluation")
     # Navigation entries: (label, url name, roles that see it; empty = every signed-in user).
-    nav: list[tuple[object, str, tuple[str, ...]]] = []
+    nav: list[tuple[object, str, tuple[str, ...]]] = [
+        (
+            _("Evaluation"),
+            "evaluation:index",
+            ("evaluator", "case_officer", "reviewer", "finance_officer", "administrator"),
+        ),
+    ]
