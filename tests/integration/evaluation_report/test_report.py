@@ -194,6 +194,17 @@ def test_a_broken_result_is_refused_with_the_field() -> None:
         results_context({**load(), "estimates": [{**load()["estimates"][0], "scale": "odds"}]}, META, "nb")
 
 
+def test_the_reproducibility_block_holds_the_run_and_refuses_a_foreign_plan_hash() -> None:
+    context = results_context(load(), META, "en")
+    block = dict(context["reproducibility"])
+    assert block["Plan hash"] == load()["plan_hash"]  # the meta's None does not hide the result's own
+    assert block["Data snapshot hash"] == META["snapshot_hash"] and block["Seed"] == "20180401"
+    assert block["Run"] == "run-7"
+    assert dict(results_context(load(), {}, "en")["reproducibility"])["Data snapshot hash"] == "not recorded"
+    with pytest.raises(ResultError, match="is not the hash of the plan in the result"):
+        results_context(load(), {**META, "plan_hash": "f" * 64}, "nb")
+
+
 def test_a_result_without_estimates_renders_with_no_data() -> None:
     html = render_html({**load(), "estimates": []}, META, "en")
     assert "Balance of the matched controls" in html

@@ -86,6 +86,11 @@ def meta_from_result(result: dict[str, Any], **given: Any) -> dict[str, Any]:
     itself records, with ``given`` values taking precedence; unknown values are None."""
     plan = result.get("plan") or {}
     inference = (result.get("design") or {}).get("inference") or {}
+    stated = given.get("plan_hash")
+    if stated and result.get("plan_hash") and stated != result.get("plan_hash"):
+        raise ResultError(
+            f"the run's plan hash {stated} is not the hash of the plan in the result ({result.get('plan_hash')})"
+        )
     meta: dict[str, Any] = {key: None for key in META_KEYS}
     meta.update(
         plan_hash=result.get("plan_hash"),
@@ -195,7 +200,7 @@ def results_context(result: dict[str, Any], meta: dict[str, Any], language: str 
     estimates = _check(result)
     w = Writer(language)
     with translation.override(w.language):
-        return _context(result, estimates, {**meta_from_result(result), **meta}, w)
+        return _context(result, estimates, meta_from_result(result, **meta), w)
 
 
 def _context(
@@ -750,7 +755,7 @@ def estimates_csv(result: dict[str, Any], meta: dict[str, Any]) -> str:
     population) with the plan hash and data snapshot hash on every row; counts below 5 as «<5»;
     text cells neutralised against spreadsheet formulas."""
     estimates = _check(result)
-    meta = {**meta_from_result(result), **meta}
+    meta = meta_from_result(result, **meta)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([*CSV_FIELDS, "plan_hash", "snapshot_hash", "run_id"])
