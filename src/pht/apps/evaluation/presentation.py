@@ -253,7 +253,7 @@ def _context(
         "balance_counts": _balance_counts(design.get("balance") or {}, w),
         "overview_forest": overview,
         "dimensions": dimensions,
-        "estimate_columns": ESTIMATE_COLUMNS(),
+        "estimate_columns": estimate_columns(),
         "estimates": rows,
         "pretrends": [r for r in rows if r["pretrend_p"] != w.fmt.no_value],
         "deviations": _deviations(plan, w),
@@ -262,7 +262,7 @@ def _context(
     }
 
 
-def ESTIMATE_COLUMNS() -> list[str]:  # noqa: N802 (a constant whose words depend on the language)
+def estimate_columns() -> list[str]:
     return [
         _("Outcome"),
         _("Study population"),
