@@ -8,6 +8,7 @@ steps are ``workflows.CALL``; every change writes an audit row in the same trans
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -54,6 +55,43 @@ class CallInput:
     grant_amounts: dict[str, Decimal | None] | None = None  # None: keep the call's amounts
 
 
+# (earlier, later, strictly later): a call's dates in order.
+DATE_ORDER = (
+    ("announcement_date", "deadline_date", False),
+    ("deadline_date", "pilot_start", True),
+    ("pilot_start", "pilot_end", True),
+)
+
+
+def date_order_refusal(
+    values: Mapping[str, Any], labels: Mapping[str, Any] | None = None
+) -> tuple[str, ActionRefused] | None:
+    """The first pair of a call's dates out of order, as (the later field, a refusal naming both by
+    ``labels``, by default the model fields' names)."""
+
+    def label(name: str) -> Any:
+        return labels[name] if labels is not None else m.Call._meta.get_field(name).verbose_name
+
+    for earlier, later, strict in DATE_ORDER:
+        first, second = values.get(earlier), values.get(later)
+        if first is None or second is None:
+            continue
+        if second < first or (strict and second == first):
+            text = (
+                _("%(later)s (%(second)s) må være etter %(earlier)s (%(first)s)")
+                if strict
+                else _("%(later)s (%(second)s) kan ikke være før %(earlier)s (%(first)s)")
+            )
+            params = {
+                "later": label(later),
+                "second": f"{second:%d.%m.%Y}",
+                "earlier": label(earlier),
+                "first": f"{first:%d.%m.%Y}",
+            }
+            return later, ActionRefused(text, params)
+    return None
+
+
 def _checked_call_input(data: CallInput, call: m.Call | None = None) -> None:
     """Validate before anything is written; each refusal names the field."""
     bounded_text(data.title, m.Call, "title")
@@ -74,25 +112,14 @@ def _checked_call_input(data: CallInput, call: m.Call | None = None) -> None:
         raise ActionRefused(_("kode: «%(code)s» er allerede brukt av en annen utlysning"), {"code": code})
     for name in ("description", "internal_note"):
         bounded_text(getattr(data, name), m.Call, name)
-    order = (
-        ("announcement_date", "deadline_date", False),
-        ("deadline_date", "pilot_start", True),
-        ("pilot_start", "pilot_end", True),
+    refused = date_order_refusal(
+        {
+            name: getattr(data, name)
+            for name in ("announcement_date", "deadline_date", "pilot_start", "pilot_end")
+        }
     )
-    for earlier, later, strict in order:
-        first, second = getattr(data, earlier), getattr(data, later)
-        if second < first or (strict and second == first):
-            raise ActionRefused(
-                _("%(later)s (%(second)s) må være etter %(earlier)s (%(first)s)")
-                if strict
-                else _("%(later)s (%(second)s) kan ikke være før %(earlier)s (%(first)s)"),
-                {
-                    "later": m.Call._meta.get_field(later).verbose_name,
-                    "second": f"{second:%d.%m.%Y}",
-                    "earlier": m.Call._meta.get_field(earlier).verbose_name,
-                    "first": f"{first:%d.%m.%Y}",
-                },
-            )
+    if refused is not None:
+        raise refused[1]
     if data.population_year is not None and not 1900 <= data.population_year <= 2100:
         raise ActionRefused(
             _("%(field)s: et årstall mellom 1900 og 2100"),
@@ -130,7 +157,7 @@ def _apply(call: m.Call, data: CallInput) -> None:
                 if grants.get(key) != str(value):
                     # The officer set this amount: no longer the shipped default.
                     call.assumptions = {k: v for k, v in call.assumptions.items() if k != key}
-                grants[key] = str(value)
+                grants[key] = str(value.quantize(Decimal("0.01")))
         call.grant_parameters = grants
 
 
