@@ -51,7 +51,7 @@ class AmountField(forms.CharField):
         kwargs.setdefault("required", False)
         super().__init__(max_length=40, **kwargs)
 
-    def clean(self, value: Any) -> Decimal | None:  # type: ignore[override]
+    def clean(self, value: Any) -> Decimal | None:
         text = super().clean(value)
         if not text:
             return None
@@ -302,7 +302,8 @@ def _form_errors(form: forms.Form) -> str:
     parts = []
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
-        parts.append(f"{label}: {' '.join(str(e) for e in errors)}" if label else " ".join(errors))
+        text = " ".join(str(e) for e in errors)
+        parts.append(f"{label}: {text}" if label else text)
     return "; ".join(parts)
 
 

@@ -192,7 +192,10 @@ def _open_call(say: Callable[[str], None], today: datetime.date | None = None) -
                 ),
                 internal_note="Demo: kopiert fra 2017-utlysningen; befolkningstall fra 1. januar 2017.",
                 population_year=2017,
-                **dates,
+                announcement_date=dates["announcement_date"],
+                deadline_date=dates["deadline_date"],
+                pilot_start=dates["pilot_start"],
+                pilot_end=dates["pilot_end"],
             ),
         )
         actions.publish_call(officer, call)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pht.apps.accounts.actions import ActionRefused
 from pht.apps.accounts.models import OrganisationKind
-from pht.apps.accounts.validation import bounded_decimal, bounded_text
+from pht.apps.accounts.validation import bounded_decimal, bounded_text, label_of
 from pht.apps.scheme import models as m
 from pht.apps.scheme import workflows
 from pht.apps.scheme.actions._common import (
@@ -70,7 +70,7 @@ def date_order_refusal(
     ``labels``, by default the model fields' names)."""
 
     def label(name: str) -> Any:
-        return labels[name] if labels is not None else m.Call._meta.get_field(name).verbose_name
+        return labels[name] if labels is not None else label_of(m.Call, name)
 
     for earlier, later, strict in DATE_ORDER:
         first, second = values.get(earlier), values.get(later)
@@ -96,14 +96,12 @@ def _checked_call_input(data: CallInput, call: m.Call | None = None) -> None:
     """Validate before anything is written; each refusal names the field."""
     bounded_text(data.title, m.Call, "title")
     if not data.title.strip():
-        raise ActionRefused(
-            _("%(field)s: må fylles ut"), {"field": m.Call._meta.get_field("title").verbose_name}
-        )
+        raise ActionRefused(_("%(field)s: må fylles ut"), {"field": label_of(m.Call, "title")})
     code = bounded_text(data.code, m.Call, "code")
     if not code or slugify(code) != code:
         raise ActionRefused(
             _("%(field)s: bruk bare små bokstaver, tall og bindestrek (som «utlysning-2020»)"),
-            {"field": m.Call._meta.get_field("code").verbose_name},
+            {"field": label_of(m.Call, "code")},
         )
     clash = m.Call.objects.filter(code=code)
     if call is not None:
@@ -123,7 +121,7 @@ def _checked_call_input(data: CallInput, call: m.Call | None = None) -> None:
     if data.population_year is not None and not 1900 <= data.population_year <= 2100:
         raise ActionRefused(
             _("%(field)s: et årstall mellom 1900 og 2100"),
-            {"field": m.Call._meta.get_field("population_year").verbose_name},
+            {"field": label_of(m.Call, "population_year")},
         )
     if data.budget is not None:
         data.budget = bounded_decimal(data.budget, m.Call, "budget")
