@@ -255,6 +255,9 @@ def test_officer_verdict_beside_the_rules_and_flagged_before_review(
     detail = client.get(f"/scheme/soknader/{application.pk}/").content.decode()
     assert 'id="review-flag"' in detail and "Legekontoret er allerede med i piloten." in detail
     assert 'data-officer-verdict="no"' in detail
+    # The reviewer sees the flag in their list too.
+    actions.assign_reviewer(world["officer"], application, world["reviewer"])
+    assert 'data-eligibility-flag="fails"' in _get(world["reviewer"], "/scheme/vurderinger/").content.decode()
 
 
 def test_a_rules_failure_is_flagged_until_the_officer_overrules(
@@ -335,6 +338,29 @@ def test_lead_and_reviewer_read_a_published_call_not_a_draft(
     for user in (gp, evaluator):
         assert _get(user, url).status_code == 404
         assert _get(user, "/scheme/utlysninger/").status_code == 404
+
+
+def test_a_lead_cannot_start_an_application_to_a_draft(world: dict[str, Any], draft: m.Call) -> None:
+    lead = world["lead_seljord"]
+    assert _get(lead, f"/scheme/soknader/ny/?call={draft.code}").status_code == 404
+    page = _get(lead, "/scheme/soknader/ny/")  # the open call by default, never the draft
+    assert page.status_code == 200 and draft.title not in page.content.decode()
+    # The officers' call overview sends leads and reviewers to the calls they may read.
+    for user in (lead, world["reviewer"]):
+        response = _get(user, "/scheme/utlysning/")
+        assert response.status_code == 302 and response["Location"] == "/scheme/utlysninger/"
+
+
+def test_call_pages_read_in_english(world: dict[str, Any], published: m.Call) -> None:
+    client = Client()
+    client.force_login(world["lead_seljord"])
+    body = client.get(f"/scheme/utlysninger/{published.code}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Apply to this call" in body and "Søk på denne utlysningen" not in body
+    client.force_login(world["officer"])
+    refused = client.post(
+        f"/scheme/utlysninger/{published.code}/publiser/", HTTP_ACCEPT_LANGUAGE="en", follow=True
+    )
+    assert "the call is already published" in refused.content.decode()
 
 
 def test_public_page_without_internal_fields_and_no_login(world: dict[str, Any], draft: m.Call) -> None:

@@ -52,6 +52,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def call_overview(request: HttpRequest) -> HttpResponse:
     if actions.ROLE_OFFICER not in _roles(request):
+        if _roles(request) & {actions.ROLE_LEAD, actions.ROLE_REVIEWER}:
+            return redirect("scheme:calls")  # they read published calls there
         raise Http404
     call = _call(request.GET.get("call"))
     if request.method == "POST":
