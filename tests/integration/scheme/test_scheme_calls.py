@@ -430,7 +430,12 @@ def test_the_form_refuses_bad_input_naming_the_field(
     assert response.status_code == 422
     errors = re.findall(r'role="alert"[^>]*>(.*?)</(?:p|div)>', response.content.decode(), re.S)
     assert any(shown in e for e in errors), errors
-    assert not m.Call.objects.filter(code="ny-utlysning").exists()
+    # Each input with an error is described by it (screen readers read the reason with the field).
+    body = response.content.decode()
+    field_errors = re.findall(r'<p class="pht-field-error" id="([\w-]+)"', body)
+    assert field_errors or shown == "call-2017"  # a taken code is the action's refusal, above the form
+    for error_id in field_errors:
+        assert f'aria-describedby="{error_id}"' in body
 
 
 def test_officer_creates_publishes_and_closes_through_pages(world: dict[str, Any]) -> None:

@@ -237,6 +237,10 @@ def call_public(request: HttpRequest, code: str) -> HttpResponse:
 
 def _form_page(request: HttpRequest, form: CallForm, call: m.Call | None) -> HttpResponse:
     status = 422 if form.is_bound and (form.errors or form.non_field_errors()) else 200
+    for name in form.errors:
+        if name in form.fields:
+            # The field's error (rendered with this id in call_form.html) describes the input.
+            form.fields[name].widget.attrs["aria-describedby"] = f"{form[name].auto_id}-error"
     return render(request, "scheme/call_form.html", {"form": form, "call": call}, status=status)
 
 
