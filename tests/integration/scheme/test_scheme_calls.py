@@ -110,6 +110,8 @@ def test_only_a_case_officer_creates_calls(world: dict[str, Any]) -> None:
         ({"title": "  "}, "title"),
         ({"title": "x" * 201}, "title"),
         ({"internal_note": "a\x00b"}, "internal note"),
+        ({"population_year": None}, "population year"),  # no population data for this year
+        ({"population_year": 2019}, "population year"),
     ],
 )
 def test_bad_call_input_is_refused_naming_the_field_and_nothing_is_written(

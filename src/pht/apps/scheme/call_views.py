@@ -34,6 +34,7 @@ from pht.apps.scheme import actions, reasons
 from pht.apps.scheme import models as m
 from pht.apps.scheme.actions.calls import GRANT_AMOUNTS, GRANT_LABELS, date_order_refusal
 from pht.apps.scheme.scoring import criteria_from_values
+from pht.refdata.loaders import available_years
 
 MANAGERS = {actions.ROLE_OFFICER}
 # Read every call, drafts too (the Directorate's other roles); read published and closed calls.
@@ -266,6 +267,7 @@ def call_new(request: HttpRequest) -> HttpResponse:
     initial = {
         "announcement_date": today,
         "deadline_date": today + datetime.timedelta(days=30),
+        "population_year": max(available_years(), default=None),  # the latest population PHT has
     }
     return _form_page(request, CallForm(initial=initial), None)
 

@@ -32,6 +32,7 @@ from pht.apps.scheme.actions._common import (
     _transition,
     deadline_of,
 )
+from pht.refdata.loaders import available_years
 
 # Grant amounts a call form edits, kept in ``Call.grant_parameters`` as decimal strings.
 GRANT_AMOUNTS = ("grant_per_gp_per_year", "municipality_base_per_year", "municipality_per_gp_per_year")
@@ -122,6 +123,19 @@ def _checked_call_input(data: CallInput, call: m.Call | None = None) -> None:
         raise ActionRefused(
             _("%(field)s: et årstall mellom 1900 og 2100"),
             {"field": label_of(m.Call, "population_year")},
+        )
+    # Eligibility reads the municipalities and populations of 1 January of the call year: that
+    # reference data must exist, or every application to the call would fail to be checked.
+    year = data.population_year or data.announcement_date.year
+    years = available_years()
+    if year not in years:
+        raise ActionRefused(
+            _("%(field)s: PHT har ikke befolkningstall for %(year)s, bare for %(years)s; oppgi et av dem"),
+            {
+                "field": label_of(m.Call, "population_year"),
+                "year": str(year),
+                "years": ", ".join(str(y) for y in years),
+            },
         )
     if data.budget is not None:
         data.budget = bounded_decimal(data.budget, m.Call, "budget")
