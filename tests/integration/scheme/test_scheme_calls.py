@@ -391,6 +391,11 @@ def test_only_officers_manage_calls_through_pages(world: dict[str, Any], draft: 
     assert draft.status == "draft"
 
 
+def test_the_new_call_form_starts_at_the_registry_population_year(world: dict[str, Any]) -> None:
+    page = _get(world["officer"], "/scheme/utlysninger/ny/").content.decode()
+    assert re.search(r'name="population_year" value="2017"', page)
+
+
 def _form(**overrides: str) -> dict[str, str]:
     data = {
         "code": "ny-utlysning",

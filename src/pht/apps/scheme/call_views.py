@@ -245,6 +245,16 @@ def _form_page(request: HttpRequest, form: CallForm, call: m.Call | None) -> Htt
     return render(request, "scheme/call_form.html", {"form": form, "call": call}, status=status)
 
 
+def _latest_population_year() -> int | None:
+    """The latest year whose population the registry holds (its municipalities are that year's)."""
+    from django.db.models import Max
+
+    from pht.apps.registry.models import MunicipalityPopulation
+
+    loaded = MunicipalityPopulation.objects.aggregate(year=Max("year"))["year"]
+    return int(loaded) if loaded is not None else max(available_years(), default=None)
+
+
 @login_required
 def call_new(request: HttpRequest) -> HttpResponse:
     if not _manager(request):
@@ -267,7 +277,7 @@ def call_new(request: HttpRequest) -> HttpResponse:
     initial = {
         "announcement_date": today,
         "deadline_date": today + datetime.timedelta(days=30),
-        "population_year": max(available_years(), default=None),  # the latest population PHT has
+        "population_year": _latest_population_year(),
     }
     return _form_page(request, CallForm(initial=initial), None)
 
