@@ -459,6 +459,25 @@ def test_officer_creates_publishes_and_closes_through_pages(world: dict[str, Any
     assert call.status == "published" and call.title == "Endret tittel"
     refused = client.post("/scheme/utlysninger/ny-utlysning/endre/", _form(title="Igjen"), follow=True)
     assert "bare et utkast kan endres" in refused.content.decode()
+    later = call.deadline_date + datetime.timedelta(days=5)
+    extended = client.post(
+        "/scheme/utlysninger/ny-utlysning/forleng/",
+        {"deadline-deadline_date": later.isoformat(), "deadline-note": "Ønske fra kommunene"},
+    )
+    assert extended.status_code == 302
+    call.refresh_from_db()
+    assert call.deadline_date == later
+    bad = client.post(
+        "/scheme/utlysninger/ny-utlysning/forleng/",
+        {"deadline-deadline_date": "31.02.2027", "deadline-note": "x"},
+        follow=True,
+    )
+    assert "Ny søknadsfrist" in bad.content.decode()
+    copied = client.post(
+        "/scheme/utlysninger/ny-utlysning/kopier/", {"copy-code": "kopi", "copy-title": "Kopi av utlysningen"}
+    )
+    assert copied.status_code == 302 and copied["Location"] == "/scheme/utlysninger/kopi/"
+    assert m.Call.objects.get(code="kopi").copied_from == call
     client.post("/scheme/utlysninger/ny-utlysning/lukk/")
     twice = client.post("/scheme/utlysninger/ny-utlysning/lukk/", follow=True)
     assert "allerede lukket" in twice.content.decode()
