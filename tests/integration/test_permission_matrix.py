@@ -23,7 +23,15 @@ from pht.apps.accounts.models import Role
 FOREIGN_MARKER = "FLORA-MARKER-7Q2"
 MISSING = "987654321"
 # Pages anyone may open without signing in.
-PUBLIC = {"login", "admin:login", "set_language", "api:openapi-json", "api:openapi-view", "api:api-root"}
+PUBLIC = {
+    "login",
+    "admin:login",
+    "set_language",
+    "api:openapi-json",
+    "api:openapi-view",
+    "api:api-root",
+    "scheme:call_public",
+}
 # Path parameters and where their values come from (a new parameter name fails the test: add it here).
 PARAMETERS = {
     "resident_id": "resident",
@@ -41,6 +49,7 @@ PARAMETERS = {
     "period": "2018-04",
     "model": "fee",
     "kind": "csv",
+    "code": "call-2017",
     # Django admin
     "app_label": "accounts",
     "object_id": MISSING,

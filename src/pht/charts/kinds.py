@@ -173,7 +173,7 @@ def line_chart(
         (s.name, PALETTE[i % len(PALETTE)], "line", DASHES[i % len(DASHES)]) for i, s in enumerate(series)
     ]
     lines = legend_lines(items, 72, 624)
-    width, height, left, right, top, bottom = 640, 302 + 18 * lines, 72, 16, 22 + 18 * lines, 52
+    width, height, left, right, top, bottom = 640, 312 + 18 * lines, 72, 16, 32 + 18 * lines, 52
     xs_all = [p[0] for p in points] + ([marker_x] if marker_x is not None and finite(marker_x) else [])
     x_low, x_high = min(xs_all), max(xs_all)
     if x_high == x_low:
@@ -255,7 +255,7 @@ def _y_axis(scale: Scale, left: float, right: float, fmt: NumberFormat, label: s
     out.append(
         f'<line x1="{left}" y1="{scale.end:.1f}" x2="{left}" y2="{scale.start:.1f}" stroke="{TEXT}" stroke-width="1"/>'
     )
-    out.append(text(left - 60, top - 12, label, size=11, fill=TEXT))
+    out.append(text(left - 60, top - 10, label, size=11, fill=TEXT))
     return out
 
 
@@ -470,8 +470,8 @@ def bar_chart(
         return Chart(chart.svg, chart.title, chart.description, columns, table)
     items = [(name, PALETTE[j % len(PALETTE)], "square", "") for j, (name, _v) in enumerate(clean)]
     lines = legend_lines(items, 80, 624)
-    width, left, right, top, bottom = 640, 80, 16, 22 + 18 * lines, 56
-    height = 302 + 18 * lines
+    width, left, right, top, bottom = 640, 80, 16, 32 + 18 * lines, 56
+    height = 312 + 18 * lines
     low, high = domain(values, include=[0.0])
     scale = Scale(low, high, height - bottom, top)
     body = _y_axis(scale, left, width - right, fmt, y_label, top)

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from pht.rules import size_class as _size_class
+from pht.rules.deadline import deadline_instant
 from pht.rules.explain import Message, Param, Term, Verdict, render
 from pht.rules.size_class import SizeClass, SizeClassThresholds, classify_size
 
@@ -132,9 +133,8 @@ class EligibilityContext:
 
     @property
     def deadline(self) -> datetime.datetime:
-        """First instant after the deadline: midnight starting the next day, local time."""
-        next_day = self.deadline_date + datetime.timedelta(days=1)
-        return datetime.datetime.combine(next_day, datetime.time(0), tzinfo=ZoneInfo(self.timezone))
+        """First instant after the deadline (``pht.rules.deadline``, the one deadline rule)."""
+        return deadline_instant(self.deadline_date, self.timezone)
 
 
 def applicant_is_municipality(app: ApplicationInput, ctx: EligibilityContext) -> Verdict:

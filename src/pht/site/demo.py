@@ -39,6 +39,9 @@ DEMO_USERS = (
     DemoUser("saksbehandler", "Sara Saksbehandler", (Role.CASE_OFFICER,), "directorate"),
     DemoUser("fagvurderer", "Frode Fagvurderer", (Role.REVIEWER,), "directorate"),
     DemoUser("okonomi", "Øyvind Økonomi", (Role.FINANCE_OFFICER,), "directorate"),
+    # A second reviewer and finance officer: review with conflicts, and four eyes on disbursements.
+    DemoUser("fagvurderer2", "Grete Fagvurderer", (Role.REVIEWER,), "directorate"),
+    DemoUser("okonomi2", "Åse Økonomi", (Role.FINANCE_OFFICER,), "directorate"),
     DemoUser("admin", "Ada Administrator", (Role.ADMINISTRATOR,), "directorate"),
     DemoUser("evaluator", "Eva Evaluator", (Role.EVALUATOR,), "evaluation"),
     DemoUser("prosjektleder", "Per Prosjektleder", (Role.PROJECT_LEAD,), "municipality"),

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from django.template.loader import render_to_string
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from pht.apps.evaluation.presentation import (
@@ -194,6 +196,17 @@ def test_a_broken_result_is_refused_with_the_field() -> None:
         results_context({**load(), "estimates": [{**load()["estimates"][0], "scale": "odds"}]}, META, "nb")
 
 
+def test_the_reproducibility_block_holds_the_run_and_refuses_a_foreign_plan_hash() -> None:
+    context = results_context(load(), META, "en")
+    block = dict(context["reproducibility"])
+    assert block["Plan hash"] == load()["plan_hash"]  # the meta's None does not hide the result's own
+    assert block["Data snapshot hash"] == META["snapshot_hash"] and block["Seed"] == "20180401"
+    assert block["Run"] == "run-7"
+    assert dict(results_context(load(), {}, "en")["reproducibility"])["Data snapshot hash"] == "not recorded"
+    with pytest.raises(ResultError, match="is not the hash of the plan in the result"):
+        results_context(load(), {**META, "plan_hash": "f" * 64}, "nb")
+
+
 def test_a_result_without_estimates_renders_with_no_data() -> None:
     html = render_html({**load(), "estimates": []}, META, "en")
     assert "Balance of the matched controls" in html
@@ -227,3 +240,35 @@ def test_every_text_of_the_presentation_and_report_templates_is_translated() -> 
     for template in (app / "templates" / "evaluation").rglob("*.html"):
         for msgid in re.findall(r'{% translate "([^"]+)" %}', template.read_text(encoding="utf-8")):
             assert translated.get(msgid), (template.name, msgid)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(0, 10**6), min_size=6, max_size=6))
+def test_whatever_the_counts_none_below_five_shows(counts: list[int]) -> None:
+    treated, controls, pool, matched, everyone, target = counts
+    result = load()
+    result["estimates"] = result["estimates"][:2]
+    for estimate in result["estimates"]:
+        estimate["treated_practices"], estimate["control_practices"] = treated, controls
+    result["design"]["populations"] = {"all": everyone, "target": target}
+    result["design"]["balance"].update(
+        treated_practices=treated, pool_practices=pool, matched_control_practices=matched
+    )
+    context = results_context(result, META, "en")
+
+    def shown(n: int) -> str:
+        return "<5" if n < 5 else f"{n:,}"
+
+    assert [row["cells"][-2:] for row in context["estimates"]] == [[shown(treated), shown(controls)]] * 2
+    assert [value for _label, value in context["balance_counts"][:3]] == [
+        shown(treated),
+        shown(pool),
+        shown(matched),
+    ]
+    design = dict(context["design"])
+    assert design["Persons: All listed patients"] == shown(everyone)
+    assert design["Persons: Target groups"] == shown(target)
+    rows = list(csv.DictReader(io.StringIO(estimates_csv(result, META))))
+    assert {(r["treated_practices"], r["control_practices"]) for r in rows} == {
+        (shown(treated).replace(",", ""), shown(controls).replace(",", ""))
+    }

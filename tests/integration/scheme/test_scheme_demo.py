@@ -29,6 +29,14 @@ def test_demo_walks_the_whole_flow_and_is_idempotent() -> None:
     assert m.Clawback.objects.count() == 1
     assert m.ReviewAssignment.objects.filter(status="conflict").count() == 1
     assert AuditEvent.objects.filter(verb__startswith="scheme.").count() > 100
+    # Beside the decided 2017 call, an open call a project lead can apply to today.
+    import datetime
+
+    from pht.apps.scheme.demo import OPEN_CALL_CODE
+
+    open_call = m.Call.objects.get(code=OPEN_CALL_CODE)
+    assert open_call.status == "published" and open_call.deadline_date > datetime.date.today()
+    assert m.Call.objects.get(code="call-2017").status == "published"
     before: Any = AuditEvent.objects.count()
     build_demo(said.append)
     assert AuditEvent.objects.count() == before

@@ -25,7 +25,14 @@ from pht.rules.workflow import approvable_term, approvers_term, role_term
 BEFORE = datetime.datetime(2017, 10, 10, 12, 0, tzinfo=ZoneInfo("Europe/Oslo"))
 ALL_FOURS = {"anchoring": 4, "readiness": 4, "target_groups": 4, "cooperation": 4, "evaluation_data": 4}
 CATALOGUE = Path(reasons.__file__).parent / "locale" / "en" / "LC_MESSAGES" / "django.mo"
-WORKFLOWS = (workflows.APPLICATION, workflows.REVIEW, workflows.GRANT, workflows.INSTALMENT, workflows.REPORT)
+WORKFLOWS = (
+    workflows.APPLICATION,
+    workflows.REVIEW,
+    workflows.GRANT,
+    workflows.INSTALMENT,
+    workflows.REPORT,
+    workflows.CALL,
+)
 
 
 def test_the_refusal_templates_are_the_workflow_templates_and_all_are_translated() -> None:

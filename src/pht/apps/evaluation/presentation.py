@@ -86,6 +86,11 @@ def meta_from_result(result: dict[str, Any], **given: Any) -> dict[str, Any]:
     itself records, with ``given`` values taking precedence; unknown values are None."""
     plan = result.get("plan") or {}
     inference = (result.get("design") or {}).get("inference") or {}
+    stated = given.get("plan_hash")
+    if stated and result.get("plan_hash") and stated != result.get("plan_hash"):
+        raise ResultError(
+            f"the run's plan hash {stated} is not the hash of the plan in the result ({result.get('plan_hash')})"
+        )
     meta: dict[str, Any] = {key: None for key in META_KEYS}
     meta.update(
         plan_hash=result.get("plan_hash"),
@@ -195,7 +200,7 @@ def results_context(result: dict[str, Any], meta: dict[str, Any], language: str 
     estimates = _check(result)
     w = Writer(language)
     with translation.override(w.language):
-        return _context(result, estimates, {**meta_from_result(result), **meta}, w)
+        return _context(result, estimates, meta_from_result(result, **meta), w)
 
 
 def _context(
@@ -248,7 +253,7 @@ def _context(
         "balance_counts": _balance_counts(design.get("balance") or {}, w),
         "overview_forest": overview,
         "dimensions": dimensions,
-        "estimate_columns": ESTIMATE_COLUMNS(),
+        "estimate_columns": estimate_columns(),
         "estimates": rows,
         "pretrends": [r for r in rows if r["pretrend_p"] != w.fmt.no_value],
         "deviations": _deviations(plan, w),
@@ -257,7 +262,7 @@ def _context(
     }
 
 
-def ESTIMATE_COLUMNS() -> list[str]:  # noqa: N802 (a constant whose words depend on the language)
+def estimate_columns() -> list[str]:
     return [
         _("Outcome"),
         _("Study population"),
@@ -750,7 +755,7 @@ def estimates_csv(result: dict[str, Any], meta: dict[str, Any]) -> str:
     population) with the plan hash and data snapshot hash on every row; counts below 5 as «<5»;
     text cells neutralised against spreadsheet formulas."""
     estimates = _check(result)
-    meta = {**meta_from_result(result), **meta}
+    meta = meta_from_result(result, **meta)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([*CSV_FIELDS, "plan_hash", "snapshot_hash", "run_id"])

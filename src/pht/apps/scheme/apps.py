@@ -9,6 +9,11 @@ class SchemeConfig(AppConfig):
     # Navigation entries: (label, url name, roles that see it; empty = every signed-in user).
     nav: list[tuple[object, str, tuple[str, ...]]] = [
         (_("Utlysning"), "scheme:call", ("case_officer",)),
+        (
+            _("Utlysninger"),
+            "scheme:calls",
+            ("case_officer", "project_lead", "reviewer", "finance_officer", "administrator"),
+        ),
         (_("Søknader"), "scheme:applications", ("case_officer", "project_lead", "finance_officer")),
         (_("Vurderinger"), "scheme:reviews", ("reviewer",)),
         (_("Utvelgelse"), "scheme:selection", ("case_officer",)),

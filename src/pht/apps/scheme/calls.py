@@ -32,7 +32,7 @@ def load_call(name: str = "call_2017", on: datetime.date = datetime.date(2017, 1
     meeting = v.get("information_meeting")
     with transaction.atomic():
         scheme, _ = m.Scheme.objects.get_or_create(name=v["scheme"])
-        call, _ = m.Call.objects.update_or_create(
+        call, created = m.Call.objects.update_or_create(
             code=name.replace("_", "-"),
             defaults={
                 "scheme": scheme,
@@ -57,4 +57,8 @@ def load_call(name: str = "call_2017", on: datetime.date = datetime.date(2017, 1
                 "source": params.source,
             },
         )
+        if created:
+            # A call from a parameter file is an official, published call; later loads keep its status.
+            call.status = m.Call.Status.PUBLISHED
+            call.save(update_fields=["status"])
     return call

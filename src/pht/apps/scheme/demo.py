@@ -140,6 +140,66 @@ def build_demo(say: Callable[[str], None]) -> None:
     # The story sends a few hundred notifications; nobody should receive them.
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
         _build(say)
+        _open_call(say)
+
+
+OPEN_CALL_CODE = "utlysning-nye-legekontor"
+
+
+def open_call_dates(today: datetime.date) -> dict[str, datetime.date]:
+    """The open demo call's dates, from the day the demo is built: announced today, deadline in 30
+    days, the new practices start on the first of the month two months after the deadline, for two years
+    (as the 2020 joiners' stretch to the extended end; the real dates have long passed)."""
+    deadline = today + datetime.timedelta(days=30)
+    month = deadline.month + 2
+    start = datetime.date(deadline.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+    end = datetime.date(start.year + 2, start.month, 1) - datetime.timedelta(days=1)
+    return {"announcement_date": today, "deadline_date": deadline, "pilot_start": start, "pilot_end": end}
+
+
+def _open_call(say: Callable[[str], None], today: datetime.date | None = None) -> None:
+    """An open call with a deadline after today, modelled on the 2020 extension for new practices in
+    participating municipalities (RULES.md §1), so a project lead can apply without touching a clock."""
+    from pht.apps.accounts.models import User
+    from pht.apps.scheme import actions
+    from pht.apps.scheme import models as m
+
+    existing = m.Call.objects.filter(code=OPEN_CALL_CODE).first()
+    if existing is not None:
+        say(f"Scheme: the open call ({existing.get_status_display()}) already exists; left as it is.")
+        return
+    source = m.Call.objects.filter(code="call-2017").first()
+    officer = User.objects.filter(username="saksbehandler").first()
+    if source is None or officer is None:
+        say("Scheme: no 2017 call or case officer; no open call.")
+        return
+    from django.utils import timezone
+
+    dates = open_call_dates(today or timezone.localdate())
+    title = "Utlysning: nye legekontor i deltakende kommuner"
+    with transaction.atomic():
+        call = actions.copy_call(officer, source, OPEN_CALL_CODE, title)
+        actions.update_call(
+            officer,
+            call,
+            actions.CallInput(
+                code=OPEN_CALL_CODE,
+                title=title,
+                description=(
+                    "Som utvidelsen i 2020, da fire nye legekontor kom med: kommuner som deltar i piloten, "
+                    "kan søke om å ta med flere legekontor. Alle fastlegene ved et legekontor må delta. "
+                    "Demo: datoene er satt ut fra dagen demoen ble bygget, slik at utlysningen er åpen."
+                ),
+                internal_note="Demo: kopiert fra 2017-utlysningen; befolkningstall fra 1. januar 2017.",
+                population_year=2017,
+                announcement_date=dates["announcement_date"],
+                deadline_date=dates["deadline_date"],
+                pilot_start=dates["pilot_start"],
+                pilot_end=dates["pilot_end"],
+            ),
+        )
+        actions.publish_call(officer, call)
+    say(f"Scheme: open call «{title}» published, deadline {dates['deadline_date']:%d.%m.%Y}.")
 
 
 def _build(say: Callable[[str], None]) -> None:

@@ -45,6 +45,26 @@ class Call(models.Model):
     assumptions = models.JSONField(_("assumptions"), default=dict)
     source = models.TextField(_("source"), blank=True)
 
+    # --- calls managed in the UI (issue 11): status, public text, internal note, copy origin ---
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Utkast")
+        PUBLISHED = "published", _("Publisert")
+        CLOSED = "closed", _("Lukket")
+
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    description = models.TextField(_("description of the call"), blank=True)
+    internal_note = models.TextField(_("internal note"), blank=True)
+    # Population (and municipalities) of 1 January of this year decide the size class; empty: the call year.
+    population_year = models.PositiveSmallIntegerField(_("population year"), null=True, blank=True)
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies"
+    )
+    budget = models.DecimalField(
+        _("budget frame (NOK)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
     def __str__(self) -> str:
         return self.title
 
@@ -54,6 +74,11 @@ class Call(models.Model):
 
     def is_assumption(self, key: str) -> bool:
         return key in self.assumptions
+
+    @property
+    def is_open(self) -> bool:
+        """Published and not closed: applications may be created and submitted (before the deadline)."""
+        return self.status == self.Status.PUBLISHED
 
 
 class Application(models.Model):
@@ -83,6 +108,13 @@ class Application(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     verdicts = models.JSONField(default=list, blank=True)
     score = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    # --- the case officer's own eligibility verdict (issue 11), beside the rules' verdicts ---
+    officer_eligible = models.BooleanField(_("officer's eligibility verdict"), null=True, blank=True)
+    officer_eligibility_reason = models.TextField(_("reason for the officer's verdict"), blank=True)
+    officer_eligibility_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    officer_eligibility_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -100,6 +132,18 @@ class Application(models.Model):
     @property
     def gp_count(self) -> int:
         return sum(p.gps.count() for p in self.practices.all())
+
+    @property
+    def rules_eligible(self) -> bool | None:
+        """The rules' verdict: every rule passed (None before any check)."""
+        return None if not self.verdicts else self.failed_count == 0
+
+    @property
+    def fails_eligibility(self) -> bool:
+        """Flag before review: the officer's verdict when recorded, else the rules' verdict."""
+        if self.officer_eligible is not None:
+            return not self.officer_eligible
+        return self.rules_eligible is False
 
 
 class ApplicationPractice(models.Model):

@@ -1,12 +1,21 @@
 from django.urls import path
 
-from pht.apps.scheme import views
+from pht.apps.scheme import call_views, views
 
 app_name = "scheme"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("utlysning/", views.call_overview, name="call"),
+    path("utlysninger/", call_views.call_list, name="calls"),
+    path("utlysninger/ny/", call_views.call_new, name="call_new"),
+    path("utlysninger/<slug:code>/", call_views.call_detail, name="call_detail"),
+    path("utlysninger/<slug:code>/endre/", call_views.call_edit, name="call_edit"),
+    path("utlysninger/<slug:code>/kopier/", call_views.call_copy, name="call_copy"),
+    path("utlysninger/<slug:code>/publiser/", call_views.call_publish, name="call_publish"),
+    path("utlysninger/<slug:code>/forleng/", call_views.call_extend, name="call_extend"),
+    path("utlysninger/<slug:code>/lukk/", call_views.call_close, name="call_close"),
+    path("offentlig/utlysninger/<slug:code>/", call_views.call_public, name="call_public"),
     path("soknader/", views.application_list, name="applications"),
     path("soknader/ny/", views.application_edit, name="application_new"),
     path("soknader/<int:pk>/", views.application_detail, name="application"),
@@ -16,6 +25,7 @@ urlpatterns = [
     path("soknader/<int:pk>/vedlegg/", views.attachment_add, name="attachment_add"),
     path("soknader/<int:pk>/vedlegg/<int:attachment_id>/", views.attachment_download, name="attachment"),
     path("soknader/<int:pk>/fagvurderer/", views.assign_reviewer, name="assign_reviewer"),
+    path("soknader/<int:pk>/vilkar/", views.eligibility_verdict, name="eligibility_verdict"),
     path("vurderinger/", views.review_list, name="reviews"),
     path("vurderinger/<int:pk>/", views.review, name="review"),
     path("utvelgelse/", views.selection, name="selection"),

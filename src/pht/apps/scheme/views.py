@@ -52,6 +52,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def call_overview(request: HttpRequest) -> HttpResponse:
     if actions.ROLE_OFFICER not in _roles(request):
+        if _roles(request) & {actions.ROLE_LEAD, actions.ROLE_REVIEWER}:
+            return redirect("scheme:calls")  # they read published calls there
         raise Http404
     call = _call(request.GET.get("call"))
     if request.method == "POST":
@@ -87,12 +89,17 @@ def call_overview(request: HttpRequest) -> HttpResponse:
 def application_list(request: HttpRequest) -> HttpResponse:
     applications = visible_applications(request.user).select_related("municipality", "call")
     can_apply = actions.ROLE_LEAD in _roles(request) and actions.municipality_of(request.user) is not None
-    call = m.Call.objects.order_by("-deadline_date").first()
+    call = m.Call.objects.filter(status=m.Call.Status.PUBLISHED).order_by("-deadline_date").first()
     own = applications.filter(call=call).exists() if call else False
     return render(
         request,
         "scheme/application_list.html",
-        {"applications": applications, "can_apply": can_apply and call is not None and not own, "call": call},
+        {
+            "applications": applications,
+            "can_apply": can_apply and call is not None and not own,
+            "call": call,
+            "officer": actions.ROLE_OFFICER in _roles(request),
+        },
     )
 
 
@@ -158,6 +165,24 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+@require_POST
+def eligibility_verdict(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case officer's own eligibility verdict with a reason (the rules' verdicts stay beside it)."""
+    application = _visible(request, pk)
+    choice = request.POST.get("eligible", "")
+    try:
+        if choice not in ("yes", "no"):
+            raise ActionRefused(_("Vilkårsvurdering: velg oppfylt eller ikke oppfylt."))
+        actions.record_eligibility_verdict(
+            request.user, application, choice == "yes", request.POST.get("reason", "")
+        )
+        messages.success(request, _("Vilkårsvurderingen er registrert."))
+    except ActionRefused as exc:
+        show_refusal(request, exc, reasons.REFUSALS)
+    return redirect("scheme:application", pk=pk)
+
+
 def _decimal(value: str, field: str) -> Decimal:
     try:
         result = Decimal((value or "0").replace(",", ".").replace(" ", ""))
@@ -209,7 +234,16 @@ def application_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
     if municipality is None:
         raise Http404
     application = _visible(request, pk) if pk is not None else None
-    call = application.call if application else _call(request.GET.get("call"))
+    if application is not None:
+        call = application.call
+    else:
+        # A new application only to a published call (a draft is the officers' own).
+        published = m.Call.objects.filter(status=m.Call.Status.PUBLISHED).order_by("-deadline_date")
+        code = request.GET.get("call")
+        found = published.filter(code=code).first() if code else published.first()
+        if found is None:
+            raise Http404(_("Ingen åpen utlysning"))
+        call = found
     practices = actions.municipality_practices(municipality)
     current = {}
     if application is not None:

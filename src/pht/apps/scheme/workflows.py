@@ -52,3 +52,13 @@ REPORT = Workflow(
         ("submitted", "approved"): OFFICER,
     },
 )
+
+# A call is written as a draft, published (open for applications until its deadline) and closed.
+# Editing is allowed only in a draft; extending the deadline only while published (actions/calls.py).
+CALL = Workflow(
+    name="call",
+    transitions={
+        ("draft", "published"): OFFICER,
+        ("published", "closed"): OFFICER,
+    },
+)

@@ -31,6 +31,7 @@ from pht.apps.scheme.actions.applications import (
     export,
     municipality_practices,
     population_of,
+    record_eligibility_verdict,
     registry_gps,
     save_application,
     snapshot,
@@ -38,9 +39,16 @@ from pht.apps.scheme.actions.applications import (
     withdraw_application,
 )
 from pht.apps.scheme.actions.calls import (
+    CallInput,
+    close_call,
+    copy_call,
+    create_call,
     extend_call,
+    extend_deadline,
     project_leads,
+    publish_call,
     send_report_reminders,
+    update_call,
 )
 from pht.apps.scheme.actions.grants import (
     accept_decision,
@@ -69,6 +77,14 @@ from pht.apps.scheme.actions.selection import (
 )
 
 __all__ = [
+    "CallInput",
+    "close_call",
+    "copy_call",
+    "create_call",
+    "extend_deadline",
+    "publish_call",
+    "record_eligibility_verdict",
+    "update_call",
     "ApplicationInputData",
     "PDF_MAGIC",
     "PracticeInput",

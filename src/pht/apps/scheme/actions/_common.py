@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +13,7 @@ from pht.apps.accounts.audit import json_safe, record_event
 from pht.apps.accounts.models import OrganisationKind, Role
 from pht.apps.accounts.permissions import roles_of
 from pht.apps.scheme import models as m
+from pht.rules.deadline import deadline_instant
 from pht.rules.workflow import Workflow, check_roles, check_transition
 
 ROLE_LEAD = Role.PROJECT_LEAD.value
@@ -57,8 +57,8 @@ def _own_municipality(user: Any, application: m.Application) -> None:
 
 
 def deadline_of(call: m.Call) -> datetime.datetime:
-    next_day = call.deadline_date + datetime.timedelta(days=1)
-    return datetime.datetime.combine(next_day, datetime.time(0), tzinfo=ZoneInfo(call.timezone))
+    """First instant after the call's deadline (``pht.rules.deadline``, the one deadline rule)."""
+    return deadline_instant(call.deadline_date, call.timezone)
 
 
 def _officers() -> list[Any]:

@@ -19,6 +19,7 @@ from pht.apps.scheme import models as m
 from pht.apps.scheme import workflows
 from pht.apps.scheme.actions._common import (
     ROLE_LEAD,
+    ROLE_OFFICER,
     _audit,
     _notify,
     _officers,
@@ -138,8 +139,9 @@ def population_of(municipality: Any, call: m.Call) -> int | None:
 
 
 def call_year(call: m.Call) -> int:
-    """The call year: population and municipalities are those of 1 January that year."""
-    return call.announcement_date.year
+    """The call year: population and municipalities are those of 1 January that year (a call may name
+    another year, e.g. the latest with reference data)."""
+    return call.population_year or call.announcement_date.year
 
 
 def eligibility_context(call: m.Call, registry: Mapping[str, frozenset[str]]) -> elig.EligibilityContext:
@@ -218,6 +220,15 @@ def _write_draft(application: m.Application, data: ApplicationInputData) -> None
     application.save(update_fields=["verdicts"])
 
 
+def _require_open(call: m.Call) -> None:
+    if not call.is_open:
+        status = REFUSAL_TERMS.get(("status", call.status), call.status)
+        raise ActionRefused(
+            _("utlysningen «%(title)s» er %(status)s og tar ikke imot søknader"),
+            {"title": call.title, "status": status},
+        )
+
+
 def _now(now: datetime.datetime | None) -> datetime.datetime:
     return now or timezone.now()
 
@@ -227,6 +238,7 @@ def create_application(user: Any, call: m.Call, data: ApplicationInputData | Non
     municipality = municipality_of(user)
     if municipality is None:
         raise ActionRefused(_("bare en kommunes prosjektleder kan søke"))
+    _require_open(call)
     if m.Application.objects.filter(call=call, municipality=municipality).exists():
         raise ActionRefused(
             _("%(municipality)s har allerede en søknad til denne utlysningen"),
@@ -274,6 +286,7 @@ def submit_application(
 ) -> m.Application:
     _own_municipality(user, application)
     _transition(workflows.APPLICATION, application.status, "submitted", user)
+    _require_open(application.call)
     moment = _now(now)
     deadline = deadline_of(application.call)
     if moment >= deadline:
@@ -350,3 +363,50 @@ def add_attachment(user: Any, application: m.Application, title: str, upload: An
         )
         _audit(user, "scheme.attachment.add", application, {}, {"attachment": attachment.title})
     return attachment
+
+
+def record_eligibility_verdict(
+    user: Any, application: m.Application, eligible: bool, reason: str
+) -> m.Application:
+    """The case officer's own eligibility verdict with a reason; the rules' verdicts stay as they are."""
+    _require_role(user, ROLE_OFFICER)
+    bounded_text(reason, m.Application, "officer_eligibility_reason")
+    if not reason.strip():
+        raise ActionRefused(
+            _("%(field)s: oppgi begrunnelsen for vurderingen"),
+            {"field": label_of(m.Application, "officer_eligibility_reason")},
+        )
+    with transaction.atomic():
+        locked = m.Application.objects.select_for_update().get(pk=application.pk)
+        if locked.status != m.Application.Status.SUBMITTED:
+            status = REFUSAL_TERMS.get(("status", locked.status), locked.status)
+            raise ActionRefused(
+                _("vilkårsvurdering: søknaden er %(status)s; bare en innsendt søknad vurderes"),
+                {"status": status},
+            )
+        before = {"officer_eligible": locked.officer_eligible, "reason": locked.officer_eligibility_reason}
+        locked.officer_eligible = eligible
+        locked.officer_eligibility_reason = reason.strip()
+        locked.officer_eligibility_by = user
+        locked.officer_eligibility_at = timezone.now()
+        locked.save(
+            update_fields=[
+                "officer_eligible",
+                "officer_eligibility_reason",
+                "officer_eligibility_by",
+                "officer_eligibility_at",
+            ]
+        )
+        _audit(
+            user,
+            "scheme.application.eligibility_verdict",
+            locked,
+            before,
+            {
+                "officer_eligible": eligible,
+                "reason": locked.officer_eligibility_reason,
+                "rules_eligible": locked.rules_eligible,
+            },
+        )
+    application.refresh_from_db()
+    return application
