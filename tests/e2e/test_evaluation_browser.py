@@ -107,6 +107,16 @@ def test_evaluator_plans_locks_runs_and_reads_results(
     assert estimates.locator("tbody tr").count() == len(Run.objects.get(pk=run.pk).result["estimates"])
     assert page.get_by_test_id("run-plan-hash").inner_text() == plan.plan_hash
     assert page.get_by_test_id("run-snapshot-hash").inner_text() == extract.snapshot_hash
+    # The event-study chart of an outcome: an SVG with its text alternative and its data table.
+    figure = page.locator("figure.pht-chart:has(title[id^='event-'])").first
+    assert figure.locator("svg[role=img] title").inner_text().strip()
+    figure.locator("summary").click()
+    assert figure.locator("table tbody tr").count() > 0
+    # The PDF report downloads.
+    with page.expect_download() as download:
+        page.get_by_test_id("report-pdf").click()
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
 
     # The Directorate reads the results but may not create a plan.
     page.context.clear_cookies()

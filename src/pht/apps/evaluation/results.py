@@ -33,6 +33,7 @@ def meta(run: Run) -> dict[str, Any]:
     plan = run.plan
     return {
         "run": run.pk,
+        "run_id": run.pk,
         "plan": plan.name,
         "plan_version": plan.version,
         "plan_hash": plan.plan_hash,

@@ -13,4 +13,5 @@ urlpatterns = [
     path("plans/<int:pk>/power/", views.plan_power, name="plan_power"),
     path("plans/<int:pk>/run/", views.run_start, name="run_start"),
     path("runs/<int:pk>/", views.run_detail, name="run"),
+    path("runs/<int:pk>/report.<str:fmt>", views.run_report, name="run_report"),
 ]

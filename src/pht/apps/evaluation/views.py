@@ -11,13 +11,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pht.apps.accounts.actions import ActionRefused, show_refusal
-from pht.apps.evaluation import actions, results
+from pht.apps.evaluation import actions, presentation, report, results
 from pht.apps.evaluation.access import can_read, can_work
 from pht.apps.evaluation.forms import ExtractChoiceForm, NewPlanForm, PlanForm, ReasonForm
 from pht.apps.evaluation.models import AnalysisPlan, Extract, Run
@@ -216,6 +217,52 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "dimensions": DIMENSIONS,
         "titles": {key: outcome.title for key, outcome in CATALOGUE.items()},
     }
-    # The results presentation (charts, suppression) plugs in here:
-    # context.update(presentation.results_context(run))  -- pht.apps.evaluation.presentation (evalreport)
+    if run.result:
+        try:
+            # Charts, formatted numbers with their uncertainty, small counts suppressed.
+            context.update(presentation.results_context(run.result, context["meta"], _language()))
+            context["presented"] = True
+        except presentation.ResultError as exc:
+            messages.error(request, _("The results cannot be shown as charts: %(error)s") % {"error": exc})
     return render(request, "evaluation/run.html", context)
+
+
+def _language() -> str:
+    return "en" if (get_language() or "nb").startswith("en") else "nb"
+
+
+def _finished_run(pk: int) -> Run:
+    run = get_object_or_404(Run.objects.select_related("plan", "extract"), pk=pk)
+    if not run.result:
+        raise Http404(_("The run has no results yet."))
+    return run
+
+
+def _download(body: str | bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@reader
+def run_report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The run's report as an HTML page or a PDF, or its estimates as CSV."""
+    run = _finished_run(pk)
+    meta = results.meta(run)
+    try:
+        if fmt == "html":
+            return HttpResponse(report.render_html(run.result, meta, _language()))
+        if fmt == "pdf":
+            return _download(
+                report.render_pdf(run.result, meta, _language()), "application/pdf", f"pht-run-{run.pk}.pdf"
+            )
+        if fmt == "csv":
+            return _download(
+                presentation.estimates_csv(run.result, meta),
+                "text/csv; charset=utf-8",
+                f"pht-run-{run.pk}-estimates.csv",
+            )
+    except presentation.ResultError as exc:
+        messages.error(request, _("The report cannot be made: %(error)s") % {"error": exc})
+        return redirect("evaluation:run", pk=run.pk)
+    raise Http404(_("Unknown format."))
