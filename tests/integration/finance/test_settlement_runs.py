@@ -211,4 +211,12 @@ def test_the_form_starts_a_job_and_shows_its_progress(officer, client) -> None:
     assert bad.status_code == 400 and Job.objects.count() == 1
     refused = client.post("/finance/runs/", {"scope": "month", "period": "2018-13"})
     assert refused.status_code == 400 and "2018-13" in refused.content.decode()
+    for hostile in (
+        {"scope": "decade", "period": PERIOD},
+        {"scope": "year", "year": "1e9"},
+        {"scope": "year", "year": "99999999999999999999"},
+        {"scope": "month", "period": "2018-05' OR 1=1"},
+        {"scope": "year", "year": "1999"},
+    ):
+        assert client.post("/finance/runs/", hostile).status_code == 400, hostile
     assert Job.objects.count() == 1
