@@ -226,7 +226,7 @@ def test_a_job_whose_worker_died_is_queued_again_then_given_up(
     recover_stale_jobs()
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
-    assert "stopped 2 times" in job.error
+    assert "stoppet 2 ganger" in job.error  # written in the site language (bokmål)
 
 
 def test_kind_names_are_unique() -> None:
