@@ -260,3 +260,13 @@ def test_selftest_is_for_administrators_and_validates_its_parameters(people: dic
 
 def test_cancelled_is_the_contract_name() -> None:
     assert issubclass(Cancelled, Exception)
+
+
+def test_the_fragment_speaks_bokmaal_by_default_and_english_when_chosen(people: dict[str, Any]) -> None:
+    job = start_job(people["finance"], "tests.add", {"a": 1, "b": 1})
+    client = _client(people["finance"])
+    norwegian = client.get(f"/jobs/{job.pk}/progress/").content.decode()
+    assert "I kø" in norwegian and "Avbryt jobben" in norwegian
+    client.cookies["django_language"] = "en"
+    english = client.get(f"/jobs/{job.pk}/progress/").content.decode()
+    assert "Queued" in english and "Cancel job" in english and "I kø" not in english
