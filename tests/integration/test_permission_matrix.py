@@ -43,6 +43,7 @@ PARAMETERS = {
     "decision_id": MISSING,
     "member_id": MISSING,
     "token_id": MISSING,
+    "job_id": MISSING,
     "orgnr": "orgnr",
     "kommunenummer": "kommunenummer",
     "hpr": "hpr",

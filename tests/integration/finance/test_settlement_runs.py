@@ -121,12 +121,39 @@ def test_the_page_shows_a_changed_amount_between_versions(officer, client) -> No
     assert f'data-difference="{current.total - Decimal("1000.00")}"' in page
 
 
-def test_a_year_run_settles_every_month(officer) -> None:
+def test_a_year_run_settles_every_month_by_quarters_as_the_engine_settles_the_year(
+    officer, run_lake, monkeypatch
+) -> None:
     from pht.apps.finance.models import Statement
+    from pht.apps.jobs import runner
+    from pht.engine.finance import FinanceLake, periods_of_year
 
+    reports: list[tuple[int, str]] = []
+    real = runner.make_progress
+
+    def recording(job_id):  # type: ignore[no-untyped-def]
+        report = real(job_id)
+
+        def progress(pct: int, message: str = "") -> None:
+            reports.append((pct, message))
+            report(pct, message)
+
+        return progress
+
+    monkeypatch.setattr(runner, "make_progress", recording)
     job = _settle(officer, year=2018)
     assert job.result["periods"] == [f"2018-{m:02d}" for m in range(1, 13)]
+    assert [pct for pct, _ in reports] == [2, 5, 26, 47, 68, 92]
+    assert "2018-01–2018-03" in reports[1][1] and "2018-10–2018-12" in reports[4][1]
     assert Statement.objects.filter(period__startswith="2018-").count() == 2 * 2 * 12
+    lake = FinanceLake(run_lake)
+    year = lake.settle(list(periods_of_year(2018)), lake.practice_ids([FEE_PRACTICE, CAPITATION_PRACTICE]))
+    for item in year:
+        for settlement in (item.fee, item.capitation):
+            stored = Statement.objects.get(
+                practice__orgnr=item.month.practice, period=str(item.month.period), model=settlement.model
+            )
+            assert stored.total == settlement.total, (item.month.practice, item.month.period)
 
 
 @pytest.mark.parametrize(
@@ -184,4 +211,12 @@ def test_the_form_starts_a_job_and_shows_its_progress(officer, client) -> None:
     assert bad.status_code == 400 and Job.objects.count() == 1
     refused = client.post("/finance/runs/", {"scope": "month", "period": "2018-13"})
     assert refused.status_code == 400 and "2018-13" in refused.content.decode()
+    for hostile in (
+        {"scope": "decade", "period": PERIOD},
+        {"scope": "year", "year": "1e9"},
+        {"scope": "year", "year": "99999999999999999999"},
+        {"scope": "month", "period": "2018-05' OR 1=1"},
+        {"scope": "year", "year": "1999"},
+    ):
+        assert client.post("/finance/runs/", hostile).status_code == 400, hostile
     assert Job.objects.count() == 1

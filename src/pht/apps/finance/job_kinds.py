@@ -24,6 +24,7 @@ from pht.apps.jobs.registry import Progress, job_kind
 from pht.rules.financing import Period
 
 KIND = "finance.settle"
+QUARTER = 3
 
 
 def lake_dir() -> Path:
@@ -104,10 +105,14 @@ def settle(job: Job, progress: Progress) -> dict[str, Any]:
         if not wanted:
             raise ValueError(_("The data lake has no pilot practices to settle."))
     scope = lake.practice_ids(wanted)
+    # A quarter per engine call: each call scans the lake once (about 3 s for the demo's pilot), so a
+    # year in 12 single months would take three times as long as in four quarters, for a finer bar.
+    chunks = [periods[i : i + QUARTER] for i in range(0, len(periods), QUARTER)]
     settled = []
-    for done, period in enumerate(periods):
-        progress(5 + 85 * done // len(periods), _("Settling %(month)s") % {"month": period})
-        settled.extend(lake.settle([period], scope))
+    for done, chunk in enumerate(chunks):
+        span = str(chunk[0]) if len(chunk) == 1 else f"{chunk[0]}–{chunk[-1]}"
+        progress(5 + 85 * done // len(chunks), _("Settling %(month)s") % {"month": span})
+        settled.extend(lake.settle(chunk, scope))
     progress(92, _("Storing the statements"))
     stored = store_settlements(
         job.created_by, settled, source=f"lake {lake_dir().name}, job {job.pk}", job=job
