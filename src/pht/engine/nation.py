@@ -13,7 +13,9 @@ Then, per practice, by the pure rules of ``pht.rules.financing.frame``:
 * model B, capitation model with a team: its share of the frame (``capitation_frame``: the
   reference income + every practice's nurse allowance, quality pool by the year's points-based
   quality grants, the rest by the year's needs-weighted capitation);
-* best: each practice's better of A and B.
+* best: each practice's better of A and B (B as its share of the frame with every practice in the
+  capitation model; a frame of only the practices that choose it would share the same reference
+  income among fewer practices, which this first version does not model).
 
 Copayments are the same under every model and left out of income and cost. Payers: the
 municipality pays the base grant today and under A; under B it is assumed to pay the same amount
