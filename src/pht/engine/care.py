@@ -351,6 +351,25 @@ def shares(result: pa.Table) -> dict[str, dict[str, float | int]]:
     return out
 
 
+FRAILTY_SHARE_MIN_AGE = 65  # the age the eFI's published category shares are for (Clegg et al. 2016)
+
+
+def frailty_shares(
+    result: pa.Table, min_age: int = FRAILTY_SHARE_MIN_AGE
+) -> dict[str, dict[str, float | int]]:
+    """How many residents aged ``min_age``+ fall in each frailty category, and what share of them."""
+    ages = result.column("age").to_pylist()
+    categories = result.column("frailty_category").to_pylist()
+    chosen = [category for age, category in zip(ages, categories, strict=True) if age >= min_age]
+    total = len(chosen)
+    out: dict[str, dict[str, float | int]] = {}
+    for category in FrailtyCategory:
+        count = sum(1 for value in chosen if value == category.value)
+        out[category.value] = {"residents": count, "share": count / total if total else 0.0}
+    out["aged"] = {"residents": total, "share": 1.0, "min_age": min_age}
+    return out
+
+
 def history_from_lake(
     lake: Path | str, resident_ids: Iterable[int], on: datetime.date
 ) -> dict[int, ResidentHistory]:
@@ -536,6 +555,7 @@ def stratify_to_file(
         "residents": table.num_rows,
         "seconds": round(seconds, 3),
         "shares": shares(table),
+        "frailty_shares": frailty_shares(table),
         "parameters": provenance,
         "note": "All target-group rules and cut-offs are PHT defaults (assumptions), see docs/care.md.",
     }

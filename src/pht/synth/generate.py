@@ -72,6 +72,9 @@ S_PEOPLE, S_LATENT, S_ONSET, S_DEATH, S_LISTS, S_CONTACTS, S_NURSE, S_HOSPITAL, 
 S_PRACTICE, S_TREND = 11, 12  # the confounding: latent practice effects, municipal trends
 
 EVALUATION_PARAMETERS = "synth_evaluation"
+# The truth's frail-elderly target: 75+ with this many frailty deficits (3 of the 12 the generator recorded
+# before it carried the index's full deficit set, at about three times the count; see synth_morbidity.toml)
+FRAIL_TRUTH_MIN_DEFICITS = 8
 PREM_ITEMS = TRUTH_OUTCOMES[-3:]  # prem_overall, prem_continuity, prem_coordination
 
 KINDS = ("gp_day", "gp_evening", "e_consultation", "home_visit", "simple_contact", "out_of_hours", "nurse")
@@ -1000,7 +1003,9 @@ class Year:
             [key_index[k] for k in ("psychosis", "substance_use", "dementia", "developmental_disability")]
         )
         self.target = (
-            (self.n_chronic >= 2) | has[special].any(axis=0) | ((age_start >= 75) & (self.n_frail >= 3))
+            (self.n_chronic >= 2)
+            | has[special].any(axis=0)
+            | ((age_start >= 75) & (self.n_frail >= FRAIL_TRUTH_MIN_DEFICITS))
         )
         self.cond_cons = np.array([c.consultation_log_rr for c in conditions])
         # present conditions as CSR, to give contacts a diagnosis among the person's conditions
@@ -1501,7 +1506,7 @@ def survey_stage(year: Year, first_gp_day: np.ndarray, truth: Truth) -> tuple[st
         88
         - 0.2 * np.maximum(age_mid[chosen] - 30, 0)
         - 4 * n_chronic[chosen]
-        - 3 * n_frail[chosen]
+        - 1 * n_frail[chosen]  # 3 per deficit when the generator recorded a third as many
         + rng_s.normal(0, 12, len(chosen))
     )
     # assumption: older patients rate their GP a little higher, patients with many conditions lower

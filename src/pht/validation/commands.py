@@ -1,4 +1,4 @@
-"""``pht evaluate run | truth | validate``: the evaluation engine on the command line."""
+"""``pht evaluate run | truth | validate | report``: the evaluation engine on the command line."""
 
 from __future__ import annotations
 
@@ -173,6 +173,15 @@ def evaluate_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from pht.command import setup_django
+
+    setup_django()
+    from pht.apps.evaluation.report import report_command
+
+    return report_command(args)
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "evaluate",
@@ -205,6 +214,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     truth_p.add_argument("--plan")
     truth_p.add_argument("--format", choices=["json"], default="json")
     truth_p.set_defaults(handler=evaluate_truth)
+
+    report_p = which.add_parser(
+        "report", help="the evaluation report (HTML or PDF) or the estimates (CSV) from a result file"
+    )
+    report_p.add_argument("--result", required=True, help="results.json of `pht evaluate run --out`")
+    report_p.add_argument("--format", choices=["html", "pdf", "csv"], default="html")
+    report_p.add_argument("--out", required=True, help="the file to write")
+    report_p.add_argument("--language", choices=["nb", "en"], default="nb")
+    report_p.add_argument(
+        "--meta", help="JSON with the run's metadata (snapshot_hash, run_id, started_at, finished_at, ...)"
+    )
+    report_p.set_defaults(handler=_report)
 
     val_p = which.add_parser("validate", help="generate N lakes and check coverage, bias and false positives")
     val_p.add_argument("--seeds", type=int, required=True, help="number of lakes (seeds first-seed ..)")

@@ -101,6 +101,14 @@ def run_stratify(args: argparse.Namespace) -> int:
     print("Target groups (defaults = assumptions; the real pilot reached ~10 % of list patients by 2021):")
     for group, figures in summary["shares"].items():
         print(f"  {group:<16} {figures['residents']:>10,}  {100 * figures['share']:6.2f} %")
+    aged = summary["frailty_shares"]["aged"]
+    print(
+        f"Frailty categories among the {aged['residents']:,} residents aged {aged['min_age']}+ "
+        "(eFI reference, Clegg et al. 2016: fit ~50 %, mild ~35 %, moderate ~12 %, severe ~3 %):"
+    )
+    for category, figures in summary["frailty_shares"].items():
+        if category != "aged":
+            print(f"  {category:<16} {figures['residents']:>10,}  {100 * figures['share']:6.2f} %")
     if args.out:
         print(f"written: {args.out}")
     else:

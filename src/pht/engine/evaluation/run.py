@@ -170,6 +170,7 @@ def run(
         fits: list[dict[str, Any]] = []
         for key, dimension, population in pairs:
             frame = lake.panel(key, population, locked)
+            labels = [p.label for p in lake.calendar(key)]
             fits.append(
                 {
                     "key": key,
@@ -177,6 +178,8 @@ def run(
                     "population": population,
                     "frame": frame,
                     "sample": frame[frame.unit.isin(units)],
+                    "period_labels": labels,
+                    "first_post_period": labels[lake.first_cohort_of(key)],
                 }
             )
         timings.measure("panels", started)
@@ -370,6 +373,9 @@ def _estimate(
                 + (", parallel trends in log rates)" if r["gt"].scale == "log" else ")"),
                 "comparison": comparisons[i],
                 "event_study": event_rows[i],
+                "trends": trends(sample, fit["period_labels"]),
+                "trend_measure": TREND_MEASURES[outcome.kind],
+                "first_post_period": fit["first_post_period"],
                 "event_study_scale": (
                     "rate ratio"
                     if r["gt"].scale == "log"
@@ -377,6 +383,30 @@ def _estimate(
                 ),
             }
         )
+    return out
+
+
+TREND_MEASURES = {
+    "count": "events per person-month",
+    "score": "mean score",
+    "share": "share",
+}
+
+
+def trends(sample: pd.DataFrame, labels: list[str]) -> list[dict[str, Any]]:
+    """The outcome by period for the treated practices and their matched controls, each group's
+    sum of ``y`` over its sum of ``w`` (a rate per person-month, a mean score or a share), with
+    the number of practices behind each mean; a group without exposure in a period has None."""
+    treated = sample.cohort.to_numpy() != NEVER
+    out = []
+    for period in sorted(int(p) for p in sample.period.unique()):
+        row: dict[str, Any] = {"period": labels[period] if 0 <= period < len(labels) else str(period)}
+        for name, group in (("treated", treated), ("control", ~treated)):
+            cells = sample[group & (sample.period.to_numpy() == period)]
+            w = float(cells.w.sum())
+            row[name] = _round(float(cells.y.sum()) / w) if w > 0 else None
+            row[f"{name}_practices"] = int(cells.unit.nunique())
+        out.append(row)
     return out
 
 
