@@ -150,3 +150,20 @@ def test_without_an_evaluation_the_page_and_output_say_so(lake_dir, capsys) -> N
     out = capsys.readouterr().out
     assert "no evaluation result given" in out
     assert "nurse FTE needed" in out
+
+
+def test_a_real_evaluation_result_is_read_and_a_ratio_above_one_avoids_nothing(lake_dir, capsys) -> None:
+    from pathlib import Path
+
+    real = Path(__file__).parents[2] / "integration" / "evaluation_report" / "result.json"
+    assert (
+        main(["nation", "whatif", "--lake", str(lake_dir), "--format", "json", "--evaluation", str(real)])
+        == 0
+    )
+    evaluation = json.loads(capsys.readouterr().out)["evaluation"]
+    assert evaluation["admissions_estimate"]["population"] == "all"  # the whole list population
+    assert evaluation["admissions_estimate"]["estimate"] == 1.153748
+    capitation = evaluation["models"]["capitation"]
+    # more admissions, not fewer, at every bound of that result: no cost per avoided admission
+    assert all(capitation[k]["net_cost_per_avoided_admission"] is None for k in ("estimate", "low", "high"))
+    assert Decimal(capitation["estimate"]["avoided_admissions"]) < 0
