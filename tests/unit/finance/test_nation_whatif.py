@@ -145,6 +145,16 @@ def test_bad_input_is_refused_naming_what(tmp_path, capsys) -> None:
     assert "bad.json" in capsys.readouterr().err
 
 
+def test_a_hostile_evaluation_estimate_is_refused_naming_the_field(lake_dir, tmp_path, capsys) -> None:
+    hostile = tmp_path / "hostile.json"
+    estimates = [
+        {"outcome": "acute_admissions", "population": "all", "estimate": "NaN", "ci_low": 0.8, "ci_high": 1.0}
+    ]
+    hostile.write_text(json.dumps({"estimates": estimates}))
+    assert main(["nation", "whatif", "--lake", str(lake_dir), "--evaluation", str(hostile)]) != 0
+    assert "acute_admissions (all), field 'estimate'" in capsys.readouterr().err
+
+
 def test_without_an_evaluation_the_page_and_output_say_so(lake_dir, capsys) -> None:
     assert main(["nation", "whatif", "--lake", str(lake_dir)]) == 0
     out = capsys.readouterr().out
