@@ -13,7 +13,9 @@ Then, per practice, by the pure rules of ``pht.rules.financing.frame``:
 * model B, capitation model with a team: its share of the frame (``capitation_frame``: the
   reference income + every practice's nurse allowance, quality pool by the year's points-based
   quality grants, the rest by the year's needs-weighted capitation);
-* best: each practice's better of A and B.
+* best: each practice's better of A and B (B as its share of the frame with every practice in the
+  capitation model; a frame of only the practices that choose it would share the same reference
+  income among fewer practices, which this first version does not model).
 
 Copayments are the same under every model and left out of income and cost. Payers: the
 municipality pays the base grant today and under A; under B it is assumed to pay the same amount
@@ -27,7 +29,7 @@ import json
 import time
 from collections import defaultdict
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -257,6 +259,23 @@ def _pick(estimates: list[Mapping[str, Any]], outcome: str) -> Mapping[str, Any]
     return found[0] if found else None
 
 
+def _ratio(estimate: Mapping[str, Any], key: str) -> Decimal:
+    """A rate ratio of an evaluation estimate, refused naming the outcome and field when not a number."""
+    value = estimate.get(key)
+    try:
+        if isinstance(value, bool):
+            raise InvalidOperation
+        result = Decimal(str(value))
+        if not result.is_finite() or result < 0:
+            raise InvalidOperation
+    except InvalidOperation:
+        raise ValueError(
+            f"evaluation estimate {estimate.get('outcome')} ({estimate.get('population')}), field {key!r}: "
+            f"not a rate ratio: {value!r}"
+        ) from None
+    return result
+
+
 def _evaluation(
     lake: FinanceLake, year: int, sums: Mapping[str, Any], evaluation: Mapping[str, Any] | list[Any] | None
 ) -> dict[str, Any]:
@@ -276,8 +295,8 @@ def _evaluation(
             "note": "the evaluation result has no acute_admissions rate ratio with an interval",
         }
     ooh = _pick(estimates, "out_of_hours_contacts")
-    ratio = RateRatio(*(Decimal(str(admissions[k])) for k in ("estimate", "ci_low", "ci_high")))
-    ooh_ratio = Decimal(str(ooh["estimate"])) if ooh else Decimal(1)
+    ratio = RateRatio(*(_ratio(admissions, k) for k in ("estimate", "ci_low", "ci_high")))
+    ooh_ratio = _ratio(ooh, "estimate") if ooh else Decimal(1)
     con = lake.con
     stays = ", ".join(f"'{p}'" for p in lake_files(lake.lake_dir, "hospital_stays", [year]))
     contacts = ", ".join(f"'{p}'" for p in lake_files(lake.lake_dir, "contacts", [year]))

@@ -58,6 +58,9 @@ def test_the_stored_result_is_shown_in_tables_with_assumptions_labelled(
     assert "Telemark" in html and 'data-testid="nation-size-classes"' in html
     assert "1593.3" in html and "Antakelse" in html and "nurse_funding.supply_fte" in html
     assert 'data-testid="nation-no-evaluation"' in html
+    # charts: accessible SVG (role img, title) beside the tables, in Norwegian number format
+    assert html.count('role="img"') >= 2 and "Endring i inntekt per fylke" in html
+    assert 'data-testid="nation-chart-size"' in html
 
 
 def test_a_broken_result_file_is_an_error_message_not_a_500(officer, client, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -145,8 +145,35 @@ def test_bad_input_is_refused_naming_what(tmp_path, capsys) -> None:
     assert "bad.json" in capsys.readouterr().err
 
 
+def test_a_hostile_evaluation_estimate_is_refused_naming_the_field(lake_dir, tmp_path, capsys) -> None:
+    hostile = tmp_path / "hostile.json"
+    estimates = [
+        {"outcome": "acute_admissions", "population": "all", "estimate": "NaN", "ci_low": 0.8, "ci_high": 1.0}
+    ]
+    hostile.write_text(json.dumps({"estimates": estimates}))
+    assert main(["nation", "whatif", "--lake", str(lake_dir), "--evaluation", str(hostile)]) != 0
+    assert "acute_admissions (all), field 'estimate'" in capsys.readouterr().err
+
+
 def test_without_an_evaluation_the_page_and_output_say_so(lake_dir, capsys) -> None:
     assert main(["nation", "whatif", "--lake", str(lake_dir)]) == 0
     out = capsys.readouterr().out
     assert "no evaluation result given" in out
     assert "nurse FTE needed" in out
+
+
+def test_a_real_evaluation_result_is_read_and_a_ratio_above_one_avoids_nothing(lake_dir, capsys) -> None:
+    from pathlib import Path
+
+    real = Path(__file__).parents[2] / "integration" / "evaluation_report" / "result.json"
+    assert (
+        main(["nation", "whatif", "--lake", str(lake_dir), "--format", "json", "--evaluation", str(real)])
+        == 0
+    )
+    evaluation = json.loads(capsys.readouterr().out)["evaluation"]
+    assert evaluation["admissions_estimate"]["population"] == "all"  # the whole list population
+    assert evaluation["admissions_estimate"]["estimate"] == 1.153748
+    capitation = evaluation["models"]["capitation"]
+    # more admissions, not fewer, at every bound of that result: no cost per avoided admission
+    assert all(capitation[k]["net_cost_per_avoided_admission"] is None for k in ("estimate", "low", "high"))
+    assert Decimal(capitation["estimate"]["avoided_admissions"]) < 0

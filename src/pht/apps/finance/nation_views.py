@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from pht.apps.accounts.permissions import sees_everything
 from pht.apps.finance.models import FinancingModel, Statement, StatementLine
 from pht.apps.scheme.models import Instalment
+from pht.charts import EN, NB, WORDS, Chart, bar_chart
 from pht.rules.financing.nation import PilotCosts, pilot_summary
 
 RESULT_FILE = "nation_whatif.json"
@@ -95,6 +96,42 @@ def _groups(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _charts(
+    counties: list[dict[str, Any]], size_classes: list[dict[str, Any]], request: HttpRequest
+) -> list[Chart]:
+    """Change in income by county and by size class under each model, in million NOK (bar charts;
+    the tables beside them hold the same figures)."""
+    language = "en" if (getattr(request, "LANGUAGE_CODE", "nb") or "nb").startswith("en") else "nb"
+    fmt, vocabulary = (EN if language == "en" else NB), WORDS[language]
+    names = {"fee": _("Fee model"), "capitation": _("Capitation model"), "best": _("Better model")}
+    charts = []
+    for ident, groups, title in (
+        ("nation-chart-county", counties, _("Change in income by county")),
+        ("nation-chart-size", size_classes, _("Change in income by municipality size class")),
+    ):
+        millions = [
+            (names[m], [None if g[m] is None else float(g[m]) / 1e6 for g in groups]) for m in MODEL_KEYS
+        ]
+        charts.append(
+            bar_chart(
+                [str(g["name"]) for g in groups],
+                millions,
+                title=str(title),
+                description=str(
+                    _(
+                        "Change from today's income under each model, million NOK a year; the table below holds the figures."
+                    )
+                ),
+                y_label=str(_("Million NOK")),
+                fmt=fmt,
+                vocabulary=vocabulary,
+                digits=1,
+                ident=ident,
+            )
+        )
+    return charts
+
+
 def pilot_costs() -> PilotCosts:
     """The pilot's costs from the stored statements and approved instalments."""
     grants = Instalment.objects.filter(status=Instalment.Status.APPROVED).aggregate(
@@ -160,6 +197,7 @@ def nation(request: HttpRequest) -> HttpResponse:
             practices=len(data.get("practices", []) or []),
             today=_dec(data["totals"].get("today")),
         )
+        context["charts"] = _charts(context["counties"], context["size_classes"], request)
         evaluation = data.get("evaluation") or {}
         estimate = evaluation.get("admissions_estimate") if isinstance(evaluation, dict) else None
         if estimate:

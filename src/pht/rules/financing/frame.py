@@ -15,6 +15,13 @@ is not counted twice) + the nurse allowance of every practice. The frame is spli
 which the nurse allowance comes first and the remainder is shared by needs weights. Each pool is
 shared to the øre by the largest-remainder method, so capitation + quality grant over all
 practices equals the frame exactly.
+
+The frame is a year's split. The monthly statements (``settle_capitation_model``) pay on account:
+the needs-weighted capitation at the budget-neutral rate, the points-based quality grant and the
+nurse allowance pro rata for the month's days (a practice with a team); the frame's exact split
+uses the year's needs-weighted capitation and points-based quality grants as its weights (as
+``pht.engine.nation`` does for every practice of a lake). A year-end true-up statement of the
+difference is not built yet.
 """
 
 from __future__ import annotations
