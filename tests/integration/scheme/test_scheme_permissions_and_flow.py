@@ -226,9 +226,21 @@ def test_decision_amounts_acceptance_plan_and_four_eyes(world: dict[str, Any], f
         actions.accept_decision(world["lead_flora"], decision)
     actions.accept_decision(world["lead_seljord"], decision, on=datetime.date(2018, 2, 1))
     instalments = list(decision.instalments.all())
-    assert [i.due for i in instalments][:2] == [datetime.date(2018, 2, 1), datetime.date(2018, 7, 1)]
+    # One plan per recipient (the municipality and each of the two practices); nothing is paid
+    # before the pilot starts on 1 April 2018, even though the decision was accepted in February.
+    assert [(i.line.name, i.due) for i in instalments][:3] == [
+        ("Seljord kommune", datetime.date(2018, 4, 1)),
+        ("Seljord legesenter", datetime.date(2018, 4, 1)),
+        ("Flatdal legekontor", datetime.date(2018, 4, 1)),
+    ]
     assert sum(i.total for i in instalments) == decision.total
-    assert decision.reports.count() == 4
+    # 3 GPs: 900,000 x 275/365 = 678,082.19; 1 GP: 300,000 x 275/365 = 226,027.40; halves of each
+    assert {i.line.orgnr: i.total for i in instalments[:3]} == {
+        "": Decimal("165753.43"),  # 331,506.85 / 2 rounded; the July half is 165,753.42
+        "100000011": Decimal("339041.10"),
+        "100000012": Decimal("113013.70"),
+    }
+    assert decision.reports.count() == 3 * 4  # per recipient and year
 
     first = instalments[0]
     with pytest.raises(ActionRefused, match="no step"):
@@ -255,7 +267,7 @@ def test_decision_amounts_acceptance_plan_and_four_eyes(world: dict[str, Any], f
     csv_text = _client(world["finance1"]).get("/scheme/utbetalinger.csv").content.decode()
     lines = csv_text.strip().splitlines()
     assert lines[0].startswith("kommunenummer,municipality,instalment,due")
-    assert len(lines) == 2 and lines[1].startswith("0828,Seljord,1,2018-02-01")
+    assert len(lines) == 2 and lines[1].startswith("0828,Seljord,Seljord kommune,,1,2018-04-01")
     assert _client(world["lead_seljord"]).get("/scheme/utbetalinger.csv").status_code == 404
 
 
