@@ -407,3 +407,33 @@ def test_two_submissions_of_one_application_have_one_effect(world: dict[str, Any
     assert sum(isinstance(r, ActionRefused) for r in results) == 1, results
     assert AuditEvent.objects.filter(verb="scheme.application.submit").count() == 1
     assert m.ApplicationRevision.objects.filter(application=application).count() == 1
+
+
+def test_extending_the_call_amends_every_accepted_decision_within_its_total(
+    world: dict[str, Any], full_data: Any
+) -> None:
+    decision = _accepted(world, full_data)
+    total = decision.total
+    _pay(world, decision.instalments.filter(year=2018))
+    officer = _client(world["officer"])
+    assert 'id="extend-decisions"' not in officer.get(f"/scheme/tilsagn/{decision.pk}/").content.decode()
+    actions.extend_call(world["officer"], world["call"], datetime.date(2023, 3, 31), "Forlenget i 2019.")
+    assert 'id="extend-decisions"' in officer.get(f"/scheme/tilsagn/{decision.pk}/").content.decode()
+    url = f"/scheme/utlysning/{world['call'].pk}/forleng-tilsagn/"
+    bad = officer.post(url, {"as_of": "1.1.2019", "note": "x", "decision": decision.pk}, follow=True)
+    assert bad.status_code == 200 and not m.Amendment.objects.exists()
+    assert _client(world["lead_seljord"]).post(url, {"as_of": "2019-01-01", "note": "x"}).status_code == 404
+    response = officer.post(
+        url, {"as_of": "2019-01-01", "note": "Forlenget i 2019.", "decision": decision.pk}
+    )
+    assert response.status_code == 302
+    amendment = m.Amendment.objects.get()
+    decision.refresh_from_db()
+    assert decision.period_end == datetime.date(2023, 3, 31)
+    assert amendment.frame == total == amendment.total == decision.total  # the same budget
+    planned = decision.instalments.filter(status="planned")
+    assert max(i.due for i in planned) == datetime.date(2023, 1, 1)
+    assert sum(i.amount for i in planned) + amendment.paid == total
+    # a second extension of the same call has nothing to amend
+    officer.post(url, {"as_of": "2019-01-01", "note": "igjen", "decision": decision.pk})
+    assert m.Amendment.objects.count() == 1

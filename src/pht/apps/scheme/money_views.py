@@ -301,3 +301,24 @@ def rejection_letter(request: HttpRequest, pk: int) -> HttpResponse:
     from pht.apps.scheme.letters import rejection_letter_pdf
 
     return _pdf(rejection_letter_pdf(application), f"avslag-{application.municipality.kommunenummer}")
+
+
+@login_required
+def extend_decisions(request: HttpRequest, pk: int) -> HttpResponse:
+    """After the call's period is extended: an amendment for every accepted decision of the call, each
+    within its current total (as the real extension in 2019, within the same budget)."""
+    if actions.ROLE_OFFICER not in roles_of(request.user) or request.method != "POST":
+        raise Http404
+    call = get_object_or_404(m.Call, pk=pk)
+    try:
+        made = actions.extend_decisions(
+            request.user,
+            call,
+            _date_input(request.POST.get("as_of", ""), _("endringsdato")),
+            request.POST.get("note", ""),
+        )
+        messages.success(request, _("%(count)s endringsvedtak er fattet.") % {"count": len(made)})
+    except ActionRefused as exc:
+        show_refusal(request, exc, reasons.REFUSALS)
+    back = parse_id(request.POST.get("decision")) if request.POST.get("decision") else None
+    return redirect("scheme:decision", pk=back) if back else redirect("scheme:payments")

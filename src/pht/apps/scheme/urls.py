@@ -23,6 +23,7 @@ urlpatterns = [
     path("tilsagn/<int:pk>/brev.pdf", money_views.decision_letter, name="decision_letter"),
     path("tilsagn/<int:pk>/endring/", money_views.amendment_new, name="amendment_new"),
     path("endringsvedtak/<int:pk>/", money_views.amendment_detail, name="amendment"),
+    path("utlysning/<int:pk>/forleng-tilsagn/", money_views.extend_decisions, name="extend_decisions"),
     path("endringsvedtak/<int:pk>/brev.pdf", money_views.amendment_letter, name="amendment_letter"),
     path("soknader/<int:pk>/avslag.pdf", money_views.rejection_letter, name="rejection_letter"),
     path("utbetalinger/", money_views.payments, name="payments"),
