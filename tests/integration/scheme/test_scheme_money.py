@@ -276,6 +276,8 @@ def test_letters_carry_case_number_decision_date_amounts_legal_basis_and_appeal(
     flora = m.Application.objects.get(municipality=world["flora"])
     assert flora.status == "rejected"
     assert _client(world["lead_seljord"]).get(f"/scheme/soknader/{flora.pk}/avslag.pdf").status_code == 404
+    page = _client(world["lead_flora"]).get(f"/scheme/soknader/{flora.pk}/").content.decode()
+    assert f"/scheme/soknader/{flora.pk}/avslag.pdf" in page
     text = _pdf_text(_client(world["lead_flora"]).get(f"/scheme/soknader/{flora.pk}/avslag.pdf").content)
     assert "Avslag på søknad" in text and "call-2017/1401" in text and "tre uker" in text
     selection_day = flora.call.selection_decisions.get().decided_at
