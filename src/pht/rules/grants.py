@@ -270,12 +270,10 @@ MUNICIPALITY = "municipality"
 PRACTICE = "practice"
 
 LINE_TEMPLATES: Mapping[str, str] = {
-    "grants.line.practice": (
-        "%(year)s: %(gps)s GPs × %(per_gp)s × %(days)s/%(days_in_year)s days = %(amount)s"
-    ),
+    "grants.line.practice": "%(year)s: %(gps)s GPs × %(per_gp)s × %(days)s/%(days_in_year)s days = %(amount)s",
     "grants.line.municipality": (
-        "%(year)s: %(base)s × %(days)s/%(days_in_year)s days + %(per_gp)s per GP-day-share "
-        "(%(gp_days)s GP-days / %(days_in_year)s) = %(amount)s"
+        "%(year)s: %(base)s × %(days)s/%(days_in_year)s days + %(per_gp)s × %(gp_days)s GP-days / "
+        "%(days_in_year)s = %(amount)s"
     ),
 }
 
@@ -554,3 +552,7 @@ def replan(
         + ("all of it fits" if factor == 1 else f"scaled by {available:.2f}/{entitlement:.2f}")
     )
     return Replan(frame, paid_total, entitlement, factor, tuple(result), reason)
+
+
+# Every reason template of this module, for the presentation layer's catalogue.
+TEMPLATES = {**TEMPLATES, **LINE_TEMPLATES}

@@ -463,7 +463,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reports": decision.reports.all(),
             "assumptions": decision.application.call.assumptions,
             "is_lead": actions.ROLE_LEAD in _roles(request),
-            "lines": decision.lines.all(),
+            "lines": [(line, reasons.years_display(line.years)) for line in decision.lines.all()],
             "amendments": decision.amendments.all(),
             "is_officer": actions.ROLE_OFFICER in _roles(request),
         },
