@@ -197,3 +197,29 @@ def test_replan_never_exceeds_the_frame(
         assert all(i.due >= as_of and i.amount > 0 for i in line.instalments)
     if result.entitlement > frame - result.paid:
         assert result.total == frame
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    start=dates,
+    span=st.integers(min_value=0, max_value=1500),
+    gps=st.lists(st.integers(min_value=0, max_value=15), min_size=1, max_size=6),
+)
+def test_lines_agree_with_the_whole_decisions_grant_years(
+    start: datetime.date, span: int, gps: list[int]
+) -> None:
+    """With every practice from the start, the municipality's line is the decision's municipality grant
+    exactly, and the practices' lines add up to its practice grant within the rounding of each line."""
+    from pht.rules.grants import grant_years
+
+    end = start + datetime.timedelta(days=span)
+    lines = grant_lines(
+        _municipality(start), [_practice(f"3{i:08d}", n, start) for i, n in enumerate(gps)], end, PARAMS
+    )
+    whole = grant_years(sum(gps), start, end, PARAMS)
+    assert [y.amount for y in lines[0].years] == [y.municipality_grant for y in whole]
+    for index, year in enumerate(whole):
+        practices = sum(line.years[index].amount for line in lines[1:])
+        assert abs(practices - year.practice_grant) <= Decimal("0.005") * len(gps) + Decimal("0.005")
+    total = sum((line.total for line in lines), Decimal("0"))
+    assert total == sum(y.amount for line in lines for y in line.years)  # the total is its lines', to the øre
