@@ -453,3 +453,25 @@ def test_each_line_explains_itself_in_the_page_language(world: dict[str, Any], f
         f"/scheme/tilsagn/{decision.pk}/", HTTP_ACCEPT_LANGUAGE="en"
     )
     assert "2018: 3 GPs × 300000.00 × 275/365 days = 678082.19" in english.content.decode()
+
+
+def test_one_instalment_number_per_line_and_one_report_per_recipient_and_year(
+    world: dict[str, Any], full_data: Any
+) -> None:
+    from django.db import IntegrityError, transaction
+
+    decision = _accepted(world, full_data)
+    instalment = decision.instalments.first()
+    report = decision.reports.first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        m.Instalment.objects.create(
+            decision=decision, line=instalment.line, number=instalment.number, due=instalment.due,
+            year=instalment.year, practice_amount=Decimal("1"), municipality_amount=Decimal("0"),
+        )  # fmt: skip
+    with pytest.raises(IntegrityError), transaction.atomic():
+        m.Report.objects.create(
+            decision=decision, line=report.line, year=report.year, due_date=report.due_date
+        )
+    # the same number on another recipient's line is another instalment
+    other = decision.lines.exclude(pk=instalment.line_id).first()
+    assert other.instalments.filter(number=instalment.number).exists()
