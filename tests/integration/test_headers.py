@@ -15,7 +15,10 @@ from django.test import Client, RequestFactory
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "pht"
 # Rendered to PDF by WeasyPrint, never served to a browser.
-PRINT_TEMPLATES = {"apps/scheme/templates/scheme/decision_letter.html"}
+PRINT_TEMPLATES = {
+    "apps/scheme/templates/scheme/decision_letter.html",
+    "apps/scheme/templates/scheme/decision_letter_base.html",  # the letters (PDF, never served as a page)
+}
 STRONG_KEY = "k3y-" + "x9QpL2vR7mT4wZ8nB5cJ1hF6dS3aG0eY" * 2
 
 

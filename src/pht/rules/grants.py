@@ -32,7 +32,7 @@ import calendar
 import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from pht.rules.explain import Message, render
 
@@ -255,3 +255,304 @@ def payment_plan(
             )
         )
     return result
+
+
+# --- grants per recipient (decision lines) ----------------------------------------------------
+#
+# A decision has one line per recipient: the municipality (project leadership) and each
+# participating practice (implementation and development, per GP). A practice's line runs from its
+# own start date; the municipality's line runs from the period start and carries
+# ``municipality_base_per_year`` for the whole period plus ``municipality_per_gp_per_year`` for
+# each practice's GPs from that practice's start. Each line and year is rounded once, half up, so
+# the decision total is the sum of its lines to the øre.
+
+MUNICIPALITY = "municipality"
+PRACTICE = "practice"
+
+LINE_TEMPLATES: Mapping[str, str] = {
+    "grants.line.practice": "%(year)s: %(gps)s GPs × %(per_gp)s × %(days)s/%(days_in_year)s days = %(amount)s",
+    "grants.line.municipality": (
+        "%(year)s: %(base)s × %(days)s/%(days_in_year)s days + %(per_gp)s × %(gp_days)s GP-days / "
+        "%(days_in_year)s = %(amount)s"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who a decision line pays: the municipality or one practice, by organisation number."""
+
+    kind: str
+    orgnr: str
+    name: str
+    gps: int
+    start: datetime.date
+
+    def __post_init__(self) -> None:
+        if self.kind not in (MUNICIPALITY, PRACTICE):
+            raise ValueError(f"recipient {self.name!r}: kind must be {MUNICIPALITY!r} or {PRACTICE!r}")
+        if self.gps < 0:
+            raise ValueError(f"recipient {self.name!r}: number of GPs must not be negative, got {self.gps}")
+
+
+@dataclass(frozen=True)
+class LineYear:
+    year: int
+    first_day: datetime.date
+    last_day: datetime.date
+    amount: Decimal
+    reason: str
+    message: Message
+
+
+@dataclass(frozen=True)
+class GrantLine:
+    recipient: Recipient
+    start: datetime.date
+    end: datetime.date
+    years: tuple[LineYear, ...]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((y.amount for y in self.years), Decimal("0"))
+
+
+def _days(first: datetime.date, last: datetime.date) -> int:
+    return max(0, (last - first).days + 1)
+
+
+def _year_span(year: int, start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date]:
+    return max(start, datetime.date(year, 1, 1)), min(end, datetime.date(year, 12, 31))
+
+
+def grant_lines(
+    municipality: Recipient,
+    practices: Sequence[Recipient],
+    end: datetime.date,
+    params: GrantParameters,
+) -> list[GrantLine]:
+    """The municipality's line and one line per practice, each per calendar year up to ``end``.
+
+    ``municipality.start`` is the period start; a practice may start later (never earlier).
+    """
+    if municipality.kind != MUNICIPALITY or any(p.kind != PRACTICE for p in practices):
+        raise ValueError("grant_lines takes the municipality first, then practices")
+    if end < municipality.start:
+        raise ValueError(f"period end {end.isoformat()} is before its start {municipality.start.isoformat()}")
+    for p in practices:
+        if p.start < municipality.start:
+            raise ValueError(
+                f"practice {p.name!r} ({p.orgnr}): start {p.start.isoformat()} is before the period start "
+                f"{municipality.start.isoformat()}"
+            )
+        if p.start > end:
+            raise ValueError(f"practice {p.name!r} ({p.orgnr}): start {p.start.isoformat()} is after the end")
+    lines: list[GrantLine] = []
+    municipality_years: list[LineYear] = []
+    for year in range(municipality.start.year, end.year + 1):
+        first, last = _year_span(year, municipality.start, end)
+        in_year = days_in_year(year)
+        days = _days(first, last)
+        gp_days = sum(p.gps * _days(*_year_span(year, p.start, end)) for p in practices)
+        amount = money(
+            (params.municipality_base_per_year * days + params.municipality_per_gp_per_year * gp_days)
+            / in_year
+        )
+        message = Message(
+            "grants.line.municipality",
+            {
+                "year": str(year),
+                "base": f"{params.municipality_base_per_year:.2f}",
+                "days": days,
+                "days_in_year": in_year,
+                "per_gp": f"{params.municipality_per_gp_per_year:.2f}",
+                "gp_days": gp_days,
+                "amount": f"{amount:.2f}",
+            },
+        )
+        municipality_years.append(
+            LineYear(year, first, last, amount, render(message, LINE_TEMPLATES.__getitem__), message)
+        )
+    lines.append(GrantLine(municipality, municipality.start, end, tuple(municipality_years)))
+    for p in practices:
+        years: list[LineYear] = []
+        for year in range(p.start.year, end.year + 1):
+            first, last = _year_span(year, p.start, end)
+            in_year = days_in_year(year)
+            days = _days(first, last)
+            amount = money(params.grant_per_gp_per_year * p.gps * days / in_year)
+            message = Message(
+                "grants.line.practice",
+                {
+                    "year": str(year),
+                    "gps": p.gps,
+                    "per_gp": f"{params.grant_per_gp_per_year:.2f}",
+                    "days": days,
+                    "days_in_year": in_year,
+                    "amount": f"{amount:.2f}",
+                },
+            )
+            years.append(
+                LineYear(year, first, last, amount, render(message, LINE_TEMPLATES.__getitem__), message)
+            )
+        lines.append(GrantLine(p, p.start, end, tuple(years)))
+    return lines
+
+
+@dataclass(frozen=True)
+class LineInstalment:
+    due: datetime.date
+    year: int
+    amount: Decimal
+    reason: str
+
+
+def _plan_year(
+    year: int,
+    first_day: datetime.date,
+    last_day: datetime.date,
+    amount: Decimal,
+    params: GrantParameters,
+    not_before: datetime.date,
+) -> list[tuple[datetime.date, Decimal, str]]:
+    """One year's ``amount`` in equal parts on the instalment months inside ``first_day..last_day``.
+
+    A date before ``first_day`` (the recipient's start in that year) or before ``not_before`` (the
+    acceptance or amendment date) is paid on the later of the two instead; parts on the same date are
+    paid as one.
+    """
+    dates = [
+        datetime.date(year, month, 1)
+        for month in params.instalment_months
+        if datetime.date(year, month, 1) <= last_day
+    ]
+    if not dates:
+        dates = [first_day]
+    parts = _split(amount, len(dates))
+    floor = max(first_day, not_before)
+    merged: dict[datetime.date, tuple[Decimal, list[str]]] = {}
+    for index, (due, part) in enumerate(zip(dates, parts, strict=True), start=1):
+        why = f"{year} part {index} of {len(dates)}"
+        if due < floor:
+            why += f", due {due.isoformat()} before {floor.isoformat()}, so paid then"
+            due = floor
+        total, whys = merged.get(due, (Decimal("0"), []))
+        merged[due] = (total + part, [*whys, why])
+    return [(due, total, "; ".join(whys)) for due, (total, whys) in sorted(merged.items())]
+
+
+def line_plan(line: GrantLine, params: GrantParameters, accepted_on: datetime.date) -> list[LineInstalment]:
+    """The instalments of one line; none before the recipient's start or the acceptance date."""
+    result: list[LineInstalment] = []
+    for y in line.years:
+        for due, amount, why in _plan_year(y.year, y.first_day, y.last_day, y.amount, params, accepted_on):
+            if amount:
+                result.append(LineInstalment(due, y.year, amount, why))
+    return result
+
+
+# --- amendments: extension and late joiners, within a budget frame ------------------------------
+#
+# An amendment re-plans the OPEN (not yet paid or in payment) part of every line as of a date, for
+# a (possibly new) end date and (possibly) new practices, within a stated budget frame for the
+# whole decision. Already paid or committed money stays as it is. Each line's remaining entitlement
+# is, per year, the line's amount for that year under the new end and recipients minus what was
+# already paid for that year (never below zero). If the entitlements fit in the frame minus what is
+# paid, each line gets its entitlement; otherwise every line is scaled by the same factor
+# (frame - paid) / entitlement, rounded down to the øre, and the øre left over go to the
+# municipality's line, so the amended total equals the frame exactly and never exceeds it.
+
+
+@dataclass(frozen=True)
+class ReplannedLine:
+    recipient: Recipient
+    paid: Decimal
+    entitlement: Decimal
+    allocated: Decimal
+    instalments: tuple[LineInstalment, ...]
+
+    @property
+    def total(self) -> Decimal:
+        return self.paid + self.allocated
+
+
+@dataclass(frozen=True)
+class Replan:
+    frame: Decimal
+    paid: Decimal
+    entitlement: Decimal
+    factor: Decimal
+    lines: tuple[ReplannedLine, ...]
+    reason: str
+
+    @property
+    def total(self) -> Decimal:
+        return self.paid + sum((line.allocated for line in self.lines), Decimal("0"))
+
+
+def replan(
+    municipality: Recipient,
+    practices: Sequence[Recipient],
+    end: datetime.date,
+    params: GrantParameters,
+    frame: Decimal,
+    paid: Mapping[str, Mapping[int, Decimal]],
+    as_of: datetime.date,
+) -> Replan:
+    """Re-plan the open instalments of every line within ``frame``.
+
+    ``paid`` maps a recipient's orgnr to what it has been paid (or is being paid) per year.
+    """
+    if not frame.is_finite() or frame < 0:
+        raise ValueError(f"budget frame must be a finite amount of 0 or more, got {frame}")
+    lines = grant_lines(municipality, practices, end, params)
+    paid_total = sum((a for per_year in paid.values() for a in per_year.values()), Decimal("0"))
+    if paid_total > frame:
+        raise ValueError(f"budget frame {frame:.2f} is less than what is already paid, {paid_total:.2f}")
+    remaining: list[dict[int, Decimal]] = []
+    for line in lines:
+        already = paid.get(line.recipient.orgnr, {})
+        remaining.append(
+            {y.year: max(Decimal("0"), y.amount - already.get(y.year, Decimal("0"))) for y in line.years}
+        )
+    entitlement = sum((a for r in remaining for a in r.values()), Decimal("0"))
+    available = frame - paid_total
+    if entitlement <= available:
+        factor = Decimal("1")
+        allocations = [sum(r.values(), Decimal("0")) for r in remaining]
+    else:
+        factor = available / entitlement
+        allocations = [
+            (sum(r.values(), Decimal("0")) * available / entitlement).quantize(CENT, rounding=ROUND_DOWN)
+            for r in remaining
+        ]
+        allocations[0] += available - sum(allocations, Decimal("0"))
+    result: list[ReplannedLine] = []
+    for line, per_year, allocated in zip(lines, remaining, allocations, strict=True):
+        line_entitlement = sum(per_year.values(), Decimal("0"))
+        instalments: list[LineInstalment] = []
+        open_years = [y for y in line.years if per_year[y.year] > 0]
+        left = allocated
+        for index, y in enumerate(open_years):
+            if index == len(open_years) - 1:
+                amount = left
+            else:
+                amount = (allocated * per_year[y.year] / line_entitlement).quantize(CENT, rounding=ROUND_DOWN)
+                left -= amount
+            for due, part, why in _plan_year(y.year, y.first_day, y.last_day, amount, params, as_of):
+                if part:
+                    instalments.append(LineInstalment(due, y.year, part, why))
+        already_paid = sum(paid.get(line.recipient.orgnr, {}).values(), Decimal("0"))
+        result.append(
+            ReplannedLine(line.recipient, already_paid, line_entitlement, allocated, tuple(instalments))
+        )
+    reason = (
+        f"frame {frame:.2f}; paid or in payment {paid_total:.2f}; available {available:.2f}; "
+        f"open entitlement to {end.isoformat()} {entitlement:.2f}; "
+        + ("all of it fits" if factor == 1 else f"scaled by {available:.2f}/{entitlement:.2f}")
+    )
+    return Replan(frame, paid_total, entitlement, factor, tuple(result), reason)
+
+
+# Every reason template of this module, for the presentation layer's catalogue.
+TEMPLATES = {**TEMPLATES, **LINE_TEMPLATES}

@@ -226,9 +226,21 @@ def test_decision_amounts_acceptance_plan_and_four_eyes(world: dict[str, Any], f
         actions.accept_decision(world["lead_flora"], decision)
     actions.accept_decision(world["lead_seljord"], decision, on=datetime.date(2018, 2, 1))
     instalments = list(decision.instalments.all())
-    assert [i.due for i in instalments][:2] == [datetime.date(2018, 2, 1), datetime.date(2018, 7, 1)]
+    # One plan per recipient (the municipality and each of the two practices); nothing is paid
+    # before the pilot starts on 1 April 2018, even though the decision was accepted in February.
+    assert [(i.line.name, i.due) for i in instalments][:3] == [
+        ("Seljord kommune", datetime.date(2018, 4, 1)),
+        ("Flatdal legekontor", datetime.date(2018, 4, 1)),
+        ("Seljord legesenter", datetime.date(2018, 4, 1)),
+    ]
     assert sum(i.total for i in instalments) == decision.total
-    assert decision.reports.count() == 4
+    # 3 GPs: 900,000 x 275/365 = 678,082.19; 1 GP: 300,000 x 275/365 = 226,027.40; halves of each
+    assert {i.line.orgnr: i.total for i in instalments[:3]} == {
+        "": Decimal("165753.43"),  # 331,506.85 / 2 rounded; the July half is 165,753.42
+        "100000011": Decimal("339041.10"),
+        "100000012": Decimal("113013.70"),
+    }
+    assert decision.reports.count() == 3 * 4  # per recipient and year
 
     first = instalments[0]
     with pytest.raises(ActionRefused, match="no step"):
@@ -254,8 +266,8 @@ def test_decision_amounts_acceptance_plan_and_four_eyes(world: dict[str, Any], f
 
     csv_text = _client(world["finance1"]).get("/scheme/utbetalinger.csv").content.decode()
     lines = csv_text.strip().splitlines()
-    assert lines[0].startswith("kommunenummer,municipality,instalment,due")
-    assert len(lines) == 2 and lines[1].startswith("0828,Seljord,1,2018-02-01")
+    assert lines[0].startswith("kommunenummer,municipality,recipient,recipient_orgnr,instalment,due")
+    assert len(lines) == 2 and lines[1].startswith("0828,Seljord,Seljord kommune,,1,2018-04-01")
     assert _client(world["lead_seljord"]).get("/scheme/utbetalinger.csv").status_code == 404
 
 
@@ -264,15 +276,18 @@ def test_decision_letter_is_a_norwegian_pdf(world: dict[str, Any], full_data: An
 
     decision = _decided(world, full_data)
     html = decision_letter_html(decision)
-    assert "Tilsagn om tilskudd" in html and "904109.59" in html and "Forutsetninger" in html
-    assert "utbetales i to terminer per år (januar og juli) (antakelse)" in html
+    # amounts in Norwegian format, with non-breaking spaces; defaults named by label, never by key
+    assert "Tilsagn om tilskudd" in html and "904\u00a0109,59\u00a0kr" in html and "Forutsetninger" in html
+    assert "Tilskudd per fastlege" in html or "Utbetalingsmåneder" in html
+    assert "instalment_months" not in html and "grant_per_gp_per_year" not in html
+    assert "utbetales til hver mottaker i to terminer per år (januar og juli) (antakelse)" in html
     # the payment plan comes from the call; the letter stays bokmål from an English page
     call = decision.application.call
     call.grant_parameters = {**call.grant_parameters, "instalment_months": [3, 6, 9]}
     call.save()
     with translation.override("en"):
         html = decision_letter_html(decision)
-    assert "utbetales i tre terminer per år (mars, juni og september)" in html
+    assert "utbetales til hver mottaker i tre terminer per år (mars, juni og september)" in html
     response = _client(world["lead_seljord"]).get(f"/scheme/tilsagn/{decision.pk}/brev.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
 
@@ -280,16 +295,21 @@ def test_decision_letter_is_a_norwegian_pdf(world: dict[str, Any], full_data: An
 def test_reports_overdue_and_clawback(world: dict[str, Any], full_data: Any) -> None:
     decision = _decided(world, full_data)
     actions.accept_decision(world["lead_seljord"], decision, on=datetime.date(2018, 2, 1))
-    report = decision.reports.get(year=2018)
+    report = decision.reports.get(year=2018, line__kind="municipality")
     assert report.due_date == datetime.date(2019, 3, 1)
     page = _client(world["officer"]).get("/scheme/rapporter/").content.decode()
     assert "Forfalt" in page  # today is long after 1 March 2019
-    actions.submit_report(world["lead_seljord"], report, "Team i drift", Decimal("1000000.00"))
-    assert actions.unspent(report) == Decimal("904109.59") + Decimal("331506.85") - Decimal("1000000.00")
+    for instalment in decision.instalments.filter(year=2018, line=report.line):
+        actions.prepare_disbursement(world["finance1"], instalment)
+        actions.approve_disbursement(world["finance2"], instalment)
+    # paid to the municipality for 2018: 331,506.85 (both halves)
+    actions.submit_report(world["lead_seljord"], report, "Team i drift", Decimal("300000.00"))
+    assert actions.unspent(report) == Decimal("31506.85")
     clawback = actions.record_clawback(
         world["officer"], report, actions.unspent(report), "Ubrukte midler 2018"
     )
-    assert clawback.amount == Decimal("235616.44")
+    assert clawback.amount == Decimal("31506.85")
+    assert actions.claimable(report) == Decimal("0")
     with pytest.raises(ActionRefused, match="case_officer"):
         actions.record_clawback(world["lead_seljord"], report, Decimal("1"), "x")
 
@@ -303,8 +323,8 @@ def test_report_due_dates_are_labelled_assumptions(world: dict[str, Any], full_d
     assert world["call"].grant_parameters["report_due_month_day"] == [3, 1]
     for who in ("officer", "lead_seljord"):
         page = _client(world[who]).get("/scheme/rapporter/").content.decode()
-        rows = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("<tr>")[1:]
-        assert len(rows) == 4
+        rows = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("<tr")[1:]
+        assert len(rows) == 3 * 4  # per recipient and year
         for row in rows:
             assert 'data-assumption="report_due_month_day"' in row and "Antakelse" in row
         assert "Rapportfristen er en standardverdi" in page
@@ -368,10 +388,10 @@ def test_decline_and_report_approval(world: dict[str, Any], full_data: Any) -> N
 def test_officer_approves_a_submitted_report(world: dict[str, Any], full_data: Any) -> None:
     decision = _decided(world, full_data)
     actions.accept_decision(world["lead_seljord"], decision, on=datetime.date(2018, 2, 1))
-    report = decision.reports.get(year=2018)
+    report = decision.reports.get(year=2018, line__kind="municipality")
     with pytest.raises(ActionRefused, match="no step"):
         actions.approve_report(world["officer"], report)  # not submitted yet
-    actions.submit_report(world["lead_seljord"], report, "OK", Decimal("1"))
+    actions.submit_report(world["lead_seljord"], report, "OK", Decimal("0"))
     with pytest.raises(ActionRefused, match="case_officer"):
         actions.approve_report(world["lead_seljord"], report)
     actions.approve_report(world["officer"], report)

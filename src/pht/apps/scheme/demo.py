@@ -289,10 +289,8 @@ def _build(say: Callable[[str], None]) -> None:
                 actions.prepare_disbursement(finance[0], instalment)
                 actions.approve_disbursement(finance[1], instalment)
         for decision in decisions[:3]:
-            report = decision.reports.get(year=2018)
-            granted = Decimal(decision.years[0]["practice_grant"]) + Decimal(
-                decision.years[0]["municipality_grant"]
-            )
+            report = decision.reports.get(year=2018, line__kind="municipality")
+            granted = actions.paid_for(report)
             actions.submit_report(
                 _lead_for(decision.application.municipality),
                 report,
@@ -300,7 +298,7 @@ def _build(say: Callable[[str], None]) -> None:
                 (granted * Decimal("0.9")).quantize(Decimal("0.01")),
             )
         if decisions:
-            report = decisions[0].reports.get(year=2018)
+            report = decisions[0].reports.get(year=2018, line__kind="municipality")
             unspent = actions.unspent(report)
             if unspent and unspent > 0:
                 actions.record_clawback(officer, report, unspent, "Ubrukte midler for 2018 kreves tilbake.")

@@ -284,6 +284,7 @@ class Instalment(models.Model):
         PLANNED = "planned", _("Planlagt")
         PREPARED = "prepared", _("Forberedt")
         APPROVED = "approved", _("Godkjent")
+        REPLACED = "replaced", _("Erstattet av endringsvedtak")
 
     decision = models.ForeignKey(GrantDecision, on_delete=models.CASCADE, related_name="instalments")
     number = models.PositiveIntegerField()
@@ -301,12 +302,35 @@ class Instalment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # The decision line (recipient) it pays; null only for instalments planned before lines existed.
+    line = models.ForeignKey(
+        "GrantLine", on_delete=models.PROTECT, null=True, blank=True, related_name="instalments"
+    )
+    amendment = models.ForeignKey(
+        "Amendment", on_delete=models.PROTECT, null=True, blank=True, related_name="instalments"
+    )
 
     class Meta:
-        ordering = ["decision", "number"]
+        ordering = ["decision", "due", "line_id", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line", "number"],
+                condition=models.Q(line__isnull=False),
+                name="instalment_once_per_line",
+            ),
+            models.UniqueConstraint(
+                fields=["decision", "number"],
+                condition=models.Q(line__isnull=True),
+                name="instalment_once_per_decision",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"instalment {self.number} of decision {self.decision_id}"
+
+    @property
+    def amount(self) -> Decimal:
+        return self.practice_amount + self.municipality_amount
 
     @property
     def total(self) -> Decimal:
@@ -329,9 +353,33 @@ class Report(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The recipient the report is for; null only for reports made before decisions had lines.
+    line = models.ForeignKey(
+        "GrantLine", on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
+    # An officer's explicit decision that the report may claim more than was paid, up to this amount.
+    overspend_limit = models.DecimalField(
+        _("allowed spending above paid"), null=True, blank=True, max_digits=14, decimal_places=2
+    )
+    overspend_reason = models.TextField(_("reason for allowing spending above paid"), blank=True)
+    overspend_allowed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
-        ordering = ["due_date"]
+        ordering = ["due_date", "line_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line", "year"],
+                condition=models.Q(line__isnull=False),
+                name="report_once_per_recipient_year",
+            ),
+            models.UniqueConstraint(
+                fields=["decision", "year"],
+                condition=models.Q(line__isnull=True),
+                name="report_once_per_decision_year",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"report {self.year} of decision {self.decision_id}"
@@ -349,3 +397,60 @@ class Clawback(models.Model):
 
     def __str__(self) -> str:
         return f"clawback {self.amount} of decision {self.decision_id}"
+
+
+class GrantLine(models.Model):
+    """One recipient of a grant decision: the municipality (project leadership) or a practice."""
+
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("Kommunen (prosjektledelse)")
+        PRACTICE = "practice", _("Legekontor (per fastlege)")
+
+    decision = models.ForeignKey(GrantDecision, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    orgnr = models.CharField(_("organisation number"), max_length=9, blank=True)
+    name = models.CharField(_("recipient"), max_length=200)
+    practice = models.ForeignKey(
+        "registry.Practice", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    gps = models.PositiveIntegerField(default=0)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    years = models.JSONField(default=list)
+    total = models.DecimalField(_("total (NOK)"), max_digits=14, decimal_places=2)
+    amendment = models.ForeignKey(
+        "Amendment", on_delete=models.PROTECT, null=True, blank=True, related_name="added_lines"
+    )
+
+    class Meta:
+        ordering = ["decision", "kind", "start", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "kind", "orgnr"], name="recipient_once_per_decision")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.orgnr or self.kind})"
+
+
+class Amendment(models.Model):
+    """An amendment decision (endringsvedtak): extension and/or late joiners, within a budget frame."""
+
+    decision = models.ForeignKey(GrantDecision, on_delete=models.PROTECT, related_name="amendments")
+    number = models.PositiveIntegerField()
+    as_of = models.DateField(_("re-planned from"))
+    new_end = models.DateField(_("period end"))
+    frame = models.DecimalField(_("budget frame (NOK)"), max_digits=14, decimal_places=2)
+    paid = models.DecimalField(_("paid or in payment (NOK)"), max_digits=14, decimal_places=2)
+    total = models.DecimalField(_("total after amendment (NOK)"), max_digits=14, decimal_places=2)
+    lines = models.JSONField(default=list)
+    reason = models.TextField(blank=True)
+    note = models.TextField(_("basis of the amendment"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["decision", "number"]
+        constraints = [models.UniqueConstraint(fields=["decision", "number"], name="amendment_once")]
+
+    def __str__(self) -> str:
+        return f"amendment {self.number} of decision {self.decision_id}"

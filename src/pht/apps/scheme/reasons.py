@@ -86,6 +86,14 @@ TEMPLATES: dict[str, StrPromise] = {
         "%(days)s/%(days_in_year)s = %(practice)s; kommunen (%(base)s + %(gps)s × %(municipality_per_gp)s) × "
         "%(days)s/%(days_in_year)s = %(municipality)s"
     ),
+    # Grants per recipient and year (pht.rules.grants.grant_lines).
+    "grants.line.practice": _(
+        "%(year)s: %(gps)s fastleger × %(per_gp)s × %(days)s/%(days_in_year)s dager = %(amount)s"
+    ),
+    "grants.line.municipality": _(
+        "%(year)s: %(base)s × %(days)s/%(days_in_year)s dager + %(per_gp)s × %(gp_days)s fastlegedager / "
+        "%(days_in_year)s = %(amount)s"
+    ),
     # Selection (pht.rules.selection): constraint groups and the explanation of a run.
     "selection.per_size_class": _("nøyaktig %(count)s valgt i størrelsesklassen %(size_class)s"),
     "selection.gps_min": _("minst %(gps)s fastleger i alt"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pht.apps.scheme import call_views, views
+from pht.apps.scheme import call_views, money_views, views
 
 app_name = "scheme"
 
@@ -30,8 +30,13 @@ urlpatterns = [
     path("vurderinger/<int:pk>/", views.review, name="review"),
     path("utvelgelse/", views.selection, name="selection"),
     path("tilsagn/<int:pk>/", views.decision_detail, name="decision"),
-    path("tilsagn/<int:pk>/brev.pdf", views.decision_letter, name="decision_letter"),
-    path("utbetalinger/", views.payments, name="payments"),
-    path("utbetalinger.csv", views.payments_csv, name="payments_csv"),
-    path("rapporter/", views.reports, name="reports"),
+    path("tilsagn/<int:pk>/brev.pdf", money_views.decision_letter, name="decision_letter"),
+    path("tilsagn/<int:pk>/endring/", money_views.amendment_new, name="amendment_new"),
+    path("endringsvedtak/<int:pk>/", money_views.amendment_detail, name="amendment"),
+    path("utlysning/<int:pk>/forleng-tilsagn/", money_views.extend_decisions, name="extend_decisions"),
+    path("endringsvedtak/<int:pk>/brev.pdf", money_views.amendment_letter, name="amendment_letter"),
+    path("soknader/<int:pk>/avslag.pdf", money_views.rejection_letter, name="rejection_letter"),
+    path("utbetalinger/", money_views.payments, name="payments"),
+    path("utbetalinger.csv", money_views.payments_csv, name="payments_csv"),
+    path("rapporter/", money_views.reports, name="reports"),
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
 from collections import Counter
 from decimal import Decimal, InvalidOperation
@@ -16,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pht.apps.accounts.actions import ActionRefused, show_refusal
-from pht.apps.accounts.exports import export_row
 from pht.apps.accounts.permissions import roles_of
 from pht.apps.accounts.validation import optional_id, parse_id
 from pht.apps.scheme import actions, reasons
@@ -495,147 +493,12 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "decision": decision,
             "years": reasons.years_display(decision.years),
             "application": decision.application,
-            "instalments": decision.instalments.all(),
+            "instalments": decision.instalments.select_related("line"),
             "reports": decision.reports.all(),
             "assumptions": decision.application.call.assumptions,
             "is_lead": actions.ROLE_LEAD in _roles(request),
-        },
-    )
-
-
-@login_required
-def decision_letter(request: HttpRequest, pk: int) -> HttpResponse:
-    decision = visible_decisions(request.user).filter(pk=pk).first()
-    if decision is None:
-        raise Http404
-    from pht.apps.scheme.letters import decision_letter_pdf
-
-    response = HttpResponse(decision_letter_pdf(decision), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="tilsagn-{decision.application.municipality.kommunenummer}.pdf"'
-    )
-    return response
-
-
-@login_required
-def payments(request: HttpRequest) -> HttpResponse:
-    roles = _roles(request)
-    if not roles & {actions.ROLE_FINANCE, actions.ROLE_OFFICER}:
-        raise Http404
-    if request.method == "POST":
-        instalment = get_object_or_404(m.Instalment, pk=parse_id(request.POST.get("instalment")))
-        try:
-            if request.POST.get("step") == "prepare":
-                actions.prepare_disbursement(request.user, instalment)
-                messages.success(request, _("Utbetalingen er forberedt."))
-            else:
-                actions.approve_disbursement(request.user, instalment)
-                messages.success(request, _("Utbetalingen er godkjent."))
-        except ActionRefused as exc:
-            show_refusal(request, exc, reasons.REFUSALS)
-        return redirect("scheme:payments")
-    instalments = m.Instalment.objects.select_related(
-        "decision__application__municipality", "prepared_by", "approved_by"
-    ).order_by("due", "decision_id")
-    return render(request, "scheme/payments.html", {"instalments": instalments})
-
-
-@login_required
-def payments_csv(request: HttpRequest) -> HttpResponse:
-    if not _roles(request) & {actions.ROLE_FINANCE, actions.ROLE_OFFICER}:
-        raise Http404
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="utbetalinger.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        export_row(
-            [
-                "kommunenummer",
-                "municipality",
-                "instalment",
-                "due",
-                "year",
-                "practice_amount",
-                "municipality_amount",
-                "total",
-                "prepared_by",
-                "approved_by",
-                "approved_at",
-            ]
-        )
-    )
-    cents = Decimal("0.01")
-    for i in (
-        m.Instalment.objects.filter(status="approved")
-        .select_related("decision__application__municipality", "prepared_by", "approved_by")
-        .order_by("due")
-    ):
-        mu = i.decision.application.municipality
-        writer.writerow(
-            export_row(
-                [
-                    mu.kommunenummer,
-                    mu.name,
-                    i.number,
-                    i.due,
-                    i.year,
-                    i.practice_amount.quantize(cents),
-                    i.municipality_amount.quantize(cents),
-                    i.total.quantize(cents),
-                    i.prepared_by,
-                    i.approved_by,
-                    i.approved_at,
-                ]
-            )
-        )
-    return response
-
-
-@login_required
-def reports(request: HttpRequest) -> HttpResponse:
-    decisions = visible_decisions(request.user)
-    items = m.Report.objects.filter(decision__in=decisions).select_related(
-        "decision__application__municipality", "decision__application__call"
-    )
-    if request.method == "POST":
-        report = get_object_or_404(items, pk=parse_id(request.POST.get("report")))
-        try:
-            if request.POST.get("step") == "approve":
-                actions.approve_report(request.user, report)
-                messages.success(request, _("Rapporten er godkjent."))
-            elif request.POST.get("step") == "clawback":
-                actions.record_clawback(
-                    request.user,
-                    report,
-                    _decimal(request.POST.get("amount", ""), _("beløp")),
-                    request.POST.get("reason", ""),
-                )
-                messages.success(request, _("Tilbakebetalingen er registrert."))
-            else:
-                actions.submit_report(
-                    request.user,
-                    report,
-                    request.POST.get("progress", ""),
-                    _decimal(request.POST.get("spent", ""), _("brukt")),
-                )
-                messages.success(request, _("Rapporten er sendt."))
-        except ActionRefused as exc:
-            show_refusal(request, exc, reasons.REFUSALS)
-        return redirect("scheme:reports")
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    listed = list(items)
-    return render(
-        request,
-        "scheme/reports.html",
-        {
-            "reports": [(r, r.status == "due" and r.due_date < today, actions.unspent(r)) for r in listed],
-            # Due dates follow the call's report_due_month_day: label them when it is a default.
-            "due_assumed": any(
-                r.decision.application.call.is_assumption("report_due_month_day") for r in listed
-            ),
-            "is_lead": actions.ROLE_LEAD in _roles(request),
-            "officer": actions.ROLE_OFFICER in _roles(request),
+            "lines": [(line, reasons.years_display(line.years)) for line in decision.lines.all()],
+            "amendments": decision.amendments.all(),
+            "is_officer": actions.ROLE_OFFICER in _roles(request),
         },
     )

@@ -40,7 +40,7 @@ GRANT = Workflow(
 INSTALMENT = Workflow(
     name="disbursement",
     transitions={
-        ("planned", "prepared"): FINANCE | OFFICER,
+        ("planned", "prepared"): FINANCE,
         ("prepared", "approved"): FINANCE,
     },
 )

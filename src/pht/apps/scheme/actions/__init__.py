@@ -18,6 +18,7 @@ from pht.apps.scheme.actions._common import (
     deadline_of,
     municipality_of,
 )
+from pht.apps.scheme.actions.amendments import Joiner, amend_decision, extend_decisions
 from pht.apps.scheme.actions.applications import (
     PDF_MAGIC,
     ApplicationInputData,
@@ -50,12 +51,13 @@ from pht.apps.scheme.actions.calls import (
     send_report_reminders,
     update_call,
 )
-from pht.apps.scheme.actions.grants import (
-    accept_decision,
-    approve_disbursement,
+from pht.apps.scheme.actions.decisions import accept_decision, case_number, create_decision, decline_decision
+from pht.apps.scheme.actions.payments import approve_disbursement, prepare_disbursement
+from pht.apps.scheme.actions.reports import (
+    allow_overspending,
     approve_report,
-    decline_decision,
-    prepare_disbursement,
+    claimable,
+    paid_for,
     record_clawback,
     submit_report,
     unspent,
@@ -86,6 +88,14 @@ __all__ = [
     "record_eligibility_verdict",
     "update_call",
     "ApplicationInputData",
+    "Joiner",
+    "allow_overspending",
+    "amend_decision",
+    "case_number",
+    "claimable",
+    "create_decision",
+    "extend_decisions",
+    "paid_for",
     "PDF_MAGIC",
     "PracticeInput",
     "ROLE_FINANCE",

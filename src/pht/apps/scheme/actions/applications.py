@@ -302,7 +302,12 @@ def submit_application(
             },
         )
     with transaction.atomic():
-        before = {"status": application.status}
+        # Locked and checked again inside the transaction: of two concurrent submissions, one wins.
+        locked_status = (
+            m.Application.objects.select_for_update().values_list("status", flat=True).get(pk=application.pk)
+        )
+        _transition(workflows.APPLICATION, locked_status, "submitted", user)
+        before = {"status": locked_status}
         application.status = m.Application.Status.SUBMITTED
         application.submitted_at = moment
         application.save(update_fields=["status", "submitted_at"])

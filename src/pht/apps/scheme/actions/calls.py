@@ -409,6 +409,11 @@ def send_report_reminders(today: datetime.date, days_ahead: int = 14) -> list[m.
             "decision__application__municipality"
         )
     )
+    # One reminder per municipality and year, however many recipients' reports are due.
+    firsts: dict[tuple[int, int], m.Report] = {}
+    for report in due:
+        firsts.setdefault((report.decision.application.municipality_id, report.year), report)
+    due = list(firsts.values())
     with transaction.atomic():
         for report in due:
             municipality = report.decision.application.municipality

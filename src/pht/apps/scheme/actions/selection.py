@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -14,7 +13,8 @@ from pht.apps.accounts.validation import bounded_text
 from pht.apps.scheme import models as m
 from pht.apps.scheme import workflows
 from pht.apps.scheme.actions._common import ROLE_OFFICER, _audit, _require_role, _transition
-from pht.rules.grants import GrantParameters, grant_years
+from pht.apps.scheme.actions.decisions import create_decision
+from pht.rules.grants import GrantParameters
 from pht.rules.selection import solve_selection
 
 
@@ -156,7 +156,7 @@ def decide_selection(
         raise ActionRefused(
             _("ikke innsendte søknader: %(municipalities)s"), {"municipalities": ", ".join(unknown)}
         )
-    params = GrantParameters.from_mapping(call.grant_parameters)
+    GrantParameters.from_mapping(call.grant_parameters)  # the call's grant rules are checked before writing
     with transaction.atomic():
         decision = m.SelectionDecision.objects.create(
             call=call, run=run, chosen=picked, rationale=rationale, decided_by=user
@@ -167,23 +167,6 @@ def decide_selection(
             application.status = target
             application.save(update_fields=["status"])
             if target == "granted":
-                gps = application.gp_count
-                years = grant_years(gps, call.pilot_start, call.end_date, params)
-                m.GrantDecision.objects.create(
-                    application=application,
-                    gps=gps,
-                    period_start=call.pilot_start,
-                    period_end=call.end_date,
-                    years=[
-                        {
-                            **y.as_dict(),
-                            "reason": y.reason,
-                            "message": y.message.as_dict() if y.message else {},
-                        }
-                        for y in years
-                    ],
-                    total=sum((y.total for y in years), Decimal("0")),
-                    decided_by=user,
-                )
+                create_decision(user, application)
         _audit(user, "scheme.selection.decide", call, {}, {"chosen": picked, "rationale": rationale})
     return decision
