@@ -104,12 +104,13 @@ def test_evaluator_plans_locks_runs_and_reads_results(
 
     page.get_by_test_id("run-refresh").click()
     estimates = page.get_by_test_id("estimates")
+    estimates.wait_for()  # a long page of charts: wait until it has arrived
     assert estimates.locator("tbody tr").count() == len(Run.objects.get(pk=run.pk).result["estimates"])
     assert page.get_by_test_id("run-plan-hash").inner_text() == plan.plan_hash
     assert page.get_by_test_id("run-snapshot-hash").inner_text() == extract.snapshot_hash
     # The event-study chart of an outcome: an SVG with its text alternative and its data table.
     figure = page.locator("figure.pht-chart:has(title[id^='event-'])").first
-    assert figure.locator("svg[role=img] title").inner_text().strip()
+    assert figure.locator("svg[role=img] title").text_content().strip()
     figure.locator("summary").click()
     assert figure.locator("table tbody tr").count() > 0
     # The PDF report downloads.

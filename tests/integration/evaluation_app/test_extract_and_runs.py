@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -116,8 +117,24 @@ def test_power_then_lock_then_a_run_with_its_results_and_no_identifiers(
             response = client.get(f"/api/evaluation/{url}")
             assert response.status_code == 200, url
             outputs[f"{who} api {url}"] = response.content
+        for fmt in ("html", "csv", "pdf"):
+            response = client.get(f"/evaluation/runs/{run.pk}/report.{fmt}")
+            assert response.status_code == 200, (who, fmt)
+            outputs[f"{who} report.{fmt}"] = response.content
+        pdf = outputs.pop(f"{who} report.pdf")
+        assert pdf.startswith(b"%PDF")
+        # The PDF is scanned for identifiers as its text.
+        outputs[f"{who} report.pdf text"] = subprocess.run(
+            ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout
     page = outputs["evaluator run page"].decode()
     assert plan.plan_hash in page and extract.snapshot_hash in page and 'data-testid="estimates"' in page
+    # The results are presented: charts with text alternatives, one table row per estimate.
+    assert page.count('<figure class="pht-chart">') >= len({e["outcome"] for e in run.result["estimates"]})
+    table = page[page.index('data-testid="estimates"') :]
+    assert table[: table.index("</table>")].count("<tr>") == len(run.result["estimates"]) + 1
+    assert plan.plan_hash[:12] in outputs["evaluator report.pdf text"].decode()
+    assert plan.plan_hash in outputs["evaluator report.csv"].decode()
     estimates = client_for(people["evaluator"]).get(f"/api/evaluation/runs/{run.pk}/estimates").json()
     assert len(estimates) == len(run.result["estimates"])
     first = run.result["estimates"][0]
