@@ -158,3 +158,19 @@ def test_a_run_can_be_cancelled_and_a_draft_cannot_run(extract: Extract, people:
     assert run_pending_jobs() == 0
     run.refresh_from_db()
     assert run.status == "cancelled" and run.result is None
+
+
+def test_the_command_writes_and_records_an_extract(small_lake: Path, tmp_path: Path, people, capsys) -> None:
+    from pht.cli import main
+
+    out = tmp_path / "by-command"
+    args = ["evaluate", "extract", "--lake", str(small_lake), "--out", str(out), "--purpose", "annual report"]
+    assert main([*args, "--user", "eva"]) == 0
+    made = Extract.objects.get()
+    assert made.path == str(out.resolve()) and made.created_by == people["evaluator"]
+    assert f"snapshot hash {made.snapshot_hash}" in capsys.readouterr().out
+    assert AuditEvent.objects.get(verb="evaluation.extract").after["purpose"] == "annual report"
+    assert main(args) == 2  # the directory exists already: refused, nothing recorded
+    assert main([*args[:-4], "--out", str(tmp_path / "x"), "--purpose", "p", "--user", "nobody"]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert Extract.objects.count() == 1
