@@ -35,6 +35,7 @@ PARAMETERS = {
     "decision_id": MISSING,
     "member_id": MISSING,
     "token_id": MISSING,
+    "job_id": MISSING,
     "run_id": MISSING,
     "orgnr": "orgnr",
     "kommunenummer": "kommunenummer",

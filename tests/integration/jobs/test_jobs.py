@@ -226,7 +226,7 @@ def test_a_job_whose_worker_died_is_queued_again_then_given_up(
     recover_stale_jobs()
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
-    assert "stopped 2 times" in job.error
+    assert "stoppet 2 ganger" in job.error  # written in the site language (bokmål)
 
 
 def test_kind_names_are_unique() -> None:
@@ -260,3 +260,13 @@ def test_selftest_is_for_administrators_and_validates_its_parameters(people: dic
 
 def test_cancelled_is_the_contract_name() -> None:
     assert issubclass(Cancelled, Exception)
+
+
+def test_the_fragment_speaks_bokmaal_by_default_and_english_when_chosen(people: dict[str, Any]) -> None:
+    job = start_job(people["finance"], "tests.add", {"a": 1, "b": 1})
+    client = _client(people["finance"])
+    norwegian = client.get(f"/jobs/{job.pk}/progress/").content.decode()
+    assert "I kø" in norwegian and "Avbryt jobben" in norwegian
+    client.cookies["django_language"] = "en"
+    english = client.get(f"/jobs/{job.pk}/progress/").content.decode()
+    assert "Queued" in english and "Cancel job" in english and "I kø" not in english

@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from pht.apps.accounts.actions import ActionRefused, require
 from pht.apps.accounts.audit import record_event
 from pht.apps.accounts.models import Role, User
-from pht.apps.finance.models import Statement, StatementLine
+from pht.apps.finance.models import SettlementRun, Statement, StatementLine
+from pht.apps.jobs.models import Job
 from pht.apps.registry.models import Practice
 from pht.engine.finance import SettledMonth
 from pht.rules.explain import Message, Verdict, render
@@ -53,11 +54,15 @@ def can_store_settlements(user: User | None) -> Verdict:
 
 
 def store_settlements(
-    actor: User | None, settled: Sequence[SettledMonth], source: str = ""
+    actor: User | None, settled: Sequence[SettledMonth], source: str = "", job: Job | None = None
 ) -> list[Statement]:
-    """Store both models' statements of each practice-month (replacing earlier ones), all or nothing.
+    """Store both models' statements of each practice-month as a new version, all or nothing.
 
-    Every practice must exist in the registry; an unknown one refuses the whole batch, naming it."""
+    A month settled before is never overwritten: its current statement is marked superseded and the
+    new one is stored as the next version, and the run writes a second audit row naming what it
+    superseded. Every practice must exist in the registry; an unknown one refuses the whole batch,
+    naming it. The statements are recorded as one ``SettlementRun`` (with ``job`` when a background
+    job ran it)."""
     require(can_store_settlements(actor))
     if not settled:
         return []
@@ -69,19 +74,69 @@ def store_settlements(
             _("practices not in the registry: %(practices)s"), {"practices": ", ".join(missing)}
         )
     stored: list[Statement] = []
+    periods = sorted({str(i.month.period) for i in settled})
     with transaction.atomic():
+        run = SettlementRun.objects.create(
+            periods=periods, practices=orgnrs, source=source[:300], started_by=actor, job=job
+        )
+        current = {
+            (s.practice_id, s.period, s.model): s
+            for s in Statement.objects.select_for_update().filter(
+                practice__in=practices.values(), period__in=periods
+            )
+        }
+        superseded: list[Statement] = []
         for item in settled:
             practice = practices[item.month.practice]
             for settlement in (item.fee, item.capitation):
-                stored.append(_store_one(practice, item, settlement, source))
-        periods = sorted({str(i.month.period) for i in settled})
-        summary = {"statements": len(stored), "practices": orgnrs, "periods": periods, "source": source}
-        record_event(actor, "finance.store_settlements", stored[0], after=summary)
+                previous = current.get((practice.pk, str(settlement.period), settlement.model))
+                if previous is not None:
+                    superseded.append(previous)
+                    Statement.versions.filter(pk=previous.pk).update(is_current=False)
+                version = previous.version + 1 if previous is not None else 1
+                stored.append(_store_one(practice, item, settlement, source, run, version))
+        run.statements, run.superseded = len(stored), len(superseded)
+        run.save(update_fields=["statements", "superseded"])
+        summary = {
+            "run": run.pk,
+            "job": job.pk if job is not None else None,
+            "statements": len(stored),
+            "practices": orgnrs,
+            "periods": periods,
+            "source": source,
+        }
+        record_event(actor, "finance.store_settlements", run, after=summary)
+        if superseded:
+            record_event(
+                actor,
+                "finance.supersede_statements",
+                run,
+                before={
+                    "statements": [
+                        {
+                            "id": s.pk,
+                            "practice": s.practice_id,
+                            "period": s.period,
+                            "model": s.model,
+                            "version": s.version,
+                            "total": s.total,
+                        }
+                        for s in superseded
+                    ]
+                },  # fmt: skip
+                after={"run": run.pk, "superseded": len(superseded)},
+            )
     return stored
 
 
-def _store_one(practice: Practice, item: SettledMonth, settlement: Settlement, source: str) -> Statement:
-    Statement.objects.filter(practice=practice, period=settlement.period, model=settlement.model).delete()
+def _store_one(
+    practice: Practice,
+    item: SettledMonth,
+    settlement: Settlement,
+    source: str,
+    run: SettlementRun,
+    version: int,
+) -> Statement:
     statement = Statement(
         practice=practice,
         period=settlement.period,
@@ -92,6 +147,9 @@ def _store_one(practice: Practice, item: SettledMonth, settlement: Settlement, s
         explanation=[e.as_dict() for e in settlement.explanation],
         assumptions=settlement.assumptions(),
         source=source[:300],
+        run=run,
+        version=version,
+        is_current=True,
         **{name: settlement.components[name] for name in COMPONENTS},
     )
     statement.explanation = [

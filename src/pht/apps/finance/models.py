@@ -3,6 +3,11 @@
 Written only by ``pht.apps.finance.actions.store_settlements`` from the engine's settlements (the
 pure rules' arithmetic); the web pages show them and never recompute. A practice's own model and
 the shadow model are both stored, so the comparison can be shown.
+
+Statements are versioned: a re-run of a month stores version N+1 and marks version N superseded
+(never overwritten). ``Statement.objects`` gives the current versions only; ``Statement.versions``
+every version. A ``SettlementRun`` records one run (from the command line, the demo or an officer's
+background job) and the statements it stored.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +28,45 @@ MONEY = {"max_digits": 16, "decimal_places": 2, "default": Decimal("0.00")}
 class FinancingModel(models.TextChoices):
     FEE = "fee", _("Fee model")
     CAPITATION = "capitation", _("Capitation model")
+
+
+class SettlementRun(models.Model):
+    """One settlement run: which months, which practices, from which lake, by whom, through which job."""
+
+    periods: models.JSONField[list[str]] = models.JSONField(_("months"), default=list)
+    practices: models.JSONField[list[str]] = models.JSONField(_("practices"), default=list)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="settlement_runs",
+        verbose_name=_("started by"),
+    )
+    job = models.ForeignKey(
+        "jobs.Job", null=True, blank=True, on_delete=models.PROTECT, related_name="settlement_runs"
+    )
+    statements = models.PositiveIntegerField(_("statements stored"), default=0)
+    superseded = models.PositiveIntegerField(_("statements superseded"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("settlement run")
+        verbose_name_plural = _("settlement runs")
+
+    def __str__(self) -> str:
+        periods = self.periods
+        span = periods[0] if len(periods) == 1 else f"{periods[0]}–{periods[-1]}" if periods else ""
+        return f"settlement run {self.pk} ({span})"
+
+
+class CurrentStatements(models.Manager["Statement"]):
+    """The current version of each practice-month-model (superseded versions are left out)."""
+
+    def get_queryset(self) -> models.QuerySet[Statement]:
+        return super().get_queryset().filter(is_current=True)
 
 
 class Statement(models.Model):
@@ -45,15 +90,38 @@ class Statement(models.Model):
     assumptions: models.JSONField[dict[str, str]] = models.JSONField(default=dict, blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    is_current = models.BooleanField(_("current version"), default=True)
+    run = models.ForeignKey(
+        SettlementRun,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="stored_statements",
+        verbose_name=_("settlement run"),
+    )
+
+    # Every version (the base manager, so a line's statement is found whatever its version) ...
+    versions = models.Manager()
+    # ... and the default: current versions only, so every page and export shows the current statements.
+    objects = CurrentStatements()
 
     class Meta:
         ordering = ["practice", "period", "model"]
         verbose_name = _("settlement statement")
         verbose_name_plural = _("settlement statements")
+        base_manager_name = "versions"
+        default_manager_name = "objects"
         constraints = [
             models.UniqueConstraint(
-                fields=["practice", "period", "model"], name="one_statement_per_model_and_month"
-            )
+                fields=["practice", "period", "model", "version"],
+                name="one_statement_per_model_month_version",
+            ),
+            models.UniqueConstraint(
+                fields=["practice", "period", "model"],
+                condition=models.Q(is_current=True),
+                name="one_current_statement_per_model_and_month",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pht.apps.finance import views
+from pht.apps.finance import run_views, views
 
 app_name = "finance"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     path("comparison/", views.comparison, name="comparison"),
     path("what-if/", views.what_if, name="what_if"),
     path("export.<str:kind>", views.export, name="export"),
+    path("runs/", run_views.settlement_runs, name="runs"),
 ]

@@ -16,7 +16,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -84,13 +84,29 @@ def statement_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def statement_detail(request: HttpRequest, orgnr: str, period: str, model: str) -> HttpResponse:
-    statement = get_object_or_404(
-        visible_statements(request.user), practice__orgnr=orgnr, period=period, model=model
+    """A statement (its current version, or ``?version=N``), its lines, and how it differs from the
+    version before it."""
+    user: Any = request.user  # signed in (login_required)
+    versions = list(
+        Statement.versions.filter(practice__in=visible_practices(user))
+        .filter(practice__orgnr=orgnr, period=period, model=model)
+        .select_related("practice", "run", "run__started_by")
+        .order_by("version")
     )
+    if not versions:
+        raise Http404("no such statement")
+    wanted = request.GET.get("version", "")
+    if wanted:
+        statement = next((v for v in versions if str(v.version) == wanted), None)
+        if statement is None:
+            raise Http404("no such version")
+    else:
+        statement = next((v for v in versions if v.is_current), versions[-1])
+    previous = next((v for v in reversed(versions) if v.version < statement.version), None)
     other = (
         visible_statements(request.user)
         .filter(practice=statement.practice, period=period)
-        .exclude(pk=statement.pk)
+        .exclude(model=statement.model)
         .first()
     )
     lines = list(statement.lines.all())
@@ -107,6 +123,20 @@ def statement_detail(request: HttpRequest, orgnr: str, period: str, model: str) 
         for name in COMPONENTS
         if name != "total"
     ]
+    changes = (
+        [
+            {
+                "name": name,
+                "label": COMPONENT_LABELS[name],
+                "before": getattr(previous, name),
+                "after": getattr(statement, name),
+                "difference": getattr(statement, name) - getattr(previous, name),
+            }
+            for name in COMPONENTS
+        ]
+        if previous is not None
+        else []
+    )
     return render(
         request,
         "finance/statement_detail.html",
@@ -115,6 +145,9 @@ def statement_detail(request: HttpRequest, orgnr: str, period: str, model: str) 
             "other": other,
             "components": components,
             "lines_total": sum((line.amount for line in lines), Decimal("0.00")),
+            "versions": versions,
+            "previous": previous,
+            "changes": changes,
         },
     )
 

@@ -1,0 +1,71 @@
+"""Settlement runs from the finance pages: start a month's or a year's run (a ``finance.settle`` job) and
+follow its progress; the runs stored so far."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from pht.apps.accounts.actions import ActionRefused, show_refusal
+from pht.apps.accounts.models import User
+from pht.apps.finance.actions import can_store_settlements
+from pht.apps.finance.job_kinds import KIND
+from pht.apps.finance.models import SettlementRun
+from pht.apps.finance.reasons import REFUSALS
+from pht.apps.jobs.access import visible_jobs
+from pht.apps.jobs.actions import start_job
+
+
+class RunForm(forms.Form):
+    SCOPES = (("month", _("One month")), ("year", _("A whole year")))
+    scope = forms.ChoiceField(label=_("Settle"), choices=SCOPES, initial="month")
+    period = forms.RegexField(
+        label=_("Month (YYYY-MM)"), regex=r"^\d{4}-\d{2}$", required=False, max_length=7, initial="2018-05"
+    )
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100, initial=2018)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("scope") == "month" and not data.get("period"):
+            self.add_error("period", _("Give the month to settle."))
+        if data.get("scope") == "year" and not data.get("year"):
+            self.add_error("year", _("Give the year to settle."))
+        return data
+
+    def params(self) -> dict[str, object]:
+        data = self.cleaned_data
+        return {"period": data["period"]} if data["scope"] == "month" else {"year": data["year"]}
+
+
+def _officer(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not can_store_settlements(user).passed:
+        raise PermissionDenied("Only finance officers, case officers and administrators run settlements.")
+    return user
+
+
+@login_required
+def settlement_runs(request: HttpRequest) -> HttpResponse:
+    user = _officer(request)
+    form = RunForm(request.POST or None)
+    refused = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = start_job(user, KIND, form.params())
+        except ActionRefused as refusal:
+            show_refusal(request, refusal, REFUSALS)
+            refused = True
+        else:
+            return redirect(f"{request.path}?job={job.pk}")
+    jobs = list(visible_jobs(user).filter(kind=KIND).select_related("created_by")[:20])
+    runs = list(SettlementRun.objects.select_related("started_by", "job")[:20])
+    return render(
+        request,
+        "finance/settlement_runs.html",
+        {"form": form, "jobs": jobs, "runs": runs, "highlight": request.GET.get("job", "")},
+        status=400 if request.method == "POST" and (form.errors or refused) else 200,
+    )

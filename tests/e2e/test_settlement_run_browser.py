@@ -1,0 +1,95 @@
+"""A finance officer runs a month's settlement in a real browser, follows its progress, opens a capitation
+practice's statement, re-runs the month and sees the new version beside the old."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from pht.apps.accounts.models import Organisation, OrganisationKind, Role
+
+MUNICIPALITIES = ("0828", "1244")  # Austevoll's pilot practice is on the capitation model
+CAPITATION_PRACTICE = "112440011"
+PERIOD = "2018-05"
+
+
+@pytest.fixture(scope="module")
+def run_lake(tmp_path_factory):
+    from pht.synth.lake import run, select_municipalities
+    from pht.synth.pilot import default_pilot
+
+    out = tmp_path_factory.mktemp("settlement_run_e2e_lake")
+    run(out, select_municipalities(list(MUNICIPALITIES)), seed=2017, first_year=2017, last_year=2018,
+        pilot=default_pilot(2017), jobs=1, progress=False)  # fmt: skip
+    return out
+
+
+def _run_month(page, live_server) -> str:  # type: ignore[no-untyped-def]
+    """Start a month's run from the runs page; the job id. The job waits for a worker (none here)."""
+    page.goto(f"{live_server.url}/finance/runs/")
+    page.get_by_label("Gjør opp").select_option("month")
+    page.get_by_label("Måned (ÅÅÅÅ-MM)").fill(PERIOD)
+    page.get_by_role("button", name="Start oppgjørskjøringen").click()
+    page.wait_for_url(re.compile(r".*/finance/runs/\?job=\d+"))
+    return page.url.rsplit("=", 1)[1]
+
+
+def test_officer_runs_a_settlement_and_sees_versions_side_by_side(
+    run_lake, settings, make_user, page, login, live_server, transactional_db
+):
+    from pht.apps.jobs.actions import run_pending_jobs
+    from pht.apps.registry.loading import load_demo_registry, load_municipalities
+
+    settings.PHT_FINANCE_LAKE = run_lake
+    load_municipalities(2017)
+    load_demo_registry(seed=2017, only=MUNICIPALITIES)
+    directorate = Organisation.objects.create(kind=OrganisationKind.DIRECTORATE, name="Helsedirektoratet")
+    make_user("okonomi_e2e", roles=[Role.FINANCE_OFFICER], organisation=directorate)
+
+    login(page, "okonomi_e2e")
+    page.get_by_role("link", name="Oppgjør").first.click()
+    page.get_by_role("link", name="Oppgjørskjøringer").click()
+    job_id = _run_month(page, live_server)
+
+    progress = page.locator(f"#job-{job_id}")
+    assert progress.get_attribute("data-job-status") == "queued"
+    assert progress.locator("progress").count() == 1
+    assert "I kø" in progress.inner_text()
+    run_pending_jobs()  # the worker's part, in this process
+    # The fragment polls itself (htmx, every 2 s) and shows the finished job without a reload.
+    page.wait_for_selector(f'#job-{job_id}[data-job-status="done"]', timeout=10_000)
+    done = page.locator(f"#job-{job_id}")
+    assert "Ferdig" in done.inner_text() and "100 %" in done.inner_text()
+    assert done.locator("progress").get_attribute("value") == "100"
+    assert done.get_by_role("button", name="Avbryt jobben").count() == 0
+
+    page.get_by_test_id("new-run").get_by_role("link", name="Månedens oppgjør").click()
+    table = page.get_by_test_id("statement-table")
+    table.locator("tr", has_text=CAPITATION_PRACTICE).get_by_role(
+        "link", name="Driftstilskuddsmodell"
+    ).click()
+    page.wait_for_url(re.compile(rf".*/finance/statements/{CAPITATION_PRACTICE}/{PERIOD}/capitation/"))
+    assert "Versjon 1" in page.get_by_test_id("versions").inner_text()
+    assert page.get_by_test_id("version-diff").count() == 0
+    first_total = page.get_by_test_id("statement-total").get_attribute("data-value")
+
+    second = _run_month(page, live_server)
+    assert second != job_id
+    run_pending_jobs()
+    page.wait_for_selector(f'#job-{second}[data-job-status="done"]', timeout=10_000)
+
+    page.goto(f"{live_server.url}/finance/statements/{CAPITATION_PRACTICE}/{PERIOD}/capitation/")
+    versions = page.get_by_test_id("version-table")
+    assert versions.locator("tbody tr").count() == 2
+    assert "erstattet" in versions.inner_text() and "gjeldende" in versions.inner_text()
+    diff = page.get_by_test_id("version-diff")
+    headers = diff.locator("thead th").all_inner_texts()
+    assert headers[1:3] == ["Versjon 1 (kr)", "Versjon 2 (kr)"]
+    total_row = diff.locator("tbody tr").last
+    assert total_row.locator("[data-before]").get_attribute("data-before") == first_total
+    assert total_row.locator("[data-after]").get_attribute("data-after") == first_total
+    # The old version is still there to read.
+    versions.get_by_role("link", name="1").click()
+    page.wait_for_url(re.compile(r".*\?version=1"))
+    assert page.get_by_test_id("superseded-notice").is_visible()

@@ -1,0 +1,222 @@
+"""Settlement runs started from the finance pages: a ``finance.settle`` background job stores the
+engine's settlements as versions; a re-run supersedes (never overwrites) with its own audit row; the
+statement page shows the versions and the difference from the previous one."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from pht.apps.accounts.actions import ActionRefused
+from pht.apps.accounts.models import AuditEvent, Organisation, OrganisationKind, Role
+from pht.rules.financing import COMPONENTS, Period
+
+MUNICIPALITIES = ("0828", "1244")  # Seljord: a fee-model pilot practice; Austevoll: a capitation one
+FEE_PRACTICE, CAPITATION_PRACTICE = "108280018", "112440011"
+PERIOD = "2018-05"
+
+
+@pytest.fixture(scope="module")
+def run_lake(tmp_path_factory):
+    from pht.synth.lake import run, select_municipalities
+    from pht.synth.pilot import default_pilot
+
+    out = tmp_path_factory.mktemp("run_lake")
+    run(out, select_municipalities(list(MUNICIPALITIES)), seed=2017, first_year=2017, last_year=2018,
+        pilot=default_pilot(2017), jobs=1, progress=False)  # fmt: skip
+    return out
+
+
+@pytest.fixture
+def officer(db, run_lake, settings, make_user):
+    from pht.apps.registry.loading import load_demo_registry, load_municipalities
+
+    settings.PHT_FINANCE_LAKE = run_lake
+    load_municipalities(2017)
+    load_demo_registry(seed=2017, only=MUNICIPALITIES)
+    directorate = Organisation.objects.create(kind=OrganisationKind.DIRECTORATE, name="Helsedirektoratet")
+    return make_user("okonomi1", roles=[Role.FINANCE_OFFICER], organisation=directorate)
+
+
+def _settle(user, **params):
+    from pht.apps.jobs.actions import run_pending_jobs, start_job
+
+    job = start_job(user, "finance.settle", params)
+    assert run_pending_jobs() == 1
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    return job
+
+
+def test_a_month_run_stores_the_engines_statements_for_every_pilot_practice(officer, run_lake) -> None:
+    from pht.apps.finance.models import SettlementRun, Statement
+    from pht.engine.finance import FinanceLake
+
+    job = _settle(officer, period=PERIOD)
+    assert job.progress == 100
+    assert job.result["practices"] == sorted([FEE_PRACTICE, CAPITATION_PRACTICE])
+    assert job.result["statements"] == 4 and job.result["superseded"] == 0
+    run = SettlementRun.objects.get(pk=job.result["run"])
+    assert run.job == job and run.started_by == officer and run.periods == [PERIOD]
+    lake = FinanceLake(run_lake)
+    expected = lake.settle([Period.parse(PERIOD)], lake.practice_ids([FEE_PRACTICE, CAPITATION_PRACTICE]))
+    for item in expected:
+        for settlement in (item.fee, item.capitation):
+            stored = Statement.objects.get(
+                practice__orgnr=item.month.practice, period=PERIOD, model=settlement.model
+            )
+            assert stored.components() == {n: settlement.components[n] for n in COMPONENTS}
+            assert (stored.version, stored.is_current, stored.run_id) == (1, True, run.pk)
+            assert stored.lines.count() == len(settlement.lines)
+    own = {s.practice.orgnr: s.model for s in Statement.objects.filter(own_model=True)}
+    assert own == {FEE_PRACTICE: "fee", CAPITATION_PRACTICE: "capitation"}
+
+
+def test_a_rerun_supersedes_with_its_own_audit_row_and_never_overwrites(officer, client) -> None:
+    from pht.apps.finance.models import Statement
+
+    _settle(officer, period=PERIOD)
+    first = {s.pk: s.total for s in Statement.objects.all()}
+    AuditEvent.objects.filter(verb="finance.supersede_statements").delete()
+    job = _settle(officer, period=PERIOD)
+    assert job.result["superseded"] == 4
+    assert Statement.objects.count() == 4  # the current versions
+    assert Statement.versions.count() == 8
+    old = Statement.versions.filter(pk__in=first)
+    assert all(not s.is_current and s.version == 1 for s in old)
+    assert {s.pk: s.total for s in old} == first  # kept as they were
+    assert all(s.version == 2 for s in Statement.objects.all())
+    (event,) = AuditEvent.objects.filter(verb="finance.supersede_statements")
+    assert sorted(item["id"] for item in event.before["statements"]) == sorted(first)
+    assert event.actor == officer
+
+    client.force_login(officer)
+    url = f"/finance/statements/{CAPITATION_PRACTICE}/{PERIOD}/capitation/"
+    page = client.get(url).content.decode()
+    assert 'data-testid="version-diff"' in page
+    current = Statement.objects.get(practice__orgnr=CAPITATION_PRACTICE, period=PERIOD, model="capitation")
+    assert f'data-after="{current.total}"' in page and 'data-difference="0.00"' in page
+    assert 'data-testid="superseded-notice"' not in page
+    old_page = client.get(url, {"version": "1"})
+    assert old_page.status_code == 200 and 'data-testid="superseded-notice"' in old_page.content.decode()
+    assert 'data-testid="version-diff"' not in old_page.content.decode()  # nothing before version 1
+    for bad in ("3", "abc", "1;drop", "\u00e6"):
+        assert client.get(url, {"version": bad}).status_code == 404
+
+
+def test_the_page_shows_a_changed_amount_between_versions(officer, client) -> None:
+    from pht.apps.finance.models import Statement
+
+    _settle(officer, period=PERIOD)
+    # An earlier version that differed (as if tariffs had been corrected since): lower the stored v1.
+    Statement.objects.filter(practice__orgnr=FEE_PRACTICE, model="fee").update(
+        base_grant=Decimal("100.00"), total=Decimal("1000.00")
+    )
+    _settle(officer, period=PERIOD)
+    current = Statement.objects.get(practice__orgnr=FEE_PRACTICE, period=PERIOD, model="fee")
+    client.force_login(officer)
+    page = client.get(f"/finance/statements/{FEE_PRACTICE}/{PERIOD}/fee/").content.decode()
+    assert 'data-before="1000.00"' in page
+    assert f'data-difference="{current.total - Decimal("1000.00")}"' in page
+
+
+def test_a_year_run_settles_every_month_by_quarters_as_the_engine_settles_the_year(
+    officer, run_lake, monkeypatch
+) -> None:
+    from pht.apps.finance.models import Statement
+    from pht.apps.jobs import runner
+    from pht.engine.finance import FinanceLake, periods_of_year
+
+    reports: list[tuple[int, str]] = []
+    real = runner.make_progress
+
+    def recording(job_id):  # type: ignore[no-untyped-def]
+        report = real(job_id)
+
+        def progress(pct: int, message: str = "") -> None:
+            reports.append((pct, message))
+            report(pct, message)
+
+        return progress
+
+    monkeypatch.setattr(runner, "make_progress", recording)
+    job = _settle(officer, year=2018)
+    assert job.result["periods"] == [f"2018-{m:02d}" for m in range(1, 13)]
+    assert [pct for pct, _ in reports] == [2, 5, 26, 47, 68, 92]
+    assert "2018-01–2018-03" in reports[1][1] and "2018-10–2018-12" in reports[4][1]
+    assert Statement.objects.filter(period__startswith="2018-").count() == 2 * 2 * 12
+    lake = FinanceLake(run_lake)
+    year = lake.settle(list(periods_of_year(2018)), lake.practice_ids([FEE_PRACTICE, CAPITATION_PRACTICE]))
+    for item in year:
+        for settlement in (item.fee, item.capitation):
+            stored = Statement.objects.get(
+                practice__orgnr=item.month.practice, period=str(item.month.period), model=settlement.model
+            )
+            assert stored.total == settlement.total, (item.month.practice, item.month.period)
+
+
+@pytest.mark.parametrize(
+    ("params", "says"),
+    [
+        ({"period": "2018-13"}, "2018-13"),
+        ({"period": "2018-05", "year": 2018}, "not both"),
+        ({}, "not both or neither"),
+        ({"year": 2016}, "no data for 2016"),
+        ({"year": "next"}, "year next"),
+        ({"period": "2018-05", "practices": "108280018"}, "practices"),
+    ],
+)
+def test_bad_parameters_are_refused_before_anything_is_queued(officer, params, says) -> None:
+    from pht.apps.jobs.actions import start_job
+    from pht.apps.jobs.models import Job
+
+    with pytest.raises(ActionRefused, match=says):
+        start_job(officer, "finance.settle", params)
+    assert not Job.objects.exists()
+
+
+def test_no_lake_is_a_clear_refusal(officer, settings, tmp_path) -> None:
+    from pht.apps.jobs.actions import start_job
+
+    settings.PHT_FINANCE_LAKE = tmp_path / "missing"
+    with pytest.raises(ActionRefused, match="no data lake"):
+        start_job(officer, "finance.settle", {"period": PERIOD})
+
+
+def test_only_officers_run_settlements(officer, make_user, client) -> None:
+    from pht.apps.jobs.actions import start_job
+
+    gp = make_user("gp_runs", roles=[Role.GP])
+    with pytest.raises(ActionRefused):
+        start_job(gp, "finance.settle", {"period": PERIOD})
+    client.force_login(gp)
+    assert client.get("/finance/runs/").status_code == 403
+    assert client.post("/finance/runs/", {"scope": "month", "period": PERIOD}).status_code == 403
+    assert "/finance/runs/" not in client.get("/finance/").content.decode()
+    client.force_login(officer)
+    assert "/finance/runs/" in client.get("/finance/").content.decode()
+
+
+def test_the_form_starts_a_job_and_shows_its_progress(officer, client) -> None:
+    from pht.apps.jobs.models import Job
+
+    client.force_login(officer)
+    response = client.post("/finance/runs/", {"scope": "month", "period": PERIOD, "year": ""})
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/finance/runs/?job={job.pk}"
+    page = client.get(response["Location"]).content.decode()
+    assert f'hx-get="/jobs/{job.pk}/progress/"' in page and 'data-testid="new-run"' in page
+    bad = client.post("/finance/runs/", {"scope": "month", "period": "mai"})
+    assert bad.status_code == 400 and Job.objects.count() == 1
+    refused = client.post("/finance/runs/", {"scope": "month", "period": "2018-13"})
+    assert refused.status_code == 400 and "2018-13" in refused.content.decode()
+    for hostile in (
+        {"scope": "decade", "period": PERIOD},
+        {"scope": "year", "year": "1e9"},
+        {"scope": "year", "year": "99999999999999999999"},
+        {"scope": "month", "period": "2018-05' OR 1=1"},
+        {"scope": "year", "year": "1999"},
+    ):
+        assert client.post("/finance/runs/", hostile).status_code == 400, hostile
+    assert Job.objects.count() == 1
