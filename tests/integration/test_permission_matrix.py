@@ -44,6 +44,7 @@ PARAMETERS = {
     "member_id": MISSING,
     "token_id": MISSING,
     "job_id": MISSING,
+    "run_id": MISSING,
     "orgnr": "orgnr",
     "kommunenummer": "kommunenummer",
     "hpr": "hpr",

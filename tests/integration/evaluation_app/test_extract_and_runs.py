@@ -43,7 +43,9 @@ def identities(lake: Path) -> tuple[set[str], set[str]]:
 
 def test_the_extract_is_pseudonymised_and_logged_with_its_purpose(small_lake: Path, extract: Extract) -> None:
     out = Path(extract.path)
-    assert not (out / "truth").exists()
+    carried = {p.name for p in out.iterdir() if p.is_dir()}
+    assert carried == {"practices", "residents", "conditions", "contacts", "hospital_stays", "municipal_care",
+                       "survey_responses"}  # fmt: skip
     source = pq.read_table(small_lake / "residents").to_pylist()
     rows = pq.read_table(out / "residents").to_pylist()
     assert len(rows) == len(source)
@@ -52,8 +54,8 @@ def test_the_extract_is_pseudonymised_and_logged_with_its_purpose(small_lake: Pa
     assert not {r["resident_id"] for r in rows} & {s["resident_id"] for s in source}
     assert {(r["birth_date"].month, r["birth_date"].day) for r in rows} == {(7, 1)}
     assert sorted(r["birth_date"].year for r in rows) == sorted(s["birth_date"].year for s in source)
-    gps = pq.read_table(out / "gps").to_pylist()
-    assert all(g["first_name"] is None and g["last_name"] is None for g in gps)
+    practices = pq.read_table(out / "practices").to_pylist()
+    assert all(p["address"] is None and p["name"] == p["practice_orgnr"] for p in practices)
     fnrs, names = identities(small_lake)
     for path in out.rglob("*.parquet"):
         table = pq.read_table(path)
@@ -173,3 +175,19 @@ def test_a_run_can_be_cancelled_and_a_draft_cannot_run(extract: Extract, people:
     assert run_pending_jobs() == 0
     run.refresh_from_db()
     assert run.status == "cancelled" and run.result is None
+
+
+def test_the_command_writes_and_records_an_extract(small_lake: Path, tmp_path: Path, people, capsys) -> None:
+    from pht.cli import main
+
+    out = tmp_path / "by-command"
+    args = ["evaluate", "extract", "--lake", str(small_lake), "--out", str(out), "--purpose", "annual report"]
+    assert main([*args, "--user", "eva"]) == 0
+    made = Extract.objects.get()
+    assert made.path == str(out.resolve()) and made.created_by == people["evaluator"]
+    assert f"snapshot hash {made.snapshot_hash}" in capsys.readouterr().out
+    assert AuditEvent.objects.get(verb="evaluation.extract").after["purpose"] == "annual report"
+    assert main(args) == 2  # the directory exists already: refused, nothing recorded
+    assert main([*args[:-4], "--out", str(tmp_path / "x"), "--purpose", "p", "--user", "nobody"]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert Extract.objects.count() == 1

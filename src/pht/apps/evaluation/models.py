@@ -146,6 +146,11 @@ class Run(models.Model):
         job = self.job
         return str(job.status) if job is not None else "queued"
 
+    def get_status_display(self) -> str:
+        from pht.apps.jobs.models import Job
+
+        return str(Job.Status(self.status).label)
+
     @property
     def error(self) -> str:
         job = self.job

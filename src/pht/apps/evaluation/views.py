@@ -86,7 +86,10 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 def _outcome_rows(plan: AnalysisPlan) -> list[dict[str, Any]]:
     mde = {(r["outcome"], r["population"]): r["mde"] for r in (plan.mde or {}).get("rows", [])}
     rows = []
-    for dimension, keys in plan.document["outcomes"].items():
+    planned = plan.document["outcomes"]
+    order = [d for d in DIMENSIONS if d in planned] + [d for d in planned if d not in DIMENSIONS]
+    for dimension in order:
+        keys = planned[dimension]
         for key in keys:
             rows.append(
                 {

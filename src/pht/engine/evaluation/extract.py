@@ -3,9 +3,9 @@
 Runs on the operational side, where the pseudonym key lives. Every person id becomes a keyed HMAC
 pseudonym (``pht.rules.pseudonym``): residents' ``resident_id`` (a 63-bit integer, so the declared schema
 still holds) and ``fnr``, and GPs' ``gp_hpr`` (the same pseudonym wherever the id occurs, so joins still
-work); birth dates are coarsened to the year; free text and names are dropped (GPs' names, practices'
-names and addresses; a practice's name becomes its organisation number). The validation-only ``truth``
-dataset is left out. The result is an ordinary lake the evaluation engine reads; its *snapshot hash*
+work); birth dates are coarsened to the year; free text and names are dropped (practices' names and
+addresses; a practice's name becomes its organisation number). Only the datasets the evaluation reads
+are carried (``EXTRACT_DATASETS``); GPs' records with their names stay behind. The result is an ordinary lake the evaluation engine reads; its *snapshot hash*
 (sha256 over every file's path and bytes) identifies it in every result.
 """
 
@@ -22,12 +22,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pht.engine.evaluation.panels import ANALYSIS_DATASETS
 from pht.lake.files import LakeError, check, conform, dataset_files
 from pht.lake.schemas import SCHEMAS
 from pht.rules.pseudonym import BIRTH_DAY_IN_YEAR, coarsen_birth_date, pseudonym, pseudonym_int
 
-# Datasets an extract carries (the truth of a synthetic lake is for validation only).
-EXTRACT_DATASETS = tuple(name for name in SCHEMAS if name != "truth")
+# Datasets an extract carries: only what the evaluation reads (data minimisation; GPs' records, claim
+# amounts and a synthetic lake's validation-only record stay on the operational side).
+EXTRACT_DATASETS = ANALYSIS_DATASETS
 MANIFEST = "extract.json"
 
 
@@ -109,7 +111,8 @@ def write_extract(lake: Path | str, out: Path | str, key: bytes) -> ExtractResul
                 f"coarsened to the year: day {BIRTH_DAY_IN_YEAR[1]} of month {BIRTH_DAY_IN_YEAR[0]} "
                 "of the birth year (assumption)"
             ),
-            "dropped": ["truth", "gps.first_name", "gps.last_name", "practices.address", "practices.name"],
+            "left_out": sorted(set(SCHEMAS) - set(EXTRACT_DATASETS)),
+            "dropped_columns": ["practices.address", "practices.name"],
         }
         (partial / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
         digest = snapshot_hash(partial)
