@@ -21,7 +21,7 @@ class Todo:
     label: str  # in the page's language
     count: int
     url: str  # the list filtered to these things
-    urgent: bool = False  # overdue or below a norm: shown first
+    urgent: bool = False  # overdue or below a norm: shown first when the count is not 0
 
 
 def todos_for(user: Any) -> list[Todo]:
@@ -33,4 +33,4 @@ def todos_for(user: Any) -> list[Todo]:
         hook: Callable[[Any], list[Todo]] | None = getattr(config, "todos", None)
         if callable(hook):
             found.extend(hook(user))
-    return sorted(found, key=lambda todo: not todo.urgent)
+    return sorted(found, key=lambda todo: not (todo.urgent and todo.count))
