@@ -90,6 +90,7 @@ def test_demo_pages_show_no_raw_keys_unformatted_decimals_or_untranslated_labels
             "/",
             "/care/",
             *(f"/care/patients/{pk}/" for pk in demo["patients"]),
+            "/care/reviews/",
             f"/registry/practices/{practice.orgnr}/",
         ],
         "fastlege": ["/", "/care/", f"/registry/practices/{practice.orgnr}/"],
