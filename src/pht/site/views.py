@@ -5,12 +5,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from pht.apps.accounts.models import OrganisationKind
+from pht.apps.accounts.todos import todos_for
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     organisation = request.user.organisation  # type: ignore[union-attr]
     context = {
+        "todos": todos_for(request.user),
         "own_practice": organisation.practice
         if organisation and organisation.kind == OrganisationKind.PRACTICE
         else None,

@@ -68,12 +68,14 @@ def test_patient_page_and_worklist_show_bokmal_reasons_in_nb_and_english_in_en(c
     worklist = reverse("care:worklist")
 
     for page in (client.get(patient).content.decode(), client.get(worklist).content.decode()):
-        assert "82 år (&gt;= 65) og skrøpelighet 9 av 36 helsesvikter (indeks 0.250, moderat): " in page
+        assert (
+            "82 år (&gt;= 65) og skrøpelighet 9 av 36 helsesvikter (indeks 0,250, moderat): " in page
+        )  # decimals as bokmål writes them
         assert "Hjemmebundet (indikator: hjemmebesøk) (hjemmebesøk)" in page
         assert "registrert: atrieflimmer (K78, først 2019-10-03); demens (P70, først 2019-10-04)" in page
         assert "aged 82" not in page and "on record:" not in page
     nb_patient = client.get(patient).content.decode()
-    assert "Skrøpelighet: 9 av 36 helsesvikter (indeks 0.250, moderat)" in nb_patient
+    assert "Skrøpelighet: 9 av 36 helsesvikter (indeks 0,250, moderat)" in nb_patient
 
     for url in (patient, worklist):
         page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -11,12 +11,14 @@ back to the stored sentence for rows written before messages were stored.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.utils.formats import number_format
 
-from pht.rules.explain import Message, Term, render
+from pht.rules.explain import Message, Param, Term, render
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -26,6 +28,24 @@ def _number(value: int) -> str:
     return number_format(value, force_grouping=True)
 
 
+_DECIMAL = re.compile(r"^-?\d+\.\d+$")
+
+
+def localise_decimals(value: Param) -> Param:
+    """Decimal text in a message's parameters (``"0.278"``, ``"678082.19"``) as the page's language writes
+    it (``0,278`` / ``678 082,19`` in bokmål, ``678,082.19`` in English), keeping its places."""
+    from pht.apps.accounts.templatetags.pht_format import format_number
+
+    if isinstance(value, Message):
+        return Message(value.key, {name: localise_decimals(item) for name, item in value.params.items()})
+    if isinstance(value, tuple):
+        return tuple(localise_decimals(item) for item in value)
+    if isinstance(value, str) and _DECIMAL.match(value):
+        number = Decimal(value)
+        return format_number(number, -int(number.as_tuple().exponent))
+    return value
+
+
 class ReasonCatalogue:
     """An app's translatable templates (message id -> template) and terms ((kind, key) -> text)."""
 
@@ -33,9 +53,13 @@ class ReasonCatalogue:
         self,
         templates: Mapping[str, StrOrPromise],
         terms: Mapping[tuple[str, str], StrOrPromise] | None = None,
+        *,
+        localise: bool = False,
     ) -> None:
         self.templates = templates
         self.terms: Mapping[tuple[str, str], StrOrPromise] = terms or {}
+        # decimals in the page's language (pht_format); apps opt in as their pages adopt the filters
+        self.localise = localise
 
     def template(self, key: str) -> str:
         """The template of message id ``key`` in the active language (``KeyError`` if unknown)."""
@@ -49,6 +73,9 @@ class ReasonCatalogue:
     def render(self, message: Message) -> str:
         """``message`` in the active language (``KeyError`` for an id or placeholder the table lacks); whole
         numbers grouped as the language writes them (20 000 in bokmål, 20,000 in English)."""
+        if self.localise:
+            localised = localise_decimals(message)
+            message = localised if isinstance(localised, Message) else message
         return render(message, self.template, self.term, _number)
 
     def display(self, stored: Mapping[str, object] | None, fallback: str) -> str:

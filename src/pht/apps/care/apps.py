@@ -11,3 +11,9 @@ class CareConfig(AppConfig):
         (_("Worklist"), "care:worklist", ("gp", "nurse", "secretary", "practice_admin")),
         (_("Target groups"), "care:overview", ("case_officer", "evaluator", "administrator", "project_lead")),
     ]
+
+    def todos(self, user: object) -> list[object]:
+        """Practice staff's to-dos for the start page (pht.apps.accounts.todos)."""
+        from pht.apps.care.todos import todos
+
+        return list(todos(user))

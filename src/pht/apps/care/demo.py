@@ -81,7 +81,8 @@ def build_demo(say: Callable[[str], None]) -> None:
     if nurse is None or nurse.organisation is None or nurse.organisation.practice_id is None:
         return
     top = ListResident.objects.filter(practice_id=nurse.organisation.practice_id, care_plans__isnull=True)
-    for resident in top.order_by("-need_score", "id")[:DEMO_PLANS]:
+    today = datetime.date.today()
+    for index, resident in enumerate(top.order_by("-need_score", "id")[:DEMO_PLANS]):
         plan = actions.create_care_plan(
             nurse,
             resident,
@@ -89,13 +90,21 @@ def build_demo(say: Callable[[str], None]) -> None:
             goals="Stabil helse hjemme\nFærre legevaktbesøk",
             activities="Legemiddelgjennomgang\nKontroll hver tredje måned",
             responsible_role="nurse",
-            next_review=datetime.date.today() + datetime.timedelta(days=90),
+            # the first plan is due for review today: the nurse's start page has something to do
+            next_review=today if index == 0 else today + datetime.timedelta(days=90),
         )
         actions.add_task(
             nurse,
             plan,
             description="Legemiddelgjennomgang",
             role="gp",
-            due=datetime.date.today() + datetime.timedelta(days=14),
+            due=today + datetime.timedelta(days=14),
         )
-    say(f"Care: {DEMO_PLANS} care plans with a task for the GP created for the demo nurse.")
+        if index == 0:
+            actions.add_task(
+                nurse, plan, description="Ring pasienten før evalueringen", role="nurse", due=today
+            )
+    say(
+        f"Care: {DEMO_PLANS} care plans with a task for the GP created for the demo nurse "
+        "(one due for review today, with a nurse task due today)."
+    )

@@ -180,7 +180,7 @@ TERMS: dict[tuple[str, str], StrPromise] = {
 
 
 # One rendering for every app (pht.apps.accounts.reasons): the stored message through these tables.
-CATALOGUE = ReasonCatalogue(TEMPLATES, TERMS)
+CATALOGUE = ReasonCatalogue(TEMPLATES, TERMS, localise=True)
 
 
 def display(stored: Mapping[str, object] | None, english: str) -> str:

@@ -6,6 +6,7 @@ app_name = "care"
 urlpatterns: list[URLPattern] = [
     path("", views.worklist, name="worklist"),
     path("overview/", views.overview, name="overview"),
+    path("reviews/", views.reviews, name="reviews"),
     path("patients/<int:resident_id>/", views.patient, name="patient"),
     path("patients/<int:resident_id>/plans/", views.plan_create, name="plan_create"),
     path("patients/<int:resident_id>/follow-up/", views.follow_up, name="follow_up"),

@@ -321,3 +321,17 @@ def overview(request: HttpRequest) -> HttpResponse:
         "care/overview.html",
         {"rows": rows, "groups": GROUP_CHOICES},
     )
+
+
+@login_required
+def reviews(request: HttpRequest) -> HttpResponse:
+    """Open care plans of the user's practice due for review today or earlier (a start-page to-do)."""
+    from pht.apps.care.todos import plans_due_for_review
+
+    practice_id = _practice_id(request)
+    plans = (
+        plans_due_for_review(practice_id, timezone.localdate())
+        .select_related("resident")
+        .order_by("next_review", "id")
+    )
+    return render(request, "care/reviews.html", {"plans": plans})

@@ -33,7 +33,7 @@ TEMPLATES: dict[str, StrPromise] = {
     ),
 }
 
-CATALOGUE = ReasonCatalogue(TEMPLATES)
+CATALOGUE = ReasonCatalogue(TEMPLATES, localise=True)
 
 # Refusals by the roster verdicts (pht.apps.accounts.permissions.TEMPLATES).
 REFUSAL_TEMPLATES: dict[str, StrPromise] = {

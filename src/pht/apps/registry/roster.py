@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Sum
 
+from pht.apps.accounts.todos import Todo
 from pht.apps.registry.models import Practice, StaffRole
 from pht.refdata.params import load_parameters
 from pht.rules.eligibility import required_nurse_fte
@@ -42,3 +44,32 @@ def nurse_norm(practice: Practice, on: datetime.date) -> NurseNormCheck:
     return NurseNormCheck(
         lists, per, required_nurse_fte(lists, per), Decimal(fte or 0).quantize(Decimal("0.01"))
     )
+
+
+def todos(user: Any) -> list[Todo]:
+    """Start-page to-dos (``RegistryConfig.todos``): rosters below the nurse norm that the user answers for:
+    practice staff their own practice, a project lead the practices of the municipality."""
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    organisation = getattr(user, "organisation", None)
+    if organisation is None:
+        return []
+    today = timezone.localdate()
+    if organisation.practice_id is not None and user.has_role("gp", "nurse", "secretary", "practice_admin"):
+        practice = organisation.practice
+        short = 0 if nurse_norm(practice, today).met else 1
+        url = reverse("registry:practice", args=[practice.orgnr])
+        return [
+            Todo(
+                "registry.nurse_norm", _("Your practice's roster below the nurse norm"), short, url, short > 0
+            )
+        ]
+    if organisation.municipality_id is not None and user.has_role("project_lead"):
+        municipality = organisation.municipality
+        practices = Practice.objects.filter(municipality=municipality).prefetch_related("gps", "team_members")
+        short = sum(1 for practice in practices if not nurse_norm(practice, today).met)
+        url = reverse("registry:municipality", args=[municipality.kommunenummer])
+        return [Todo("registry.nurse_norm", _("Practices below the nurse norm"), short, url, short > 0)]
+    return []

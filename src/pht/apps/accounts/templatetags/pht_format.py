@@ -97,10 +97,11 @@ def day(value: object) -> str:
     if value in (None, ""):
         return EMPTY
     if isinstance(value, str):
+        text = value
         try:
-            value = datetime.date.fromisoformat(value[:10])
+            value = datetime.date.fromisoformat(text[:10])
         except ValueError:
-            return value
+            return text
     if isinstance(value, datetime.datetime):
         value = value.date()
     if not isinstance(value, datetime.date):

@@ -1,0 +1,77 @@
+"""The one way to show a value (pht.apps.accounts.templatetags.pht_format), in bokmål and English."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pht.apps.accounts.templatetags.pht_format import amount, day, fte, number, percent
+
+NB = "\u00a0"
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "expected"),
+    [
+        ("nb", "1500000", f"1{NB}500{NB}000,00{NB}kr"),
+        ("en", "1500000", f"NOK{NB}1,500,000.00"),
+        ("nb", Decimal("678082.19"), f"678{NB}082,19{NB}kr"),
+        ("en", 678082.19, f"NOK{NB}678,082.19"),
+        ("nb", "-5", f"\u22125,00{NB}kr"),
+        ("nb", "0.005", f"0,01{NB}kr"),  # half up, not banker's
+    ],
+)
+def test_amount(language: str, value: object, expected: str) -> None:
+    with translation.override(language):
+        assert amount(value) == expected
+
+
+def test_number_percent_fte_day_in_both_languages() -> None:
+    with translation.override("nb"):
+        assert number(1859) == f"1{NB}859"
+        assert number("2.5", 1) == "2,5"
+        assert percent(0.1234) == f"12,3{NB}%"
+        assert percent("0.5", 0) == f"50{NB}%"
+        assert fte(Decimal("0.5")) == "0,50"
+        assert day(datetime.date(2026, 12, 5)) == "5. desember 2026"
+        assert day("2021-03-01") == "1. mars 2021"
+    with translation.override("en"):
+        assert number(1859) == "1,859"
+        assert percent(0.1234) == "12.3%"
+        assert fte("1") == "1.00"
+        assert day(datetime.date(2026, 12, 5)) == "Dec. 5, 2026"
+
+
+def test_what_is_not_a_number_or_date_passes_through() -> None:
+    with translation.override("nb"):
+        assert amount(None) == number("") == day(None) == "–"
+        assert amount("abc") == "abc"
+        assert number(True) == "True"
+        assert amount("NaN") == "NaN"
+        assert day("not a date") == "not a date"
+
+
+@given(st.decimals(min_value=-(10**12), max_value=10**12, places=2, allow_nan=False))
+def test_bokmal_amount_reads_back_as_the_value(value: Decimal) -> None:
+    with translation.override("nb"):
+        text = amount(value)
+    assert text.endswith(f"{NB}kr")
+    digits = text.removesuffix(f"{NB}kr").replace(NB, "").replace(",", ".").replace("\u2212", "-")
+    assert Decimal(digits) == value
+    # groups of three digits between the separators
+    whole = text.removesuffix(f"{NB}kr").split(",")[0].lstrip("\u2212")
+    groups = whole.split(NB)
+    assert all(len(g) == 3 for g in groups[1:]) and 1 <= len(groups[0]) <= 3
+
+
+@given(st.decimals(min_value=-(10**12), max_value=10**12, places=2, allow_nan=False))
+def test_english_amount_reads_back_as_the_value(value: Decimal) -> None:
+    with translation.override("en"):
+        text = amount(value)
+    assert text.startswith(f"NOK{NB}")
+    assert Decimal(text.removeprefix(f"NOK{NB}").replace(",", "")) == value
