@@ -26,10 +26,12 @@ demo: $(STAMP)
 	scripts/install-system-deps pdf
 	$(BIN)/pht demo
 
-## test: the whole suite on SQLite (browser tests drive Debian's chromium, installed if missing)
+## test: the whole suite on SQLite (browser tests drive Debian's chromium, installed if missing),
+## spread over two processes (pytest-xdist; a test file stays on one process)
+PYTEST := $(BIN)/pytest -p no:cacheprovider -n 2 --dist loadfile
 test: $(TEST_STAMP)
 	scripts/install-system-deps pdf browser
-	$(BIN)/pytest -p no:cacheprovider
+	$(PYTEST)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests

@@ -95,12 +95,14 @@ def test_evaluator_plans_locks_runs_and_reads_results(
     for _ in range(240):
         if done.count():
             break
-        text = page.get_by_test_id("job-percent").first.inner_text()
-        seen.add(text)
+        seen.add(progress.first.get_attribute("data-job-status"))
         page.wait_for_timeout(500)
     done.wait_for(timeout=60_000)
     worker.join(timeout=60)
-    assert len(seen) >= 2, seen  # the bar moved while the page watched
+    # The page watched the job unfinished and then saw it done, without a reload (a fast run on a quiet
+    # machine can pass from 0 % to done between two polls, so the percentage itself may not be seen).
+    assert seen & {"queued", "running"}, seen
+    assert done.first.get_by_test_id("job-percent").inner_text().startswith("100")
 
     # The page shows the results by itself once done (a long page of charts: wait until it is there).
     estimates = page.get_by_test_id("estimates")

@@ -18,6 +18,8 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "pht"
 PRINT_TEMPLATES = {
     "apps/scheme/templates/scheme/decision_letter.html",
     "apps/scheme/templates/scheme/decision_letter_base.html",  # the letters (PDF, never served as a page)
+    # Inline stylesheet only in the standalone file (PDF, saved report); the page links it.
+    "apps/evaluation/templates/evaluation/report/report.html",
 }
 STRONG_KEY = "k3y-" + "x9QpL2vR7mT4wZ8nB5cJ1hF6dS3aG0eY" * 2
 

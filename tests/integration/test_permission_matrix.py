@@ -51,6 +51,7 @@ PARAMETERS = {
     "period": "2018-04",
     "model": "fee",
     "kind": "csv",
+    "fmt": "html",
     "code": "call-2017",
     # Django admin
     "app_label": "accounts",

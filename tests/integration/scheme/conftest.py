@@ -40,6 +40,12 @@ def _practice(municipality: Any, orgnr: str, name: str, gps: int) -> Any:
     return practice
 
 
+@pytest.fixture
+def make_practice() -> Any:
+    """A practice with ``gps`` GPs, for tests that add one to the world."""
+    return _practice
+
+
 def _user(username: str, roles: list[str], organisation: Any) -> Any:
     from pht.apps.accounts.models import User
 

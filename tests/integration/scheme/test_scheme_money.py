@@ -178,10 +178,8 @@ def test_clawbacks_never_exceed_what_is_unspent_and_unclaimed(world: dict[str, A
 
 
 def test_extension_and_a_late_practice_are_amendments_within_the_frame(
-    world: dict[str, Any], full_data: Any
+    world: dict[str, Any], full_data: Any, make_practice: Any
 ) -> None:
-    from conftest import _practice
-
     decision = _accepted(world, full_data)
     frame = decision.total
     _pay(world, decision.instalments.filter(year__in=[2018, 2019]))
@@ -217,7 +215,7 @@ def test_extension_and_a_late_practice_are_amendments_within_the_frame(
     assert f"{frame:,.2f}".replace(",", NBSP).replace(".", ",") in page
 
     # A practice joins on 1 January 2020, with a frame the officer states
-    late = _practice(world["seljord"], "100000013", "Brunkeberg legekontor", 2)
+    late = make_practice(world["seljord"], "100000013", "Brunkeberg legekontor", 2)
     bigger = frame + Decimal("1000000.00")
     second = actions.amend_decision(
         world["officer"],

@@ -19,8 +19,9 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
+from django.conf import settings
 from django.db import close_old_connections, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pht.apps.accounts.audit import record_event
@@ -134,10 +135,16 @@ def execute(job_id: int, *, heartbeat: bool = True) -> Job | None:
 
 def recover_stale_jobs(now: datetime.datetime | None = None) -> list[Job]:
     """Jobs whose worker died: queue them again, or fail them after ``max_attempts()`` starts."""
-    from pht.apps.jobs.actions import enqueue
-
     now = now or timezone.now()
     limit = now - stale_after()
+    # Stored messages are read later by anyone: write them in the site language, not the caller's.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _recover(now, limit)
+
+
+def _recover(now: datetime.datetime, limit: datetime.datetime) -> list[Job]:
+    from pht.apps.jobs.actions import enqueue
+
     recovered: list[Job] = []
     for job in Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=limit).order_by("id"):
         with transaction.atomic():
