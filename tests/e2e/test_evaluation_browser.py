@@ -128,3 +128,15 @@ def test_evaluator_plans_locks_runs_and_reads_results(
     assert page.get_by_test_id("estimates").locator("tbody tr").count() > 0
     page.goto(f"{live_server.url}/evaluation/")
     assert page.locator("form[action$='/plans/new/']").count() == 0
+
+    # Practice staff and municipal users are refused clearly, on the list and on the run.
+    make_user("nurse_eva", roles=[Role.NURSE], organisation=orgs["practice_a"])
+    make_user("lead_eva", roles=[Role.PROJECT_LEAD], organisation=orgs["seljord"])
+    for username in ("nurse_eva", "lead_eva"):
+        page.context.clear_cookies()
+        login(page, username)
+        for path in ("/evaluation/", f"/evaluation/runs/{run.pk}/"):
+            response = page.goto(f"{live_server.url}{path}")
+            assert response is not None and response.status == 403, (username, path)
+            assert page.get_by_role("heading", name="Ingen tilgang").is_visible()
+            assert page.get_by_test_id("estimates").count() == 0
