@@ -603,8 +603,9 @@ class Power:
 
     @property
     def mde_ratio(self) -> float:
-        """The smallest detectable reduction as a rate ratio, ``1 - mde / baseline``."""
-        return 1.0 - self.mde / self.baseline
+        """The smallest detectable reduction as a rate ratio, ``1 - mde / baseline``; 0 when even a
+        reduction to no events at all would not be detected (a rate ratio is never negative)."""
+        return max(0.0, 1.0 - self.mde / self.baseline)
 
 
 def placebo_power(

@@ -11,6 +11,7 @@ from stats_sim import simulate
 from pht.stats.did import (
     NEVER,
     Panel,
+    Power,
     StatsError,
     aggregate,
     analytic_se,
@@ -536,3 +537,12 @@ def test_placebo_power_from_pre_period_rows_only_equals_the_full_panel_s() -> No
     keep = p.period < first
     pre_only = Panel(p.unit[keep], p.period[keep], p.cohort[keep], p.y[keep], p.w[keep])
     assert placebo_power(pre_only, post_periods=2) == full
+
+
+def test_the_detectable_rate_ratio_is_never_negative() -> None:
+    """A noisy outcome whose MDE exceeds its baseline: not even removing every event is detectable."""
+    noisy = Power(mde=0.3, se=0.1, placebo=0.0, baseline=0.2, placebo_periods=(3, 4))
+    assert noisy.mde_ratio == 0.0
+    assert Power(
+        mde=0.05, se=0.02, placebo=0.0, baseline=0.2, placebo_periods=(3,)
+    ).mde_ratio == pytest.approx(0.75)
