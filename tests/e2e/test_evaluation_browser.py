@@ -115,9 +115,9 @@ def test_evaluator_plans_locks_runs_and_reads_results(
     assert figure.locator("svg[role=img] title").text_content().strip()
     figure.locator("summary").click()
     assert figure.locator("table tbody tr").count() > 0
-    # The PDF report downloads.
-    with page.expect_download() as download:
-        page.get_by_test_id("report-pdf").click()
+    # The PDF report downloads (WeasyPrint renders it while the link's click waits: allow for a busy machine).
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_test_id("report-pdf").click(timeout=120_000)
     pdf = Path(download.value.path()).read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
 
