@@ -79,6 +79,7 @@ from pht.rules.financing import (
     settle_capitation_model,
     settle_fee_model,
 )
+from pht.rules.financing.frame import YearFrame, apply_frame, share_month, year_frame
 from pht.rules.financing.settle import PRECISION
 
 BILLED_BY_PRACTICE = ("gp", "nurse")
@@ -124,6 +125,7 @@ class FinanceLake:
         self._reference: dict[tuple[int, int], CapitationRate] = {}
         self._teams: dict[str, tuple[int, datetime.date]] | None = None
         self._files: dict[tuple[str, tuple[int, ...] | None], list[str]] = {}
+        self._frames: dict[tuple[int, tuple[str, ...]], YearFrame] = {}
         self.timings: dict[str, float] = defaultdict(float)  # seconds per stage, for the benchmark
 
     # --- scope ----------------------------------------------------------------------------------
@@ -283,6 +285,104 @@ class FinanceLake:
         self._timed("practice-month aggregates (Python)", started)
         return result
 
+    # --- the capitation frame -------------------------------------------------------------------
+
+    def frame_groups(self) -> dict[str, tuple[str, ...]]:
+        """The groups whose capitation statements share a frame: the pilot practices paid under the
+        capitation model, and (the shadow) the pilot practices paid under the fee model. Other
+        practices' capitation statements are not framed (no team, not in the pilot)."""
+        rows = self.practices.select(["practice_orgnr", "pilot"]).to_pylist()
+        own = self.own_model()
+        pilot = sorted(r["practice_orgnr"] for r in rows if r["pilot"])
+        return {model: tuple(p for p in pilot if own.get(p, FEE) == model) for model in (CAPITATION, FEE)}
+
+    def nurse_allowance(self, practice: str, period: Period) -> Decimal:
+        """The nurse allowance a practice's capitation statement pays for the month (0 without a team)."""
+        return nurse_allowance(
+            nurse_funding(period.start),
+            self.team_lists(practice, period),
+            period.days,
+            month_parameters(period).capitation.days_in_year,
+        )
+
+    def year_frame(self, year: int, practices: Sequence[str]) -> YearFrame:
+        """The capitation frame of a group of practices for a year: their reference-year income under
+        the fee model (base grant and GP reimbursements, by the engine's fee settlement of the
+        reference year) + their nurse allowances of the year, split into months."""
+        group = tuple(sorted(practices))
+        key = (year, group)
+        if key not in self._frames:
+            cap = month_parameters(Period(year, 1)).capitation
+            if not lake_has_year(self.lake_dir, cap.reference_year):
+                raise LakeError(
+                    f"the capitation frame needs the reference year {cap.reference_year} in the lake "
+                    f"{self.lake_dir} (generate it with pht synth --years {cap.reference_year}-...)"
+                )
+            reference = self.settlement_table(periods_of_year(cap.reference_year), group, frame=False)
+            income = Decimal("0.00")
+            for row in reference.filter(pc.equal(reference.column("model"), FEE)).to_pylist():
+                income += row["base_grant"] + row["fee_reimbursement"]
+            months = [
+                (str(p), p.days, sum((self.nurse_allowance(x, p) for x in group), Decimal("0.00")))
+                for p in periods_of_year(year)
+            ]
+            try:
+                self._frames[key] = year_frame(
+                    year, group, income, months, nurse_funding(Period(year, 1).start).quality_share
+                )
+            except ValueError as exc:
+                raise LakeError(str(exc)) from None
+        return self._frames[key]
+
+    def frame_shares(
+        self,
+        periods: Sequence[Period],
+        weights: dict[tuple[str, Period], tuple[Decimal, Decimal]],
+        rate: CapitationRate | None = None,
+    ) -> dict[tuple[str, Period], tuple[YearFrame, Decimal, Decimal]]:
+        """(frame, needs-weighted capitation, quality grant) of each framed practice-month among
+        ``weights`` (its capitation at the budget-neutral rate without the nurse allowance, and its
+        points-based quality grant). A month is shared among every practice of its group, so the
+        weights of group members outside ``weights`` are settled too (without the frame).
+
+        Only months of a budget-neutral capitation are framed (the frame is what budget neutrality
+        becomes with the team); a fixed rate (the parameters' or ``rate``) pays as the rules do."""
+        groups = [g for g in self.frame_groups().values() if g]
+        framed = [
+            p
+            for p in periods
+            if (rate if rate is not None else self.capitation_rate(month_parameters(p))).budget_neutral
+        ]
+        wanted = {(x, p) for p in framed for g in groups if any((y, p) in weights for y in g) for x in g}
+        missing = sorted(k for k in wanted if k not in weights)
+        weights = dict(weights)
+        if missing:
+            table = self.settlement_table(
+                sorted({p for _, p in missing}), sorted({x for x, _ in missing}), rate, frame=False
+            )
+            for row in table.filter(pc.equal(table.column("model"), CAPITATION)).to_pylist():
+                k = (row["practice_orgnr"], Period.parse(row["period"]))
+                if k in wanted and k not in weights:
+                    allowance = self.nurse_allowance(*k)
+                    weights[k] = (row["capitation"] - allowance, row["quality_grant"])
+        result: dict[tuple[str, Period], tuple[YearFrame, Decimal, Decimal]] = {}
+        for period in framed:
+            for group in groups:
+                if not any((x, period) in wanted for x in group):
+                    continue
+                frame = self.year_frame(period.year, group)
+                try:
+                    shares = share_month(
+                        frame.month(str(period)),
+                        [weights[(x, period)][0] for x in frame.practices],
+                        [weights[(x, period)][1] for x in frame.practices],
+                    )
+                except ValueError as exc:
+                    raise LakeError(f"{period}: {exc}") from None
+                for practice, (needs, quality) in zip(frame.practices, shares, strict=True):
+                    result[(practice, period)] = (frame, needs, quality)
+        return result
+
     # --- settlement -----------------------------------------------------------------------------
 
     def capitation_rate(self, params: MonthParameters) -> CapitationRate:
@@ -386,11 +486,15 @@ class FinanceLake:
         periods: Sequence[Period],
         practices: Sequence[str] | None = None,
         rate: CapitationRate | None = None,
+        *,
+        frame: bool = True,
     ) -> list[SettledMonth]:
         """Both models' statements (lines and explanations, by the pure rules) of every practice in
         scope (all if None) and period.
 
-        ``rate`` overrides the capitation rate (otherwise from the parameters and reference year)."""
+        ``rate`` overrides the capitation rate (otherwise from the parameters and reference year).
+        ``frame``: the pilot practices' capitation statements pay their share of their group's
+        capitation frame (``frame_shares``); without it, the rules' statements as they are."""
         if not periods:
             return []
         periods, scope, aggregates = self._settled_aggregates(periods, practices, rate)
@@ -419,16 +523,38 @@ class FinanceLake:
             )
             result.append(SettledMonth(month, fee, cap, own.get(month.practice, FEE)))
         self._timed("money (pure rules, Python)", started)
-        return result
+        if not frame:
+            return result
+        weights = {
+            (item.month.practice, item.month.period): (
+                item.capitation.components["capitation"]
+                - self.nurse_allowance(item.month.practice, item.month.period),
+                item.capitation.components["quality_grant"],
+            )
+            for item in result
+        }
+        shares = self.frame_shares(periods, weights, rate)
+        framed = []
+        for item in result:
+            key = (item.month.practice, item.month.period)
+            if key in shares:
+                year, needs, quality = shares[key]
+                cap = apply_frame(item.capitation, year, needs, quality, *weights[key])
+                item = SettledMonth(item.month, item.fee, cap, item.own_model)
+            framed.append(item)
+        return framed
 
     def settlement_table(
         self,
         periods: Sequence[Period],
         practices: Sequence[str] | None = None,
         rate: CapitationRate | None = None,
+        *,
+        frame: bool = True,
     ) -> pa.Table:
         """The bulk path: both models' components of every practice in scope and period, one row
-        per practice, month and model (``SETTLEMENT_SCHEMA``), without statement lines.
+        per practice, month and model (``SETTLEMENT_SCHEMA``), without statement lines; ``frame``
+        as in ``settle``.
 
         The same aggregates as ``settle``, and each line's amount by the same functions of the
         rules (``base_grant_exact``, ``capitation_cell_rate``, ``capitation_line_exact``,
@@ -438,7 +564,7 @@ class FinanceLake:
             return SETTLEMENT_SCHEMA.empty_table()
         periods, scope, aggregates = self._settled_aggregates(periods, practices, rate)
         started = time.perf_counter()
-        table = _component_table(self, periods, scope, aggregates, rate)
+        table = _component_table(self, periods, scope, aggregates, rate, frame)
         self._timed("money (bulk, Python)", started)
         return table
 
@@ -847,6 +973,7 @@ def _component_table(
     scope: Sequence[str],
     aggregates: Aggregates,
     rate: CapitationRate | None,
+    frame: bool,
 ) -> pa.Table:
     """Components of both models per practice-month from the aggregates (see ``settlement_table``)."""
     by_key = {p.year * 100 + p.month: p for p in periods}
@@ -941,6 +1068,17 @@ def _component_table(
             strict=True,
         )
     )
+    shares: dict[tuple[str, Period], tuple[Any, Decimal, Decimal]] = {}
+    if frame:
+        shares = lake.frame_shares(
+            list(by_key.values()),
+            {
+                (practice, period): (capitation[(practice, key)], quality[(practice, key)])
+                for key, period in by_key.items()
+                for practice in scope
+            },
+            rate,
+        )
     out: dict[str, list[Any]] = {name: [] for name in SETTLEMENT_SCHEMA.names}
     for key, period in sorted(by_key.items()):
         p = params[key]
@@ -965,12 +1103,11 @@ def _component_table(
                 period.days,
                 p.capitation.days_in_year,
             )
+            needs, quality_grant = capitation[k], quality[k]
+            if (practice, period) in shares:  # its share of the capitation frame, as ``settle`` pays
+                _, needs, quality_grant = shares[(practice, period)]
             cap = components_of(
-                {
-                    "capitation": capitation[k] + allowance,
-                    "quality_grant": quality[k],
-                    "copayments": copayments,
-                }
+                {"capitation": needs + allowance, "quality_grant": quality_grant, "copayments": copayments}
             )
             for model, components in ((FEE, fee), (CAPITATION, cap)):
                 out["practice_orgnr"].append(practice)

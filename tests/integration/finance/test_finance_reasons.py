@@ -25,6 +25,7 @@ from pht.rules.financing import (
     ListSpell,
     Period,
     aggregate_practice_month,
+    frame,
     settle_capitation_model,
     settle_fee_model,
 )
@@ -37,7 +38,7 @@ CATALOGUE = Path(reasons.__file__).parent / "locale" / "nb" / "LC_MESSAGES" / "d
 
 
 def test_the_finance_templates_are_the_rules_templates_and_all_are_translated() -> None:
-    check_templates_translated(reasons.TEMPLATES, rules.TEMPLATES, NO_WORDS)
+    check_templates_translated(reasons.TEMPLATES, {**rules.TEMPLATES, **frame.TEMPLATES}, NO_WORDS)
     with CATALOGUE.open("rb") as file:
         nb = gettext.GNUTranslations(file)
     for term in rules.vocabulary():

@@ -77,7 +77,8 @@ def test_engine_and_rules_agree_for_every_practice_and_month(lake_dir, records):
     lake = FinanceLake(lake_dir)
     practices = lake.practice_ids()
     assert len({p[:5] for p in practices}) == len(MUNICIPALITIES)  # practices of every municipality
-    settled = {(s.month.practice, s.month.period): s for s in lake.settle(PERIODS)}
+    # the rules' statements as they are (the pilot's frame is tested below)
+    settled = {(s.month.practice, s.month.period): s for s in lake.settle(PERIODS, frame=False)}
     assert len(settled) == len(practices) * len(PERIODS)
     checked_ceiling = False
     info = lake.practice_info()
@@ -105,7 +106,7 @@ def test_engine_and_rules_agree_for_every_practice_and_month(lake_dir, records):
 
 def test_budget_neutral_over_the_reference_year(lake_dir):
     lake = FinanceLake(lake_dir)
-    settled = lake.settle(periods_of_year(2017))
+    settled = lake.settle(periods_of_year(2017), frame=False)
     state_funded = ("base_grant", "fee_reimbursement", "nurse_reimbursement")
     fee_total = sum((s.fee.components[c] for s in settled for c in state_funded), Decimal(0))
     capitation = sum((s.capitation.components["capitation"] for s in settled), Decimal(0))
@@ -178,3 +179,104 @@ def test_a_part_of_the_lake_settles_as_it_does_within_the_whole(lake_dir):
         key = (item.month.practice, str(item.month.period))
         assert item.capitation.components["total"] == everyone[(*key, "capitation")]["total"]
         assert item.fee.components["total"] == everyone[(*key, "fee")]["total"]
+
+
+def test_a_year_of_the_pilots_capitation_statements_pays_its_frame_to_the_ore(lake_dir):
+    """The statements the officers' job stores (a quarter at a time, the pilot practices): for each
+    group (paid under capitation; the fee-model practices' shadow), capitation + quality grant over
+    its practices and the year's months = the frame, to the øre; the quality grant = frame x share."""
+    from pht.rules.financing import CAPITATION, FEE, money
+    from pht.rules.financing.frame import RULE_FRAME
+
+    lake = FinanceLake(lake_dir)
+    groups = lake.frame_groups()
+    assert groups[CAPITATION] and groups[FEE]
+    pilot = sorted(groups[CAPITATION] + groups[FEE])
+    year = periods_of_year(2018)
+    settled = [item for i in range(0, 12, 3) for item in lake.settle(year[i : i + 3], pilot)]
+    reference = lake.settle(periods_of_year(2017), pilot, frame=False)
+    unframed = lake.settle(year, pilot, frame=False)
+    info = lake.practice_info()
+    for group in groups.values():
+        frame = lake.year_frame(2018, group)
+        statements = [s.capitation for s in settled if s.month.practice in group]
+        assert len(statements) == 12 * len(group)
+        capitation = sum((s.components["capitation"] for s in statements), Decimal(0))
+        quality = sum((s.components["quality_grant"] for s in statements), Decimal(0))
+        assert capitation + quality == frame.total
+        assert quality == frame.quality_pool == money(frame.total * frame.quality_share)
+        assert capitation == frame.total - money(frame.total * frame.quality_share)
+        # the frame: the group's 2017 income under the fee model (no nurse tariffs) + the allowances paid
+        assert frame.reference_income == sum(
+            (s.fee.components["base_grant"] + s.fee.components["fee_reimbursement"])
+            for s in reference
+            if s.month.practice in group
+        )
+        allowance = [line.amount for s in statements for line in s.lines if line.code == "nurse_allowance"]
+        assert frame.nurse_allowance == sum(allowance, Decimal(0)) > 0
+        assert frame.total == frame.reference_income + frame.nurse_allowance
+        # without the frame, the same year paid more: the quality grant on top of a full rate
+        before = sum(
+            (s.capitation.components["capitation"] + s.capitation.components["quality_grant"])
+            for s in unframed
+            if s.month.practice in group
+        )
+        assert before > frame.total
+        for s in statements:
+            month = frame.month(s.period)
+            assert s.components["capitation"] >= 0 and s.components["quality_grant"] >= 0
+            for component in ("capitation", "quality_grant", "copayments"):
+                assert s.components[component] == sum(
+                    (line.amount for line in s.lines if line.component == component), Decimal(0)
+                )
+            assert s.total == sum(s.components[c] for c in ("capitation", "quality_grant", "copayments"))
+            items = [e for e in s.explanation if e.rule == RULE_FRAME]
+            assert len(items) == 1 and items[0].inputs["frame"] == str(frame.total)
+            assert str(month.needs_pool) in items[0].reason
+        for period in year:  # each month's statements pay that month's pools
+            month = frame.month(str(period))
+            paid = [s for s in statements if s.period == str(period)]
+            assert sum((s.components["quality_grant"] for s in paid), Decimal(0)) == month.quality_pool
+            assert (
+                sum((s.components["capitation"] for s in paid), Decimal(0))
+                == month.needs_pool + month.nurse_allowance
+            )
+    # a practice of three GP lists gets one FTE by the allowance, framed or not: 700,000 a year,
+    # for the months with its team (from its pilot start), each month rounded to the øre
+    for practice in groups[CAPITATION]:
+        row = info[practice]
+        assert row["gp_count"] == 3
+        days = sum(p.days for p in year if row["pilot_start"] <= p.start)
+        paid = [
+            line
+            for s in settled
+            if s.month.practice == practice
+            for line in s.capitation.lines
+            if line.code == "nurse_allowance"
+        ]
+        assert {line.details["gp_lists"] for line in paid} == {3}
+        total = sum((line.amount for line in paid), Decimal(0))
+        assert abs(total - Decimal(700000) * days / 365) <= Decimal("0.005") * len(paid)
+
+
+def test_the_bulk_path_pays_the_frame_as_the_statements_do(lake_dir):
+    lake = FinanceLake(lake_dir)
+    groups = lake.frame_groups()
+    pilot = sorted(groups["capitation"] + groups["fee"])
+    periods = [Period(2018, 3), Period(2018, 9)]
+    statements = {
+        (s.month.practice, s.month.period): s.capitation.components for s in lake.settle(periods, pilot[:1])
+    }
+    # a part of a group settles as within the whole: the month's shares need the whole group
+    rows = lake.settlement_table(periods, pilot[:1]).to_pylist()
+    for row in rows:
+        if row["model"] == "capitation":
+            components = statements[(row["practice_orgnr"], Period.parse(row["period"]))]
+            assert {c: row[c] for c in ("capitation", "quality_grant", "total")} == {
+                c: components[c] for c in ("capitation", "quality_grant", "total")
+            }
+    whole = {
+        (r["practice_orgnr"], r["period"], r["model"]): r["total"]
+        for r in lake.settlement_table(periods, pilot).to_pylist()
+    }
+    assert all(whole[(r["practice_orgnr"], r["period"], r["model"])] == r["total"] for r in rows)

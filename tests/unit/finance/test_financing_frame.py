@@ -153,3 +153,46 @@ def test_three_gp_lists_get_one_fte_of_nurse_funding_under_each_model() -> None:
     assert frame.total == Decimal("12100000.00")
     assert (three.quality_grant, six.quality_grant) == (Decimal("302500.00"), Decimal("0.00"))
     assert (three.needs_capitation, six.needs_capitation) == (Decimal("3879000.00"), Decimal("5818500.00"))
+
+
+@st.composite
+def year_frames(draw):  # type: ignore[no-untyped-def]
+    from pht.engine.finance import periods_of_year
+
+    count = draw(st.integers(min_value=1, max_value=8))
+    practices = [f"P{i}" for i in range(count)]
+    months = [
+        (str(p), p.days, Decimal(draw(st.integers(min_value=0, max_value=5_000_000))).scaleb(-2))
+        for p in periods_of_year(2018)
+    ]
+    share = draw(st.decimals(min_value=0, max_value="0.2", places=3))
+    allowance = sum((a for _, _, a in months), Decimal(0))
+    reference = (allowance * 10 + draw(ore)).quantize(CENT)
+    # each month: needs weights (not all zero), quality weights (may all be zero)
+    needs = [[draw(weights) for _ in practices] for _ in months]
+    needs = [w if sum(w) > 0 else [Decimal(1)] * count for w in needs]
+    quality = [[draw(weights) for _ in practices] for _ in months]
+    return practices, reference, months, share, needs, quality
+
+
+@settings(max_examples=100, deadline=None)
+@given(year_frames())
+def test_a_year_of_monthly_shares_adds_up_to_the_frame_to_the_ore(case) -> None:  # type: ignore[no-untyped-def]
+    from pht.rules.financing.frame import share_month, year_frame
+
+    practices, reference, months, share, needs, quality = case
+    frame = year_frame(2018, practices, reference, months, share)
+    paid_needs = paid_quality = Decimal(0)
+    for month, n, q in zip(frame.months, needs, quality, strict=True):
+        shares = share_month(month, n, q)
+        assert all(a >= 0 and b >= 0 for a, b in shares)
+        assert sum((a for a, _ in shares), Decimal(0)) == month.needs_pool
+        paid_needs += sum((a for a, _ in shares), Decimal(0))
+        paid_quality += sum((b for _, b in shares), Decimal(0))
+    allowance = sum((a for _, _, a in months), Decimal(0))
+    assert frame.nurse_allowance == allowance
+    assert paid_needs + allowance + paid_quality == frame.total == reference + allowance
+    assert (
+        paid_quality == frame.quality_pool == (frame.total * share).quantize(CENT, rounding="ROUND_HALF_UP")
+    )
+    assert paid_needs + allowance == frame.capitation

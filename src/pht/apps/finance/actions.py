@@ -1,4 +1,5 @@
-"""Actions of the finance app: storing settlements as statements (one function per state change).
+"""Actions of the finance app: storing settlements as statements, linking a settled month to its
+payments (one function per state change).
 
 Refusals: ``can_store_settlements`` gives its reason as a translatable message (English templates:
 ``TEMPLATES``, rendered through ``pht.apps.finance.reasons.REFUSALS`` on a page); other refusals are lazy
@@ -7,6 +8,7 @@ gettext texts (English msgids). The command line shows the English ``reason``.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -16,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from pht.apps.accounts.actions import ActionRefused, require
 from pht.apps.accounts.audit import record_event
 from pht.apps.accounts.models import Role, User
-from pht.apps.finance.models import SettlementRun, Statement, StatementLine
+from pht.apps.finance.models import SettlementRun, Statement, StatementLine, StatementPayment
 from pht.apps.jobs.models import Job
 from pht.apps.registry.models import Practice
 from pht.engine.finance import SettledMonth
@@ -172,3 +174,55 @@ def _store_one(
         for position, line in enumerate(settlement.lines, start=1)
     )
     return statement
+
+
+def link_payment(
+    actor: User | None, statement: Statement, reference: str, paid_on: datetime.date, amount: Decimal
+) -> StatementPayment:
+    """Link a payment (the payment system's reference, date, amount) to a settled month: the current
+    version of the practice's own-model statement. A shadow statement is not paid, a superseded
+    version is linked no more, and a reference is linked once per month (any version). Audited."""
+    require(can_store_settlements(actor))
+    reference = reference.strip()
+    if not reference or len(reference) > 60:
+        raise ActionRefused(_("A payment needs its reference (at most 60 characters)."))
+    if amount <= 0 or amount != amount.quantize(Decimal("0.01")) or amount >= Decimal("1e14"):
+        raise ActionRefused(_("The amount paid must be positive, in whole øre."))
+    if paid_on > datetime.date.today():
+        raise ActionRefused(_("A payment date cannot be in the future."))
+    with transaction.atomic():
+        statement = Statement.versions.select_for_update().get(pk=statement.pk)
+        if not statement.own_model:
+            raise ActionRefused(
+                _("A shadow settlement is not paid; link the payment to the own model's statement.")
+            )
+        if not statement.is_current:
+            raise ActionRefused(
+                _("Version %(version)s has been superseded; link the payment to the current version."),
+                {"version": statement.version},
+            )
+        month = Statement.versions.filter(
+            practice_id=statement.practice_id, period=statement.period, model=statement.model
+        )
+        if StatementPayment.objects.filter(statement__in=month, reference=reference).exists():
+            raise ActionRefused(
+                _("Payment %(reference)s is already linked to this month."), {"reference": reference}
+            )
+        payment = StatementPayment.objects.create(
+            statement=statement, reference=reference, paid_on=paid_on, amount=amount, recorded_by=actor
+        )
+        record_event(
+            actor,
+            "finance.link_payment",
+            statement,
+            after={
+                "payment": payment.pk,
+                "reference": reference,
+                "paid_on": paid_on.isoformat(),
+                "amount": str(amount),
+                "practice": statement.practice_id,
+                "period": statement.period,
+                "version": statement.version,
+            },
+        )
+    return payment

@@ -171,3 +171,39 @@ class StatementLine(models.Model):
             label = DETAIL_LABELS.get(key)
             shown.append((key if label is None else str(label), value))
         return shown
+
+
+class StatementPayment(models.Model):
+    """A payment (disbursement) that paid a settled month: the version of the own-model statement it
+    paid, the payment system's reference, the date and the amount. Linked by a finance officer
+    (``actions.link_payment``); the statement page shows every payment of the month, of every version,
+    against the current total."""
+
+    statement = models.ForeignKey(
+        Statement, on_delete=models.PROTECT, related_name="payments", verbose_name=_("statement")
+    )
+    reference = models.CharField(_("payment reference"), max_length=60)
+    paid_on = models.DateField(_("paid on"))
+    amount = models.DecimalField(_("amount paid"), max_digits=16, decimal_places=2)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["paid_on", "id"]
+        verbose_name = _("statement payment")
+        verbose_name_plural = _("statement payments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement", "reference"], name="one_link_per_payment_and_statement"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"payment {self.reference} of {self.statement}"

@@ -62,6 +62,18 @@ TEMPLATES: dict[str, StrPromise] = {
         "Nurse allowance (sykepleiertilskudd): %(fte)s FTE for %(gp_lists)s GP lists x %(cost)s kr a year, "
         "for the month's days"
     ),
+    # The capitation frame (pht.rules.financing.frame.TEMPLATES): why a pilot practice's capitation
+    # statement pays what it pays.
+    "financing.frame": _(
+        "share of the capitation frame %(year)s: frame %(frame)s kr = reference-year fee income "
+        "%(reference_income)s kr + nurse allowance %(allowance)s kr; quality grant %(quality_share)s of the frame "
+        "(%(quality_pool)s kr), the rest capitation. This month: needs-weighted pool %(month_needs)s kr shared by "
+        "the capitation at the budget-neutral rate (here %(needs_weight)s kr) gives %(needs)s kr; quality pool "
+        "%(month_quality)s kr shared by the points-based quality grant (here %(quality_weight)s kr) gives "
+        "%(quality)s kr"
+    ),
+    "financing.line.frame_capitation": _("Adjustment to this month's share of the capitation frame"),
+    "financing.line.frame_quality": _("Adjustment to this month's share of the frame's quality grant"),
 }
 
 TERMS: dict[tuple[str, str], StrPromise] = {
@@ -96,6 +108,8 @@ DETAIL_LABELS: dict[str, StrPromise] = {
     "max_points": _("maximum points"),
     "points": _("points"),
     "reason": _("reason"),
+    "year": _("year"),
+    "frame": _("frame"),
 }
 
 # Refusals by the permission verdict of storing settlements (pht.apps.finance.actions.TEMPLATES).

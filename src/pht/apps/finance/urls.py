@@ -6,6 +6,11 @@ app_name = "finance"
 urlpatterns = [
     path("", views.statement_list, name="statements"),
     path("statements/<str:orgnr>/<str:period>/<str:model>/", views.statement_detail, name="statement"),
+    path(
+        "statements/<str:orgnr>/<str:period>/<str:model>/payments/",
+        views.link_payment,
+        name="link_payment",
+    ),
     path("comparison/", views.comparison, name="comparison"),
     path("what-if/", views.what_if, name="what_if"),
     path("export.<str:kind>", views.export, name="export"),

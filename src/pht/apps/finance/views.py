@@ -13,16 +13,24 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
+from pht.apps.accounts.actions import ActionRefused, show_refusal
 from pht.apps.accounts.exports import export_row
 from pht.apps.accounts.permissions import visible_practices
-from pht.apps.finance.models import FinancingModel, Statement
+from pht.apps.finance import actions
+from pht.apps.finance.actions import can_store_settlements
+from pht.apps.finance.models import FinancingModel, Statement, StatementPayment
+from pht.apps.finance.reasons import REFUSALS
 from pht.rules.financing import COMPONENTS
 
 COMPONENT_LABELS = {
@@ -82,10 +90,59 @@ def statement_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+class PaymentForm(forms.Form):
+    """A payment that paid the settled month (``actions.link_payment``)."""
+
+    reference = forms.CharField(label=gettext_lazy("Payment reference"), max_length=60)
+    paid_on = forms.DateField(label=gettext_lazy("Paid on (YYYY-MM-DD)"))
+    amount = forms.DecimalField(
+        label=gettext_lazy("Amount paid (NOK)"), max_digits=16, decimal_places=2, min_value=Decimal("0.01")
+    )
+
+
 @login_required
 def statement_detail(request: HttpRequest, orgnr: str, period: str, model: str) -> HttpResponse:
-    """A statement (its current version, or ``?version=N``), its lines, and how it differs from the
-    version before it."""
+    """A statement (its current version, or ``?version=N``), its lines, how it differs from the
+    version before it, and the payments the month was paid by."""
+    return _statement_page(request, orgnr, period, model)
+
+
+@login_required
+@require_POST
+def link_payment(request: HttpRequest, orgnr: str, period: str, model: str) -> HttpResponse:
+    """Link a payment to the month's current own-model statement (finance officers)."""
+    user: Any = request.user
+    if not can_store_settlements(user).passed:
+        raise PermissionDenied("Only finance officers, case officers and administrators link payments.")
+    statement = (
+        Statement.objects.filter(practice__in=visible_practices(user))
+        .filter(practice__orgnr=orgnr, period=period, model=model)
+        .first()
+    )
+    if statement is None:
+        raise Http404("no such statement")
+    form = PaymentForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.link_payment(user, statement, data["reference"], data["paid_on"], data["amount"])
+        except ActionRefused as refusal:
+            show_refusal(request, refusal, REFUSALS)
+        else:
+            messages.success(request, _("The payment is linked to the month."))
+            return redirect(reverse("finance:statement", args=[orgnr, period, model]) + "#payments")
+    return _statement_page(request, orgnr, period, model, form=form, status=400)
+
+
+def _statement_page(
+    request: HttpRequest,
+    orgnr: str,
+    period: str,
+    model: str,
+    *,
+    form: PaymentForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     user: Any = request.user  # signed in (login_required)
     versions = list(
         Statement.versions.filter(practice__in=visible_practices(user))
@@ -110,6 +167,14 @@ def statement_detail(request: HttpRequest, orgnr: str, period: str, model: str) 
         .first()
     )
     lines = list(statement.lines.all())
+    # the month's payments, of every version (a payment stays with the version it paid)
+    payments = list(
+        StatementPayment.objects.filter(statement__in=versions)
+        .select_related("statement", "recorded_by")
+        .order_by("paid_on", "id")
+    )
+    paid = sum((p.amount for p in payments), Decimal("0.00"))
+    current = next((v for v in versions if v.is_current), None)
     by_component: dict[str, list[Any]] = defaultdict(list)
     for line in lines:
         by_component[line.component].append(line)
@@ -148,7 +213,14 @@ def statement_detail(request: HttpRequest, orgnr: str, period: str, model: str) 
             "versions": versions,
             "previous": previous,
             "changes": changes,
+            "payments": payments,
+            "paid": paid,
+            "unpaid": current.total - paid if current is not None and statement.own_model else None,
+            "payment_form": (form or PaymentForm())
+            if statement.is_current and statement.own_model and can_store_settlements(user).passed
+            else None,
         },
+        status=status,
     )
 
 

@@ -1,0 +1,160 @@
+"""A settled month is linked to the payments that paid it: a finance officer links a payment to the
+current own-model statement (audited); the statement page shows the month's payments, of every
+version, against the current total; shadow statements, superseded versions, duplicates, other roles
+and hostile input are refused with 4xx."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from pht.apps.accounts.actions import ActionRefused
+from pht.apps.accounts.models import AuditEvent, Role
+from pht.rules.financing import (
+    CAPITATION,
+    FEE,
+    CapitationRate,
+    ClaimRecord,
+    ListSpell,
+    Period,
+    aggregate_practice_month,
+    settle_capitation_model,
+    settle_fee_model,
+)
+
+PERIOD = Period(2018, 5)
+
+
+def _store(officer: Any, orgnr: str) -> list[Any]:
+    """May 2018 of a practice paid under the capitation model, from a hand-made month."""
+    from pht.apps.finance.actions import store_settlements
+    from pht.engine.finance import SettledMonth
+    from pht.engine.finance_params import month_parameters
+
+    params = month_parameters(PERIOD)
+    spells = (ListSpell("C", orgnr, "M", dt.date(1980, 1, 1), "0828", dt.date(2000, 1, 1)),)
+    claims = (ClaimRecord(1, "C", orgnr, dt.date(2018, 5, 20), "2ad", "A03"),)
+    month = aggregate_practice_month(
+        orgnr,
+        PERIOD,
+        spells,
+        (),
+        claims,
+        params.schedules,
+        params.ceilings,
+        params.capitation,
+        params.quality,
+    )
+    fee = settle_fee_model(month, params.base_grant, params.schedule)
+    rate = CapitationRate(params.capitation.rate_per_year, Decimal(1), False)
+    cap = settle_capitation_model(month, params.capitation, rate, params.quality, params.schedule)
+    return store_settlements(officer, [SettledMonth(month, fee, cap, CAPITATION)], source="test")
+
+
+@pytest.fixture
+def month(orgs: dict[str, Any], make_user: Any) -> tuple[Any, Any, str]:
+    officer = make_user("finance", roles=[Role.FINANCE_OFFICER], organisation=orgs["directorate"])
+    orgnr = orgs["practice_a"].practice.orgnr
+    _store(officer, orgnr)
+    return officer, orgs, orgnr
+
+
+def _url(name: str, orgnr: str, model: str = CAPITATION) -> str:
+    return reverse(f"finance:{name}", args=[orgnr, str(PERIOD), model])
+
+
+@pytest.mark.django_db
+def test_an_officer_links_a_payment_and_the_page_shows_it_against_the_current_total(month) -> None:
+    from pht.apps.finance.models import Statement, StatementPayment
+
+    officer, _, orgnr = month
+    client = Client()
+    client.force_login(officer)
+    statement = Statement.objects.get(practice__orgnr=orgnr, period=str(PERIOD), model=CAPITATION)
+    page = client.get(_url("statement", orgnr)).content.decode()
+    assert 'data-testid="no-payments"' in page and 'data-testid="payment-form"' in page
+    response = client.post(
+        _url("link_payment", orgnr),
+        {"reference": "UTB-2018-06-0042", "paid_on": "2018-06-20", "amount": "100.00"},
+    )
+    assert response.status_code == 302
+    payment = StatementPayment.objects.get()
+    assert (payment.statement, payment.reference, payment.amount) == (
+        statement,
+        "UTB-2018-06-0042",
+        Decimal("100.00"),
+    )
+    assert payment.recorded_by == officer and payment.paid_on == dt.date(2018, 6, 20)
+    event = AuditEvent.objects.get(verb="finance.link_payment")
+    assert event.after["reference"] == "UTB-2018-06-0042" and event.after["version"] == 1
+    page = client.get(_url("statement", orgnr)).content.decode()
+    assert "UTB-2018-06-0042" in page
+    assert 'data-testid="paid-total" data-value="100.00"' in page
+    assert f'data-testid="unpaid" data-value="{statement.total - Decimal("100.00")}"' in page
+    # the same reference twice for the month is refused (400, nothing stored)
+    again = client.post(
+        _url("link_payment", orgnr),
+        {"reference": "UTB-2018-06-0042", "paid_on": "2018-06-21", "amount": "5.00"},
+    )
+    assert again.status_code == 400 and StatementPayment.objects.count() == 1
+    # a re-run supersedes the statement: the payment stays with the version it paid and is still shown
+    _store(officer, orgnr)
+    current = Statement.objects.get(practice__orgnr=orgnr, period=str(PERIOD), model=CAPITATION)
+    assert current.version == 2
+    page = client.get(_url("statement", orgnr)).content.decode()
+    assert "UTB-2018-06-0042" in page and 'data-testid="paid-total" data-value="100.00"' in page
+    from pht.apps.finance.actions import link_payment
+
+    with pytest.raises(ActionRefused, match="superseded"):
+        link_payment(officer, statement, "UTB-2", dt.date(2018, 6, 1), Decimal("1.00"))
+    with pytest.raises(ActionRefused, match="already linked"):
+        link_payment(officer, current, " UTB-2018-06-0042 ", dt.date(2018, 6, 1), Decimal("1.00"))
+    assert link_payment(officer, current, "UTB-3", dt.date(2018, 7, 1), Decimal("2.50")).statement == current
+
+
+@pytest.mark.django_db
+def test_shadow_statements_bad_amounts_and_other_roles_are_refused(month, make_user) -> None:
+    from pht.apps.finance.actions import link_payment
+    from pht.apps.finance.models import Statement, StatementPayment
+
+    officer, orgs, orgnr = month
+    shadow = Statement.objects.get(practice__orgnr=orgnr, period=str(PERIOD), model=FEE)
+    with pytest.raises(ActionRefused, match="shadow"):
+        link_payment(officer, shadow, "UTB-1", dt.date(2018, 6, 1), Decimal("1.00"))
+    own = Statement.objects.get(practice__orgnr=orgnr, period=str(PERIOD), model=CAPITATION)
+    for amount in (Decimal("0.00"), Decimal("-1.00"), Decimal("0.001")):
+        with pytest.raises(ActionRefused, match="positive"):
+            link_payment(officer, own, "UTB-1", dt.date(2018, 6, 1), amount)
+    with pytest.raises(ActionRefused, match="future"):
+        link_payment(officer, own, "UTB-1", dt.date.today() + dt.timedelta(days=1), Decimal("1.00"))
+    client = Client()
+    client.force_login(officer)
+    for data in (
+        {"reference": "", "paid_on": "2018-06-01", "amount": "1"},
+        {"reference": "X", "paid_on": "not a date", "amount": "1"},
+        {"reference": "X", "paid_on": "2018-06-01", "amount": "1e400"},
+        {"reference": "X" * 61, "paid_on": "2018-06-01", "amount": "1"},
+        {"reference": "X", "paid_on": "2018-06-01", "amount": "-5"},
+    ):
+        assert client.post(_url("link_payment", orgnr), data).status_code == 400, data
+    assert (
+        client.post(
+            _url("link_payment", orgnr, FEE), {"reference": "X", "paid_on": "2018-06-01", "amount": "1"}
+        ).status_code
+        == 400
+    )
+    assert client.post(_url("link_payment", orgnr, "nonsense"), {}).status_code == 404
+    assert client.post(_url("link_payment", "999999999"), {}).status_code == 404
+    assert client.get(_url("link_payment", orgnr)).status_code == 405
+    # the practice's own staff see the statement but link no payment
+    gp = make_user("gp1", roles=[Role.GP], organisation=orgs["practice_a"])
+    client.force_login(gp)
+    assert 'data-testid="payment-form"' not in client.get(_url("statement", orgnr)).content.decode()
+    data = {"reference": "X", "paid_on": "2018-06-01", "amount": "1"}
+    assert client.post(_url("link_payment", orgnr), data).status_code == 403
+    assert StatementPayment.objects.count() == 0
