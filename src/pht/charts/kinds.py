@@ -481,8 +481,11 @@ def bar_chart(
         else (name, PALETTE[j % len(PALETTE)], "square", "")
         for j, (name, _v) in enumerate(clean)
     ]
-    lines = legend_lines(items, 80, 624)
-    width, left, right, top, bottom = 640, 80, 16, 32 + 18 * lines, 56
+    # wider (up to 960) when the category labels need it, so they do not run into each other
+    longest = max((len(c) for c in categories), default=0)
+    width = int(min(960, max(640, 96 + len(categories) * (6.2 * longest + 12))))
+    lines = legend_lines(items, 80, width - 16)
+    left, right, top, bottom = 80, 16, 32 + 18 * lines, 56
     height = 312 + 18 * lines
     low, high = domain(values, include=[0.0])
     scale = Scale(low, high, height - bottom, top)

@@ -60,12 +60,14 @@ def test_hand_computed_practice_figures() -> None:
         "copayments": D("0"),
     }
     assert a.main_component == "capitation"
+    assert a.offsetting_component == "fee_reimbursement"  # -500, what the capitation made up for
     # B: only January was settled under both models; February is reported missing, not compared
     assert (b.own_total, b.shadow_total, b.difference) == (D("525"), D("400"), D("-125"))
     assert b.missing_months == ["2018-02"]
     assert b.main_component == "capitation"  # -500 of the -125
     # C: the same under both models
-    assert c.difference == 0 and c.main_component is None
+    assert b.offsetting_component == "fee_reimbursement"  # +300 against the -125
+    assert c.difference == 0 and c.main_component is None and c.offsetting_component is None
 
 
 def test_hand_computed_standouts_against_the_pilot_average() -> None:
@@ -135,6 +137,9 @@ def test_differences_add_up(practices: list[PracticeInput]) -> None:
             main = p.main_amounts
             assert main is not None and main.difference != 0
             assert p.difference == 0 or (main.difference > 0) == (p.difference > 0)
+        if p.offsetting_component is not None:
+            against = p.offsetting_amounts
+            assert against is not None and (against.difference > 0) != (p.difference > 0)
     # practices' differences add up to the aggregate, by component and by month too
     assert sum((p.difference for p in result.practices), D(0)) == result.difference
     assert sum((c.difference for c in result.by_component), D(0)) == result.difference

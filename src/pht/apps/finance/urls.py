@@ -1,12 +1,13 @@
 from django.urls import path
 
-from pht.apps.finance import nation_views, run_views, views
+from pht.apps.finance import comparison_views, nation_views, run_views, views
 
 app_name = "finance"
 urlpatterns = [
     path("", views.statement_list, name="statements"),
     path("statements/<str:orgnr>/<str:period>/<str:model>/", views.statement_detail, name="statement"),
-    path("comparison/", views.comparison, name="comparison"),
+    path("comparison/", comparison_views.comparison, name="comparison"),
+    path("comparison/<str:orgnr>/", comparison_views.practice_comparison, name="comparison_practice"),
     path("what-if/", views.what_if, name="what_if"),
     path("export.<str:kind>", views.export, name="export"),
     path("runs/", run_views.settlement_runs, name="runs"),

@@ -6,7 +6,8 @@ a negative one, a *loser*. Totals are the sums of the components over the months
 settled, so the components' differences add up to the total difference exactly (to the øre).
 
 The "why" has two parts: the component whose difference explains most of the total difference
-(the largest one pulling the same way; the largest in size when the total is zero), and the list
+(the largest one pulling the same way; the largest in size when the total is zero), with the
+largest one pulling against it (what it had to make up for), and the list
 characteristics (list size, share aged 67+ and 80+, share with a chronic condition, ...) that stand
 out against the pilot average, the unweighted mean over the compared practices.
 """
@@ -82,6 +83,7 @@ class PracticeComparison:
     by_month: list[Amounts]
     by_component: list[Amounts]
     main_component: str | None
+    offsetting_component: str | None
     standouts: list[Standout]
     characteristics: Mapping[str, Decimal]
     missing_months: list[str]
@@ -101,6 +103,10 @@ class PracticeComparison:
     @property
     def main_amounts(self) -> Amounts | None:
         return next((c for c in self.by_component if c.key == self.main_component), None)
+
+    @property
+    def offsetting_amounts(self) -> Amounts | None:
+        return next((c for c in self.by_component if c.key == self.offsetting_component), None)
 
 
 @dataclass(frozen=True)
@@ -160,6 +166,16 @@ def main_component(by_component: Sequence[Amounts]) -> str | None:
     if not candidates:
         return None
     return max(candidates, key=lambda c: abs(c.difference)).key
+
+
+def offsetting_component(by_component: Sequence[Amounts]) -> str | None:
+    """The largest component difference pulling against the total difference (what the main
+    component had to make up for, e.g. the fee reimbursements a capitation replaces); None if none does."""
+    total = sum((c.difference for c in by_component), ZERO)
+    against = [c for c in by_component if (c.difference < 0 if total >= 0 else c.difference > 0)]
+    if total == 0 or not against:
+        return None
+    return max(against, key=lambda c: abs(c.difference)).key
 
 
 def averages(practices: Sequence[PracticeInput]) -> dict[str, Decimal]:
@@ -222,6 +238,7 @@ def compare_practice(
         by_month=by_month,
         by_component=by_component,
         main_component=main_component(by_component),
+        offsetting_component=offsetting_component(by_component),
         standouts=standouts(practice.characteristics, average),
         characteristics=dict(practice.characteristics),
         missing_months=missing,
