@@ -156,3 +156,13 @@ def test_statement_page_and_menu_link_to_the_comparison(world, officer, client) 
     html = client.get(f"/finance/statements/{orgnr}/2018-02/capitation/").content.decode()
     assert f'href="/finance/comparison/{orgnr}/?year=2018"' in html
     assert 'href="/finance/comparison/"' in client.get("/finance/").content.decode()
+
+
+def test_pages_read_in_norwegian_format_with_no_raw_numbers(world, officer, client) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(officer)
+    for url in (f"{URL}?year=2018", f"{URL}{world['a'].orgnr}/?year=2018"):
+        html = client.get(url).content.decode()
+        text = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S))
+        assert not re.findall(r"\d\.\d", text), url  # bokmål decimals have a comma
+        assert not re.findall(r"\b(?:base_grant|fee_reimbursement|share_80|list_size)\b", text), url
+        assert "Skygge − egen" in text and f"{NBSP}kr" in text
