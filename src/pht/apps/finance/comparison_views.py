@@ -111,10 +111,11 @@ def _characteristics(statements: QuerySet[Statement]) -> dict[int, dict[str, Dec
         values: dict[str, Decimal] = {}
         if sizes.get(pid):
             values["list_size"] = Decimal(sum(sizes[pid])) / len(sizes[pid])
-        d = days.get(pid)
-        if d and d["all"]:
+        found = days.get(pid)
+        if found and found["all"]:
+            total = found["all"]
             values.update(
-                share_67=d["67"] / d["all"], share_80=d["80"] / d["all"], chronic=d["chronic"] / d["all"]
+                share_67=found["67"] / total, share_80=found["80"] / total, chronic=found["chronic"] / total
             )
         if pid in socio:
             values["socio_economic_factor"] = socio[pid]
