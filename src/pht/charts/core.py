@@ -285,6 +285,16 @@ def marker(shape: str, x: float, y: float, colour: str, size: float = 4.5) -> st
 SHAPES = ("circle", "diamond", "square", "triangle")
 
 
+def hatch_pattern(pattern_id: str, colour: str) -> str:
+    """A ``<defs>`` pattern of diagonal lines in ``colour`` on white: a bar filled with it differs
+    from a solid bar by texture, not only by colour (WCAG 2.1 SC 1.4.1)."""
+    return (
+        f'<defs><pattern id={quoteattr(pattern_id)} patternUnits="userSpaceOnUse" width="6" height="6" '
+        f'patternTransform="rotate(45)"><rect x="0" y="0" width="6" height="6" fill="{BACKGROUND}"/>'
+        f'<line x1="0" y1="0" x2="0" y2="6" stroke="{colour}" stroke-width="3"/></pattern></defs>'
+    )
+
+
 def _legend_width(label: str) -> float:
     return 34 + 7 * len(label)
 
@@ -302,7 +312,8 @@ def legend_lines(items: Sequence[tuple[str, str, str, str]], x: float, max_x: fl
 def legend(
     items: Sequence[tuple[str, str, str, str]], x: float, y: float, max_x: float = 10_000.0
 ) -> list[str]:
-    """(label, colour, shape or "line", dash) in rows of 18 px starting at (x, y), wrapped at max_x."""
+    """(label, colour, shape or "line", dash) in rows of 18 px starting at (x, y), wrapped at max_x;
+    shape "hatch" is a swatch filled with the pattern whose id is given as ``dash``."""
     out = []
     start = x
     for label, colour, shape, dash in items:
@@ -312,6 +323,11 @@ def legend(
             dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
             out.append(
                 f'<line x1="{x:.1f}" y1="{y - 4:.1f}" x2="{x + 18:.1f}" y2="{y - 4:.1f}" stroke="{colour}" stroke-width="2.5"{dash_attr}/>'
+            )
+        elif shape == "hatch":
+            out.append(
+                f'<rect x="{x + 3:.1f}" y="{y - 11:.1f}" width="13" height="13" fill="url(#{dash})" '
+                f'stroke="{colour}" stroke-width="1.5"/>'
             )
         else:
             out.append(marker(shape, x + 9, y - 4, colour))

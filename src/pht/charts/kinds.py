@@ -27,8 +27,10 @@ from pht.charts.core import (
     NumberFormat,
     Scale,
     as_float,
+    chart_id,
     domain,
     finite,
+    hatch_pattern,
     legend,
     legend_lines,
     marker,
@@ -455,9 +457,11 @@ def bar_chart(
     vocabulary: Words = WORDS["en"],
     digits: int | None = None,
     ident: str | None = None,
+    hatched: Sequence[bool] = (),
 ) -> Chart:
     """Grouped vertical bars per category, one bar per series; negative values go below the zero
-    line (diverging), so differences and comparisons read at once."""
+    line (diverging), so differences and comparisons read at once. A series marked in ``hatched``
+    is drawn with diagonal hatching (and so in the legend), told apart from solid bars without colour."""
     columns = [vocabulary.category] + [name for name, _v in series]
     clean = [(name, _values(values, len(categories), f"series {name} values")) for name, values in series]
     table = [
@@ -468,13 +472,27 @@ def bar_chart(
     if not values:
         chart = no_data_chart(title, description, vocabulary.no_data, columns, ident)
         return Chart(chart.svg, chart.title, chart.description, columns, table)
-    items = [(name, PALETTE[j % len(PALETTE)], "square", "") for j, (name, _v) in enumerate(clean)]
-    lines = legend_lines(items, 80, 624)
-    width, left, right, top, bottom = 640, 80, 16, 32 + 18 * lines, 56
+    ident = ident or chart_id(title, description)
+    hatch = [j < len(hatched) and bool(hatched[j]) for j in range(len(clean))]
+    fills = [f"url(#{ident}-hatch-{j})" if hatch[j] else PALETTE[j % len(PALETTE)] for j in range(len(clean))]
+    items = [
+        (name, PALETTE[j % len(PALETTE)], "hatch", f"{ident}-hatch-{j}")
+        if hatch[j]
+        else (name, PALETTE[j % len(PALETTE)], "square", "")
+        for j, (name, _v) in enumerate(clean)
+    ]
+    # wider (up to 960) when the category labels need it, so they do not run into each other
+    longest = max((len(c) for c in categories), default=0)
+    width = int(min(960, max(640, 96 + len(categories) * (6.2 * longest + 12))))
+    lines = legend_lines(items, 80, width - 16)
+    left, right, top, bottom = 80, 16, 32 + 18 * lines, 56
     height = 312 + 18 * lines
     low, high = domain(values, include=[0.0])
     scale = Scale(low, high, height - bottom, top)
-    body = _y_axis(scale, left, width - right, fmt, y_label, top)
+    body = [
+        hatch_pattern(f"{ident}-hatch-{j}", PALETTE[j % len(PALETTE)]) for j in range(len(clean)) if hatch[j]
+    ]
+    body += _y_axis(scale, left, width - right, fmt, y_label, top)
     zero = scale(0.0)
     body.append(
         f'<line x1="{left}" y1="{zero:.1f}" x2="{width - right}" y2="{zero:.1f}" stroke="{TEXT}" stroke-width="1.5"/>'
@@ -492,13 +510,92 @@ def bar_chart(
             top_y, h = min(y, zero), abs(zero - y)
             body.append(
                 f'<rect x="{x0 + bar * j:.1f}" y="{top_y:.1f}" width="{bar * 0.92:.1f}" height="{h:.1f}" '
-                f'fill="{PALETTE[j % len(PALETTE)]}" stroke="{BACKGROUND}" stroke-width="0.5"/>'
+                f'fill="{fills[j]}" stroke="{PALETTE[j % len(PALETTE)] if hatch[j] else BACKGROUND}" '
+                f'stroke-width="{1.5 if hatch[j] else 0.5}"/>'
             )
         if i % step == 0:
             body.append(
                 text(left + slot * (i + 0.5), height - bottom + 16, category, anchor="middle", size=11)
             )
     body += legend(items, left, 20, width - right)
+    return Chart(
+        svg_document(width, height, title, description, body, ident), title, description, columns, table
+    )
+
+
+# -- diverging ranking --------------------------------------------------------------------------
+
+
+def diverging_chart(
+    rows: Sequence[tuple[str, Number]],
+    *,
+    title: str,
+    description: str,
+    x_label: str,
+    positive: str,
+    negative: str,
+    value_label: str,
+    fmt: NumberFormat = NB,
+    vocabulary: Words = WORDS["en"],
+    digits: int | None = None,
+    ident: str | None = None,
+) -> Chart:
+    """One horizontal bar per row from a zero line, rows in the order given (rank them first):
+    positive values solid to the right, negative values hatched to the left, each with its signed
+    value written at the bar's end, so the sign reads without colour."""
+    columns = [vocabulary.row, value_label]
+    table = [[label, fmt.format(value, digits)] for label, value in rows]
+    values = [x for _l, v in rows if (x := as_float(v)) is not None]
+    if not values:
+        chart = no_data_chart(title, description, vocabulary.no_data, columns, ident)
+        return Chart(chart.svg, chart.title, chart.description, columns, table)
+    ident = ident or chart_id(title, description)
+    pattern = f"{ident}-hatch-negative"
+    label_width, plot_width, right = _label_width([label for label, _v in rows], 8), 360, 90
+    width = label_width + plot_width + right
+    top, row_h = 52, 22
+    height = top + row_h * len(rows) + 48
+    low, high = domain(values, include=[0.0])
+    scale = Scale(low, high, label_width + 70, label_width + plot_width)
+    plot_bottom = top + row_h * len(rows)
+    body = [hatch_pattern(pattern, PALETTE[1])]
+    for tick in scale.ticks(4):
+        x = scale(tick)
+        body.append(
+            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{plot_bottom}" stroke="{GRID}" stroke-width="1"/>'
+        )
+        body.append(
+            text(x, plot_bottom + 16, fmt.format(tick, tick_decimals(tick)), anchor="middle", size=11)
+        )
+    zero = scale(0.0)
+    body.append(
+        f'<line x1="{zero:.1f}" y1="{top - 4}" x2="{zero:.1f}" y2="{plot_bottom}" stroke="{TEXT}" stroke-width="1.5"/>'
+    )
+    body.append(text(label_width + (plot_width + 70) / 2, height - 8, x_label, anchor="middle"))
+    for i, (label, value) in enumerate(rows):
+        y = top + row_h * i
+        body.append(text(8, y + row_h / 2 + 4, label, size=11))
+        v = as_float(value)
+        if v is None:
+            continue
+        x = scale(v)
+        left_x, w = min(x, zero), abs(x - zero)
+        fill, stroke = (PALETTE[0], BACKGROUND) if v >= 0 else (f"url(#{pattern})", PALETTE[1])
+        body.append(
+            f'<rect x="{left_x:.1f}" y="{y + 3:.1f}" width="{w:.1f}" height="{row_h - 6}" fill="{fill}" '
+            f'stroke="{stroke}" stroke-width="1.5"/>'
+        )
+        shown = ("+" if v > 0 else "") + fmt.format(v, digits)
+        if v >= 0:
+            body.append(text(max(x, zero) + 4, y + row_h / 2 + 4, shown, size=11))
+        else:
+            body.append(text(min(x, zero) - 4, y + row_h / 2 + 4, shown, anchor="end", size=11))
+    body += legend(
+        [(positive, PALETTE[0], "square", ""), (negative, PALETTE[1], "hatch", pattern)],
+        label_width,
+        22,
+        width - 8,
+    )
     return Chart(
         svg_document(width, height, title, description, body, ident), title, description, columns, table
     )

@@ -151,9 +151,10 @@ def test_comparison_and_what_if_pages(stored, orgs, make_user, client):
     client.force_login(make_user("officer", roles=[Role.CASE_OFFICER], organisation=orgs["directorate"]))
     html = client.get("/finance/comparison/", {"year": "2018"}).content.decode()
     assert practice.name in html
-    totals = {s.model: s.total for s in statements}
-    assert Decimal(re.search(r'data-fee-total="(-?[0-9.]+)"', html).group(1)) == totals["fee"]
-    assert Decimal(re.search(r'data-capitation-total="(-?[0-9.]+)"', html).group(1)) == totals["capitation"]
+    own = next(s for s in statements if s.own_model)
+    shadow = next(s for s in statements if not s.own_model)
+    assert Decimal(re.search(r'data-own-total="(-?[0-9.]+)"', html).group(1)) == own.total
+    assert Decimal(re.search(r'data-shadow-total="(-?[0-9.]+)"', html).group(1)) == shadow.total
     form = WhatIfForm()
     params = {name: field.initial for name, field in form.fields.items()}
     response = client.get("/finance/what-if/", params)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pht.apps.finance import nation_views, run_views, views
+from pht.apps.finance import comparison_views, nation_views, run_views, views
 
 app_name = "finance"
 urlpatterns = [
@@ -11,7 +11,8 @@ urlpatterns = [
         views.link_payment,
         name="link_payment",
     ),
-    path("comparison/", views.comparison, name="comparison"),
+    path("comparison/", comparison_views.comparison, name="comparison"),
+    path("comparison/<str:orgnr>/", comparison_views.practice_comparison, name="comparison_practice"),
     path("what-if/", views.what_if, name="what_if"),
     path("export.<str:kind>", views.export, name="export"),
     path("runs/", run_views.settlement_runs, name="runs"),

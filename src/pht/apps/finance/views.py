@@ -1,4 +1,4 @@
-"""Finance pages: statements with drill-down, fee-vs-capitation comparison, what-if, exports.
+"""Finance pages: statements with drill-down, what-if, exports (the comparison: ``comparison_views``).
 
 Read-only over stored statements (written by ``actions.store_settlements``); every query goes
 through ``visible_practices`` so a practice sees only its own statements.
@@ -222,75 +222,6 @@ def _statement_page(
         },
         status=status,
     )
-
-
-@login_required
-def comparison(request: HttpRequest) -> HttpResponse:
-    """Per practice, over a year (or all stored months): own model vs the other, who gains, why."""
-    statements = visible_statements(request.user)
-    years = sorted({p[:4] for p in _periods(statements)}, reverse=True)
-    year = request.GET.get("year") or (years[0] if years else "")
-    if year:
-        statements = statements.filter(period__startswith=f"{year}-")
-    sums: dict[int, dict[str, Any]] = {}
-    for statement in statements:
-        entry = sums.setdefault(
-            statement.practice_id,
-            {"practice": statement.practice, "months": set(), "fee": defaultdict(Decimal), "capitation": defaultdict(Decimal),
-             "own_model": None},
-        )  # fmt: skip
-        entry["months"].add(statement.period)
-        for name in COMPONENTS:
-            entry[statement.model][name] += getattr(statement, name)
-        if statement.own_model:
-            entry["own_model"] = statement.model
-    rows = []
-    for entry in sorted(sums.values(), key=lambda e: e["practice"].name):
-        fee, cap = entry["fee"], entry["capitation"]
-        difference = cap["total"] - fee["total"]
-        state_funded_fee = fee["base_grant"] + fee["fee_reimbursement"] + fee["nurse_reimbursement"]
-        reasons = [
-            _("capitation %(cap)s vs base grant and reimbursements %(fee)s")
-            % {"cap": _nok(cap["capitation"]), "fee": _nok(state_funded_fee)},
-            _("quality grant %(q)s") % {"q": _nok(cap["quality_grant"])},
-        ]
-        if fee["nurse_reimbursement"]:
-            reasons.append(
-                _("nurse tariffs %(n)s are paid only under the fee model")
-                % {"n": _nok(fee["nurse_reimbursement"])}
-            )
-        rows.append(
-            {
-                "practice": entry["practice"],
-                "months": len(entry["months"]),
-                "own_model": entry["own_model"] or FinancingModel.FEE,
-                "fee": fee["total"],
-                "capitation": cap["total"],
-                "difference": difference,
-                "gains": difference > 0,
-                "reasons": reasons,
-            }
-        )
-    top = max([max(r["fee"], r["capitation"]) for r in rows] or [Decimal(1)]) or Decimal(1)
-    for row in rows:
-        row["fee_pct"] = int(row["fee"] / top * 100)
-        row["cap_pct"] = int(row["capitation"] / top * 100)
-    aggregate = {
-        "fee": sum((r["fee"] for r in rows), Decimal("0.00")),
-        "capitation": sum((r["capitation"] for r in rows), Decimal("0.00")),
-        "gainers": sum(1 for r in rows if r["difference"] > 0),
-        "losers": sum(1 for r in rows if r["difference"] < 0),
-    }
-    aggregate["difference"] = aggregate["capitation"] - aggregate["fee"]
-    return render(
-        request,
-        "finance/comparison.html",
-        {"rows": rows, "years": years, "year": year, "aggregate": aggregate},
-    )
-
-
-def _nok(value: Decimal) -> str:
-    return f"{value:,.2f}".replace(",", "\u00a0")
 
 
 # --- what-if ------------------------------------------------------------------------------------
