@@ -461,7 +461,15 @@ def selection(request: HttpRequest) -> HttpResponse:
     # After the decision the candidates are granted or rejected, no longer "submitted": list the
     # ones the decision was made on, with its outcome, instead of an empty table.
     decided = actions.decided_candidates(call)
-    candidates = decided if decided is not None else actions.build_problem(call)["candidates"]
+    candidates = [
+        {
+            **c,
+            # The solver's keys ("small", "fee") in the page's language.
+            "size_label": reasons.TERMS.get(("size_class", c["size_class"]), c["size_class"]),
+            "model_labels": [reasons.TERMS.get(("financing_model", k), k) for k in c.get("models", [])],
+        }
+        for c in (decided if decided is not None else actions.build_problem(call)["candidates"])
+    ]
     # Names from the run's own input: after the decision the candidates are no longer "submitted".
     names = {c["id"]: c.get("name") or c["id"] for run in runs for c in run.problem.get("candidates", [])}
     return render(
