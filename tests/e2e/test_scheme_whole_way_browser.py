@@ -205,7 +205,7 @@ def test_the_whole_way_from_open_call_to_an_approved_disbursement(browser, live_
         assert NOK.match(first.locator("td.num").inner_text())
         assert "Planlagt" in first.inner_text()
     target = page.locator(f'tr[data-recipient="{orgnrs[0]}"]').first
-    due = target.locator("td").nth(5).inner_text()
+    due = target.locator("td[data-due]").inner_text()
     target.get_by_role("button", name="Forbered").click()
     page.wait_for_url(re.compile(rf".*/scheme/utbetalinger/\?call={code}$"))
     assert "Utbetalingen er forberedt." in _messages(page)
@@ -220,7 +220,7 @@ def test_the_whole_way_from_open_call_to_an_approved_disbursement(browser, live_
     context, page = _login(browser, live_server, "okonomi2")
     page.goto(f"{live_server.url}/scheme/utbetalinger/?call={code}")
     target = page.locator(f'tr[data-recipient="{orgnrs[0]}"]').first
-    assert target.locator("td").nth(5).inner_text() == due
+    assert target.locator("td[data-due]").inner_text() == due
     target.get_by_role("button", name="Godkjenn").click()
     page.wait_for_url(re.compile(rf".*/scheme/utbetalinger/\?call={code}$"))
     assert "Utbetalingen er godkjent." in _messages(page)
