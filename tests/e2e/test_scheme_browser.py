@@ -90,19 +90,19 @@ def test_lead_submits_officer_reviews_selects_and_decides(browser, live_server, 
 
     # The officer runs selection with relaxed targets and records the decision with a rationale.
     page.goto(f"{live_server.url}/scheme/utvelgelse/")
-    page.get_by_label("Antall small").fill("1")
-    page.get_by_label("Antall medium").fill("0")
-    page.get_by_label("Antall large").fill("0")
+    page.get_by_label("Mål: små kommuner").fill("1")
+    page.get_by_label("Mål: mellomstore kommuner").fill("0")
+    page.get_by_label("Mål: store kommuner").fill("0")
     page.get_by_label("Fastleger minst").fill("")
     page.get_by_label("Fastleger høyst").fill("")
-    page.get_by_label("Minst antall med modell capitation").fill("0")
+    page.get_by_label("Valgte kommuner som tilbyr driftstilskuddsmodell, minst").fill("0")
     page.get_by_role("button", name="Kjør utvelgelse").click()
-    page.wait_for_url(re.compile(r".*/scheme/utvelgelse/$"))
+    page.wait_for_url(re.compile(r".*/scheme/utvelgelse/\?call=call-2017$"))  # the call is kept
     assert page.locator("#selection-status").inner_text().startswith("optimal")
     assert "0828" in page.locator("#chosen").inner_text()
     page.get_by_label("Begrunnelse for vedtaket").fill("Eneste søker i liten kommune; høy faglig vurdering.")
     page.get_by_role("button", name="Fatt vedtak").click()
-    page.wait_for_url(re.compile(r".*/scheme/utvelgelse/$"))
+    page.wait_for_url(re.compile(r".*/scheme/utvelgelse/\?call=call-2017$"))  # the call is kept
     assert "0828" in page.locator("#decision-text").inner_text()
     context.close()
     decision = m.SelectionDecision.objects.get()

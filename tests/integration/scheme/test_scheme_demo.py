@@ -14,7 +14,7 @@ def test_demo_walks_the_whole_flow_and_is_idempotent() -> None:
     load_demo_registry(seed=2017, only=tuple(APPLICANTS))
     said: list[str] = []
     build_demo(said.append)
-    applications = m.Application.objects.select_related("municipality")
+    applications = m.Application.objects.filter(call__code="call-2017").select_related("municipality")
     assert applications.count() == 17
     sizes = {a.verdicts[-1]["inputs"]["size_class"] for a in applications}
     assert sizes == {"small", "medium", "large"}
@@ -36,6 +36,16 @@ def test_demo_walks_the_whole_flow_and_is_idempotent() -> None:
 
     open_call = m.Call.objects.get(code=OPEN_CALL_CODE)
     assert open_call.status == "published" and open_call.deadline_date > datetime.date.today()
+    # Its second applicant, scored by one reviewer and waiting on the other: the browser flow's reviewer
+    # declares a conflict on it and scores the project lead's own application.
+    other = m.Application.objects.get(call=open_call)
+    assert other.municipality.kommunenummer == "1401" and other.status == "submitted"
+    assert other.score is not None
+    assert sorted(other.assignments.values_list("reviewer__username", "status")) == [
+        ("fagvurderer", "assigned"),
+        ("fagvurderer2", "submitted"),
+    ]
+    assert open_call.targets["target_small"] == 1 and open_call.targets["target_large"] == 0
     assert m.Call.objects.get(code="call-2017").status == "published"
     before: Any = AuditEvent.objects.count()
     build_demo(said.append)

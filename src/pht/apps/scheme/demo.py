@@ -144,6 +144,22 @@ def build_demo(say: Callable[[str], None]) -> None:
 
 
 OPEN_CALL_CODE = "utlysning-nye-legekontor"
+# The open call's second applicant (Flora, medium, chosen in 2017), already submitted and scored by one
+# reviewer, so the other demo reviewer has two applications to the call: one to declare a conflict on
+# (Flora) and the project lead's own to score.
+OPEN_CALL_OTHER_APPLICANT = "1401"
+# Targets that fit an extension call, where a few municipalities add practices (the 2017 call's six
+# municipalities and 70-90 GPs are infeasible here): one small and one medium, fee model offered.
+OPEN_CALL_TARGETS = {
+    "target_small": 1,
+    "target_medium": 1,
+    "target_large": 0,
+    "target_gps": 12,
+    "gps_min": 2,
+    "gps_max": 30,
+    "min_per_model_fee": 1,
+    "min_per_model_capitation": 0,
+}
 
 
 def open_call_dates(today: datetime.date) -> dict[str, datetime.date]:
@@ -196,10 +212,42 @@ def _open_call(say: Callable[[str], None], today: datetime.date | None = None) -
                 deadline_date=dates["deadline_date"],
                 pilot_start=dates["pilot_start"],
                 pilot_end=dates["pilot_end"],
+                targets=dict(OPEN_CALL_TARGETS),
             ),
         )
         actions.publish_call(officer, call)
+        other = _open_call_application(officer, call)
     say(f"Scheme: open call «{title}» published, deadline {dates['deadline_date']:%d.%m.%Y}.")
+    if other is not None:
+        say(
+            f"Scheme: {other.municipality.name} applied to the open call; scored by one reviewer, the other one to decide."
+        )
+
+
+def _open_call_application(officer: Any, call: Any) -> Any:
+    """A second, submitted application to the open call: scored by fagvurderer2, assigned to fagvurderer
+    (who has not yet declared a conflict or not). Skipped where the demo registry or reviewers are absent."""
+    from pht.apps.accounts.models import User
+    from pht.apps.registry.models import Municipality
+    from pht.apps.scheme import actions
+
+    municipality = Municipality.objects.filter(kommunenummer=OPEN_CALL_OTHER_APPLICANT).first()
+    scorer = User.objects.filter(username="fagvurderer2").first()
+    undecided = User.objects.filter(username="fagvurderer").first()
+    if municipality is None or scorer is None or undecided is None or not municipality.practices.exists():
+        return None
+    lead = _lead_for(municipality)
+    data = _application_data(municipality, APPLICANTS[OPEN_CALL_OTHER_APPLICANT])
+    data.project_plan = (
+        "Flere legekontor i Flora tar i bruk teammodellen; oppstart når tilsagnet er akseptert."
+    )
+    application = actions.create_application(lead, call, data)
+    actions.submit_application(lead, application)
+    assignment = actions.assign_reviewer(officer, application, scorer)
+    actions.declare_conflict(scorer, assignment, False)
+    actions.submit_review(scorer, assignment, {c["key"]: 4 for c in call.criteria}, {})
+    actions.assign_reviewer(officer, application, undecided)
+    return application
 
 
 def _build(say: Callable[[str], None]) -> None:

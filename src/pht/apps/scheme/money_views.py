@@ -63,16 +63,34 @@ def payments(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Utbetalingen er godkjent."))
         except ActionRefused as exc:
             show_refusal(request, exc, reasons.REFUSALS)
-        return redirect("scheme:payments")
+        # Back to the same list: with ``?call=`` kept, the officer stays on the call they work on.
+        return redirect(request.get_full_path())
     instalments = (
         m.Instalment.objects.exclude(status=m.Instalment.Status.REPLACED)
-        .select_related("decision__application__municipality", "line", "prepared_by", "approved_by")
+        .select_related(
+            "decision__application__municipality",
+            "decision__application__call",
+            "line",
+            "prepared_by",
+            "approved_by",
+        )
         .order_by("due", "decision_id", "line__kind", "line__name", "number")
     )
+    calls = list(
+        m.Call.objects.filter(applications__grant__isnull=False).distinct().order_by("-deadline_date")
+    )
+    call = next((c for c in calls if c.code == request.GET.get("call")), None)
+    if call is not None:
+        instalments = instalments.filter(decision__application__call=call)
     return render(
         request,
         "scheme/payments.html",
-        {"instalments": instalments, "is_finance": actions.ROLE_FINANCE in roles},
+        {
+            "instalments": [(i, actions.case_number(i.decision.application)) for i in instalments],
+            "is_finance": actions.ROLE_FINANCE in roles,
+            "calls": calls,
+            "call": call,
+        },
     )
 
 

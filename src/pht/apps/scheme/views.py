@@ -6,11 +6,13 @@ import datetime
 from collections import Counter
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,6 +21,7 @@ from pht.apps.accounts.permissions import roles_of
 from pht.apps.accounts.validation import optional_id, parse_id
 from pht.apps.scheme import actions, reasons
 from pht.apps.scheme import models as m
+from pht.apps.scheme.parameters import LABELS
 from pht.apps.scheme.scoping import visible_applications, visible_decisions
 from pht.apps.scheme.scoring import criteria_from_values, spread
 
@@ -29,6 +32,11 @@ def _call(code: str | None = None) -> m.Call:
     if call is None:
         raise Http404(_("Ingen utlysning"))
     return call
+
+
+def _back_to(name: str, call: m.Call) -> HttpResponse:
+    """Back to a page of the same call: without ``?call=`` it would show the newest call instead."""
+    return redirect(f"{reverse(name)}?{urlencode({'call': call.code})}")
 
 
 def _roles(request: HttpRequest) -> set[str]:
@@ -65,7 +73,7 @@ def call_overview(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Pilotperioden er forlenget."))
         except ActionRefused as exc:
             show_refusal(request, exc, reasons.REFUSALS)
-        return redirect("scheme:call")
+        return _back_to("scheme:call", call)
     applications = list(call.applications.select_related("municipality"))
     by_status = Counter(a.status for a in applications)
     by_size = Counter(actions.size_class_of(a) for a in applications)
@@ -76,7 +84,9 @@ def call_overview(request: HttpRequest) -> HttpResponse:
             "call": call,
             "applications": applications,
             "by_status": [(label, by_status.get(value, 0)) for value, label in m.Application.Status.choices],
-            "by_size": [(k, by_size.get(k, 0)) for k in ("small", "medium", "large")],
+            "by_size": [
+                (reasons.TERMS[("size_class", k)], by_size.get(k, 0)) for k in ("small", "medium", "large")
+            ],
             "deadline": actions.deadline_of(call),
             "criteria": criteria_from_values(call.criteria),
         },
@@ -355,8 +365,11 @@ def assign_reviewer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def review_list(request: HttpRequest) -> HttpResponse:
-    assignments = m.ReviewAssignment.objects.filter(reviewer_id=request.user.pk).select_related(
-        "application__municipality"
+    # Newest call first: a reviewer has the open call's applications to do, beside the decided ones.
+    assignments = (
+        m.ReviewAssignment.objects.filter(reviewer_id=request.user.pk)
+        .select_related("application__municipality", "application__call")
+        .order_by("-application__call__deadline_date", "application__municipality__name")
     )
     return render(request, "scheme/review_list.html", {"assignments": assignments})
 
@@ -433,7 +446,7 @@ def selection(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Utvelgelsen er kjørt."))
         except ActionRefused as exc:
             show_refusal(request, exc, reasons.REFUSALS)
-        return redirect("scheme:selection")
+        return _back_to("scheme:selection", call)
     if request.method == "POST" and request.POST.get("step") == "decide":
         run = get_object_or_404(m.SelectionRun, pk=parse_id(request.POST.get("run")), call=call)
         try:
@@ -441,14 +454,22 @@ def selection(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Utvelgelsen er vedtatt og tilsagn er laget."))
         except ActionRefused as exc:
             show_refusal(request, exc, reasons.REFUSALS)
-        return redirect("scheme:selection")
+        return _back_to("scheme:selection", call)
     runs = list(call.selection_runs.all()[:5])
     results = {run.pk: reasons.selection_display(run.result) for run in runs}
     latest = runs[0] if runs else None
     # After the decision the candidates are granted or rejected, no longer "submitted": list the
     # ones the decision was made on, with its outcome, instead of an empty table.
     decided = actions.decided_candidates(call)
-    candidates = decided if decided is not None else actions.build_problem(call)["candidates"]
+    candidates = [
+        {
+            **c,
+            # The solver's keys ("small", "fee") in the page's language.
+            "size_label": reasons.TERMS.get(("size_class", c["size_class"]), c["size_class"]),
+            "model_labels": [reasons.TERMS.get(("financing_model", k), k) for k in c.get("models", [])],
+        }
+        for c in (decided if decided is not None else actions.build_problem(call)["candidates"])
+    ]
     # Names from the run's own input: after the decision the candidates are no longer "submitted".
     names = {c["id"]: c.get("name") or c["id"] for run in runs for c in run.problem.get("candidates", [])}
     return render(
@@ -465,7 +486,11 @@ def selection(request: HttpRequest) -> HttpResponse:
             "names": names,
             "decided": decided is not None,
             "decision": call.selection_decisions.first(),
-            "sizes": ("small", "medium", "large"),
+            # Labelled as on the call page, not by the solver's keys ("small", "fee").
+            "sizes": [(k, LABELS[f"target_{k}"]) for k in ("small", "medium", "large")],
+            "model_targets": [
+                (k, v, LABELS.get(f"min_per_model_{k}", k)) for k, v in defaults["min_per_model"].items()
+            ],
         },
     )
 
@@ -491,6 +516,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "scheme/decision.html",
         {
             "decision": decision,
+            "case": actions.case_number(decision.application),
             "years": reasons.years_display(decision.years),
             "application": decision.application,
             "instalments": decision.instalments.select_related("line"),

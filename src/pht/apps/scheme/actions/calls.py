@@ -54,6 +54,7 @@ class CallInput:
     population_year: int | None = None
     budget: Decimal | None = None
     grant_amounts: dict[str, Decimal | None] | None = None  # None: keep the call's amounts
+    targets: dict[str, int] | None = None  # selection targets (TARGET_KEYS); None: keep the call's
 
 
 # (earlier, later, strictly later): a call's dates in order.
@@ -147,6 +148,15 @@ def _checked_call_input(data: CallInput, call: m.Call | None = None) -> None:
                 data.grant_amounts[key] = bounded_decimal(
                     value, m.GrantDecision, "total", label=GRANT_LABELS[key]
                 )
+    if data.targets is not None:
+        from pht.apps.scheme.calls import TARGET_KEYS
+
+        for key, value in data.targets.items():
+            # A count of municipalities or GPs: the selection solver takes small whole numbers only.
+            if key not in TARGET_KEYS or type(value) is not int or not 0 <= value <= 100_000:
+                raise ActionRefused(
+                    _("mål for utvelgelsen «%(key)s»: et heltall fra 0 til 100 000"), {"key": key}
+                )
 
 
 GRANT_LABELS = {
@@ -171,6 +181,13 @@ def _apply(call: m.Call, data: CallInput) -> None:
                     call.assumptions = {k: v for k, v in call.assumptions.items() if k != key}
                 grants[key] = str(value.quantize(Decimal("0.01")))
         call.grant_parameters = grants
+    if data.targets:
+        targets = dict(call.targets)
+        for key, value in data.targets.items():
+            if targets.get(key) != value:
+                call.assumptions = {k: v for k, v in call.assumptions.items() if k != key}
+            targets[key] = value
+        call.targets = targets
 
 
 def _state(call: m.Call) -> dict[str, Any]:
@@ -185,6 +202,7 @@ def _state(call: m.Call) -> dict[str, Any]:
         "population_year": call.population_year,
         "budget": call.budget,
         "grant_parameters": call.grant_parameters,
+        "targets": call.targets,
         "description": call.description,
         "internal_note": call.internal_note,
     }
