@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from pht.apps.accounts.actions import ActionRefused, show_refusal
 from pht.apps.accounts.exports import export_row
 from pht.apps.accounts.permissions import roles_of
+from pht.apps.accounts.todos import filter_context, todo_filter
 from pht.apps.accounts.validation import parse_id
-from pht.apps.scheme import actions, reasons
+from pht.apps.scheme import actions, reasons, todos
 from pht.apps.scheme import models as m
 from pht.apps.scheme.scoping import visible_applications, visible_decisions
 
@@ -69,10 +70,17 @@ def payments(request: HttpRequest) -> HttpResponse:
         .select_related("decision__application__municipality", "line", "prepared_by", "approved_by")
         .order_by("due", "decision_id", "line__kind", "line__name", "number")
     )
+    todo = todo_filter(request, todos.PAYMENTS)
+    if todo is not None:
+        instalments = instalments.filter(pk__in=todo.rows(request.user).values("pk"))
     return render(
         request,
         "scheme/payments.html",
-        {"instalments": instalments, "is_finance": actions.ROLE_FINANCE in roles},
+        {
+            "instalments": instalments,
+            "is_finance": actions.ROLE_FINANCE in roles,
+            **filter_context(request, todo),
+        },
     )
 
 
@@ -173,6 +181,9 @@ def reports(request: HttpRequest) -> HttpResponse:
             show_refusal(request, exc, reasons.REFUSALS)
         return redirect("scheme:reports")
     today = timezone.localdate()
+    todo = todo_filter(request, todos.REPORTS)
+    if todo is not None:
+        items = items.filter(pk__in=todo.rows(request.user).values("pk"))
     listed = list(items.order_by("due_date", "decision_id", "line__kind", "line__name"))
     return render(
         request,
@@ -193,6 +204,7 @@ def reports(request: HttpRequest) -> HttpResponse:
             ),
             "is_lead": actions.ROLE_LEAD in roles,
             "officer": actions.ROLE_OFFICER in roles,
+            **filter_context(request, todo),
         },
     )
 
