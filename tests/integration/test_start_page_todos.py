@@ -180,3 +180,38 @@ def test_the_filter_banner_in_english_and_bad_keys(demo: dict[str, Any]) -> None
     for bad in ("nope", "scheme.instalments.approve", "'><script>", ""):
         assert client.get(reverse("scheme:reports"), {"todo": bad}).status_code == 404
     assert client.get(reverse("evaluation:index"), {"todo": "scheme.reports.overdue"}).status_code == 404
+
+
+def test_evaluator_todos_draft_plans_and_runs_to_look_at(make_user, orgs) -> None:  # type: ignore[no-untyped-def]
+    """Without the (slow) evaluation demo: a locked plan, a draft, a failed, a running and a finished run."""
+    from pht.apps.evaluation import actions
+    from pht.apps.evaluation.models import AnalysisPlan, Extract, Run
+    from pht.apps.jobs.models import Job
+
+    evaluator = make_user("eva", roles=["evaluator"])
+    officer = make_user("sara", roles=["case_officer"], organisation=orgs["directorate"])
+    draft = actions.create_plan(evaluator, "sensitivity")
+    locked = actions.create_plan(evaluator, "main")
+    AnalysisPlan.objects.filter(pk=locked.pk).update(status="locked")
+    extract = Extract.objects.create(path="/nowhere", snapshot_hash="0" * 64, purpose="test")
+    for status in ("failed", "running", "queued", "done"):
+        job = Job.objects.create(kind="evaluation.run", status=status, created_by=evaluator)
+        Run.objects.create(plan=locked, extract=extract, job=job, result={} if status == "done" else None)
+    found = _check_every_todo(evaluator)
+    assert found == {
+        "evaluation.plans.draft": 1,
+        "evaluation.runs.failed": 1,
+        "evaluation.runs.unfinished": 2,
+    }
+    client = Client()
+    client.force_login(evaluator)
+    page = client.get(reverse("evaluation:index") + "?todo=evaluation.plans.draft")
+    assert [p.pk for p in page.context["plans"]] == [draft.pk]
+    assert 'id="runs-heading"' not in page.content.decode()  # only the table the to-do is about
+    failed = client.get(reverse("evaluation:index") + "?todo=evaluation.runs.failed").context["runs"]
+    assert [run.status for run in failed] == ["failed"]
+    assert len(client.get(reverse("evaluation:index")).context["runs"]) == 4
+    # the Directorate reads the workspace but has no evaluation work of its own
+    from pht.apps.accounts.todos import todos_for
+
+    assert not [t for t in todos_for(officer) if t.key.startswith("evaluation.")]
