@@ -22,6 +22,8 @@ ROWS = {
     "/scheme/utlysninger/": "calls",
     "/evaluation/": None,  # two tables: plans or runs, by the to-do
     "/finance/runs/": "unsettled",
+    "/care/reviews/": "plans",
+    "/care/": None,  # the worklist: its tasks or its patients, by the to-do (in pages)
 }
 
 
@@ -60,6 +62,9 @@ def _rows(client: Client, url: str, key: str) -> int:
     assert response.status_code == 200, url
     path = url.split("?")[0]
     entry = next(entry for prefix, entry in ROWS.items() if path.startswith(prefix))
+    if path == "/care/":
+        pages = response.context["tasks" if key.startswith("care.tasks.") else "page"]
+        return int(pages.paginator.count)
     if entry is None:
         entry = "plans" if ".plans." in key else "runs"
     return len(list(response.context[entry]))
@@ -215,3 +220,29 @@ def test_evaluator_todos_draft_plans_and_runs_to_look_at(make_user, orgs) -> Non
     from pht.apps.accounts.todos import todos_for
 
     assert not [t for t in todos_for(officer) if t.key.startswith("evaluation.")]
+
+
+def test_practice_staff_todos_match_the_worklist_and_reviews(registry, settings) -> None:  # type: ignore[no-untyped-def]
+    from pht.apps.accounts.models import User
+    from pht.apps.care import demo as care_demo
+    from pht.apps.care.models import CareTask
+    from pht.site.demo import create_demo_users
+
+    settings.PHT_ALLOW_SYNTHETIC_IDS = True
+    create_demo_users()
+    care_demo.build_demo(lambda line: None)
+    nurse = _check_every_todo(User.objects.get(username="sykepleier"))
+    assert nurse["care.tasks.nurse"] == 1 and nurse["care.reviews"] == 1
+    assert nurse["care.without_plan"] > 0
+    gp = _check_every_todo(User.objects.get(username="fastlege"))
+    assert gp["care.tasks.gp"] == 3 and "care.tasks.nurse" not in gp
+    secretary = _check_every_todo(User.objects.get(username="helsesekretaer"))
+    assert "care.tasks.secretary" in secretary and "care.reviews" not in secretary
+    client = Client()
+    client.force_login(User.objects.get(username="fastlege"))
+    tasks = client.get(reverse("care:worklist") + "?todo=care.tasks.nurse").context["tasks"]
+    assert [t.role for t in tasks] == ["nurse"]
+    assert CareTask.objects.filter(status__in=("open", "in_progress")).count() > len(tasks)
+    assert client.get(reverse("care:worklist") + "?todo=scheme.reports.overdue").status_code == 404
+    page = client.get(reverse("care:reviews") + "?todo=care.reviews", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Showing only: Care plans due for review" in page.content.decode()
