@@ -79,5 +79,11 @@ def test_gp_and_project_lead_see_their_own_todos(page, live_server, login, demo)
     lead = _todo(page, "registry.nurse_norm")
     assert re.fullmatch(r"\d+ Legekontorer under sykepleiernormen", lead.inner_text())
     assert _todo(page, "care.reviews").count() == 0
+    short = int(lead.inner_text().split()[0])
+    assert short > 0
     lead.click()
-    page.wait_for_url(re.compile(r".*/registry/municipalities/0828/$"))
+    page.wait_for_url(re.compile(r".*/registry/municipalities/0828/\?todo=registry\.nurse_norm$"))
+    assert page.get_by_test_id("todo-filter").inner_text() == (
+        "Viser bare: Legekontorer under sykepleiernormen — Vis alle"
+    )
+    assert page.get_by_test_id("practice-table").locator("tbody tr").count() == short

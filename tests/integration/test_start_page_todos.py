@@ -23,6 +23,7 @@ ROWS = {
     "/evaluation/": None,  # two tables: plans or runs, by the to-do
     "/finance/runs/": "unsettled",
     "/care/reviews/": "plans",
+    "/registry/municipalities/": "practices",
     "/care/": None,  # the worklist: its tasks or its patients, by the to-do (in pages)
 }
 
@@ -78,8 +79,8 @@ def _check_every_todo(user: Any) -> dict[str, int]:
     client.force_login(user)
     found = {}
     for todo in todos_for(user):
-        if todo.key.startswith("registry."):
-            continue  # the nurse norm links to the practice or municipality page (tested in registry)
+        if todo.key == "registry.nurse_norm" and "?todo=" not in todo.url:
+            continue  # practice staff's own roster: the practice page, one practice, not a list
         assert f"?todo={todo.key}" in todo.url
         assert _rows(client, todo.url, todo.key) == todo.count, todo.key
         page = client.get(todo.url).content.decode()
@@ -154,10 +155,18 @@ def test_project_lead_todos(demo: dict[str, Any]) -> None:
     assert found["scheme.reports.due"] > 0
     assert found["scheme.applications.drafts"] == 0
     assert found["scheme.applications.to_accept"] == 0
+    assert found["registry.nurse_norm"] > 0
     client = Client()
     client.force_login(demo["prosjektleder"])
     calls = client.get(reverse("scheme:calls") + "?todo=scheme.calls.open").context["calls"]
     assert [c.code for c in calls] == ["utlysning-nye-legekontor"]
+    practices = client.get("/registry/municipalities/0828/?todo=registry.nurse_norm").context["practices"]
+    whole = client.get("/registry/municipalities/0828/").context["practices"]
+    # both of Seljord's demo practices are below the norm: the filter keeps exactly those
+    from pht.apps.registry.roster import nurse_norm
+
+    assert len(practices) == found["registry.nurse_norm"] <= len(whole)
+    assert not any(nurse_norm(p, datetime.date.today()).met for p in practices)
     reports = client.get(reverse("scheme:reports") + "?todo=scheme.reports.due").context["reports"]
     assert {item["report"].decision.application.municipality.kommunenummer for item in reports} == {"0828"}
 

@@ -53,14 +53,16 @@ class TodoQuery:
     url_name: str  # the list page
     fragment: str = ""  # e.g. "#tasks-heading": where on the page the list is
     urgent: bool = False
+    url_args: Callable[[Any], tuple[Any, ...]] | None = None  # user -> the list page's URL arguments
 
-    def url(self) -> str:
-        return f"{reverse(self.url_name)}?{urlencode({'todo': self.key})}{self.fragment}"
+    def url(self, user: Any = None) -> str:
+        args = self.url_args(user) if self.url_args else ()
+        return f"{reverse(self.url_name, args=args)}?{urlencode({'todo': self.key})}{self.fragment}"
 
     def todo(self, user: Any) -> Todo:
         rows = self.rows(user)
         count = len(rows) if isinstance(rows, list | tuple) else rows.count()
-        return Todo(self.key, str(self.label), count, self.url(), self.urgent)
+        return Todo(self.key, str(self.label), count, self.url(user), self.urgent)
 
 
 def todo_filter(request: HttpRequest, queries: Iterable[TodoQuery]) -> TodoQuery | None:
