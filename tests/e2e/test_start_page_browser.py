@@ -38,7 +38,10 @@ def test_nurse_follows_review_and_task_todos_to_filtered_lists(page, live_server
     assert set(keys[:3]) == {"care.reviews", "care.tasks.nurse", "registry.nurse_norm"}
     assert keys[-1] == "care.without_plan"
     review.click()
-    page.wait_for_url(re.compile(r".*/care/reviews/$"))
+    page.wait_for_url(re.compile(r".*/care/reviews/\?todo=care\.reviews$"))
+    assert page.get_by_test_id("todo-filter").inner_text() == (
+        "Viser bare: Oppfølgingsplaner som skal evalueres — Vis alle"
+    )
     rows = page.get_by_test_id("review-table").locator("tbody tr")
     assert rows.count() == 1
     rows.first.get_by_role("link").click()
@@ -46,7 +49,10 @@ def test_nurse_follows_review_and_task_todos_to_filtered_lists(page, live_server
     assert page.get_by_test_id("synthetic-marker").inner_text() == "(syntetisk person)"
     page.goto(f"{live_server.url}/")
     _todo(page, "care.tasks.nurse").click()
-    page.wait_for_url(re.compile(r".*/care/\?role=nurse#tasks-heading$"))
+    page.wait_for_url(re.compile(r".*/care/\?todo=care\.tasks\.nurse#tasks-heading$"))
+    assert (
+        page.get_by_test_id("todo-filter").inner_text().startswith("Viser bare: Åpne oppgaver for Sykepleier")
+    )
     task_rows = page.get_by_test_id("task-table").locator("tbody tr")
     assert task_rows.count() == 1
     assert "Ring pasienten før evalueringen" in task_rows.first.inner_text()
@@ -58,7 +64,7 @@ def test_gp_and_project_lead_see_their_own_todos(page, live_server, login, demo)
     assert gp_tasks.inner_text().startswith("3 Åpne oppgaver for Fastlege (0 med frist")
     assert _todo(page, "care.tasks.nurse").count() == 0
     gp_tasks.click()
-    page.wait_for_url(re.compile(r".*/care/\?role=gp#tasks-heading$"))
+    page.wait_for_url(re.compile(r".*/care/\?todo=care\.tasks\.gp#tasks-heading$"))
     assert page.get_by_test_id("task-table").locator("tbody tr").count() == 3
     # the demo practice has no nurse on its roster: below the norm, linked to the practice page
     page.goto(f"{live_server.url}/")
@@ -73,5 +79,11 @@ def test_gp_and_project_lead_see_their_own_todos(page, live_server, login, demo)
     lead = _todo(page, "registry.nurse_norm")
     assert re.fullmatch(r"\d+ Legekontorer under sykepleiernormen", lead.inner_text())
     assert _todo(page, "care.reviews").count() == 0
+    short = int(lead.inner_text().split()[0])
+    assert short > 0
     lead.click()
-    page.wait_for_url(re.compile(r".*/registry/municipalities/0828/$"))
+    page.wait_for_url(re.compile(r".*/registry/municipalities/0828/\?todo=registry\.nurse_norm$"))
+    assert page.get_by_test_id("todo-filter").inner_text() == (
+        "Viser bare: Legekontorer under sykepleiernormen — Vis alle"
+    )
+    assert page.get_by_test_id("practice-table").locator("tbody tr").count() == short

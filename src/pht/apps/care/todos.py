@@ -1,16 +1,18 @@
-"""The care app's to-dos for the start page (``CareConfig.todos``): practice staff's work now."""
+"""The care app's to-dos for the start page (``CareConfig.todos``): practice staff's work now. Each
+``TodoQuery`` is both the count and its list's filter (``?todo=<key>`` on the worklist or the reviews)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
 from django.db.models import Exists, OuterRef
-from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from pht.apps.accounts.todos import Todo
+from pht.apps.accounts.todos import Todo, TodoQuery
 from pht.apps.care import access
 from pht.apps.care.models import CarePlan, CareTask, ListResident, TeamRole
 from pht.apps.care.workflow import OPEN_PLAN_STATUSES
@@ -43,44 +45,69 @@ def without_plan(practice_id: int) -> Any:
     )
 
 
-def todos(user: Any) -> list[Todo]:
+def _own_practice(user: Any) -> int | None:
     practice_id = access.own_practice_id(user)
     if practice_id is None or not access.can_see_patients(user, practice_id).passed:
+        return None
+    return practice_id
+
+
+def _rows_of_practice(rows: Callable[[int], Any], model: Any) -> Callable[[Any], Any]:
+    """``rows(practice_id)`` for the user's own practice; nothing for a user without one."""
+
+    def of_user(user: Any) -> Any:
+        practice_id = _own_practice(user)
+        return model.objects.none() if practice_id is None else rows(practice_id)
+
+    return of_user
+
+
+def _tasks_label(role: TeamRole) -> Any:
+    return lazy(lambda: _("Open tasks for %(role)s") % {"role": role.label}, str)()
+
+
+TASKS = {
+    role.value: TodoQuery(
+        f"care.tasks.{role.value}",
+        _tasks_label(role),
+        _rows_of_practice(lambda practice_id, role=role: open_tasks(practice_id, role.value), CareTask),
+        "care:worklist",
+        "#tasks-heading",
+    )
+    for role in TeamRole
+}
+REVIEWS = TodoQuery(
+    "care.reviews",
+    gettext_lazy("Care plans due for review"),
+    _rows_of_practice(lambda practice_id: plans_due_for_review(practice_id, timezone.localdate()), CarePlan),
+    "care:reviews",
+    urgent=True,
+)
+WITHOUT_PLAN = TodoQuery(
+    "care.without_plan",
+    gettext_lazy("Patients in a target group without a care plan"),
+    _rows_of_practice(without_plan, ListResident),
+    "care:worklist",
+    "#patients-heading",
+)
+WORKLIST = (*TASKS.values(), WITHOUT_PLAN)
+
+
+def todos(user: Any) -> list[Todo]:
+    practice_id = _own_practice(user)
+    if practice_id is None:
         return []
     today = timezone.localdate()
-    worklist = reverse("care:worklist")
     found: list[Todo] = []
     for role in (r for r in TeamRole if user.has_role(r.value)):
-        tasks = open_tasks(practice_id, role.value)
+        tasks = TASKS[role.value].todo(user)
         due = open_tasks_due(practice_id, role.value, today).count()
-        found.append(
-            Todo(
-                f"care.tasks.{role.value}",
-                _("Open tasks for %(role)s (%(due)s due today or earlier)")
-                % {"role": role.label, "due": due},
-                tasks.count(),
-                f"{worklist}?{urlencode({'role': role.value})}#tasks-heading",
-                urgent=due > 0,
-            )
-        )
+        # The start page also says how many are due; the list's filter is all of the role's open tasks.
+        label = _("Open tasks for %(role)s (%(due)s due today or earlier)") % {"role": role.label, "due": due}
+        found.append(Todo(tasks.key, label, tasks.count, tasks.url, urgent=due > 0))
     if user.has_role("gp", "nurse"):
-        found.append(
-            Todo(
-                "care.reviews",
-                _("Care plans due for review"),
-                plans_due_for_review(practice_id, today).count(),
-                reverse("care:reviews"),
-                urgent=True,
-            )
-        )
-    found.append(
-        Todo(
-            "care.without_plan",
-            _("Patients in a target group without a care plan"),
-            without_plan(practice_id).count(),
-            f"{worklist}#patients-heading",
-        )
-    )
+        found.append(REVIEWS.todo(user))
+    found.append(WITHOUT_PLAN.todo(user))
     return found
 
 

@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pht.apps.accounts.actions import ActionRefused, show_refusal
+from pht.apps.accounts.todos import filter_context, todo_filter
 from pht.apps.care import access, actions
+from pht.apps.care import todos as care_todos
 from pht.apps.care.export import fhir_bundle
 from pht.apps.care.lists import list_size
 from pht.apps.care.models import (
@@ -108,9 +110,15 @@ def worklist(request: HttpRequest) -> HttpResponse:
     if group and group not in {g.value for g in TargetGroup}:
         group = ""
     q = request.GET.get("q", "")[:32]
-    page = Paginator(worklist_rows(practice_id, group, gp, q), WORKLIST_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    rows = worklist_rows(practice_id, group, gp, q)
+    tasks = open_tasks(practice_id, role)
+    todo = todo_filter(request, care_todos.WORKLIST)
+    if todo is not None and todo.key.startswith("care.tasks."):
+        role = todo.key.removeprefix("care.tasks.")
+        tasks = open_tasks(practice_id, role).filter(pk__in=todo.rows(request.user).values("pk"))
+    elif todo is not None:
+        rows = rows.filter(pk__in=todo.rows(request.user).values("pk"))
+    page = Paginator(rows, WORKLIST_PAGE_SIZE).get_page(request.GET.get("page"))
     from pht.apps.registry.models import GP
 
     context = {
@@ -123,10 +131,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "gp": gp,
         "roles": TeamRole.choices,
         "role": role,
-        "tasks": Paginator(open_tasks(practice_id, role), TASKS_PAGE_SIZE).get_page(
-            request.GET.get("tasks_page")
-        ),
+        "tasks": Paginator(tasks, TASKS_PAGE_SIZE).get_page(request.GET.get("tasks_page")),
         "listed": list_size(practice_id, timezone.localdate()).residents,
+        **filter_context(request, todo),
     }
     return render(request, "care/worklist.html", context)
 
@@ -326,12 +333,11 @@ def overview(request: HttpRequest) -> HttpResponse:
 @login_required
 def reviews(request: HttpRequest) -> HttpResponse:
     """Open care plans of the user's practice due for review today or earlier (a start-page to-do)."""
-    from pht.apps.care.todos import plans_due_for_review
-
     practice_id = _practice_id(request)
     plans = (
-        plans_due_for_review(practice_id, timezone.localdate())
+        care_todos.plans_due_for_review(practice_id, timezone.localdate())
         .select_related("resident")
         .order_by("next_review", "id")
     )
-    return render(request, "care/reviews.html", {"plans": plans})
+    todo = todo_filter(request, (care_todos.REVIEWS,))
+    return render(request, "care/reviews.html", {"plans": plans, **filter_context(request, todo)})

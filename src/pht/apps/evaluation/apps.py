@@ -14,3 +14,9 @@ class EvaluationConfig(AppConfig):
             ("evaluator", "case_officer", "reviewer", "finance_officer", "administrator"),
         ),
     ]
+
+    def todos(self, user: object) -> list[object]:
+        """The evaluator's plans to lock and runs to look at (pht.apps.accounts.todos)."""
+        from pht.apps.evaluation.todos import todos
+
+        return list(todos(user))

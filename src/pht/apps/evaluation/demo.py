@@ -3,7 +3,8 @@
 A small synthetic lake (Seljord and Hå, 2016-2019) is written to a scratch directory and turned into a
 pseudonymised extract under ``var/evaluation/`` (the lake itself is not kept); the evaluator gets a plan
 from the default template fitted to it (the deviations stated), its power, the plan locked, and one
-finished run, so results can be seen at once.
+finished run, so results can be seen at once; and a new draft version (a sensitivity analysis) not yet
+locked, the evaluator's work in progress.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ DEMO_REASON = (
     "Demo: the synthetic demo lake covers 2016-2019 and few practices, so the window ends in 2019, "
     "2 matched controls per treated practice, 199 bootstrap draws and no randomisation inference."
 )
+
+
+DEMO_SENSITIVITY = "Sensitivity analysis: three matched controls per treated practice instead of two."
 
 
 def build_demo(say: Callable[[str], None]) -> None:
@@ -72,6 +76,9 @@ def build_demo(say: Callable[[str], None]) -> None:
     demo_run = actions.start_run(evaluator, plan, extract)
     run_pending_jobs()
     demo_run.refresh_from_db()
+    # A deviation in progress, so the evaluator's start page has a draft to finish and lock.
+    if not AnalysisPlan.objects.filter(name=DEMO_PLAN, status="draft").exists():
+        actions.new_version(evaluator, plan, DEMO_SENSITIVITY)
     say(
         f"Evaluation: pseudonymised extract {extract.snapshot_hash[:12]}, plan {plan} locked "
         f"({plan.plan_hash[:12]}), run {demo_run.pk} {demo_run.status} "

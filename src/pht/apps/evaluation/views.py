@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pht.apps.accounts.actions import ActionRefused, show_refusal
-from pht.apps.evaluation import actions, presentation, report, results
+from pht.apps.accounts.todos import filter_context, todo_filter
+from pht.apps.evaluation import actions, presentation, report, results, todos
 from pht.apps.evaluation.access import can_read, can_work
 from pht.apps.evaluation.forms import ExtractChoiceForm, NewPlanForm, PlanForm, ReasonForm
 from pht.apps.evaluation.models import AnalysisPlan, Extract, Run
@@ -58,12 +59,23 @@ def _form_errors(request: HttpRequest, form: Any) -> None:
 
 @reader
 def index(request: HttpRequest) -> HttpResponse:
+    todo = todo_filter(request, (*todos.PLANS, *todos.RUNS))
+    plans = AnalysisPlan.objects.all()
+    runs = Run.objects.select_related("plan", "extract")
+    if todo in todos.PLANS:
+        plans = plans.filter(pk__in=todo.rows(request.user).values("pk"))
+    if todo in todos.RUNS:
+        runs = runs.filter(pk__in=todo.rows(request.user).values("pk"))
     context = {
         "extracts": Extract.objects.all()[:20],
-        "plans": AnalysisPlan.objects.all(),
-        "runs": Run.objects.select_related("plan", "extract")[:20],
+        "plans": plans,
+        "runs": runs if todo else runs[:20],
         "can_work": can_work(request.user),
         "new_form": NewPlanForm(),
+        # Filtered to a to-do: only the table it is about.
+        "show_plans": todo is None or todo in todos.PLANS,
+        "show_runs": todo is None or todo in todos.RUNS,
+        **filter_context(request, todo),
     }
     return render(request, "evaluation/index.html", context)
 

@@ -8,3 +8,9 @@ class FinanceConfig(AppConfig):
     verbose_name = _("Finance")
     # Navigation entries: (label, url name, roles that see it; empty = every signed-in user).
     nav: list[tuple[object, str, tuple[str, ...]]] = [(_("Settlements"), "finance:statements", ())]
+
+    def todos(self, user: object) -> list[object]:
+        """The finance officer's months not yet settled (pht.apps.accounts.todos)."""
+        from pht.apps.finance.todos import todos
+
+        return list(todos(user))

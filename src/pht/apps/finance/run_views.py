@@ -12,10 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from pht.apps.accounts.actions import ActionRefused, show_refusal
 from pht.apps.accounts.models import User
+from pht.apps.accounts.todos import filter_context, todo_filter
 from pht.apps.finance.actions import can_store_settlements
 from pht.apps.finance.job_kinds import KIND
 from pht.apps.finance.models import SettlementRun
 from pht.apps.finance.reasons import REFUSALS
+from pht.apps.finance.todos import UNSETTLED
 from pht.apps.jobs.access import visible_jobs
 from pht.apps.jobs.actions import start_job
 
@@ -63,9 +65,13 @@ def settlement_runs(request: HttpRequest) -> HttpResponse:
             return redirect(f"{request.path}?job={job.pk}")
     jobs = list(visible_jobs(user).filter(kind=KIND).select_related("created_by")[:20])
     runs = list(SettlementRun.objects.select_related("started_by", "job")[:20])
+    todo = todo_filter(request, (UNSETTLED,))
+    context = {"form": form, "jobs": jobs, "runs": runs, "highlight": request.GET.get("job", "")}
+    if todo is not None:
+        context |= {"unsettled": todo.rows(user), **filter_context(request, todo)}
     return render(
         request,
         "finance/settlement_runs.html",
-        {"form": form, "jobs": jobs, "runs": runs, "highlight": request.GET.get("job", "")},
+        context,
         status=400 if request.method == "POST" and (form.errors or refused) else 200,
     )

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
+from django.utils.translation import gettext_lazy
 
-from pht.apps.accounts.todos import Todo
+from pht.apps.accounts.todos import Todo, TodoQuery
 from pht.apps.registry.models import Practice, StaffRole
 from pht.refdata.params import load_parameters
 from pht.rules.eligibility import required_nurse_fte
@@ -46,6 +47,35 @@ def nurse_norm(practice: Practice, on: datetime.date) -> NurseNormCheck:
     )
 
 
+def _lead_municipality(user: Any) -> Any:
+    organisation = getattr(user, "organisation", None)
+    if organisation is None or organisation.municipality_id is None or not user.has_role("project_lead"):
+        return None
+    return organisation.municipality
+
+
+def practices_below_norm(user: Any) -> QuerySet[Practice]:
+    """The practices of the project lead's municipality whose roster is below the nurse norm today."""
+    from django.utils import timezone
+
+    municipality = _lead_municipality(user)
+    if municipality is None:
+        return Practice.objects.none()
+    today = timezone.localdate()
+    practices = Practice.objects.filter(municipality=municipality)
+    return Practice.objects.filter(pk__in=[p.pk for p in practices if not nurse_norm(p, today).met])
+
+
+BELOW_NORM = TodoQuery(
+    "registry.nurse_norm",
+    gettext_lazy("Practices below the nurse norm"),
+    practices_below_norm,
+    "registry:municipality",
+    urgent=True,
+    url_args=lambda user: (_lead_municipality(user).kommunenummer,),
+)
+
+
 def todos(user: Any) -> list[Todo]:
     """Start-page to-dos (``RegistryConfig.todos``): rosters below the nurse norm that the user answers for:
     practice staff their own practice, a project lead the practices of the municipality."""
@@ -66,10 +96,6 @@ def todos(user: Any) -> list[Todo]:
                 "registry.nurse_norm", _("Your practice's roster below the nurse norm"), short, url, short > 0
             )
         ]
-    if organisation.municipality_id is not None and user.has_role("project_lead"):
-        municipality = organisation.municipality
-        practices = Practice.objects.filter(municipality=municipality).prefetch_related("gps", "team_members")
-        short = sum(1 for practice in practices if not nurse_norm(practice, today).met)
-        url = reverse("registry:municipality", args=[municipality.kommunenummer])
-        return [Todo("registry.nurse_norm", _("Practices below the nurse norm"), short, url, short > 0)]
+    if _lead_municipality(user) is not None:
+        return [BELOW_NORM.todo(user)]
     return []

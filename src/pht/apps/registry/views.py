@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from pht.apps.accounts.actions import ActionRefused, show_refusal
 from pht.apps.accounts.permissions import can_edit_roster, visible_practices
+from pht.apps.accounts.todos import filter_context, todo_filter
 from pht.apps.registry import actions, roster
 from pht.apps.registry.forms import MunicipalityFilterForm, TeamForm, TeamMemberForm
 from pht.apps.registry.models import Municipality, MunicipalityPopulation, Practice, TeamMember
@@ -66,11 +67,19 @@ def municipality_detail(request: HttpRequest, kommunenummer: str) -> HttpRespons
         .annotate(gp_count=Count("gps"))
         .order_by("name")
     )
+    todo = todo_filter(request, (roster.BELOW_NORM,))
+    if todo is not None:
+        practices = practices.filter(pk__in=todo.rows(request.user).values("pk"))
     populations = municipality.populations.order_by("-year")
     return render(
         request,
         "registry/municipality_detail.html",
-        {"municipality": municipality, "practices": practices, "populations": populations},
+        {
+            "municipality": municipality,
+            "practices": practices,
+            "populations": populations,
+            **filter_context(request, todo),
+        },
     )
 
 

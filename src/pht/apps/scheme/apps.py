@@ -20,3 +20,9 @@ class SchemeConfig(AppConfig):
         (_("Utbetalinger"), "scheme:payments", ("finance_officer", "case_officer")),
         (_("Rapporter"), "scheme:reports", ("case_officer", "project_lead")),
     ]
+
+    def todos(self, user: object) -> list[object]:
+        """The Directorate's and the project lead's to-dos, for the start page (pht.apps.accounts.todos)."""
+        from pht.apps.scheme.todos import todos
+
+        return list(todos(user))

@@ -29,8 +29,9 @@ from django.views.decorators.http import require_POST
 from pht.apps.accounts.actions import ActionRefused, show_refusal
 from pht.apps.accounts.models import Role
 from pht.apps.accounts.permissions import roles_of
+from pht.apps.accounts.todos import filter_context, todo_filter
 from pht.apps.accounts.validation import bounded_decimal
-from pht.apps.scheme import actions, reasons
+from pht.apps.scheme import actions, reasons, todos
 from pht.apps.scheme import models as m
 from pht.apps.scheme.actions.calls import GRANT_AMOUNTS, GRANT_LABELS, date_order_refusal
 from pht.apps.scheme.scoring import criteria_from_values
@@ -186,12 +187,17 @@ def _managed(request: HttpRequest, code: str) -> m.Call:
 def call_list(request: HttpRequest) -> HttpResponse:
     if not _roles(request) & (MANAGERS | DIRECTORATE | READERS):
         raise Http404
+    calls = readable_calls(request.user)
+    todo = todo_filter(request, todos.CALLS)
+    if todo is not None:
+        calls = calls.filter(pk__in=todo.rows(request.user).values("pk"))
     return render(
         request,
         "scheme/call_list.html",
         {
-            "calls": readable_calls(request.user).order_by("-deadline_date", "code"),
+            "calls": calls.order_by("-deadline_date", "code"),
             "manager": _manager(request),
+            **filter_context(request, todo),
         },
     )
 

@@ -351,3 +351,13 @@ def _build(say: Callable[[str], None]) -> None:
             if unspent and unspent > 0:
                 actions.record_clawback(officer, report, unspent, "Ubrukte midler for 2018 kreves tilbake.")
         say("Scheme: first instalments approved for five municipalities, three 2018 reports, one clawback.")
+        # Work left half done, so the finance officers' start page has a disbursement under the four-eyes
+        # rule: prepared by the second finance officer, waiting for the first one's approval.
+        waiting = (
+            m.Instalment.objects.filter(decision__in=decisions, status=m.Instalment.Status.PLANNED)
+            .order_by("due", "decision_id", "line_id", "number")
+            .first()
+        )
+        if waiting is not None:
+            actions.prepare_disbursement(finance[1], waiting)
+            say(f"Scheme: one instalment prepared by {finance[1].username}, waiting for a second approver.")

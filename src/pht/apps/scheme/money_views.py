@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from pht.apps.accounts.actions import ActionRefused, show_refusal
 from pht.apps.accounts.exports import export_row
 from pht.apps.accounts.permissions import roles_of
+from pht.apps.accounts.todos import filter_context, todo_filter
 from pht.apps.accounts.validation import parse_id
-from pht.apps.scheme import actions, reasons
+from pht.apps.scheme import actions, reasons, todos
 from pht.apps.scheme import models as m
 from pht.apps.scheme.scoping import visible_applications, visible_decisions
 
@@ -82,6 +83,9 @@ def payments(request: HttpRequest) -> HttpResponse:
     call = next((c for c in calls if c.code == request.GET.get("call")), None)
     if call is not None:
         instalments = instalments.filter(decision__application__call=call)
+    todo = todo_filter(request, todos.PAYMENTS)
+    if todo is not None:
+        instalments = instalments.filter(pk__in=todo.rows(request.user).values("pk"))
     return render(
         request,
         "scheme/payments.html",
@@ -90,6 +94,7 @@ def payments(request: HttpRequest) -> HttpResponse:
             "is_finance": actions.ROLE_FINANCE in roles,
             "calls": calls,
             "call": call,
+            **filter_context(request, todo),
         },
     )
 
@@ -191,6 +196,9 @@ def reports(request: HttpRequest) -> HttpResponse:
             show_refusal(request, exc, reasons.REFUSALS)
         return redirect("scheme:reports")
     today = timezone.localdate()
+    todo = todo_filter(request, todos.REPORTS)
+    if todo is not None:
+        items = items.filter(pk__in=todo.rows(request.user).values("pk"))
     listed = list(items.order_by("due_date", "decision_id", "line__kind", "line__name"))
     return render(
         request,
@@ -211,6 +219,7 @@ def reports(request: HttpRequest) -> HttpResponse:
             ),
             "is_lead": actions.ROLE_LEAD in roles,
             "officer": actions.ROLE_OFFICER in roles,
+            **filter_context(request, todo),
         },
     )
 

@@ -18,8 +18,9 @@ from django.views.decorators.http import require_POST
 
 from pht.apps.accounts.actions import ActionRefused, show_refusal
 from pht.apps.accounts.permissions import roles_of
+from pht.apps.accounts.todos import filter_context, todo_filter
 from pht.apps.accounts.validation import optional_id, parse_id
-from pht.apps.scheme import actions, reasons
+from pht.apps.scheme import actions, reasons, todos
 from pht.apps.scheme import models as m
 from pht.apps.scheme.parameters import LABELS
 from pht.apps.scheme.scoping import visible_applications, visible_decisions
@@ -96,6 +97,9 @@ def call_overview(request: HttpRequest) -> HttpResponse:
 @login_required
 def application_list(request: HttpRequest) -> HttpResponse:
     applications = visible_applications(request.user).select_related("municipality", "call")
+    todo = todo_filter(request, todos.APPLICATIONS)
+    if todo is not None:
+        applications = applications.filter(pk__in=todo.rows(request.user).values("pk"))
     can_apply = actions.ROLE_LEAD in _roles(request) and actions.municipality_of(request.user) is not None
     call = m.Call.objects.filter(status=m.Call.Status.PUBLISHED).order_by("-deadline_date").first()
     own = applications.filter(call=call).exists() if call else False
@@ -107,6 +111,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
             "can_apply": can_apply and call is not None and not own,
             "call": call,
             "officer": actions.ROLE_OFFICER in _roles(request),
+            **filter_context(request, todo),
         },
     )
 
@@ -371,7 +376,12 @@ def review_list(request: HttpRequest) -> HttpResponse:
         .select_related("application__municipality", "application__call")
         .order_by("-application__call__deadline_date", "application__municipality__name")
     )
-    return render(request, "scheme/review_list.html", {"assignments": assignments})
+    todo = todo_filter(request, todos.REVIEWS)
+    if todo is not None:
+        assignments = assignments.filter(pk__in=todo.rows(request.user).values("pk"))
+    return render(
+        request, "scheme/review_list.html", {"assignments": assignments, **filter_context(request, todo)}
+    )
 
 
 @login_required
