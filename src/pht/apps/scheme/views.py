@@ -83,9 +83,22 @@ def call_overview(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The application list's columns: municipality, call, status, revision and the eligibility flag.
+LIST_FIELDS = (
+    "id", "call_id", "municipality_id", "status", "revision", "verdicts", "officer_eligible",
+    "municipality__name", "call__title",
+)  # fmt: skip
+
+
 @login_required
 def application_list(request: HttpRequest) -> HttpResponse:
-    applications = visible_applications(request.user).select_related("municipality", "call")
+    applications = (
+        visible_applications(request.user)
+        .select_related("municipality", "call")
+        # Only what the rows show: the call's and the application's other JSON (criteria, parameters,
+        # assumptions) would be decoded for every row and never read.
+        .only(*LIST_FIELDS)
+    )
     can_apply = actions.ROLE_LEAD in _roles(request) and actions.municipality_of(request.user) is not None
     call = m.Call.objects.filter(status=m.Call.Status.PUBLISHED).order_by("-deadline_date").first()
     own = applications.filter(call=call).exists() if call else False
