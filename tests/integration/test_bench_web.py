@@ -39,6 +39,9 @@ def test_bench_web_small_scale_has_no_errors(tmp_path: Path) -> None:
     assert bench.returncode == 0, bench.stdout + bench.stderr[-2000:]
     report = json.loads(bench.stdout)
     assert report["errors"] == 0, report["error_examples"]
+    # Retries after a dropped connection are reported, per page and in all, never hidden.
+    assert report["retried"] == sum(p["retried"] for p in report["pages"].values())
+    assert len(report["load_average_before"]) == 3
     assert set(report["pages"]) == {"worklist", "applications", "statement"}
     for page in report["pages"].values():
         assert page["requests"] > 0 and page["p95_ms"] >= page["p50_ms"] > 0
@@ -51,3 +54,54 @@ def test_percentile_is_the_nearest_rank() -> None:
     assert percentile(values, 0.5) == 50.0
     assert percentile([3.0], 0.95) == 3.0
     assert percentile([5.0, 1.0, 4.0, 2.0, 3.0], 0.95) == 5.0
+
+
+class _Answer:
+    def __init__(self, status: int) -> None:
+        self.status_code = status
+        self.content = b""
+
+
+class _Session:
+    """Plays a server: each call to ``get`` raises or answers the next item of ``script``."""
+
+    def __init__(self, *script: object) -> None:
+        self.script = list(script)
+        self.calls = 0
+
+    def get(self, url: str, **kwargs: object) -> _Answer:
+        self.calls += 1
+        item = self.script.pop(0)
+        if isinstance(item, Exception):
+            raise item
+        return _Answer(int(str(item)))
+
+
+def test_a_dropped_connection_is_retried_once_and_counted() -> None:
+    import requests
+
+    from pht.site.bench_web import Results, fetch
+
+    dropped_once = _Session(requests.ConnectionError("RemoteDisconnected"), 200)
+    error, dropped = fetch(dropped_once, "http://x/")
+    assert (error, dropped_once.calls) == (None, 2)
+    assert dropped is not None and "RemoteDisconnected" in dropped
+
+    dropped_twice = _Session(requests.ConnectionError("reset"), requests.ConnectionError("reset again"), 200)
+    error, dropped = fetch(dropped_twice, "http://x/")
+    assert dropped_twice.calls == 2  # never a third attempt
+    assert error is not None and "reset again" in error and dropped is not None
+
+    # A timeout or an HTTP error is an error at once, never retried.
+    timed_out = _Session(requests.ConnectTimeout("slow"), 200)
+    error, dropped = fetch(timed_out, "http://x/")
+    assert (timed_out.calls, dropped) == (1, None) and error is not None and "ConnectTimeout" in error
+    refused = _Session(500, 200)
+    assert fetch(refused, "http://x/") == ("HTTP 500", None) and refused.calls == 1
+
+    results = Results()
+    results.record("worklist", 0.1, None, "ConnectionError: RemoteDisconnected")
+    results.record("worklist", 0.1, "ConnectionError: reset again", "ConnectionError: reset")
+    results.record("worklist", 0.1, None)
+    assert results.retries == {"worklist": 2} and results.errors == {"worklist": 1}
+    assert len(results.latencies["worklist"]) == 3 and len(results.retry_examples) == 2

@@ -6,6 +6,10 @@ officer and finance officer, with a fresh random password), and lets each reques
 ``--seconds``, pausing ``--think`` seconds on average between requests (0: back to back): the care
 worklist (nurses), the application list (case officers) and a settlement statement (finance officers). Reports errors (any answer but 200, or no answer), the median and 95th
 percentile per page, and the load average. Loopback only; a thread pool with ``requests`` plays the users.
+
+A request whose connection drops before an answer (the server closed a kept-alive connection as the
+client reused it) is sent once more on a fresh connection, as a browser would; the retry is counted and
+reported per page, its time is part of the request's time, and a second failure is an error.
 """
 
 from __future__ import annotations
@@ -51,16 +55,51 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 class Results:
     latencies: dict[str, list[float]] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
+    retries: dict[str, int] = field(default_factory=dict)
     examples: list[str] = field(default_factory=list)
+    retry_examples: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, page: str, seconds: float, error: str | None) -> None:
+    def record(self, page: str, seconds: float, error: str | None, dropped: str | None = None) -> None:
+        """One request: its time, its error if it failed, and ``dropped``, the first attempt's connection
+        error when it was retried."""
         with self.lock:
             self.latencies.setdefault(page, []).append(seconds)
+            if dropped:
+                self.retries[page] = self.retries.get(page, 0) + 1
+                if len(self.retry_examples) < 5:
+                    self.retry_examples.append(f"{page}: {dropped}")
             if error:
                 self.errors[page] = self.errors.get(page, 0) + 1
                 if len(self.examples) < 5:
                     self.examples.append(f"{page}: {error}")
+
+
+def fetch(session: Any, url: str) -> tuple[str | None, str | None]:
+    """GET ``url`` and read the whole answer: (error, the dropped first attempt's error if retried).
+
+    Only a dropped connection (``requests.ConnectionError``, not a timeout) is retried, and only once.
+    """
+    import requests
+
+    dropped = None
+    for attempt in range(2):
+        try:
+            response = session.get(url, timeout=60, allow_redirects=False)
+            response.content  # noqa: B018 (read the whole answer)
+        except requests.ConnectionError as exc:
+            if isinstance(exc, requests.Timeout) or attempt == 1:
+                return _describe(exc), dropped
+            dropped = _describe(exc)
+            continue
+        except requests.RequestException as exc:
+            return _describe(exc), dropped
+        return (None if response.status_code == 200 else f"HTTP {response.status_code}"), dropped
+    raise AssertionError("unreachable")
+
+
+def _describe(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:300]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -164,9 +203,11 @@ def run_load(
     users: int,
     seconds: float,
     think: float = 0.0,
+    load_before: tuple[float, float, float] | None = None,
 ) -> dict[str, Any]:
     import requests
 
+    load_before = load_before or os.getloadavg()
     sessions = []
     for i in range(users):
         page = PAGES[i % len(PAGES)][0]
@@ -181,15 +222,8 @@ def run_load(
         url = base + urls[page]
         while time.monotonic() < stop:
             started = time.perf_counter()
-            error = None
-            try:
-                response = session.get(url, timeout=60, allow_redirects=False)
-                response.content  # noqa: B018 (read the whole answer)
-                if response.status_code != 200:
-                    error = f"HTTP {response.status_code}"
-            except requests.RequestException as exc:
-                error = f"{type(exc).__name__}: {exc}"[:300]
-            results.record(page, time.perf_counter() - started, error)
+            error, dropped = fetch(session, url)
+            results.record(page, time.perf_counter() - started, error, dropped)
             if think:
                 time.sleep(random.uniform(0.5 * think, 1.5 * think))
 
@@ -210,6 +244,7 @@ def run_load(
         pages[page] = {
             "requests": len(values),
             "errors": results.errors.get(page, 0),
+            "retried": results.retries.get(page, 0),
             "p50_ms": round(1000 * statistics.median(values), 1) if values else None,
             "p95_ms": round(1000 * percentile(values, 0.95), 1) if values else None,
         }
@@ -222,7 +257,10 @@ def run_load(
         "requests_per_second": round(total / elapsed, 1) if elapsed else None,
         "errors": sum(p["errors"] for p in pages.values()),
         "error_examples": results.examples,
+        "retried": sum(p["retried"] for p in pages.values()),
+        "retry_examples": results.retry_examples,
         "pages": pages,
+        "load_average_before": [round(x, 2) for x in load_before],
         "load_average_1min_max": round(max(load_samples), 2) if load_samples else None,
         "load_average_end": [round(x, 2) for x in os.getloadavg()],
         "cores": os.cpu_count(),
@@ -230,12 +268,13 @@ def run_load(
 
 
 def run(args: argparse.Namespace) -> int:
+    load_before = os.getloadavg()  # the machine's own load, before the server and the users start
     credentials, urls = prepare_users()
     from django.db import connections
 
     connections.close_all()
     with served(args.workers, args.threads) as base:
-        report = run_load(base, credentials, urls, args.users, args.seconds, args.think)
+        report = run_load(base, credentials, urls, args.users, args.seconds, args.think, load_before)
     report["server"] = f"pht serve: gunicorn gthread, {args.workers} workers x {args.threads} threads"
     if args.format == "json":
         print(json.dumps(report, indent=2))
@@ -243,15 +282,22 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"{report['server']}; {report['users']} users for {report['seconds']} s on {report['cores']} cores"
         )
-        print(f"{'page':<14}{'requests':>10}{'errors':>8}{'p50 ms':>10}{'p95 ms':>10}")
+        print(f"{'page':<14}{'requests':>10}{'errors':>8}{'retried':>9}{'p50 ms':>10}{'p95 ms':>10}")
         for page, p in report["pages"].items():
-            print(f"{page:<14}{p['requests']:>10}{p['errors']:>8}{p['p50_ms']!s:>10}{p['p95_ms']!s:>10}")
+            print(
+                f"{page:<14}{p['requests']:>10}{p['errors']:>8}{p['retried']:>9}"
+                f"{p['p50_ms']!s:>10}{p['p95_ms']!s:>10}"
+            )
         print(
-            f"total {report['requests']} requests ({report['requests_per_second']}/s), {report['errors']} errors; "
-            f"load average (1 min) max {report['load_average_1min_max']}, at the end {report['load_average_end']}"
+            f"total {report['requests']} requests ({report['requests_per_second']}/s), {report['errors']} errors, "
+            f"{report['retried']} retried after a dropped connection; load average (1 min) before "
+            f"{report['load_average_before'][0]}, max {report['load_average_1min_max']}, "
+            f"at the end {report['load_average_end']}"
         )
         for example in report["error_examples"]:
             print(f"  error: {example}")
+        for example in report["retry_examples"]:
+            print(f"  retried: {example}")
     return 1 if report["errors"] else 0
 
 

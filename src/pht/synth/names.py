@@ -11,6 +11,7 @@ and number always give the same name. Pages show the name with a marker that it 
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 from pht.rules.identifiers import InvalidIdentifier, check_person_id
 
@@ -31,6 +32,8 @@ SURNAMES = (
 )  # fmt: skip
 
 
+# Pure and asked for on every row of a patient list (several times per row by its template): cached.
+@lru_cache(maxsize=65536)
 def synthetic_name(fnr: str, seed: int = NAMES_SEED) -> str | None:
     """The synthetic person's name, or None when ``fnr`` is not a synthetic number."""
     try:

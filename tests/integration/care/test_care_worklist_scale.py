@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pht.apps.care import views
@@ -42,11 +41,23 @@ def _add_target_group_patients(practice: Any, n: int, start: int) -> list[ListRe
     return residents
 
 
+# Session, user, organisation; the patients' count, the tasks' count, the list size (2), the GPs, the
+# page of tasks, the page of patients and their memberships (one prefetch).
+WORKLIST_MAX_QUERIES = 11
+
+
 def _worklist_queries(client: Client, **params: str) -> tuple[int, Any]:
-    with CaptureQueriesContext(connection) as queries:
+    # Counted at the cursor: the debug log that CaptureQueriesContext reads is reset by each request.
+    seen: list[str] = []
+
+    def count(execute: Any, sql: str, sql_params: Any, many: bool, context: Any) -> Any:
+        seen.append(sql)
+        return execute(sql, sql_params, many, context)
+
+    with connection.execute_wrapper(count):
         response = client.get(reverse("care:worklist"), params)
     assert response.status_code == 200
-    return len(queries), response
+    return len(seen), response
 
 
 @pytest.mark.django_db
@@ -60,7 +71,9 @@ def test_worklist_queries_do_not_grow_with_the_number_of_patients(care: dict[str
     many, response = _worklist_queries(client)
     # More rows on the page (a full page), the same number of queries: no per-patient loop.
     assert len(response.context["rows"]) == views.WORKLIST_PAGE_SIZE > shown_few
-    assert many == few, f"{few} queries for {shown_few} rows, {many} for a full page"
+    assert 0 < many == few <= WORKLIST_MAX_QUERIES, (
+        f"{few} queries for {shown_few} rows, {many} for a full page"
+    )
     # Each row's memberships and GP come from the prefetch, not from a query per row.
     assert response.content.count(b"<tr data-resident=") == views.WORKLIST_PAGE_SIZE
 
@@ -134,7 +147,7 @@ def test_open_tasks_come_in_pages_at_a_constant_number_of_queries(care: dict[str
     assert total >= 42
     # A full page of tasks costs no more queries than two tasks: no patient row fetched per task.
     assert len(first.context["tasks"]) == views.TASKS_PAGE_SIZE
-    assert many == few
+    assert 0 < many == few <= WORKLIST_MAX_QUERIES
     second = client.get(reverse("care:worklist"), {"role": "", "tasks_page": "2"})
     first_ids = {t.pk for t in first.context["tasks"]}
     second_ids = {t.pk for t in second.context["tasks"]}

@@ -11,12 +11,16 @@ back to the stored sentence for rows written before messages were stored.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.formats import number_format
+from django.utils.translation import get_language
 
 from pht.rules.explain import Message, Param, Term, render
 
@@ -46,6 +50,17 @@ def localise_decimals(value: Param) -> Param:
     return value
 
 
+_CACHE_SIZE = 4096
+_CATALOGUES: list[ReasonCatalogue] = []
+
+
+@receiver(setting_changed)
+def _forget_rendered(**kwargs: object) -> None:
+    """A changed language or number-format setting (tests) renders the reasons anew."""
+    for catalogue in _CATALOGUES:
+        catalogue._rendered.clear()
+
+
 class ReasonCatalogue:
     """An app's translatable templates (message id -> template) and terms ((kind, key) -> text)."""
 
@@ -60,6 +75,10 @@ class ReasonCatalogue:
         self.terms: Mapping[tuple[str, str], StrOrPromise] = terms or {}
         # decimals in the page's language (pht_format); apps opt in as their pages adopt the filters
         self.localise = localise
+        # (language, stored message, fallback) -> rendered text. A list page shows the same few reasons
+        # on every row and every request, and rendering one through gettext costs about a millisecond.
+        self._rendered: dict[tuple[str | None, str, str], str] = {}
+        _CATALOGUES.append(self)
 
     def template(self, key: str) -> str:
         """The template of message id ``key`` in the active language (``KeyError`` if unknown)."""
@@ -88,10 +107,21 @@ class ReasonCatalogue:
         if not stored:
             return fallback
         try:
+            key = (get_language(), json.dumps(stored, sort_keys=True, default=str), fallback)
+        except (TypeError, ValueError):
+            key = None
+        if key is not None and (cached := self._rendered.get(key)) is not None:
+            return cached
+        try:
             message = Message.from_dict(stored)
         except (ValueError, TypeError):
             return fallback
-        return self.show(message, fallback)
+        text = self.show(message, fallback)
+        if key is not None:
+            if len(self._rendered) >= _CACHE_SIZE:
+                self._rendered.clear()  # bounded: stored messages are few, but never grow without limit
+            self._rendered[key] = text
+        return text
 
     def show(self, message: Message, fallback: str) -> str:
         """``message`` in the active language; ``fallback`` when it does not fit the templates (an id or a

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from pht.apps.accounts.choices import choice_label
 from pht.apps.care.reasons import display
 from pht.apps.care.workflow import CARE_PLAN, TASK
 from pht.rules.target_groups import ContactKind, TargetGroup
@@ -149,6 +150,10 @@ class TargetGroupMembership(models.Model):
     def __str__(self) -> str:
         return f"{self.group}: {self.reason}"
 
+    def get_group_display(self) -> str:
+        # A dict lookup: the worklist shows one per membership row (pht.apps.accounts.choices).
+        return choice_label(self, "group")  # type: ignore[no-any-return]
+
     def get_reason_display(self) -> str:
         """Why the resident is in the group, in the active language (``pht.apps.care.reasons``)."""
         return display(self.message, self.reason)
@@ -206,6 +211,10 @@ class CareTask(models.Model):
 
     def __str__(self) -> str:
         return f"task {self.pk} ({self.role}, {self.status})"
+
+    def get_role_display(self) -> str:
+        # A dict lookup: the worklist's task table shows one per row (pht.apps.accounts.choices).
+        return choice_label(self, "role")  # type: ignore[no-any-return]
 
 
 class AccessLogEntry(models.Model):

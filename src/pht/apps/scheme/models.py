@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pht.apps.accounts.choices import choice_label
+
 
 class Scheme(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
@@ -124,6 +126,10 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality} – {self.call.code}"
+
+    def get_status_display(self) -> str:
+        # A dict lookup: the application list shows one per row (pht.apps.accounts.choices).
+        return choice_label(self, "status")  # type: ignore[no-any-return]
 
     @property
     def failed_count(self) -> int:

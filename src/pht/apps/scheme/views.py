@@ -94,9 +94,22 @@ def call_overview(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The application list's columns: municipality, call, status, revision and the eligibility flag.
+LIST_FIELDS = (
+    "id", "call_id", "municipality_id", "status", "revision", "verdicts", "officer_eligible",
+    "municipality__name", "call__title",
+)  # fmt: skip
+
+
 @login_required
 def application_list(request: HttpRequest) -> HttpResponse:
-    applications = visible_applications(request.user).select_related("municipality", "call")
+    applications = (
+        visible_applications(request.user)
+        .select_related("municipality", "call")
+        # Only what the rows show: the call's and the application's other JSON (criteria, parameters,
+        # assumptions) would be decoded for every row and never read.
+        .only(*LIST_FIELDS)
+    )
     todo = todo_filter(request, todos.APPLICATIONS)
     if todo is not None:
         applications = applications.filter(pk__in=todo.rows(request.user).values("pk"))
