@@ -27,10 +27,12 @@ demo: $(STAMP)
 	$(BIN)/pht demo
 
 ## test: the whole suite on SQLite (browser tests drive Debian's chromium, installed if missing),
-## spread over two processes (pytest-xdist; a test file stays on one process)
+## spread over two processes (pytest-xdist; a test file stays on one process); axe-core, pinned in
+## tests/e2e/axe/package-lock.json, comes from npm (needs node and npm) for the accessibility audit
 PYTEST := $(BIN)/pytest -p no:cacheprovider -n 2 --dist loadfile
 test: $(TEST_STAMP)
 	scripts/install-system-deps pdf browser
+	cd tests/e2e/axe && npm ci --no-audit --no-fund
 	$(PYTEST)
 
 lint: $(TEST_STAMP)

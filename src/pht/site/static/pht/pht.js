@@ -17,3 +17,53 @@ document.addEventListener("submit", function (event) {
     }
   }
 });
+
+// Wide tables scroll inside their own box instead of pushing the page sideways on a phone (390 px).
+// When the box does scroll, it is a labelled region in the tab order, so keyboard users can scroll it
+// too (WCAG 2.1.1, 1.4.10); when it fits, it stays out of the way.
+function phtLabelOf(table) {
+  var caption = table.querySelector("caption");
+  if (caption && caption.textContent.trim()) return caption.textContent.trim();
+  var label = table.getAttribute("aria-label");
+  if (label) return label;
+  for (var node = table.parentElement; node && node !== document.body; node = node.parentElement) {
+    for (var sibling = node.previousElementSibling; sibling; sibling = sibling.previousElementSibling) {
+      if (/^H[1-6]$/.test(sibling.tagName)) return sibling.textContent.trim();
+    }
+  }
+  return document.title;
+}
+
+function phtUpdateScrollBox(box) {
+  var label = box.getAttribute("data-label");
+  if (!label) return;  // a box the template made focusable itself
+  if (box.scrollWidth > box.clientWidth + 1) {
+    box.setAttribute("tabindex", "0");
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", label);
+  } else {
+    box.removeAttribute("tabindex");
+    box.removeAttribute("role");
+    box.removeAttribute("aria-label");
+  }
+}
+
+function phtWrapTables(root) {
+  var tables = root.querySelectorAll ? root.querySelectorAll("main table") : [];
+  Array.prototype.forEach.call(tables, function (table) {
+    if (table.parentElement.classList.contains("pht-scroll")) return;
+    var box = document.createElement("div");
+    box.className = "pht-scroll";
+    box.setAttribute("data-label", phtLabelOf(table));
+    table.parentNode.insertBefore(box, table);
+    box.appendChild(table);
+  });
+  Array.prototype.forEach.call(document.querySelectorAll(".pht-scroll"), phtUpdateScrollBox);
+}
+
+document.addEventListener("DOMContentLoaded", function () { phtWrapTables(document); });
+// Tables htmx swaps in later (progress, search results) get the same box.
+document.addEventListener("htmx:load", function () { phtWrapTables(document); });
+window.addEventListener("resize", function () {
+  Array.prototype.forEach.call(document.querySelectorAll(".pht-scroll"), phtUpdateScrollBox);
+});
