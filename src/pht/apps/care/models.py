@@ -150,9 +150,9 @@ class TargetGroupMembership(models.Model):
     def __str__(self) -> str:
         return f"{self.group}: {self.reason}"
 
-    def get_group_display(self) -> str:
+    def get_group_display(self) -> str:  # type: ignore[no-redef]
         # A dict lookup: the worklist shows one per membership row (pht.apps.accounts.choices).
-        return choice_label(self, "group")  # type: ignore[no-any-return]
+        return choice_label(self, "group")
 
     def get_reason_display(self) -> str:
         """Why the resident is in the group, in the active language (``pht.apps.care.reasons``)."""
@@ -212,9 +212,9 @@ class CareTask(models.Model):
     def __str__(self) -> str:
         return f"task {self.pk} ({self.role}, {self.status})"
 
-    def get_role_display(self) -> str:
+    def get_role_display(self) -> str:  # type: ignore[no-redef]
         # A dict lookup: the worklist's task table shows one per row (pht.apps.accounts.choices).
-        return choice_label(self, "role")  # type: ignore[no-any-return]
+        return choice_label(self, "role")
 
 
 class AccessLogEntry(models.Model):

@@ -63,11 +63,18 @@ def _tasks_label(role: TeamRole) -> Any:
     return lazy(lambda: _("Open tasks for %(role)s") % {"role": role.label}, str)()
 
 
+def _open_tasks_for(role: str) -> Callable[[int], Any]:
+    def rows(practice_id: int) -> Any:
+        return open_tasks(practice_id, role)  # defined below; looked up when called
+
+    return rows
+
+
 TASKS = {
     role.value: TodoQuery(
         f"care.tasks.{role.value}",
         _tasks_label(role),
-        _rows_of_practice(lambda practice_id, role=role: open_tasks(practice_id, role.value), CareTask),
+        _rows_of_practice(_open_tasks_for(role.value), CareTask),
         "care:worklist",
         "#tasks-heading",
     )

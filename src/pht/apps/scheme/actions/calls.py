@@ -151,11 +151,11 @@ def _checked_call_input(data: CallInput, call: m.Call | None = None) -> None:
     if data.targets is not None:
         from pht.apps.scheme.calls import TARGET_KEYS
 
-        for key, value in data.targets.items():
+        for target_key, count in data.targets.items():
             # A count of municipalities or GPs: the selection solver takes small whole numbers only.
-            if key not in TARGET_KEYS or type(value) is not int or not 0 <= value <= 100_000:
+            if target_key not in TARGET_KEYS or type(count) is not int or not 0 <= count <= 100_000:
                 raise ActionRefused(
-                    _("mål for utvelgelsen «%(key)s»: et heltall fra 0 til 100 000"), {"key": key}
+                    _("mål for utvelgelsen «%(key)s»: et heltall fra 0 til 100 000"), {"key": target_key}
                 )
 
 
@@ -183,10 +183,10 @@ def _apply(call: m.Call, data: CallInput) -> None:
         call.grant_parameters = grants
     if data.targets:
         targets = dict(call.targets)
-        for key, value in data.targets.items():
-            if targets.get(key) != value:
-                call.assumptions = {k: v for k, v in call.assumptions.items() if k != key}
-            targets[key] = value
+        for target_key, count in data.targets.items():
+            if targets.get(target_key) != count:
+                call.assumptions = {k: v for k, v in call.assumptions.items() if k != target_key}
+            targets[target_key] = count
         call.targets = targets
 
 
