@@ -66,3 +66,17 @@ def login(live_server) -> Callable[[object, str, str], None]:  # type: ignore[no
         page.wait_for_url(f"{live_server.url}/")
 
     return do_login
+
+
+@pytest.fixture
+def logged_in(browser, login) -> Callable[[str], tuple[object, object]]:  # type: ignore[no-untyped-def]
+    """A fresh browser context per user (several users in one test), logged in through the form."""
+
+    def open_as(username: str) -> tuple[object, object]:
+        context = browser.new_context(locale="nb-NO")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        login(page, username)
+        return context, page
+
+    return open_as

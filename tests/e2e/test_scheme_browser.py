@@ -11,19 +11,7 @@ from pht.apps.accounts.models import Role
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _login(browser, live_server, username):  # type: ignore[no-untyped-def]
-    context = browser.new_context(locale="nb-NO")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Brukernavn").fill(username)
-    page.get_by_label("Passord").fill("test-password-123")
-    page.get_by_role("button", name="Logg inn").click()
-    page.wait_for_url(f"{live_server.url}/")
-    return context, page
-
-
-def test_lead_submits_officer_reviews_selects_and_decides(browser, live_server, make_user, orgs):  # type: ignore[no-untyped-def]
+def test_lead_submits_officer_reviews_selects_and_decides(logged_in, browser, live_server, make_user, orgs):  # type: ignore[no-untyped-def]
     from pht.apps.scheme import actions
     from pht.apps.scheme import models as m
     from pht.apps.scheme.calls import load_call
@@ -38,7 +26,7 @@ def test_lead_submits_officer_reviews_selects_and_decides(browser, live_server, 
     practices = list(orgs["seljord"].municipality.practices.order_by("orgnr"))
 
     # The project lead drafts ...
-    context, page = _login(browser, live_server, "prosjektleder")
+    context, page = logged_in("prosjektleder")
     page.goto(f"{live_server.url}/scheme/soknader/")
     page.get_by_role("link", name=re.compile("Ny søknad")).click()
     page.get_by_label("Navn").fill("Per Prosjektleder")
@@ -63,7 +51,7 @@ def test_lead_submits_officer_reviews_selects_and_decides(browser, live_server, 
     assert application.status == "submitted" and application.gp_count == sum(p.gps.count() for p in practices)
 
     # The officer sees it with its verdicts and assigns a reviewer.
-    context, page = _login(browser, live_server, "saksbehandler")
+    context, page = logged_in("saksbehandler")
     page.goto(f"{live_server.url}/scheme/utlysning/")
     # The call's parameters read as labels and values in bokmål, defaults labelled «Antakelse».
     due = page.locator('[data-parameter="report_due_month_day"]')

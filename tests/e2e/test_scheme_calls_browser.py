@@ -13,21 +13,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 INTERNAL = "Internt: budsjett avklares med HOD"
 
 
-def _login(browser, live_server, username):  # type: ignore[no-untyped-def]
-    context = browser.new_context(locale="nb-NO")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Brukernavn").fill(username)
-    page.get_by_label("Passord").fill("test-password-123")
-    page.get_by_role("button", name="Logg inn").click()
-    page.wait_for_url(f"{live_server.url}/")
-    return context, page
-
-
-def test_officer_creates_and_publishes_a_call_lead_applies_public_reads(  # type: ignore[no-untyped-def]
-    browser, live_server, make_user, orgs
-):
+def test_officer_creates_and_publishes_a_call_lead_applies_public_reads(
+    logged_in,
+    browser,
+    live_server,
+    make_user,
+    orgs,
+):  # type: ignore[no-untyped-def]
     from pht.apps.scheme import models as m
     from pht.apps.scheme.calls import load_call
 
@@ -37,7 +29,7 @@ def test_officer_creates_and_publishes_a_call_lead_applies_public_reads(  # type
     today = datetime.date.today()
 
     # The officer writes a draft; a bad budget is refused naming the field, then corrected.
-    context, page = _login(browser, live_server, "saksbehandler")
+    context, page = logged_in("saksbehandler")
     page.goto(f"{live_server.url}/scheme/utlysninger/")
     page.get_by_role("link", name="Ny utlysning").click()
     page.get_by_label("Kode (i adressen)").fill("nye-legekontor")
@@ -70,7 +62,7 @@ def test_officer_creates_and_publishes_a_call_lead_applies_public_reads(  # type
     context.close()
 
     # The project lead finds it among the calls, reads it, and starts an application to it.
-    context, page = _login(browser, live_server, "prosjektleder")
+    context, page = logged_in("prosjektleder")
     page.goto(f"{live_server.url}/scheme/utlysninger/")
     page.get_by_role("link", name="Utlysning: nye legekontor").click()
     page.wait_for_url(re.compile(r".*/scheme/utlysninger/nye-legekontor/$"))

@@ -15,21 +15,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 SCORES = {"anchoring": 4, "readiness": 4, "target_groups": 4, "cooperation": 4, "evaluation_data": 4}
 
 
-def _login(browser, live_server, username):  # type: ignore[no-untyped-def]
-    context = browser.new_context(locale="nb-NO")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Brukernavn").fill(username)
-    page.get_by_label("Passord").fill("test-password-123")
-    page.get_by_role("button", name="Logg inn").click()
-    page.wait_for_url(f"{live_server.url}/")
-    return context, page
-
-
-def test_payments_per_recipient_prepared_and_approved_by_two_finance_officers(  # type: ignore[no-untyped-def]
-    browser, live_server, make_user, orgs
-):
+def test_payments_per_recipient_prepared_and_approved_by_two_finance_officers(
+    logged_in,
+    browser,
+    live_server,
+    make_user,
+    orgs,
+):  # type: ignore[no-untyped-def]
     from pht.apps.scheme import actions
     from pht.apps.scheme import models as m
     from pht.apps.scheme.calls import load_call
@@ -69,7 +61,7 @@ def test_payments_per_recipient_prepared_and_approved_by_two_finance_officers(  
     decision = m.GrantDecision.objects.get()
 
     # The project lead accepts the decision in the browser.
-    context, page = _login(browser, live_server, "prosjektleder")
+    context, page = logged_in("prosjektleder")
     page.goto(f"{live_server.url}/scheme/tilsagn/{decision.pk}/")
     recipients = page.locator("#grant-lines tbody tr")
     assert recipients.count() == 1 + len(practices)
@@ -79,7 +71,7 @@ def test_payments_per_recipient_prepared_and_approved_by_two_finance_officers(  
     context.close()
 
     # The payments page: separate instalments for the municipality and each practice.
-    context, page = _login(browser, live_server, "okonomi")
+    context, page = logged_in("okonomi")
     page.goto(f"{live_server.url}/scheme/utbetalinger/")
     rows = page.locator("#instalments tbody tr")
     assert rows.count() == decision.instalments.count()
@@ -96,7 +88,7 @@ def test_payments_per_recipient_prepared_and_approved_by_two_finance_officers(  
     assert first_row.get_by_role("button", name="Godkjenn").count() == 0
     context.close()
 
-    context, page = _login(browser, live_server, "okonomi2")
+    context, page = logged_in("okonomi2")
     page.goto(f"{live_server.url}/scheme/utbetalinger/")
     first_row = page.locator(f'tr[data-recipient="{practices[0].orgnr}"]').first
     first_row.get_by_role("button", name="Godkjenn").click()

@@ -35,23 +35,11 @@ def demo(settings):  # type: ignore[no-untyped-def]
     return scheme_demo
 
 
-def _login(browser, live_server, username):  # type: ignore[no-untyped-def]
-    context = browser.new_context(locale="nb-NO")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Brukernavn").fill(username)
-    page.get_by_label("Passord").fill("test-password-123")
-    page.get_by_role("button", name="Logg inn").click()
-    page.wait_for_url(f"{live_server.url}/")
-    return context, page
-
-
 def _messages(page) -> str:  # type: ignore[no-untyped-def]
     return page.locator(".pht-messages").inner_text()
 
 
-def test_the_whole_way_from_open_call_to_an_approved_disbursement(browser, live_server, demo):  # type: ignore[no-untyped-def]
+def test_the_whole_way_from_open_call_to_an_approved_disbursement(logged_in, browser, live_server, demo):  # type: ignore[no-untyped-def]
     from pht.apps.scheme import models as m
 
     code = demo.OPEN_CALL_CODE
@@ -60,7 +48,7 @@ def test_the_whole_way_from_open_call_to_an_approved_disbursement(browser, live_
     case = f"{code}/0828"
 
     # 1. The project lead reads the open call and applies with both of Seljord's practices.
-    context, page = _login(browser, live_server, "prosjektleder")
+    context, page = logged_in("prosjektleder")
     page.goto(f"{live_server.url}/scheme/utlysninger/")
     page.get_by_role("link", name=title).click()
     page.wait_for_url(re.compile(rf".*/scheme/utlysninger/{code}/$"))
@@ -93,7 +81,7 @@ def test_the_whole_way_from_open_call_to_an_approved_disbursement(browser, live_
     context.close()
 
     # 2. The officer assigns the reviewer by name.
-    context, page = _login(browser, live_server, "saksbehandler")
+    context, page = logged_in("saksbehandler")
     page.goto(application_url)
     page.get_by_label("Tildel fagvurderer").select_option(label="Frode Fagvurderer")
     page.get_by_role("button", name="Tildel").click()
@@ -102,7 +90,7 @@ def test_the_whole_way_from_open_call_to_an_approved_disbursement(browser, live_
 
     # 3. The reviewer sees both applications to the open call, with the call named; declares a conflict on
     #    Flora's and scores Seljord's.
-    context, page = _login(browser, live_server, "fagvurderer")
+    context, page = logged_in("fagvurderer")
     page.goto(f"{live_server.url}/scheme/vurderinger/")
     open_rows = page.locator("tbody tr").filter(has_text=title)
     assert open_rows.count() == 2
@@ -137,7 +125,7 @@ def test_the_whole_way_from_open_call_to_an_approved_disbursement(browser, live_
 
     # 4. The officer runs the selection at the open call's own targets (not the 2017 call's), and decides;
     #    every page stays on the open call.
-    context, page = _login(browser, live_server, "saksbehandler")
+    context, page = logged_in("saksbehandler")
     page.goto(f"{live_server.url}/scheme/utlysning/?call={code}")
     assert page.get_by_role("heading", level=1).inner_text() == title
     page.get_by_role("link", name="Til utvelgelsen").click()
@@ -163,7 +151,7 @@ def test_the_whole_way_from_open_call_to_an_approved_disbursement(browser, live_
     assert m.SelectionDecision.objects.filter(call__code="call-2017").count() == 1
 
     # 5. The project lead finds the decision from the application and accepts it.
-    context, page = _login(browser, live_server, "prosjektleder")
+    context, page = logged_in("prosjektleder")
     page.goto(f"{live_server.url}/scheme/soknader/")
     page.locator("tbody tr").filter(has_text=title).get_by_role("link").click()
     assert page.locator("#status").inner_text() == "Innvilget"
@@ -189,7 +177,7 @@ def test_the_whole_way_from_open_call_to_an_approved_disbursement(browser, live_
 
     # 6. The payments page, narrowed to the open call: one row per recipient and instalment, each naming its
     #    case; the first finance officer prepares the first practice's first instalment.
-    context, page = _login(browser, live_server, "okonomi")
+    context, page = logged_in("okonomi")
     page.goto(f"{live_server.url}/scheme/utbetalinger/")
     page.get_by_label("Utlysning").select_option(label=title)
     page.get_by_role("button", name="Vis").click()
@@ -217,7 +205,7 @@ def test_the_whole_way_from_open_call_to_an_approved_disbursement(browser, live_
     context.close()
 
     # 7. The second finance officer approves it.
-    context, page = _login(browser, live_server, "okonomi2")
+    context, page = logged_in("okonomi2")
     page.goto(f"{live_server.url}/scheme/utbetalinger/?call={code}")
     target = page.locator(f'tr[data-recipient="{orgnrs[0]}"]').first
     assert target.locator("td[data-due]").inner_text() == due

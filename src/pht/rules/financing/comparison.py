@@ -18,16 +18,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from pht.rules.financing.settle import COMPONENTS
+
 ZERO = Decimal("0.00")
 # The components compared (settle.COMPONENTS without "total", which is their sum).
-COMPARED = (
-    "base_grant",
-    "fee_reimbursement",
-    "nurse_reimbursement",
-    "capitation",
-    "quality_grant",
-    "copayments",
-)
+COMPARED = tuple(component for component in COMPONENTS if component != "total")
 # A characteristic stands out when it differs from the pilot average by at least this share of it.
 STANDOUT = Decimal("0.15")
 MAX_STANDOUTS = 3
