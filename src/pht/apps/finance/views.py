@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from pht.apps.accounts.exports import export_row
 from pht.apps.accounts.permissions import visible_practices
+from pht.apps.accounts.templatetags.pht_format import amount
 from pht.apps.finance.models import FinancingModel, Statement
 from pht.rules.financing import COMPONENTS
 
@@ -218,7 +219,7 @@ def comparison(request: HttpRequest) -> HttpResponse:
 
 
 def _nok(value: Decimal) -> str:
-    return f"{value:,.2f}".replace(",", "\u00a0")
+    return amount(value)  # the site's one amount format, in the page's language
 
 
 # --- what-if ------------------------------------------------------------------------------------
