@@ -96,6 +96,16 @@ def test_officer_creates_and_publishes_a_call_lead_applies_public_reads(
     assert (
         page.locator("#call-deadline")
         .inner_text()
-        .startswith((today + datetime.timedelta(days=20)).strftime("%d.%m.%Y"))
+        .startswith(_bokmal_day(today + datetime.timedelta(days=20)))
     )
     context.close()
+
+
+def _bokmal_day(value: datetime.date) -> str:
+    """The date as the page's ``day`` filter shows it in bokmål (5. desember 2026)."""
+    from django.utils import translation
+
+    from pht.apps.accounts.templatetags.pht_format import day
+
+    with translation.override("nb"):
+        return day(value)

@@ -4,48 +4,16 @@ kind left in the other language."""
 
 from __future__ import annotations
 
-import re
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.utils import translation
 
+# one scanner for every page test (tests/page_scan.py)
+from page_scan import EN_DECIMAL, NB_DECIMAL, RAW_KEY, visible_text
+
 pytestmark = pytest.mark.django_db
-
-RAW_KEY = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\b\w+\[\w*\]")
-# bokmål writes decimals with a comma: any digit.digit in visible text is unformatted
-NB_DECIMAL = re.compile(r"\d\.\d")
-# English groups thousands: four or more digits before a decimal point are unformatted
-EN_DECIMAL = re.compile(r"\b\d{4,}\.\d+\b")
-
-
-class _Text(HTMLParser):
-    """Visible text nodes of a page (no scripts, styles or attribute values)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.chunks: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: Any) -> None:
-        if tag in {"script", "style"}:
-            self._skip += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in {"script", "style"}:
-            self._skip -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip and data.strip():
-            self.chunks.append(data.strip())
-
-
-def visible_text(html: str) -> list[str]:
-    parser = _Text()
-    parser.feed(html)
-    return parser.chunks
 
 
 def _labels(language: str) -> set[str]:

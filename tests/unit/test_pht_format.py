@@ -10,7 +10,7 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pht.apps.accounts.templatetags.pht_format import amount, day, fte, number, percent
+from pht.apps.accounts.templatetags.pht_format import amount, day, fte, moment, number, percent
 
 NB = "\u00a0"
 
@@ -75,3 +75,18 @@ def test_english_amount_reads_back_as_the_value(value: Decimal) -> None:
         text = amount(value)
     assert text.startswith(f"NOK{NB}")
     assert Decimal(text.removeprefix(f"NOK{NB}").replace(",", "")) == value
+
+
+def test_moment_shows_a_time_in_the_site_time_zone_in_the_page_language() -> None:
+    at = datetime.datetime(2026, 12, 5, 13, 5, tzinfo=datetime.UTC)  # 14:05 in Oslo
+    with translation.override("nb"):
+        assert moment(at) == "5. desember 2026 14:05" and moment(None) == "–"
+    with translation.override("en"):
+        assert moment(at).startswith("Dec. 5, 2026") and "2:05" in moment(at)
+
+
+def test_number_auto_keeps_the_value_s_own_decimals() -> None:
+    with translation.override("nb"):
+        assert number(Decimal("0.12500"), "auto") == "0,125" and number(Decimal("3.00"), "auto") == "3"
+    with translation.override("en"):
+        assert number(Decimal("1234.5"), "auto") == "1,234.5"

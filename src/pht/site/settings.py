@@ -131,6 +131,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "pht.site.context_processors.navigation",
             ],
+            # One way to show a value on every page: amount, number, percent, fte, day, moment, label.
+            "builtins": ["pht.apps.accounts.templatetags.pht_format"],
         },
     },
 ]

@@ -56,7 +56,7 @@ def test_the_stored_result_is_shown_in_tables_with_assumptions_labelled(
     assert "Nasjonal hva-om" in html  # Norwegian by default
     assert "1\xa0234\xa0567" in html  # Norwegian thousands separator
     assert "Telemark" in html and 'data-testid="nation-size-classes"' in html
-    assert "1593.3" in html and "Antakelse" in html and "nurse_funding.supply_fte" in html
+    assert "1\u00a0593,30" in html and "Antakelse" in html and "nurse_funding.supply_fte" in html
     assert 'data-testid="nation-no-evaluation"' in html
     # charts: accessible SVG (role img, title) beside the tables, in Norwegian number format
     assert html.count('role="img"') >= 2 and "Endring i inntekt per fylke" in html

@@ -95,11 +95,12 @@ def test_statement_page_is_bokmal_in_nb_and_english_in_en(statements: tuple[Clie
         "listeinnbyggertilskudd for 62 listeinnbyggerdager i 2 celler + kvalitetsbasert tilskudd "
         "for 4 indikatorer + egenandeler"
     ) in nb
-    assert "diabetes_yearly_check: 1/1; andelen 1.0000 er på eller over øvre terskel 0.90: alle poeng" in nb
-    assert "heart_failure_follow_up: 0/0; ingen pasienter i nevneren: ingen poeng" in nb
+    # the indicator by its name, decimals with a comma (pht_format)
+    assert "årskontroll diabetes: 1/1; andelen 1,0000 er på eller over øvre terskel 0,90: alle poeng" in nb
+    assert "oppfølging av hjertesvikt: 0/0; ingen pasienter i nevneren: ingen poeng" in nb
     assert "Listeinnbyggertilskudd, kvinner 67-79 år, 1 kroniske tilstander, kommune 0828" in nb
     assert "Egenandeler over egenandelstaket, betalt av staten" in nb
-    assert "<dt>nevner</dt><dd>1</dd>" in nb and "<dt>begrunnelse</dt><dd>andelen 1.0000" in nb
+    assert "<dt>nevner</dt><dd>1</dd>" in nb and "<dt>begrunnelse</dt><dd>andelen 1,0000" in nb
     for english in (
         "resident-days",
         "share 1.0000",
@@ -114,7 +115,7 @@ def test_statement_page_is_bokmal_in_nb_and_english_in_en(statements: tuple[Clie
     en = _page(client, orgnr, CAPITATION, "en")
     assert ("capitation for 62 resident-days in 2 cells + quality grant for 4 indicators + copayments") in en
     assert (
-        "diabetes_yearly_check: 1/1; share 1.0000 is at or above the upper threshold 0.90: all points" in en
+        "diabetes yearly check: 1/1; share 1.0000 is at or above the upper threshold 0.90: all points" in en
     )
     assert (
         "Capitation (listeinnbyggertilskudd), women 67-79 years, 1 chronic conditions, municipality 0828"
@@ -128,7 +129,7 @@ def test_statement_page_is_bokmal_in_nb_and_english_in_en(statements: tuple[Clie
     assert "Basistilskudd: 450 kr / 365 x listeinnbyggerdager" in fee_nb
     assert "Konsultasjon hos lege, dagtid" in fee_nb  # the tariff's name, as the fee schedule gives it
     fee_en = _page(client, orgnr, FEE, "en")
-    assert "Base grant (basistilskudd): 450 kr / 365 x resident-days" in fee_en
+    assert "Base grant (basistilskudd): NOK 450 / 365 x resident-days" in fee_en
 
 
 @pytest.mark.django_db

@@ -444,13 +444,17 @@ def test_each_line_explains_itself_in_the_page_language(world: dict[str, Any], f
     page = _client(world["lead_seljord"]).get(f"/scheme/tilsagn/{decision.pk}/").content.decode()
     lines = page.split('id="grant-lines"', 1)[1].split("</table>", 1)[0]
     # Seljord legesenter, 2018: 3 GPs x 300,000 x 275/365 = 678,082.19
-    assert "2018: 3 fastleger × 300000.00 × 275/365 dager = 678082.19" in lines
+    # (numbers in the page language's format: pht_format)
+    assert f"2018: 3 fastleger × 300{NBSP}000,00 × 275/365 dager = 678{NBSP}082,19" in lines
     # the municipality, 2018: 400,000 x 275/365 + 10,000 x (4 GPs x 275 days) / 365 = 331,506.85
-    assert f"2018: 400000.00 × 275/365 dager + 10000.00 × 1{NBSP}100 fastlegedager / 365 = 331506.85" in lines
+    assert (
+        f"2018: 400{NBSP}000,00 × 275/365 dager + 10{NBSP}000,00 × 1{NBSP}100 fastlegedager / 365 = 331{NBSP}506,85"
+        in lines
+    )
     english = _client(world["lead_seljord"], "en").get(
         f"/scheme/tilsagn/{decision.pk}/", HTTP_ACCEPT_LANGUAGE="en"
     )
-    assert "2018: 3 GPs × 300000.00 × 275/365 days = 678082.19" in english.content.decode()
+    assert "2018: 3 GPs × 300,000.00 × 275/365 days = 678,082.19" in english.content.decode()
 
 
 def test_one_instalment_number_per_line_and_one_report_per_recipient_and_year(

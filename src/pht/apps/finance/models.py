@@ -12,6 +12,7 @@ background job) and the statements it stored.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from pht.apps.finance.reasons import CATALOGUE, DETAIL_LABELS
 from pht.rules.financing import COMPONENTS
 
+_NUMERIC = re.compile(r"-?\d+(\.\d+)?")
 MONEY = {"max_digits": 16, "decimal_places": 2, "default": Decimal("0.00")}
 
 
@@ -133,7 +135,8 @@ class Statement(models.Model):
     def explanation_display(self) -> list[str]:
         """Why the statement adds up, in the active language (``pht.apps.finance.reasons``)."""
         return [
-            CATALOGUE.display(item.get("message"), str(item.get("reason", ""))) for item in self.explanation
+            CATALOGUE.display(_named_indicator(item.get("message")), str(item.get("reason", "")))
+            for item in self.explanation
         ]
 
 
@@ -158,7 +161,7 @@ class StatementLine(models.Model):
 
     def get_description_display(self) -> str:
         """The description in the active language (``pht.apps.finance.reasons``)."""
-        return CATALOGUE.display(self.message, self.description)
+        return CATALOGUE.display(_named_indicator(self.message), self.description)
 
     def details_display(self) -> list[tuple[str, Any]]:
         """The details as (label, value) in the active language; a points reason translated, its message hidden."""
@@ -169,7 +172,7 @@ class StatementLine(models.Model):
             if key == "reason":
                 value = CATALOGUE.display(self.details.get("reason_message"), str(value))
             label = DETAIL_LABELS.get(key)
-            shown.append((key if label is None else str(label), value))
+            shown.append((key if label is None else str(label), _readable(value)))
         return shown
 
 
@@ -207,3 +210,33 @@ class StatementPayment(models.Model):
 
     def __str__(self) -> str:
         return f"payment {self.reference} of {self.statement}"
+
+
+def _readable(value: Any) -> Any:
+    """A detail's value as a reader sees it: numbers in the page language's format, keys of nested
+    mappings labelled (``{'1ad': {'claims': 9}}`` → ``1ad: claims 9``), lists joined."""
+    from pht.apps.accounts.templatetags.pht_format import number
+
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, dict):
+        parts = []
+        for key, inner in value.items():
+            label = DETAIL_LABELS.get(str(key))
+            shown = _readable(inner)
+            parts.append(f"{key}: {shown}" if label is None else f"{label} {shown}")
+        return "; ".join(parts) if all(not isinstance(v, dict) for v in value.values()) else " · ".join(parts)
+    if isinstance(value, list | tuple):
+        return ", ".join(str(DETAIL_LABELS.get(str(v), _readable(v))) for v in value)
+    if isinstance(value, int | float | Decimal) or (isinstance(value, str) and _NUMERIC.fullmatch(value)):
+        return number(value, "auto")
+    return value
+
+
+def _named_indicator(message: Any) -> Any:
+    """A stored message with its quality indicator by name in the active language, not by its id."""
+    params = message.get("params") if isinstance(message, dict) else None
+    indicator = params.get("indicator") if isinstance(params, dict) else None
+    if not isinstance(params, dict) or not isinstance(indicator, str) or indicator not in DETAIL_LABELS:
+        return message
+    return {**message, "params": {**params, "indicator": str(DETAIL_LABELS[indicator])}}

@@ -41,7 +41,7 @@ TEMPLATES: dict[str, StrPromise] = {
         "share %(share)s is between %(lower)s and %(upper)s: %(points)s of %(max_points)s points"
     ),
     # Translators: a statement line; the Norwegian scheme term is in brackets in English only.
-    "financing.line.base_grant": _("Base grant (basistilskudd): %(rate)s kr / %(days)s x resident-days"),
+    "financing.line.base_grant": _("Base grant (basistilskudd): NOK %(rate)s / %(days)s x resident-days"),
     # Translators: a capitation cell, e.g. "Capitation (listeinnbyggertilskudd), women 67-79 years, 2 chronic
     # conditions, municipality 0828".
     "financing.line.capitation": _(
@@ -53,13 +53,13 @@ TEMPLATES: dict[str, StrPromise] = {
         "Copayments above the copayment ceiling (egenandelstak), paid by the state"
     ),
     "financing.line.copayment_exempt": _("Copayments of exempt patients, paid by the state"),
-    "financing.team.fee": _("for the team: %(amount)s kr in nurse tariffs"),
-    "financing.team.capitation": _("for the team: %(amount)s kr in nurse allowance"),
+    "financing.team.fee": _("for the team: NOK %(amount)s in nurse tariffs"),
+    "financing.team.capitation": _("for the team: NOK %(amount)s in nurse allowance"),
     "financing.socio_economic": _(
         "socio-economic factor of municipality %(municipality)s: %(factor)s (population-size proxy, an assumption)"
     ),
     "financing.line.nurse_allowance": _(
-        "Nurse allowance (sykepleiertilskudd): %(fte)s FTE for %(gp_lists)s GP lists x %(cost)s kr a year, "
+        "Nurse allowance (sykepleiertilskudd): %(fte)s FTE for %(gp_lists)s GP lists x NOK %(cost)s a year, "
         "for the month's days"
     ),
     # The capitation frame (pht.rules.financing.frame.TEMPLATES): why a pilot practice's capitation
@@ -81,7 +81,7 @@ TERMS: dict[tuple[str, str], StrPromise] = {
     ("sex", "M"): pgettext_lazy("sex", "men"),
 }
 
-CATALOGUE = ReasonCatalogue(TEMPLATES, TERMS)
+CATALOGUE = ReasonCatalogue(TEMPLATES, TERMS, localise=True)
 
 # The keys of a line's details (the rules' inputs), as shown on the statement page; another key shows as is.
 DETAIL_LABELS: dict[str, StrPromise] = {
@@ -110,6 +110,22 @@ DETAIL_LABELS: dict[str, StrPromise] = {
     "reason": _("reason"),
     "year": _("year"),
     "frame": _("frame"),
+    "claims": _("claims"),
+    "exempt_claims": _("exempt claims"),
+    "copayment_exempt": _("copayment of exempt patients"),
+    "copayment_patient": _("copayment paid by patients"),
+    "copayment_state": _("copayment paid by the state"),
+    "cost_per_fte": _("cost per FTE"),
+    "gp_lists": _("GP lists"),
+    "gp_lists_per_fte": _("GP lists per FTE"),
+    "nurse_allowance": _("nurse allowance"),
+    "copd_yearly_review": _("COPD yearly review"),
+    "dementia_follow_up": _("dementia follow-up"),
+    "diabetes_yearly_check": _("diabetes yearly check"),
+    "heart_failure_follow_up": _("heart failure follow-up"),
+    # values of ``billed_by``
+    "gp": _("GP"),
+    "out_of_hours": _("out-of-hours service"),
 }
 
 # Refusals by the permission verdict of storing settlements (pht.apps.finance.actions.TEMPLATES).

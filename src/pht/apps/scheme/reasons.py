@@ -131,7 +131,7 @@ TERMS: dict[tuple[str, str], StrPromise] = {
     ("financing_model", "capitation"): pgettext_lazy("financing model", "driftstilskuddsmodell"),
 }
 
-CATALOGUE = ReasonCatalogue(TEMPLATES, TERMS)
+CATALOGUE = ReasonCatalogue(TEMPLATES, TERMS, localise=True)
 
 # Refusals by the workflow rules (pht.rules.workflow): status steps, roles and the four-eyes check.
 REFUSAL_TEMPLATES: dict[str, StrPromise] = {

@@ -24,6 +24,13 @@ class Criterion:
     title_nb: str
     title_en: str
 
+    @property
+    def title(self) -> str:
+        """The title in the active language (bokmål unless English is chosen)."""
+        from django.utils.translation import get_language
+
+        return self.title_en if (get_language() or "nb").startswith("en") else self.title_nb
+
 
 def criteria_from_values(values: Sequence[Mapping[str, object]]) -> tuple[Criterion, ...]:
     result = []
@@ -58,6 +65,10 @@ class Spread:
     stdev_total: Decimal | None
     per_criterion: Mapping[str, tuple[int, int]]  # key -> (min, max) across reviewers
     disagreements: tuple[str, ...]  # criteria where reviewers differ by DISAGREEMENT or more
+
+    def disagreement_titles(self, criteria: Sequence[Criterion]) -> str:
+        """The criteria reviewers disagree on, by title in the active language."""
+        return ", ".join(c.title for c in criteria if c.key in self.disagreements)
 
 
 def spread(reviews: Sequence[Mapping[str, int]], criteria: Sequence[Criterion]) -> Spread:

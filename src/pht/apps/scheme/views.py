@@ -20,6 +20,7 @@ from pht.apps.accounts.actions import ActionRefused, show_refusal
 from pht.apps.accounts.permissions import roles_of
 from pht.apps.accounts.todos import filter_context, todo_filter
 from pht.apps.accounts.validation import optional_id, parse_id
+from pht.apps.registry.models import SIZE_CLASS_CHOICES
 from pht.apps.scheme import actions, reasons, todos
 from pht.apps.scheme import models as m
 from pht.apps.scheme.parameters import LABELS
@@ -85,9 +86,7 @@ def call_overview(request: HttpRequest) -> HttpResponse:
             "call": call,
             "applications": applications,
             "by_status": [(label, by_status.get(value, 0)) for value, label in m.Application.Status.choices],
-            "by_size": [
-                (reasons.TERMS[("size_class", k)], by_size.get(k, 0)) for k in ("small", "medium", "large")
-            ],
+            "by_size": [(label, by_size.get(k, 0)) for k, label in SIZE_CLASS_CHOICES],
             "deadline": actions.deadline_of(call),
             "criteria": criteria_from_values(call.criteria),
         },
@@ -146,6 +145,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     criteria = criteria_from_values(application.call.criteria)
     assignments = list(application.assignments.select_related("reviewer"))
     submitted = [a for a in assignments if a.status == m.ReviewAssignment.Status.SUBMITTED]
+    shown_spread = spread([a.scores for a in submitted], criteria) if officer else None
     revisions = list(application.revisions.all())
     diff = None
     if len(revisions) >= 2:
@@ -180,7 +180,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "officer": officer,
             "is_lead": actions.ROLE_LEAD in roles,
             "assignments": assignments if officer else [],
-            "spread": spread([a.scores for a in submitted], criteria) if officer else None,
+            "spread": shown_spread,
+            "disagreements": shown_spread.disagreement_titles(criteria) if shown_spread else "",
             "criteria": criteria,
             "revisions": revisions,
             "diff": diff,

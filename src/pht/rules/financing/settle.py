@@ -73,18 +73,18 @@ TEMPLATES: Mapping[str, str] = {
     "financing.points.between": (
         "share %(share)s is between %(lower)s and %(upper)s: %(points)s of %(max_points)s points"
     ),
-    "financing.line.base_grant": "Base grant (basistilskudd): %(rate)s kr / %(days)s x resident-days",
+    "financing.line.base_grant": "Base grant (basistilskudd): NOK %(rate)s / %(days)s x resident-days",
     "financing.line.capitation": (
         "Capitation (listeinnbyggertilskudd), %(sex)s %(age_band)s years, %(conditions)s chronic conditions, "
         "municipality %(municipality)s"
     ),
-    "financing.team.fee": "for the team: %(amount)s kr in nurse tariffs",
-    "financing.team.capitation": "for the team: %(amount)s kr in nurse allowance",
+    "financing.team.fee": "for the team: NOK %(amount)s in nurse tariffs",
+    "financing.team.capitation": "for the team: NOK %(amount)s in nurse allowance",
     "financing.socio_economic": (
         "socio-economic factor of municipality %(municipality)s: %(factor)s (population-size proxy, an assumption)"
     ),
     "financing.line.nurse_allowance": (
-        "Nurse allowance (sykepleiertilskudd): %(fte)s FTE for %(gp_lists)s GP lists x %(cost)s kr a year, "
+        "Nurse allowance (sykepleiertilskudd): %(fte)s FTE for %(gp_lists)s GP lists x NOK %(cost)s a year, "
         "for the month's days"
     ),
     "financing.line.copayment_patient": "Copayments (egenandeler) paid by patients",

@@ -1,10 +1,13 @@
 """One way to show a value, in the page's language: ``{% load pht_format %}``.
 
 ``amount``   1 500 000,00 kr (bokmål) · NOK 1,500,000.00 (English)
-``number``   1 500 000 · 1,500,000 (``|number:2`` for two decimals)
+``number``   1 500 000 · 1,500,000 (``|number:2`` for two decimals, ``|number:"auto"`` for the value's own)
 ``percent``  a share (0.123) as 12,3 % · 12.3% (``|percent:0`` for whole percents)
 ``fte``      full-time equivalents with two decimals: 0,50 · 0.50
 ``day``      a date (or ISO date text): 5. desember 2026 · Dec. 5, 2026
+``moment``   a date and time in the site's time zone: 5. desember 2026 14:05 · Dec. 5, 2026, 2:05 p.m.
+
+The filters are template builtins (settings.TEMPLATES), so no ``{% load %}`` is needed.
 
 Every filter gives the value back untouched (as text) if it is not a number or date, so a template
 never fails on an empty cell; ``None`` and "" show as an en dash.
@@ -16,7 +19,7 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -62,6 +65,9 @@ def number(value: object, decimals: object = 0) -> str:
     parsed = _decimal(value)
     if parsed is None:
         return EMPTY if value in (None, "") else str(value)
+    if decimals == "auto":  # as many decimals as the value carries (a rate of 0.125, a count of 3)
+        exponent = parsed.normalize().as_tuple().exponent
+        return format_number(parsed, min(max(-int(exponent), 0), 6))
     return format_number(parsed, _decimals(decimals, 0))
 
 
@@ -107,6 +113,23 @@ def day(value: object) -> str:
     if not isinstance(value, datetime.date):
         return str(value)
     return formats.date_format(value, "DATE_FORMAT")
+
+
+@register.filter
+def moment(value: object) -> str:
+    """A date and time in the page's language, in the site's time zone (DATETIME_FORMAT)."""
+    if value in (None, ""):
+        return EMPTY
+    if isinstance(value, str):
+        try:
+            value = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return str(value)
+    if not isinstance(value, datetime.datetime):
+        return day(value)
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return formats.date_format(value, "DATETIME_FORMAT")
 
 
 # The registry's older name for ``number`` (kept so its templates and others' keep working).
