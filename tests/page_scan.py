@@ -44,8 +44,12 @@ class Problem:
         return f"{self.kind} on {self.url} [{self.language}]: {self.text[:160]!r}"
 
 
+SKIPPED = {"script", "style", "code", "template", "textarea"}
+
+
 class _Page(HTMLParser):
-    """Visible text nodes (no scripts, styles, attribute values or ``<code>``) and the links of a page."""
+    """Visible text nodes (no scripts, styles, attribute values, ``<code>`` or a ``<textarea>``'s content,
+    which is the user's input like an input's value) and the links of a page."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -54,7 +58,7 @@ class _Page(HTMLParser):
         self._skip = 0
 
     def handle_starttag(self, tag: str, attrs: Any) -> None:
-        if tag in {"script", "style", "code", "template"}:
+        if tag in SKIPPED:
             self._skip += 1
         if tag == "a":
             href = dict(attrs).get("href")
@@ -62,7 +66,7 @@ class _Page(HTMLParser):
                 self.links.append(href)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in {"script", "style", "code", "template"} and self._skip:
+        if tag in SKIPPED and self._skip:
             self._skip -= 1
 
     def handle_data(self, data: str) -> None:

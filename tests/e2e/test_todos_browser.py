@@ -59,7 +59,7 @@ def test_case_officer_follows_overdue_reports_to_the_filtered_list(page, live_se
     count = _count(overdue)
     assert count > 0
     assert _todo(page, "scheme.reports.to_approve").inner_text() == "3 Innsendte rapporter å godkjenne"
-    assert _todo(page, "scheme.applications.check").inner_text().startswith("1 Søknader der vilkårene")
+    assert _todo(page, "scheme.applications.check").inner_text().startswith("2 Søknader der vilkårene")
     overdue.click()
     page.wait_for_url(re.compile(r".*/scheme/rapporter/\?todo=scheme\.reports\.overdue$"))
     assert _banner(page) == "Viser bare: Rapporter over fristen — Vis alle"
@@ -73,14 +73,15 @@ def test_case_officer_follows_overdue_reports_to_the_filtered_list(page, live_se
     page.goto(f"{live_server.url}/")
     _todo(page, "scheme.applications.check").click()
     page.wait_for_url(re.compile(r".*/scheme/soknader/\?todo=scheme\.applications\.check$"))
-    assert page.locator("tr[data-application]").count() == 1
-    assert "Utlysning: nye legekontor" in page.locator("tr[data-application]").inner_text()
+    rows = page.locator("tr[data-application]")
+    assert rows.count() == 2  # the open call's applications from Hå and Flora
+    assert all("Utlysning: nye legekontor" in row.inner_text() for row in rows.all())
 
 
 def test_reviewer_follows_conflict_declaration_to_the_filtered_list(page, live_server, login, scheme_demo):  # type: ignore[no-untyped-def]
     login(page, "fagvurderer")
     declare = _todo(page, "scheme.reviews.declare")
-    assert declare.inner_text() == "1 Tildelte søknader der du skal erklære inhabilitet eller ikke"
+    assert declare.inner_text() == "2 Tildelte søknader der du skal erklære inhabilitet eller ikke"
     assert _todo(page, "scheme.reviews.score").inner_text() == "0 Fagvurderinger å gjøre ferdig"
     # urgent to-dos with something to do come first
     assert page.locator("[data-todo]").first.get_attribute("data-todo") == "scheme.reviews.declare"
@@ -88,10 +89,12 @@ def test_reviewer_follows_conflict_declaration_to_the_filtered_list(page, live_s
     page.wait_for_url(re.compile(r".*/scheme/vurderinger/\?todo=scheme\.reviews\.declare$"))
     assert _banner(page).startswith("Viser bare: Tildelte søknader")
     rows = page.locator("tr[data-assignment]")
-    assert rows.count() == 1 and "Hå" in rows.inner_text() and "Tildelt" in rows.inner_text()
+    assert rows.count() == 2  # Hå's and Flora's applications to the open call
+    assert {row.locator("td").first.inner_text() for row in rows.all()} == {"Hå", "Flora"}
+    assert all("Tildelt" in row.inner_text() for row in rows.all())
     page.get_by_role("link", name="Vis alle").click()
     page.wait_for_url(re.compile(r".*/scheme/vurderinger/$"))
-    assert page.locator("tr[data-assignment]").count() == 18  # 17 reviews of 2017 and the new one
+    assert page.locator("tr[data-assignment]").count() == 19  # 17 reviews of 2017 and the open call's two
 
 
 def test_finance_officer_follows_approval_todo_under_four_eyes(page, live_server, login, scheme_demo):  # type: ignore[no-untyped-def]

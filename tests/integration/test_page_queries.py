@@ -16,8 +16,9 @@ from pht.apps.accounts.models import Role
 
 # Session, user, organisation, then the page's own: the published call, "already applied?", the rows.
 APPLICATION_LIST_MAX_QUERIES = 6
-# Session, user, organisation, then the versions, the other model's statement and the lines.
-STATEMENT_MAX_QUERIES = 6
+# Session, user, organisation, then the versions, the other model's statement, the lines and the
+# month's linked payments (one query for all versions).
+STATEMENT_MAX_QUERIES = 7
 
 
 def _queries(client: Client, url: str) -> tuple[int, Any]:

@@ -58,6 +58,7 @@ def demo(settings, tmp_path) -> dict[str, Any]:
     return users
 
 
+
 def _rows(client: Client, url: str, key: str) -> int:
     response = client.get(url)
     assert response.status_code == 200, url
@@ -104,9 +105,10 @@ def test_case_officer_todos_match_their_filtered_lists(demo: dict[str, Any]) -> 
     overdue = m.Report.objects.filter(status="due", due_date__lt=today)
     assert found["scheme.reports.overdue"] == overdue.count() > 0
     assert found["scheme.reports.to_approve"] == 3  # the demo's three submitted 2018 reports
-    # the open-call application: not yet checked by the officer, one review outstanding
-    assert found["scheme.applications.check"] == 1
-    assert found["scheme.applications.reviews_outstanding"] == 1
+    # the open call's two submitted applications (one of them Flora's): neither checked by the officer yet, and
+    # each waits for fagvurderer's review (Flora's is scored by fagvurderer2 only)
+    assert found["scheme.applications.check"] == 2
+    assert found["scheme.applications.reviews_outstanding"] == 2
     client = Client()
     client.force_login(demo["saksbehandler"])
     # the filter filters: the whole report list is longer, and every filtered row is overdue
@@ -115,19 +117,20 @@ def test_case_officer_todos_match_their_filtered_lists(demo: dict[str, Any]) -> 
     assert len(whole) > len(only)
     assert all(item["overdue"] for item in only)
     checked = client.get(reverse("scheme:applications") + "?todo=scheme.applications.check")
-    assert [a.call.code for a in checked.context["applications"]] == ["utlysning-nye-legekontor"]
+    assert [a.call.code for a in checked.context["applications"]] == ["utlysning-nye-legekontor"] * 2
 
 
 def test_reviewer_todos_and_the_filtered_review_list(demo: dict[str, Any]) -> None:
     first = _check_every_todo(demo["fagvurderer"])
-    assert first == {"scheme.reviews.declare": 1, "scheme.reviews.score": 0}
+    # assigned both open-call applications, conflict not yet declared on either
+    assert first == {"scheme.reviews.declare": 2, "scheme.reviews.score": 0}
     second = _check_every_todo(demo["fagvurderer2"])
     assert second == {"scheme.reviews.declare": 0, "scheme.reviews.score": 1}
     client = Client()
     client.force_login(demo["fagvurderer"])
     whole = client.get(reverse("scheme:reviews")).context["assignments"]
     only = client.get(reverse("scheme:reviews") + "?todo=scheme.reviews.declare").context["assignments"]
-    assert len(whole) == 18 and [a.status for a in only] == ["assigned"]
+    assert len(whole) == 19 and [a.status for a in only] == ["assigned", "assigned"]
 
 
 def test_finance_officers_approve_only_what_another_prepared(demo: dict[str, Any]) -> None:
@@ -144,8 +147,8 @@ def test_finance_officers_approve_only_what_another_prepared(demo: dict[str, Any
     client = Client()
     client.force_login(demo["okonomi"])
     only = client.get(reverse("scheme:payments") + "?todo=scheme.instalments.prepare").context["instalments"]
-    assert {i.status for i in only} == {"planned"}
-    assert all(i.due <= datetime.date.today() for i in only)
+    assert {i.status for i, _case in only} == {"planned"}
+    assert all(i.due <= datetime.date.today() for i, _case in only)
     assert len(client.get(reverse("scheme:payments")).context["instalments"]) > len(only)
 
 

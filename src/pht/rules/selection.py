@@ -47,7 +47,6 @@ TEMPLATES: Mapping[str, str] = {
     "selection.locked_in": "%(candidate)s locked in",
     "selection.locked_out": "%(candidate)s locked out",
     "selection.left_out": "%(candidate)s left out",
-    "selection.group": "%(group)s (%(description)s)",
     "selection.infeasible.repairable": (
         "infeasible: these constraints cannot all hold together: %(clash)s. "
         "Relaxing any one of %(repairs)s alone makes the problem feasible."
@@ -341,11 +340,11 @@ def solve_selection(problem: SelectionProblem) -> SelectionResult:
     if x is None:
         conflict = _minimal_conflict(scores, rows)
         repairs = [r.group for r in rows if _solve(scores, [o for o in rows if o is not r]) is not None]
-        clash = tuple(
-            Message("selection.group", {"group": r.group, "description": r.message}) for r in conflict
-        )
+        # Readers see each constraint described (its group key stays in the result's details).
+        clash = tuple(r.message for r in conflict)
+        repair_messages = tuple(r.message for r in rows if r.group in repairs)
         message = (
-            Message("selection.infeasible.repairable", {"clash": clash, "repairs": tuple(repairs)})
+            Message("selection.infeasible.repairable", {"clash": clash, "repairs": repair_messages})
             if repairs
             else Message("selection.infeasible.stuck", {"clash": clash})
         )
@@ -413,7 +412,9 @@ def solve_selection(problem: SelectionProblem) -> SelectionResult:
     found: dict[str, Param] = {"chosen": len(chosen), "score": f"{optimum:.2f}", "gps": total_gps}
     if limiting:
         found["binding"] = tuple(
-            Message("selection.binding", {"group": b.group, "gain": f"{b.gain_if_relaxed:.2f}"})
+            Message(
+                "selection.binding", {"group": b.message or b.description, "gain": f"{b.gain_if_relaxed:.2f}"}
+            )
             for b in limiting
         )
         message = Message("selection.optimal.binding", found)

@@ -23,7 +23,7 @@ BEFORE = datetime.datetime(2017, 10, 10, 12, 0, tzinfo=ZoneInfo("Europe/Oslo"))
 ALL_FOURS = {"anchoring": 4, "readiness": 4, "target_groups": 4, "cooperation": 4, "evaluation_data": 4}
 RULES_TEMPLATES = {**eligibility.TEMPLATES, **grants.TEMPLATES, **selection.TEMPLATES}
 # Templates with nothing to translate but placeholders and punctuation.
-NO_WORDS = {"eligibility.problems", "selection.group"}
+NO_WORDS = {"eligibility.problems"}
 CATALOGUE = Path(reasons.__file__).parent / "locale" / "en" / "LC_MESSAGES" / "django.mo"
 NBSP = "\xa0"  # bokmål groups digits with a no-break space
 

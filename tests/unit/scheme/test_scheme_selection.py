@@ -138,8 +138,11 @@ def test_infeasible_names_the_clashing_constraints() -> None:
     assert result.status == "infeasible"
     assert set(result.conflict) == {"per_size_class[small]", "gps_max"}
     assert set(result.repairs) == {"per_size_class[small]", "gps_max"}
-    assert "per_size_class[small]" in result.explanation and "gps_max" in result.explanation
-    assert "min_per_model" not in result.explanation
+    # The explanation describes the constraints in words; their keys stay in the result's fields.
+    assert "exactly 2 chosen of size class small" in result.explanation
+    assert "at most 20 GPs in all" in result.explanation
+    assert "per_size_class" not in result.explanation and "gps_max" not in result.explanation
+    assert "capitation" not in result.explanation
 
 
 def test_infeasible_lock_clash() -> None:

@@ -33,10 +33,16 @@ def known_covariate(name: str) -> bool:
     return False
 
 
+# Estimators by their authors' names, as the literature cites them (a proper name in both languages).
+ESTIMATOR_LABELS = {"callaway_santanna": "Callaway & Sant'Anna (2021)"}
+
+
 def _outcome_field(dimension: str) -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(
         label=DIMENSIONS[dimension],
-        choices=[(key, f"{o.title} ({key})") for key, o in CATALOGUE.items()],
+        # The title in the page's language (its msgid is in pht.apps.evaluation.presentation); the key
+        # is the plan's, not the reader's.
+        choices=[(key, _(o.title)) for key, o in CATALOGUE.items()],  # noqa: INT001
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -58,7 +64,9 @@ class PlanForm(forms.Form):
         choices=[(p, POPULATION_LABELS[p]) for p in POPULATIONS],
         widget=forms.CheckboxSelectMultiple,
     )
-    estimator = forms.ChoiceField(label=_("Estimator"), choices=[(e, e) for e in ESTIMATORS])
+    estimator = forms.ChoiceField(
+        label=_("Estimator"), choices=[(e, ESTIMATOR_LABELS.get(e, e)) for e in ESTIMATORS]
+    )
     control = forms.ChoiceField(label=_("Control group"), choices=[(c, CONTROL_LABELS[c]) for c in CONTROLS])
     neighbours = forms.IntegerField(
         label=_("Matched controls per treated practice"), min_value=1, max_value=20

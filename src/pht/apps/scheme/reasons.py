@@ -104,7 +104,6 @@ TEMPLATES: dict[str, StrPromise] = {
     "selection.locked_out": _("%(candidate)s låst ut"),
     "selection.left_out": _("%(candidate)s utelatt"),
     # Translators: a constraint group's id and its description (nothing to translate).
-    "selection.group": _("%(group)s (%(description)s)"),
     "selection.infeasible.repairable": _(
         "ikke mulig: disse betingelsene kan ikke alle holde samtidig: %(clash)s. "
         "Å lempe på én av %(repairs)s alene gjør problemet løsbart."

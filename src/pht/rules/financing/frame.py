@@ -205,12 +205,12 @@ def team_funding(
 # them (pht.apps.finance.reasons), as it does the settlement rules' ``TEMPLATES``.
 TEMPLATES: Mapping[str, str] = {
     "financing.frame": (
-        "share of the capitation frame %(year)s: frame %(frame)s kr = reference-year fee income "
-        "%(reference_income)s kr + nurse allowance %(allowance)s kr; quality grant %(quality_share)s of the frame "
-        "(%(quality_pool)s kr), the rest capitation. This month: needs-weighted pool %(month_needs)s kr shared by "
-        "the capitation at the budget-neutral rate (here %(needs_weight)s kr) gives %(needs)s kr; quality pool "
-        "%(month_quality)s kr shared by the points-based quality grant (here %(quality_weight)s kr) gives "
-        "%(quality)s kr"
+        "share of the capitation frame %(year)s: frame NOK %(frame)s = reference-year fee income "
+        "NOK %(reference_income)s + nurse allowance NOK %(allowance)s; quality grant %(quality_share)s of the "
+        "frame (NOK %(quality_pool)s), the rest capitation. This month: needs-weighted pool NOK %(month_needs)s "
+        "shared by the capitation at the budget-neutral rate (here NOK %(needs_weight)s) gives NOK %(needs)s; "
+        "quality pool NOK %(month_quality)s shared by the points-based quality grant (here "
+        "NOK %(quality_weight)s) gives NOK %(quality)s"
     ),
     "financing.line.frame_capitation": "Adjustment to this month's share of the capitation frame",
     "financing.line.frame_quality": "Adjustment to this month's share of the frame's quality grant",
