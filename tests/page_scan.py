@@ -15,6 +15,7 @@ key, a plan hash). Downloads (PDF, CSV, JSON), the API, the admin and logout are
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections import deque
 from collections.abc import Iterable
@@ -200,3 +201,15 @@ def scan_site(
                 queue.append(target)
         scan.pages[language] = scanned
     return scan
+
+
+# Written out by hand (not Django's formats), so a test comparing a page's date with it checks the filter.
+NB_MONTHS = (
+    "januar", "februar", "mars", "april", "mai", "juni",
+    "juli", "august", "september", "oktober", "november", "desember",
+)  # fmt: skip
+
+
+def bokmal_day(value: datetime.date) -> str:
+    """A date as a bokmål page shows it: 5. desember 2026."""
+    return f"{value.day}. {NB_MONTHS[value.month - 1]} {value.year}"

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from page_scan import bokmal_day
 from pht.apps.accounts.models import Role
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -96,16 +97,6 @@ def test_officer_creates_and_publishes_a_call_lead_applies_public_reads(
     assert (
         page.locator("#call-deadline")
         .inner_text()
-        .startswith(_bokmal_day(today + datetime.timedelta(days=20)))
+        .startswith(bokmal_day(today + datetime.timedelta(days=20)))
     )
     context.close()
-
-
-def _bokmal_day(value: datetime.date) -> str:
-    """The date as the page's ``day`` filter shows it in bokmål (5. desember 2026)."""
-    from django.utils import translation
-
-    from pht.apps.accounts.templatetags.pht_format import day
-
-    with translation.override("nb"):
-        return day(value)

@@ -8,6 +8,8 @@ import re
 
 import pytest
 
+from page_scan import bokmal_day
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NBSP = "\xa0"
@@ -54,7 +56,7 @@ def test_the_whole_way_from_open_call_to_an_approved_disbursement(logged_in, bro
     page.wait_for_url(re.compile(rf".*/scheme/utlysninger/{code}/$"))
     assert page.locator("#call-status").inner_text() == "Publisert"
     assert "kan søke om å ta med flere legekontor" in page.locator("#call-description").inner_text()
-    assert page.locator("#call-deadline").inner_text().startswith(call.deadline_date.strftime("%d.%m.%Y"))
+    assert page.locator("#call-deadline").inner_text().startswith(bokmal_day(call.deadline_date))
     page.get_by_role("link", name="Søk på denne utlysningen").click()
     page.wait_for_url(re.compile(rf".*/scheme/soknader/ny/\?call={code}$"))
     page.get_by_label("Navn").fill("Per Prosjektleder")

@@ -58,7 +58,6 @@ def demo(settings, tmp_path) -> dict[str, Any]:
     return users
 
 
-
 def _rows(client: Client, url: str, key: str) -> int:
     response = client.get(url)
     assert response.status_code == 200, url
