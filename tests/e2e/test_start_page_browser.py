@@ -56,6 +56,17 @@ def test_nurse_follows_review_and_task_todos_to_filtered_lists(page, live_server
     task_rows = page.get_by_test_id("task-table").locator("tbody tr")
     assert task_rows.count() == 1
     assert "Ring pasienten før evalueringen" in task_rows.first.inner_text()
+    # patients new in a target group since a month before the list's date, each marked «ny»
+    page.goto(f"{live_server.url}/")
+    new = _todo(page, "care.new_in_group")
+    count = int(new.inner_text().split()[0])
+    assert new.inner_text().endswith("Pasienter nye i målgruppe, uten oppfølgingsplan") and count > 0
+    new.click()
+    page.wait_for_url(re.compile(r".*/care/\?todo=care\.new_in_group#patients-heading$"))
+    patients = page.get_by_test_id("worklist-table").locator("tbody tr")
+    assert patients.count() == min(count, 25)  # a page of the worklist
+    for row in patients.all():
+        assert re.search(r"ny \(ikke i målgruppen \d+\. \w+ \d{4}\)", row.inner_text()), row.inner_text()
 
 
 def test_gp_and_project_lead_see_their_own_todos(page, live_server, login, demo):  # type: ignore[no-untyped-def]

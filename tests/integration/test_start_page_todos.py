@@ -245,6 +245,8 @@ def test_practice_staff_todos_match_the_worklist_and_reviews(registry, settings)
     nurse = _check_every_todo(User.objects.get(username="sykepleier"))
     assert nurse["care.tasks.nurse"] == 1 and nurse["care.reviews"] == 1
     assert nurse["care.without_plan"] > 0
+    # the demo list's date is 31 Dec 2019: patients whose group began in December are new
+    assert 0 < nurse["care.new_in_group"] < nurse["care.without_plan"], nurse
     gp = _check_every_todo(User.objects.get(username="fastlege"))
     assert gp["care.tasks.gp"] == 3 and "care.tasks.nurse" not in gp
     secretary = _check_every_todo(User.objects.get(username="helsesekretaer"))

@@ -141,6 +141,9 @@ class TargetGroupParameters:
     frail_elderly: FrailElderlyParameters
     complex_needs: ComplexNeedsParameters
     poor_demanders: PoorDemanderParameters
+    # A membership is "new" when the resident was not in the group (or not on the list) this many days
+    # before the stratification date: the team's "newly in a target group" to-do.
+    new_member_days: int = 30
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object]) -> TargetGroupParameters:
@@ -148,6 +151,7 @@ class TargetGroupParameters:
         frail = _table(values, "frail_elderly")
         complex_ = _table(values, "complex_needs")
         poor = _table(values, "poor_demanders")
+        new_members = _table(values, "new_members")
         try:
             min_category = FrailtyCategory(str(frail.get("min_category")))
         except ValueError as exc:
@@ -181,6 +185,7 @@ class TargetGroupParameters:
                 no_contact_months=_whole(poor, "no_contact_months", "poor_demanders", minimum=1),
                 practice_contact_kinds=contact_kinds,
             ),
+            new_member_days=_whole(new_members, "window_days", "new_members", minimum=1),
         )
 
     def condition_of(self, group: TargetGroup) -> dict[str, str]:
@@ -482,6 +487,28 @@ def vocabulary(
 def need_score(group_count: int, deficit_count: int) -> int:
     """Ranking for the worklist (a default): each target group weighs 10, each frailty deficit 1."""
     return 10 * group_count + deficit_count
+
+
+def new_memberships(
+    history: ResidentHistory,
+    current: Stratification,
+    parameters: TargetGroupParameters,
+    frailty_parameters: FrailtyIndexParameters,
+    listed_from: datetime.date | None = None,
+) -> tuple[datetime.date, frozenset[TargetGroup]]:
+    """The groups of ``current`` that are new: the resident was not in them ``new_member_days`` before
+    ``current.on`` (judged only on the records dated up to then, as ``stratify`` does), or was not yet
+    on the list then (``listed_from`` after that day: new to the practice is new to its team).
+
+    Returns the day compared with and the new groups.
+    """
+    since = current.on - datetime.timedelta(days=parameters.new_member_days)
+    if not current.groups:
+        return since, frozenset()
+    if listed_from is not None and listed_from > since:
+        return since, frozenset(current.groups)
+    before = set(stratify(history, since, parameters, frailty_parameters).groups)
+    return since, frozenset(group for group in current.groups if group not in before)
 
 
 def stratify_all(

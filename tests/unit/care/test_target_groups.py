@@ -175,3 +175,60 @@ def test_code_list_membership_matches_an_independent_count(history: ResidentHist
         assert result.verdict(TargetGroup.CHRONIC_DISEASE).passed
     if result.verdict(TargetGroup.FRAIL_ELDERLY).passed:
         assert age_on(history.birth_date, ON) >= PARAMS.frail_elderly.min_age
+
+
+def test_new_memberships_are_those_not_held_a_window_before() -> None:
+    from pht.rules.target_groups import new_memberships
+
+    # Diabetes diagnosed 10 days before the list's date, no practice contact: new in chronic disease and
+    # among the poor demanders; a condition from years ago is not new.
+    fresh = ResidentHistory(
+        "fresh", datetime.date(1960, 1, 1), (Diagnosis("T90", ON - datetime.timedelta(days=10)),)
+    )
+    current = stratify(fresh, ON, PARAMS, FRAILTY)
+    since, new = new_memberships(fresh, current, PARAMS, FRAILTY)
+    assert since == ON - datetime.timedelta(days=PARAMS.new_member_days) == datetime.date(2019, 12, 1)
+    assert new == {TargetGroup.CHRONIC_DISEASE, TargetGroup.POOR_DEMANDERS}
+    old = ResidentHistory("old", datetime.date(1960, 1, 1), (Diagnosis("T90", datetime.date(2015, 5, 5)),))
+    assert new_memberships(old, stratify(old, ON, PARAMS, FRAILTY), PARAMS, FRAILTY)[1] == frozenset()
+    # ... unless the person came onto the list inside the window: new to the practice's team
+    moved = new_memberships(
+        old, stratify(old, ON, PARAMS, FRAILTY), PARAMS, FRAILTY, datetime.date(2019, 12, 15)
+    )
+    assert moved[1] == {TargetGroup.CHRONIC_DISEASE, TargetGroup.POOR_DEMANDERS}
+    # a diagnosis on the day the window opens was already on record then
+    edge = ResidentHistory("edge", datetime.date(1960, 1, 1), (Diagnosis("T90", datetime.date(2019, 12, 1)),))
+    assert new_memberships(edge, stratify(edge, ON, PARAMS, FRAILTY), PARAMS, FRAILTY)[1] == frozenset()
+
+
+@given(
+    codes=st.lists(
+        st.tuples(st.sampled_from(["T90", "P76", "K77", "P15", "A90", "R74"]), st.integers(0, 4000)),
+        max_size=6,
+    ),
+    listed_days=st.one_of(st.none(), st.integers(0, 4000)),
+)
+@settings(max_examples=60, deadline=None)
+def test_new_memberships_are_some_of_the_current_ones(
+    codes: list[tuple[str, int]], listed_days: int | None
+) -> None:
+    from pht.rules.target_groups import new_memberships
+
+    history = ResidentHistory(
+        "h",
+        datetime.date(1950, 6, 6),
+        tuple(Diagnosis(code, ON - datetime.timedelta(days=d)) for code, d in codes),
+    )
+    current = stratify(history, ON, PARAMS, FRAILTY)
+    listed = None if listed_days is None else ON - datetime.timedelta(days=listed_days)
+    since, new = new_memberships(history, current, PARAMS, FRAILTY, listed)
+    assert new <= set(current.groups)
+    if listed is not None and listed > since:
+        assert new == set(current.groups)
+    # a code-list group whose codes were all on record by the window's start is never new
+    for group in (TargetGroup.CHRONIC_DISEASE, TargetGroup.MENTAL_ILLNESS, TargetGroup.SUBSTANCE_USE):
+        lookup = PARAMS.condition_of(group)
+        if any(code in lookup and ON - datetime.timedelta(days=d) <= since for code, d in codes) and (
+            listed is None or listed <= since
+        ):
+            assert group not in new

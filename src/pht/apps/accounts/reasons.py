@@ -33,20 +33,24 @@ def _number(value: int) -> str:
 
 
 _DECIMAL = re.compile(r"^-?\d+\.\d+$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def localise_decimals(value: Param) -> Param:
-    """Decimal text in a message's parameters (``"0.278"``, ``"678082.19"``) as the page's language writes
-    it (``0,278`` / ``678 082,19`` in bokmål, ``678,082.19`` in English), keeping its places."""
-    from pht.apps.accounts.templatetags.pht_format import format_number
+def localise_values(value: Param) -> Param:
+    """Decimal and date text in a message's parameters as the page's language writes them: ``"0.278"``,
+    ``"678082.19"`` as ``0,278`` / ``678 082,19`` in bokmål and ``678,082.19`` in English (keeping the
+    places); ``"2009-06-08"`` as the ``day`` filter writes a date (``8. juni 2009`` / ``June 8, 2009``)."""
+    from pht.apps.accounts.templatetags.pht_format import day, format_number
 
     if isinstance(value, Message):
-        return Message(value.key, {name: localise_decimals(item) for name, item in value.params.items()})
+        return Message(value.key, {name: localise_values(item) for name, item in value.params.items()})
     if isinstance(value, tuple):
-        return tuple(localise_decimals(item) for item in value)
+        return tuple(localise_values(item) for item in value)
     if isinstance(value, str) and _DECIMAL.match(value):
         number = Decimal(value)
         return format_number(number, -int(number.as_tuple().exponent))
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return day(value)  # text that is not a real date (2019-13-45) stays as it is
     return value
 
 
@@ -73,7 +77,7 @@ class ReasonCatalogue:
     ) -> None:
         self.templates = templates
         self.terms: Mapping[tuple[str, str], StrOrPromise] = terms or {}
-        # decimals in the page's language (pht_format); apps opt in as their pages adopt the filters
+        # decimals and dates in the page's language (pht_format); apps opt in as their pages adopt the filters
         self.localise = localise
         # (language, stored message, fallback) -> rendered text. A list page shows the same few reasons
         # on every row and every request, and rendering one through gettext costs about a millisecond.
@@ -93,7 +97,7 @@ class ReasonCatalogue:
         """``message`` in the active language (``KeyError`` for an id or placeholder the table lacks); whole
         numbers grouped as the language writes them (20 000 in bokmål, 20,000 in English)."""
         if self.localise:
-            localised = localise_decimals(message)
+            localised = localise_values(message)
             message = localised if isinstance(localised, Message) else message
         return render(message, self.template, self.term, _number)
 

@@ -283,7 +283,7 @@ def stratify_residents(residents: Iterable[ListResident], on: datetime.date | No
     """
     from pht.refdata.params import load_parameters
     from pht.rules.frailty import FrailtyIndexParameters
-    from pht.rules.target_groups import TargetGroupParameters, stratify
+    from pht.rules.target_groups import TargetGroupParameters, new_memberships, stratify
 
     on = on or timezone.localdate()
     groups_set = load_parameters("target_groups", on)
@@ -297,7 +297,9 @@ def stratify_residents(residents: Iterable[ListResident], on: datetime.date | No
     memberships: list[TargetGroupMembership] = []
     with transaction.atomic():
         for resident in chosen:
-            result = stratify(history_of(resident), on, parameters, frailty)
+            history = history_of(resident)
+            result = stratify(history, on, parameters, frailty)
+            since, new = new_memberships(history, result, parameters, frailty, resident.list_from)
             memberships += [
                 TargetGroupMembership(
                     resident=resident,
@@ -307,6 +309,7 @@ def stratify_residents(residents: Iterable[ListResident], on: datetime.date | No
                     message=verdict.message.as_dict() if verdict.message else {},
                     inputs=_json(verdict.inputs),
                     computed_on=on,
+                    new_since=since if verdict.rule.removeprefix("target_group.") in new else None,
                     provenance=provenance,
                 )
                 for verdict in result.memberships

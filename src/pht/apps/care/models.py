@@ -141,6 +141,9 @@ class TargetGroupMembership(models.Model):
     message: models.JSONField[dict[str, Any]] = models.JSONField(default=dict, blank=True)
     inputs: models.JSONField[dict[str, Any]] = models.JSONField(default=dict)
     computed_on = models.DateField()
+    # Set when the membership is new (pht.rules.target_groups.new_memberships): the day, a window before
+    # ``computed_on``, on which the resident was not yet in this group or not yet on the list.
+    new_since = models.DateField(_("new since"), null=True, blank=True)
     provenance: models.JSONField[dict[str, Any]] = models.JSONField(default=dict)
 
     class Meta:

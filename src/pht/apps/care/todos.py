@@ -42,6 +42,13 @@ def without_plan(practice_id: int) -> Any:
     return ListResident.objects.filter(practice_id=practice_id).filter(Exists(in_group), ~Exists(open_plan))
 
 
+def new_in_group(practice_id: int) -> Any:
+    """The worklist's patients who are new in a target group: not in it (or not on the list) a window
+    before the list's date (``TargetGroupMembership.new_since``)."""
+    new = TargetGroupMembership.objects.filter(resident=OuterRef("pk"), new_since__isnull=False)
+    return without_plan(practice_id).filter(Exists(new))
+
+
 def _own_practice(user: Any) -> int | None:
     practice_id = access.own_practice_id(user)
     if practice_id is None or not access.can_see_patients(user, practice_id).passed:
@@ -94,7 +101,14 @@ WITHOUT_PLAN = TodoQuery(
     "care:worklist",
     "#patients-heading",
 )
-WORKLIST = (*TASKS.values(), WITHOUT_PLAN)
+NEW_IN_GROUP = TodoQuery(
+    "care.new_in_group",
+    gettext_lazy("Patients new in a target group, without a care plan"),
+    _rows_of_practice(new_in_group, ListResident),
+    "care:worklist",
+    "#patients-heading",
+)
+WORKLIST = (*TASKS.values(), WITHOUT_PLAN, NEW_IN_GROUP)
 
 
 def todos(user: Any) -> list[Todo]:
@@ -111,6 +125,7 @@ def todos(user: Any) -> list[Todo]:
         found.append(Todo(tasks.key, label, tasks.count, tasks.url, urgent=due > 0))
     if user.has_role("gp", "nurse"):
         found.append(REVIEWS.todo(user))
+    found.append(NEW_IN_GROUP.todo(user))
     found.append(WITHOUT_PLAN.todo(user))
     return found
 
