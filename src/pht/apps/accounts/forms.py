@@ -14,7 +14,7 @@ field for a view that reads the posted text itself (``parse_day``).
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, Literal, overload
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -117,6 +117,10 @@ class DayField(forms.DateField):
             )
 
 
+@overload
+def parse_day(value: str | None, label: Any, *, required: Literal[True]) -> datetime.date: ...
+@overload
+def parse_day(value: str | None, label: Any, *, required: bool = False) -> datetime.date | None: ...
 def parse_day(value: str | None, label: Any, *, required: bool = False) -> datetime.date | None:
     """Posted text as a date (``DayField``'s rules), None when empty and not ``required``; anything else
     is refused with ``ActionRefused`` naming the field by ``label``."""
