@@ -7,7 +7,9 @@ import re
 
 import pytest
 from stdnum.no import fodselsnummer
+from test_a11y_browser import _axe_source, _run_axe
 
+from page_scan import bokmal_day
 from pht.apps.accounts.models import Role
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -68,12 +70,17 @@ def test_nurse_creates_a_care_plan_with_a_task_for_the_gp(
     page.locator("#p-role").select_option("nurse")
     page.locator("#p-task").fill("Legemiddelgjennomgang")
     page.locator("#p-task-role").select_option("gp")
-    page.locator("#p-task-due").fill((datetime.date.today() + datetime.timedelta(days=14)).isoformat())
+    # Dates as bokmål writes them, whatever the browser's locale: dd.mm.åååå.
+    today = datetime.date.today()
+    assert page.locator("#fu-on").input_value() == f"{today:%d.%m.%Y}"
+    assert _run_axe(page, _axe_source()) == []  # the date inputs' hints within WCAG 2.1 AA
+    page.locator("#p-task-due").fill(f"{today + datetime.timedelta(days=14):%d.%m.%Y}")
     page.get_by_test_id("plan-form").locator("button[type=submit]").click()
     page.wait_for_url(re.compile(r".*/care/patients/\d+/$"))
     plan = page.get_by_test_id("care-plan")
     assert "Oppfølging skrøpelig eldre" in plan.inner_text()
     assert "Legemiddelgjennomgang" in plan.get_by_test_id("plan-tasks").inner_text()
+    assert bokmal_day(today + datetime.timedelta(days=14)) in plan.get_by_test_id("plan-tasks").inner_text()
 
     # The patient has a care plan now: off the worklist.
     page.goto(f"{live_server.url}/care/")

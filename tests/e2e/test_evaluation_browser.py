@@ -3,6 +3,7 @@ starts a run, watches its progress and opens its results; a Directorate user rea
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -59,7 +60,9 @@ def test_evaluator_plans_locks_runs_and_reads_results(
     page.wait_for_url(f"{live_server.url}/evaluation/plans/{plan.pk}/")
 
     form = page.get_by_test_id("plan-form")
-    form.locator("input[name=study_end]").fill("2019-12-31")
+    study_end = form.locator("input[name=study_end]")
+    assert re.fullmatch(r"\d\d\.\d\d\.\d{4}", study_end.input_value())  # the plan's date, in bokmål
+    study_end.fill("31.12.2019")
     form.locator("input[name=neighbours]").fill("2")
     form.locator("input[name=min_control_practices]").fill("2")
     form.locator("input[name=bootstrap_draws]").fill("199")

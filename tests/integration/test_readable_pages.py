@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import translation
 
 # one scanner for every page test (tests/page_scan.py)
-from page_scan import EN_DECIMAL, NB_DECIMAL, RAW_KEY, visible_text
+from page_scan import EN_DECIMAL, NB_DATE, NB_DECIMAL, RAW_KEY, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,8 @@ def test_demo_pages_show_no_raw_keys_unformatted_decimals_or_untranslated_labels
                     where = f"{username} {url} [{language}]: {text[:120]!r}"
                     if RAW_KEY.search(text):
                         problems.append(f"raw key {RAW_KEY.search(text).group()!r} in {where}")  # type: ignore[union-attr]
-                    if decimal.search(text):
+                    # a bokmål date (31.03.2023, a date input's hint) is not a decimal, as in page_scan
+                    if decimal.search(NB_DATE.sub("", text) if language == "nb" else text):
                         problems.append(f"unformatted decimal in {where}")
                     if text in foreign:
                         problems.append(f"label in the other language in {where}")

@@ -176,6 +176,8 @@ LANGUAGES = [("nb", "Norsk bokmål"), ("en", "English")]
 LOCALE_PATHS = [SITE_DIR / "locale"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
+# How a date is typed in each language (a date input's value and what it accepts): pht/site/formats.
+FORMAT_MODULE_PATH = ["pht.site.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -95,3 +95,52 @@ def test_refused_care_plan_steps_read_in_the_pages_language(care: dict[str, Any]
     assert _message(nurse, create, empty, "nb") == "En oppfølgingsplan må ha en tittel."
     assert _message(nurse, create, empty, "en") == "A care plan needs a title."
     assert resident.care_plans.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "written", "refused"),
+    [
+        (
+            "nb",
+            "%d.%m.%Y",
+            "Oppgavefrist: 31.02.2030 er ikke en dato; skriv den som dd.mm.åååå (for eksempel 31.03.2023)",
+        ),
+        (
+            "en",
+            "%m/%d/%Y",
+            "Task due: 31.02.2030 is not a date; write it as mm/dd/yyyy (for example 03/31/2023)",
+        ),
+    ],
+)
+def test_care_dates_are_shown_and_typed_in_the_pages_language(
+    care: dict[str, Any], language: str, written: str, refused: str
+) -> None:
+    import datetime
+
+    nurse = care["users"]["nurse_a"]
+    resident = ListResident.objects.get(fnr=make_fnr(*PEOPLE["frail"]))
+    client = Client()
+    client.force_login(nurse)
+    page = client.get(reverse("care:patient", args=[resident.pk]), HTTP_ACCEPT_LANGUAGE=language)
+    body = page.content.decode()
+    today = datetime.date.today()
+    assert f'name="on" value="{today.strftime(written)}"' in body  # the follow-up's date: today
+    assert 'type="date"' not in body and 'aria-describedby="p-review_hint"' in body
+    create = reverse("care:plan_create", args=[resident.pk])
+    plan = {
+        "title": "Plan",
+        "goals": "Mål",
+        "responsible_role": "nurse",
+        "task_description": "Ring",
+        "task_role": "nurse",
+    }
+    # No such day: refused naming the field, nothing written.
+    assert _message(nurse, create, {**plan, "task_due": "31.02.2030"}, language) == refused
+    assert not resident.care_plans.exists()
+    # The page's format and ISO are both taken.
+    review, due = datetime.date(2030, 3, 31), datetime.date(2030, 4, 15)
+    data = {**plan, "next_review": review.strftime(written), "task_due": due.isoformat()}
+    client.post(create, data, HTTP_ACCEPT_LANGUAGE=language)
+    created = resident.care_plans.get()
+    assert created.next_review == review and created.tasks.get().due == due

@@ -184,3 +184,35 @@ def test_a_deviation_is_a_new_version_with_its_reason(people) -> None:
     assert api["deviation_reason"] == reason and api["previous"] == plan.pk
     plan.refresh_from_db()
     assert plan.status == "locked" and plan.version == 1  # the old version stands as it was
+
+
+@pytest.mark.parametrize(
+    ("language", "written", "refused"),
+    [
+        ("nb", "%d.%m.%Y", "Studievinduet slutter: Skriv en gyldig dato som dd.mm.åååå"),
+        ("en", "%m/%d/%Y", "Study window ends: Enter a real date as mm/dd/yyyy"),
+    ],
+)
+def test_the_study_window_is_shown_and_typed_in_the_pages_language(
+    people: Any, language: str, written: str, refused: str
+) -> None:
+    import datetime
+    import re
+
+    plan = actions.create_plan(people["evaluator"], "main", "")
+    client = client_for(people["evaluator"])
+    client.cookies["django_language"] = language
+    end = datetime.date.fromisoformat(plan.document["design"]["study_end"])
+    page = client.get(f"/evaluation/plans/{plan.pk}/").content.decode()
+    tag = re.search(r'<input [^>]*name="study_end"[^>]*>', page)
+    assert tag is not None and f'value="{end.strftime(written)}"' in tag.group(0)
+    assert 'aria-describedby="id_study_end_hint"' in tag.group(0)
+    bad = client.post(f"/evaluation/plans/{plan.pk}/edit/", form_data(plan, study_end="31.02.2019"))
+    assert bad.status_code == 400 and refused in bad.content.decode()
+    new_end = datetime.date(2019, 6, 30)
+    ok = client.post(
+        f"/evaluation/plans/{plan.pk}/edit/", form_data(plan, study_end=new_end.strftime(written))
+    )
+    assert ok.status_code == 302
+    plan.refresh_from_db()
+    assert plan.document["design"]["study_end"] == "2019-06-30"  # the plan keeps ISO

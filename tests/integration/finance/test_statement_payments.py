@@ -158,3 +158,42 @@ def test_shadow_statements_bad_amounts_and_other_roles_are_refused(month, make_u
     data = {"reference": "X", "paid_on": "2018-06-01", "amount": "1"}
     assert client.post(_url("link_payment", orgnr), data).status_code == 403
     assert StatementPayment.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "typed", "shown", "refused"),
+    [
+        (
+            "nb",
+            "20.06.2018",
+            "20. juni 2018",
+            "Betalt dato: Skriv en gyldig dato som dd.mm.åååå (for eksempel 31.03.2023).",
+        ),
+        (
+            "en",
+            "06/20/2018",
+            "June 20, 2018",
+            "Paid on: Enter a real date as mm/dd/yyyy (for example 03/31/2023).",
+        ),
+    ],
+)
+def test_the_payment_date_is_typed_in_the_pages_language(
+    month: Any, language: str, typed: str, shown: str, refused: str
+) -> None:
+    from pht.apps.finance.models import StatementPayment
+
+    officer, _, orgnr = month
+    client = Client()
+    client.force_login(officer)
+    client.cookies["django_language"] = language
+    page = client.get(_url("statement", orgnr)).content.decode()
+    assert 'aria-describedby="id_paid_on_hint"' in page and 'inputmode="numeric"' in page
+    bad = client.post(_url("link_payment", orgnr), {"reference": "X", "paid_on": "31.02.2018", "amount": "1"})
+    body = bad.content.decode()
+    assert bad.status_code == 400 and refused in body and StatementPayment.objects.count() == 0
+    assert 'aria-describedby="id_paid_on_hint id_paid_on_error"' in body and 'id="id_paid_on_error"' in body
+    data = {"reference": "UTB-1", "paid_on": typed, "amount": "1"}
+    assert client.post(_url("link_payment", orgnr), data).status_code == 302
+    assert StatementPayment.objects.get().paid_on == dt.date(2018, 6, 20)
+    assert f"<td>{shown}</td>" in client.get(_url("statement", orgnr)).content.decode()

@@ -441,8 +441,8 @@ def test_the_form_refuses_bad_input_naming_the_field(
     body = response.content.decode()
     field_errors = re.findall(r'<p class="pht-field-error" id="([\w-]+)"', body)
     assert field_errors or shown == "call-2017"  # a taken code is the action's refusal, above the form
-    for error_id in field_errors:
-        assert f'aria-describedby="{error_id}"' in body
+    for error_id in field_errors:  # a date input is described by its format hint too
+        assert re.search(rf'aria-describedby="(?:[\w-]+ )*{error_id}"', body), error_id
 
 
 def test_officer_creates_publishes_and_closes_through_pages(world: dict[str, Any]) -> None:
@@ -483,3 +483,62 @@ def test_officer_creates_publishes_and_closes_through_pages(world: dict[str, Any
     assert "allerede lukket" in twice.content.decode()
     call.refresh_from_db()
     assert call.status == "closed" and call.title == "Endret tittel"
+
+
+def _value_of(body: str, name: str) -> str:
+    match = re.search(rf'<input [^>]*name="{name}"[^>]*>', body)
+    assert match is not None, name
+    value = re.search(r'value="([^"]*)"', match.group(0))
+    return value.group(1) if value else ""
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "typed", "hint", "refused"),
+    [
+        (
+            "nb",
+            "{:%d.%m.%Y}",
+            "31.03.2023",
+            "Format: dd.mm.åååå (for eksempel 31.03.2023)",
+            "Kunngjort: Skriv en gyldig dato som dd.mm.åååå (for eksempel 31.03.2023).",
+        ),
+        (
+            "en",
+            "{:%m/%d/%Y}",
+            "03/31/2023",
+            "Format: mm/dd/yyyy (for example 03/31/2023)",
+            "Announced: Enter a real date as mm/dd/yyyy (for example 03/31/2023).",
+        ),
+    ],
+)
+def test_call_dates_are_shown_and_typed_in_the_pages_language(
+    world: dict[str, Any], draft: m.Call, language: str, shown: str, typed: str, hint: str, refused: str
+) -> None:
+    client = Client()
+    client.force_login(world["officer"])
+    url = f"/scheme/utlysninger/{draft.code}/endre/"
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    for name in ("announcement_date", "deadline_date", "pilot_start", "pilot_end"):
+        assert _value_of(page, name) == shown.format(getattr(draft, name))
+    assert 'type="date"' not in page and hint in page
+    assert 'aria-describedby="id_announcement_date_hint"' in page
+    # The page's format and ISO are both accepted; the form shows the saved date back in the page's format.
+    for text in (typed, "2023-03-31"):
+        data = _form(
+            code=draft.code,
+            announcement_date=text,
+            deadline_date=(TODAY + datetime.timedelta(days=40)).isoformat(),
+        )
+        response = client.post(url, data, HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 302, response.content.decode()[:2000]
+        draft.refresh_from_db()
+        assert draft.announcement_date == datetime.date(2023, 3, 31)
+    # No such day (and no date at all) is the field's error, not a 500.
+    for text in ("31.02.2023", "02/31/2023", "abc", "31.12.99999"):
+        response = client.post(
+            url, _form(code=draft.code, announcement_date=text), HTTP_ACCEPT_LANGUAGE=language
+        )
+        body = response.content.decode()
+        assert response.status_code == 422
+        assert refused in body
+        assert _value_of(body, "announcement_date") == text  # what was typed stays to be corrected

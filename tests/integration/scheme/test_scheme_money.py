@@ -420,11 +420,13 @@ def test_extending_the_call_amends_every_accepted_decision_within_its_total(
     actions.extend_call(world["officer"], world["call"], datetime.date(2023, 3, 31), "Forlenget i 2019.")
     assert 'id="extend-decisions"' in officer.get(f"/scheme/tilsagn/{decision.pk}/").content.decode()
     url = f"/scheme/utlysning/{world['call'].pk}/forleng-tilsagn/"
-    bad = officer.post(url, {"as_of": "1.1.2019", "note": "x", "decision": decision.pk}, follow=True)
+    bad = officer.post(url, {"as_of": "31.02.2019", "note": "x", "decision": decision.pk}, follow=True)
     assert bad.status_code == 200 and not m.Amendment.objects.exists()
+    assert "Endringsdato: 31.02.2019 er ikke en dato; skriv den som dd.mm.åååå" in bad.content.decode()
     assert _client(world["lead_seljord"]).post(url, {"as_of": "2019-01-01", "note": "x"}).status_code == 404
+    # typed as a bokmål page writes it (the amendment tests above post ISO)
     response = officer.post(
-        url, {"as_of": "2019-01-01", "note": "Forlenget i 2019.", "decision": decision.pk}
+        url, {"as_of": "01.01.2019", "note": "Forlenget i 2019.", "decision": decision.pk}
     )
     assert response.status_code == 302
     amendment = m.Amendment.objects.get()
@@ -477,3 +479,47 @@ def test_one_instalment_number_per_line_and_one_report_per_recipient_and_year(
     # the same number on another recipient's line is another instalment
     other = decision.lines.exclude(pk=instalment.line_id).first()
     assert other.instalments.filter(number=instalment.number).exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "written", "typed", "bad", "refused"),
+    [
+        ("nb", "%d.%m.%Y", "01.12.2019", "31.02.2023", "Ny sluttdato: 31.02.2023 er ikke en dato"),
+        ("en", "%m/%d/%Y", "12/01/2019", "02/31/2023", "New end date: 02/31/2023 is not a date"),
+    ],
+)
+def test_amendment_dates_are_shown_and_typed_in_the_pages_language(
+    world: dict[str, Any], full_data: Any, language: str, written: str, typed: str, bad: str, refused: str
+) -> None:
+    decision = _accepted(world, full_data)
+    call = world["call"]
+    officer = _client(world["officer"], language)
+    url = f"/scheme/tilsagn/{decision.pk}/endring/"
+    page = officer.get(url).content.decode()
+    today = datetime.date.today()
+    assert f'name="as_of" value="{today.strftime(written)}"' in page
+    assert f'name="new_end" value="{call.end_date.strftime(written)}"' in page
+    assert 'aria-describedby="as_of_hint"' in page and 'id="as_of_hint"' in page
+    form = {"as_of": typed, "new_end": bad, "frame": str(decision.total), "note": "x"}
+    response = officer.post(url, form)
+    body = response.content.decode()
+    assert response.status_code == 200 and refused in body and not m.Amendment.objects.exists()
+    assert f'name="new_end" value="{bad}"' in body  # shown back as typed, to be corrected
+    # the call's extended end: in the page's format, or ISO
+    overview = f"/scheme/utlysning/?call={call.code}"
+    officer.post(
+        overview, {"extended_end": datetime.date(2021, 9, 30).strftime(written), "extension_note": "x"}
+    )
+    call.refresh_from_db()
+    assert call.extended_end == datetime.date(2021, 9, 30)
+    assert (
+        f'name="extended_end" value="{call.extended_end.strftime(written)}"'
+        in officer.get(overview).content.decode()
+    )
+    officer.post(overview, {"extended_end": "2021-10-31", "extension_note": "x"})
+    call.refresh_from_db()
+    assert call.extended_end == datetime.date(2021, 10, 31)
+    new_end = datetime.date(2021, 10, 31).strftime(written)
+    response = officer.post(url, {**form, "new_end": new_end})
+    assert response.status_code == 302 and m.Amendment.objects.get().new_end == datetime.date(2021, 10, 31)
+    assert m.Amendment.objects.get().as_of == datetime.date(2019, 12, 1)

@@ -14,9 +14,11 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pht.apps.accounts.actions import ActionRefused, show_refusal
+from pht.apps.accounts.forms import parse_day
 from pht.apps.accounts.todos import filter_context, todo_filter
 from pht.apps.care import access, actions
 from pht.apps.care import todos as care_todos
@@ -184,13 +186,9 @@ def _age(birth: datetime.date) -> int:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
-def _date(value: str | None) -> datetime.date | None:
-    if not value:
-        return None
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise ActionRefused(_("Not a date: %(value)s") % {"value": value}) from None
+def _date(value: str | None, label: Any) -> datetime.date | None:
+    """A posted date (the page's format or ISO), None when empty; a bad one is refused naming the field."""
+    return parse_day(value, label)
 
 
 def _act(request: HttpRequest, resident: ListResident, work: Any, done: str) -> HttpResponse:
@@ -210,6 +208,9 @@ def plan_create(request: HttpRequest, resident_id: int) -> HttpResponse:
     post = request.POST
 
     def work() -> None:
+        # Both dates are read before anything is written: a bad task date leaves no plan without its task.
+        next_review = _date(post.get("next_review"), gettext_lazy("Next review"))
+        task_due = _date(post.get("task_due"), gettext_lazy("Task due"))
         plan = actions.create_care_plan(
             request.user,
             resident,
@@ -217,7 +218,7 @@ def plan_create(request: HttpRequest, resident_id: int) -> HttpResponse:
             goals=post.get("goals", ""),
             activities=post.get("activities", ""),
             responsible_role=post.get("responsible_role", ""),
-            next_review=_date(post.get("next_review")),
+            next_review=next_review,
             status=post.get("status", "active"),
         )
         if post.get("task_description", "").strip():
@@ -226,7 +227,7 @@ def plan_create(request: HttpRequest, resident_id: int) -> HttpResponse:
                 plan,
                 description=post["task_description"],
                 role=post.get("task_role", ""),
-                due=_date(post.get("task_due")),
+                due=task_due,
             )
 
     return _act(request, resident, work, _("Care plan created."))
@@ -246,7 +247,7 @@ def task_create(request: HttpRequest, plan_id: int) -> HttpResponse:
             plan,
             description=post.get("description", ""),
             role=post.get("role", ""),
-            due=_date(post.get("due")),
+            due=_date(post.get("due"), gettext_lazy("Due")),
         ),
         _("Task added."),
     )
@@ -286,7 +287,7 @@ def follow_up(request: HttpRequest, resident_id: int) -> HttpResponse:
     post = request.POST
 
     def work() -> None:
-        on = _date(post.get("on"))
+        on = _date(post.get("on"), gettext_lazy("Date"))
         if on is None:
             raise ActionRefused(_("A follow-up needs a date."))
         actions.record_follow_up(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import copy
+import datetime
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pht.apps.accounts.forms import DayField
 from pht.engine.evaluation.outcomes import CATALOGUE, DIMENSIONS
 from pht.engine.evaluation.plan import CONTROLS, ESTIMATORS, PERIODS, POPULATIONS, PlanError, parse_plan
 
@@ -31,6 +33,14 @@ def known_covariate(name: str) -> bool:
         if name.startswith(prefix) and name[len(prefix) :] in CATALOGUE:
             return True
     return False
+
+
+def _day(value: Any) -> Any:
+    """A plan's ISO date as a date (anything else as it is, for the field to refuse)."""
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        return value
 
 
 # Estimators by their authors' names, as the literature cites them (a proper name in both languages).
@@ -77,9 +87,9 @@ class PlanForm(forms.Form):
     covariates = forms.CharField(
         label=_("Matching covariates"), widget=forms.Textarea(attrs={"rows": 6}), help_text=_("One per line.")
     )
-    study_start = forms.DateField(label=_("Study window starts"))
-    baseline_date = forms.DateField(label=_("Baseline date"))
-    study_end = forms.DateField(label=_("Study window ends"))
+    study_start = DayField(label=_("Study window starts"))
+    baseline_date = DayField(label=_("Baseline date"))
+    study_end = DayField(label=_("Study window ends"))
     period = forms.ChoiceField(label=_("Period"), choices=[(p, p) for p in PERIODS])
     alpha = forms.FloatField(label=_("Significance level (alpha)"), min_value=0.001, max_value=0.499)
     power = forms.FloatField(label=_("Power for the MDE"), min_value=0.5, max_value=0.99)
@@ -100,9 +110,10 @@ class PlanForm(forms.Form):
             "neighbours": document["matching"]["neighbours"],
             "min_control_practices": design["min_control_practices"],
             "covariates": "\n".join(document["matching"]["covariates"]),
-            "study_start": design["study_start"],
-            "baseline_date": design["baseline_date"],
-            "study_end": design["study_end"],
+            # dates, so the inputs show them as the page's language writes them
+            "study_start": _day(design["study_start"]),
+            "baseline_date": _day(design["baseline_date"]),
+            "study_end": _day(design["study_end"]),
             "period": design["period"],
             "alpha": inference["alpha"],
             "power": inference["power"],

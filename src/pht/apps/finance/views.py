@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from pht.apps.accounts.actions import ActionRefused, show_refusal
 from pht.apps.accounts.exports import export_row
+from pht.apps.accounts.forms import DayField
 from pht.apps.accounts.permissions import visible_practices
 from pht.apps.finance import actions
 from pht.apps.finance.actions import can_store_settlements
@@ -94,7 +95,7 @@ class PaymentForm(forms.Form):
     """A payment that paid the settled month (``actions.link_payment``)."""
 
     reference = forms.CharField(label=gettext_lazy("Payment reference"), max_length=60)
-    paid_on = forms.DateField(label=gettext_lazy("Paid on (YYYY-MM-DD)"))
+    paid_on = DayField(label=gettext_lazy("Paid on"))
     amount = forms.DecimalField(
         label=gettext_lazy("Amount paid (NOK)"), max_digits=16, decimal_places=2, min_value=Decimal("0.01")
     )

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pht.apps.accounts.actions import ActionRefused, show_refusal
+from pht.apps.accounts.forms import DayField
 from pht.apps.accounts.models import Role
 from pht.apps.accounts.permissions import roles_of
 from pht.apps.accounts.todos import filter_context, todo_filter
@@ -76,18 +77,10 @@ class CallForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    announcement_date = forms.DateField(
-        label=gettext_lazy("Kunngjort"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    deadline_date = forms.DateField(
-        label=gettext_lazy("Søknadsfrist (utgangen av dagen)"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    pilot_start = forms.DateField(
-        label=gettext_lazy("Pilotens start"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    pilot_end = forms.DateField(
-        label=gettext_lazy("Pilotens slutt"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    announcement_date = DayField(label=gettext_lazy("Kunngjort"))
+    deadline_date = DayField(label=gettext_lazy("Søknadsfrist (utgangen av dagen)"))
+    pilot_start = DayField(label=gettext_lazy("Pilotens start"))
+    pilot_end = DayField(label=gettext_lazy("Pilotens slutt"))
     population_year = forms.IntegerField(
         label=gettext_lazy("Befolkningsår (størrelsesklasse)"), required=False, min_value=1900, max_value=2100
     )
@@ -143,9 +136,7 @@ class CopyForm(forms.Form):
 
 
 class DeadlineForm(forms.Form):
-    deadline_date = forms.DateField(
-        label=gettext_lazy("Ny søknadsfrist"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    deadline_date = DayField(label=gettext_lazy("Ny søknadsfrist"))
     note = forms.CharField(label=gettext_lazy("Begrunnelse"), max_length=2000)
 
 

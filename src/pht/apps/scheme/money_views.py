@@ -17,9 +17,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pht.apps.accounts.actions import ActionRefused, show_refusal
 from pht.apps.accounts.exports import export_row
+from pht.apps.accounts.forms import parse_day
 from pht.apps.accounts.permissions import roles_of
 from pht.apps.accounts.todos import filter_context, todo_filter
 from pht.apps.accounts.validation import parse_id
@@ -36,11 +38,9 @@ def _decimal_input(value: str, label: str) -> Any:
     return text
 
 
-def _date_input(value: str, label: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat((value or "").strip())
-    except ValueError:
-        raise ActionRefused(_("%(field)s: ikke en dato (ÅÅÅÅ-MM-DD)") % {"field": label}) from None
+def _date_input(value: str, label: Any) -> datetime.date:
+    """A posted date, typed as the page's language writes it or as ISO (``parse_day``)."""
+    return parse_day(value, label, required=True)
 
 
 def _finance(request: HttpRequest) -> set[str]:
@@ -245,8 +245,8 @@ def amendment_new(request: HttpRequest, pk: int) -> HttpResponse:
             amendment = actions.amend_decision(
                 request.user,
                 decision,
-                as_of=_date_input(request.POST.get("as_of", ""), _("endringsdato")),
-                new_end=_date_input(request.POST.get("new_end", ""), _("ny sluttdato")),
+                as_of=_date_input(request.POST.get("as_of", ""), gettext_lazy("Endringsdato")),
+                new_end=_date_input(request.POST.get("new_end", ""), gettext_lazy("Ny sluttdato")),
                 frame=_decimal_input(request.POST.get("frame", ""), _("budsjettramme")),
                 note=request.POST.get("note", ""),
                 joiners=joiners,
@@ -263,8 +263,8 @@ def amendment_new(request: HttpRequest, pk: int) -> HttpResponse:
             "application": decision.application,
             "candidates": candidates,
             "defaults": {
-                "as_of": timezone.localdate().isoformat(),
-                "new_end": call.end_date.isoformat(),
+                "as_of": timezone.localdate(),
+                "new_end": call.end_date,
                 "frame": f"{decision.total:.2f}",
             },
             "posted": request.POST if request.method == "POST" else {},
@@ -341,7 +341,7 @@ def extend_decisions(request: HttpRequest, pk: int) -> HttpResponse:
         made = actions.extend_decisions(
             request.user,
             call,
-            _date_input(request.POST.get("as_of", ""), _("endringsdato")),
+            _date_input(request.POST.get("as_of", ""), gettext_lazy("Endringsdato")),
             request.POST.get("note", ""),
         )
         messages.success(request, _("%(count)s endringsvedtak er fattet.") % {"count": len(made)})

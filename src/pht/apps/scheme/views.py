@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from collections import Counter
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -14,9 +13,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pht.apps.accounts.actions import ActionRefused, show_refusal
+from pht.apps.accounts.forms import parse_day
 from pht.apps.accounts.permissions import roles_of
 from pht.apps.accounts.todos import filter_context, todo_filter
 from pht.apps.accounts.validation import optional_id, parse_id
@@ -66,11 +67,9 @@ def call_overview(request: HttpRequest) -> HttpResponse:
     call = _call(request.GET.get("call"))
     if request.method == "POST":
         try:
-            raw = request.POST.get("extended_end", "")
-            try:
-                new_end = datetime.date.fromisoformat(raw)
-            except ValueError as exc:
-                raise ActionRefused(_("Forlenget sluttdato: skriv datoen som ÅÅÅÅ-MM-DD")) from exc
+            new_end = parse_day(
+                request.POST.get("extended_end"), gettext_lazy("Forlenget sluttdato"), required=True
+            )
             actions.extend_call(request.user, call, new_end, request.POST.get("extension_note", ""))
             messages.success(request, _("Pilotperioden er forlenget."))
         except ActionRefused as exc:

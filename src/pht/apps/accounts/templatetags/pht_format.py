@@ -7,7 +7,12 @@
 ``day``      a date (or ISO date text): 5. desember 2026 · Dec. 5, 2026
 ``moment``   a date and time in the site's time zone: 5. desember 2026 14:05 · Dec. 5, 2026, 2:05 p.m.
 
-The filters are template builtins (settings.TEMPLATES), so no ``{% load %}`` is needed.
+and one way to *type* a date, for a form a template writes by hand (Django forms use ``DayField``):
+
+``{% day_input "due" "task-due" value %}``  a date input showing 31.03.2023 · 03/31/2023 with its format
+hint (pht.apps.accounts.forms.DayInput); ``required=True`` marks it required
+
+The filters and the tag are template builtins (settings.TEMPLATES), so no ``{% load %}`` is needed.
 
 Every filter gives the value back untouched (as text) if it is not a number or date, so a template
 never fails on an empty cell; ``None`` and "" show as an en dash.
@@ -20,7 +25,10 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.utils import formats, timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
+
+from pht.apps.accounts.forms import DayInput
 
 register = template.Library()
 
@@ -130,6 +138,15 @@ def moment(value: object) -> str:
     if timezone.is_aware(value):
         value = timezone.localtime(value)
     return formats.date_format(value, "DATETIME_FORMAT")
+
+
+@register.simple_tag
+def day_input(name: str, element_id: str, value: object = None, required: bool = False) -> SafeString:
+    """The shared date input (``DayInput``): a date value in the page's language, posted text as it was."""
+    attrs: dict[str, object] = {"id": element_id, "class": "ds-input"}
+    if required:
+        attrs["required"] = True
+    return DayInput().render(name, value, attrs)
 
 
 # The registry's older name for ``number`` (kept so its templates and others' keep working).
