@@ -46,10 +46,17 @@ from pht.rules.size_class import SizeClassThresholds, classify_size
 
 ZERO = Decimal("0.00")
 MODELS = (FEE, CAPITATION, "best")
-PAYER_ASSUMPTION = (
-    "Assumption: under the capitation model the municipalities pay what they pay as base grant "
-    "under the fee model; the state pays the rest of the frame."
-)
+# Why the split between payers is a default, in both languages as the parameter files give assumptions.
+PAYER_ASSUMPTION = {
+    "en": (
+        "Default: under the capitation model the municipalities pay what they pay as base grant "
+        "under the fee model; the state pays the rest of the frame."
+    ),
+    "nb": (
+        "Standardverdi: i driftstilskuddsmodellen betaler kommunene det de betaler i basistilskudd i "
+        "honorarmodellen; staten betaler resten av rammen."
+    ),
+}
 
 
 def _sum(values: Any) -> Decimal:
@@ -192,14 +199,14 @@ def whatif(
         "by_municipality": distribution(rows, "kommunenummer"),
         "assumptions": {
             **{
-                f"nurse_funding.{k}": v
+                f"nurse_funding.{k}": dict(v)
                 for k, v in load_parameters("nurse_funding", periods[0].start).assumptions.items()
             },
             **{
-                f"unit_costs.{k}": v
+                f"unit_costs.{k}": dict(v)
                 for k, v in load_parameters("unit_costs", periods[0].start).assumptions.items()
             },
-            "payers": PAYER_ASSUMPTION,
+            "payers": dict(PAYER_ASSUMPTION),
         },
     }
     started = time.perf_counter()

@@ -9,6 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from pht.refdata.params import assumption_text
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     nation = subparsers.add_parser("nation", help="the national what-if: every practice with a team")
@@ -110,5 +112,8 @@ def render_table(result: dict[str, Any]) -> str:
             )
     else:
         out.append(ev["note"])
-    out.append("assumptions: " + "; ".join(f"{k}: {v}" for k, v in result["assumptions"].items()))
+    out.append(
+        "assumptions: "
+        + "; ".join(f"{k}: {assumption_text(v, 'en')}" for k, v in result["assumptions"].items())
+    )
     return "\n".join(out)

@@ -28,7 +28,11 @@ def _result() -> dict:
         "by_county": [{"county": "Telemark", **group}],
         "by_size_class": [{"size_class": "small", **group}],
         "evaluation": {"given": False, "note": "none"},
-        "assumptions": {"nurse_funding.supply_fte": "Default: assumed supply"},
+        # a text stored before the texts were bilingual (English), and one in both languages
+        "assumptions": {
+            "nurse_funding.supply_fte": "Default: assumed supply",
+            "payers": {"en": "Default: who pays.", "nb": "Standardverdi: hvem betaler."},
+        },
     }
 
 
@@ -56,7 +60,19 @@ def test_the_stored_result_is_shown_in_tables_with_assumptions_labelled(
     assert "Nasjonal hva-om" in html  # Norwegian by default
     assert "1\xa0234\xa0567" in html  # Norwegian thousands separator
     assert "Telemark" in html and 'data-testid="nation-size-classes"' in html
-    assert "1\u00a0593,30" in html and "Antakelse" in html and "nurse_funding.supply_fte" in html
+    assert (
+        "1\u00a0593,30" in html
+        and "Antakelse" in html
+        and 'data-assumption="nurse_funding.supply_fte"' in html
+    )
+    assert (
+        "Sykepleierårsverk tilgjengelig på landsbasis — Default: assumed supply" in html
+    )  # stored English as is
+    assert "Hvem som betaler i driftstilskuddsmodellen — Standardverdi: hvem betaler." in html
+    assert "Default: who pays." not in html and "<code>" not in html
+    english = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Who pays under the capitation model — Default: who pays." in english
+    assert "Standardverdi" not in english
     assert 'data-testid="nation-no-evaluation"' in html
     # charts: accessible SVG (role img, title) beside the tables, in Norwegian number format
     assert html.count('role="img"') >= 2 and "Endring i inntekt per fylke" in html

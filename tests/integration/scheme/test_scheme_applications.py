@@ -177,6 +177,18 @@ def test_attachment_limit_is_labelled_an_assumption_where_shown(world: dict[str,
         assert label in limit and "Antakelse" in limit and "10,0" in limit, url
     english = lead.get(f"/scheme/soknader/{application.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "At most 10.0" in english and "Assumption" in english
+    # The label's title says why, in the page's language (call_2017.toml has both texts).
+    assert 'title="Standardverdi: 10 MB per vedlegg; ingen grense er publisert."' in page
+    assert 'title="Default: 10 MB per attachment; no limit was published."' in english
+    assert "Standardverdi: 10 MB" not in english and "Default: 10 MB" not in page
+    # A call stored before the texts were bilingual: its English text, as it is.
+    call = world["call"]
+    call.assumptions = {**call.assumptions, "attachment_max_bytes": "Default: stored in English."}
+    call.save(update_fields=["assumptions"])
+    assert (
+        'title="Default: stored in English."'
+        in lead.get(f"/scheme/soknader/{application.pk}/").content.decode()
+    )
     # A published limit (not under the call's assumptions) carries no label.
     call = world["call"]
     call.assumptions = {k: v for k, v in call.assumptions.items() if k != "attachment_max_bytes"}

@@ -114,9 +114,9 @@ def test_report_due_date_and_attachment_limit_are_labelled_defaults_in_the_call_
     assert params.values["report_due_month_day"] == [3, 1]
     assert PARAMS.report_due_month_day == (3, 1)
     assert report_due_date(2018, PARAMS) == D(2019, 3, 1)
-    # Both are defaults PHT ships, each with why.
-    assert params.assumptions["report_due_month_day"].startswith("Default:")
-    assert params.assumptions["attachment_max_bytes"].startswith("Default:")
+    # Both are defaults PHT ships, each with why (in English and bokmål).
+    assert params.assumption("report_due_month_day").startswith("Default:")
+    assert params.assumption("attachment_max_bytes", "nb").startswith("Standardverdi:")
 
 
 @given(

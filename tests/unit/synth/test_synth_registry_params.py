@@ -38,7 +38,7 @@ def test_shipped_parameters_are_the_generators_and_every_one_is_labelled() -> No
     )
     # Every number says why it was chosen; the one with a published figure names it.
     assert set(version.assumptions) == set(version.values)
-    assert "1,106" in version.source and "1,106" in version.assumptions["inhabitants_per_gp"]
+    assert "1,106" in version.source and "1,106" in version.assumption("inhabitants_per_gp")
 
 
 @pytest.mark.parametrize(

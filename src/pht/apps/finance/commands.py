@@ -61,6 +61,7 @@ def run_settle(args: argparse.Namespace) -> int:
     from pht.engine.finance import FinanceLake, periods_of_year, settlement_rows, write_parquet
     from pht.engine.finance_params import month_parameters
     from pht.lake import LakeError
+    from pht.refdata.params import assumption_text
     from pht.rules.financing import assumptions_of
 
     try:
@@ -111,7 +112,7 @@ def run_settle(args: argparse.Namespace) -> int:
             assumptions = assumptions_of(month_parameters(periods[0]).provenance())
             print(f"\n{len(assumptions)} parameters are defaults (assumptions), e.g.:", file=sys.stdout)
             for key in sorted(assumptions)[:5]:
-                print(f"  {key}: {assumptions[key]}")
+                print(f"  {key}: {assumption_text(assumptions[key], 'en')}")
     return 0
 
 

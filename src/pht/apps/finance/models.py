@@ -20,7 +20,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from pht.apps.finance.reasons import CATALOGUE, DETAIL_LABELS
+from pht.apps.accounts.assumptions import ShownAssumption, shown_assumptions
+from pht.apps.finance.reasons import ASSUMPTION_LABELS, CATALOGUE, DETAIL_LABELS
 from pht.rules.financing import COMPONENTS
 
 _NUMERIC = re.compile(r"-?\d+(\.\d+)?")
@@ -89,7 +90,9 @@ class Statement(models.Model):
     total = models.DecimalField(_("total"), **MONEY)  # type: ignore[arg-type]
     # The rules' Classification.as_dict() items: English "reason" and, since messages are stored, "message".
     explanation: models.JSONField[list[dict[str, Any]]] = models.JSONField(default=list, blank=True)
-    assumptions: models.JSONField[dict[str, str]] = models.JSONField(default=dict, blank=True)
+    # Parameter set and key -> why it is a default: {"en": ..., "nb": ...}, or English text as stored before
+    # the texts were bilingual; shown by assumptions_display().
+    assumptions: models.JSONField[dict[str, Any]] = models.JSONField(default=dict, blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -138,6 +141,11 @@ class Statement(models.Model):
             CATALOGUE.display(_named_indicator(item.get("message")), str(item.get("reason", "")))
             for item in self.explanation
         ]
+
+    def assumptions_display(self) -> list[ShownAssumption]:
+        """The defaults the statement was settled with: each parameter's label and why it is a default, in
+        the active language (a text stored before the texts were bilingual, English, as it is)."""
+        return shown_assumptions(self.assumptions, ASSUMPTION_LABELS)
 
 
 class StatementLine(models.Model):

@@ -22,8 +22,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from pht.apps.accounts.assumptions import shown_assumptions
 from pht.apps.accounts.permissions import sees_everything
 from pht.apps.finance.models import FinancingModel, Statement, StatementLine
+from pht.apps.finance.reasons import ASSUMPTION_LABELS
 from pht.apps.scheme.models import Instalment
 from pht.charts import EN, NB, WORDS, Chart, bar_chart
 from pht.rules.financing.nation import PilotCosts, pilot_summary
@@ -193,7 +195,7 @@ def nation(request: HttpRequest) -> HttpResponse:
             nurse=data.get("nurse_fte", {}),
             frame=data.get("frame", {}),
             evaluation=data.get("evaluation", {}),
-            assumptions=data.get("assumptions", {}),
+            assumptions=shown_assumptions(data.get("assumptions"), ASSUMPTION_LABELS),
             practices=len(data.get("practices", []) or []),
             today=_dec(data["totals"].get("today")),
         )

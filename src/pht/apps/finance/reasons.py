@@ -138,3 +138,34 @@ REFUSAL_TEMPLATES: dict[str, StrPromise] = {
 }
 
 REFUSALS = ReasonCatalogue(REFUSAL_TEMPLATES)
+
+# The parameters the finance pages list as assumptions (a settlement's, the what-if's, the national
+# what-if's), by parameter set and key, as shown beside why each is a default (pht.apps.accounts.assumptions).
+# A key without a label here is listed by its text alone.
+ASSUMPTION_LABELS: dict[str, StrPromise] = {
+    "base_grant.rate_per_year": _("Base grant (basistilskudd) per list resident per year"),
+    "fee_schedule.tariffs": _("Fee schedule: reimbursements and copayments"),
+    "copayment_ceiling.ceiling": _("Copayment ceiling (egenandelstak 1)"),
+    "capitation.age_sex_weights": _("Capitation: weights by age and sex"),
+    "capitation.chronic_codes": _("Capitation: chronic conditions counted (ICPC-2)"),
+    "capitation.morbidity_factors": _("Capitation: morbidity factors"),
+    "capitation.socio_economic_default": _("Capitation: default socio-economic factor"),
+    "capitation.socio_economic_factors": _("Capitation: socio-economic factors by municipality"),
+    "capitation.budget_neutral": _("Capitation: budget neutrality"),
+    "capitation.reference_year": _("Capitation: reference year"),
+    "capitation.rate_per_year": _("Capitation: rate per weighted list resident per year"),
+    "quality_indicators.value_per_point": _("Quality grant: value per point"),
+    "quality_indicators.indicators": _("Quality grant: indicators and thresholds"),
+    "socio_economic_index.bands": _("Socio-economic factor: population bands"),
+    "socio_economic_index.factor_above": _("Socio-economic factor: the largest municipalities"),
+    "nurse_funding.gp_lists_per_fte": _("Nurse norm: GP lists per nurse FTE"),
+    "nurse_funding.cost_per_fte": _("Nurse funding: cost per FTE per year"),
+    "nurse_funding.claims_per_fte": _("Nurse funding: nurse tariff claims per FTE per year"),
+    "nurse_funding.quality_share": _("Quality grant's share of the capitation frame"),
+    "nurse_funding.supply_fte": _("Nurse FTE available nationally"),
+    "unit_costs.acute_admission": _("Unit cost: acute admission"),
+    "unit_costs.out_of_hours_contact": _("Unit cost: out-of-hours contact"),
+    "unit_costs.nurse_fte": _("Unit cost: nurse FTE per year"),
+    "payers": _("Who pays under the capitation model"),
+    "what_if.capitation_rate": _("Capitation rate and normalisation in the what-if"),
+}

@@ -25,13 +25,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pht.apps.accounts.actions import ActionRefused, show_refusal
+from pht.apps.accounts.assumptions import shown_assumptions
 from pht.apps.accounts.exports import export_row
 from pht.apps.accounts.forms import DayField
 from pht.apps.accounts.permissions import visible_practices
 from pht.apps.finance import actions
 from pht.apps.finance.actions import can_store_settlements
 from pht.apps.finance.models import FinancingModel, Statement, StatementPayment
-from pht.apps.finance.reasons import REFUSALS
+from pht.apps.finance.reasons import ASSUMPTION_LABELS, REFUSALS
 from pht.rules.financing import COMPONENTS
 
 COMPONENT_LABELS = {
@@ -286,7 +287,7 @@ class WhatIfForm(forms.Form):
 @login_required
 def what_if(request: HttpRequest) -> HttpResponse:
     from pht.engine.finance_params import national_divisor, what_if_parameters
-    from pht.rules.financing import CapitationRate
+    from pht.rules.financing import CapitationRate, assumptions_of
     from pht.rules.financing.whatif import WhatIf, what_if_year
 
     source = request.GET.get("from_practice")
@@ -297,7 +298,7 @@ def what_if(request: HttpRequest) -> HttpResponse:
     else:
         form = WhatIfForm(request.GET or None)
     result = None
-    assumptions: dict[str, str] = {}
+    assumptions: dict[str, object] = {}
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
@@ -318,9 +319,7 @@ def what_if(request: HttpRequest) -> HttpResponse:
             result = what_if_year(
                 scenario, data["year"], base, schedules, params.capitation, rate, params.quality
             )
-            for item in params.provenance():
-                for key, why in dict(item.get("assumptions", {})).items():  # type: ignore[call-overload]
-                    assumptions[f"{item['parameters']}.{key}"] = str(why)
+            assumptions.update(assumptions_of(params.provenance()))
             assumptions["what_if.capitation_rate"] = _(
                 "The what-if uses the capitation parameter rate_per_year (not budget-neutral: no lake here) and "
                 "normalises weights on Norway's 2017 population by age and sex."
@@ -335,7 +334,8 @@ def what_if(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "finance/what_if.html",
-        {"form": form, "result": result, "components": components, "assumptions": assumptions,
+        {"form": form, "result": result, "components": components,
+         "assumptions": shown_assumptions(assumptions, ASSUMPTION_LABELS),
          "practices": practices, "from_practice": source or ""},
     )  # fmt: skip
 

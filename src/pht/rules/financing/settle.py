@@ -163,8 +163,9 @@ class Settlement:
     def total(self) -> Decimal:
         return self.components["total"]
 
-    def assumptions(self) -> dict[str, str]:
-        """Every parameter used that is a default, by parameter set and key (to label as assumption)."""
+    def assumptions(self) -> dict[str, str | dict[str, str]]:
+        """Every parameter used that is a default, by parameter set and key (to label as assumption), with
+        why in English and bokmål ({"en": ..., "nb": ...})."""
         return assumptions_of(self.provenance)
 
     def as_dict(self) -> dict[str, object]:
@@ -213,14 +214,19 @@ class CapitationRate:
         return inputs
 
 
-def assumptions_of(provenance: Iterable[Mapping[str, object]]) -> dict[str, str]:
-    """The defaults (assumptions) among the parameter versions of a provenance, by set and key."""
-    result: dict[str, str] = {}
+def assumptions_of(provenance: Iterable[Mapping[str, object]]) -> dict[str, str | dict[str, str]]:
+    """The defaults (assumptions) among the parameter versions of a provenance, by set and key: why, by
+    language ({"en": ..., "nb": ...}; a plain text, English, as provenance stored before it was bilingual)."""
+    result: dict[str, str | dict[str, str]] = {}
     for item in provenance:
         raw = item.get("assumptions", {})
         if isinstance(raw, Mapping):
             for key, why in raw.items():
-                result[f"{item.get('parameters')}.{key}"] = str(why)
+                result[f"{item.get('parameters')}.{key}"] = (
+                    {str(lang): str(text) for lang, text in why.items()}
+                    if isinstance(why, Mapping)
+                    else str(why)
+                )
     return result
 
 

@@ -1,7 +1,8 @@
 """``{% assumption call "key" %}``: the «Antakelse» label for a call parameter that is a default.
 
-A call's ``assumptions`` (from its parameter file) map each default PHT ships to why it is one;
-the label carries that reason as its title and renders nothing for a published value.
+A call's ``assumptions`` (from its parameter file) map each default PHT ships to why it is one, in English
+and bokmål (a call stored before the texts were bilingual holds English text); the label carries that
+reason, in the page's language, as its title and renders nothing for a published value.
 """
 
 from __future__ import annotations
@@ -10,10 +11,13 @@ from typing import Any
 
 from django import template
 
+from pht.apps.accounts.assumptions import assumption_text
+
 register = template.Library()
 
 
 @register.inclusion_tag("scheme/_assumption.html")
 def assumption(call: Any, key: str) -> dict[str, Any]:
     assumptions = getattr(call, "assumptions", None) or {}
-    return {"key": key, "why": assumptions.get(key), "shown": key in assumptions}
+    shown = key in assumptions
+    return {"key": key, "why": assumption_text(assumptions[key]) if shown else None, "shown": shown}
