@@ -7,6 +7,7 @@ first in bokmål and then in English, and returns a ``Problem`` for every visibl
 - an unformatted decimal for the page's language: ``1500000,00``, ``678082.19`` or ``426 648.25`` on a
   bokmål page (``1 500 000,00``), ``1500000.00``, ``0,50`` or ``1 500 000`` on an English page
   (``1,500,000.00``); a Norwegian date (``05.12.2026``) or ``kr`` on an English page;
+- a date written as an ISO date (``2019-06-08``) in either language: pages write dates in words;
 - a choice label (statuses, kinds, roles of every model) in the other language.
 
 Text inside ``<code>`` is left out: that is where a page shows a code *beside* its label (a parameter
@@ -27,6 +28,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 RAW_KEY = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\b\w+\[\w*\]")
 # A Norwegian date d.m.yyyy is not a decimal; any other digit.digit on a bokmål page is.
 NB_DATE = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b")
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 NB_DECIMAL = re.compile(r"\d\.\d|\b\d{4,},\d")
 # English groups thousands with commas and writes the decimal point: 1500000.00, 0,50, 1 500 000 are not.
 EN_DECIMAL = re.compile(r"\b\d{4,}\.\d+\b|\d,\d{1,2}(?!\d)|\d[\u00a0\u202f]\d{3}\b|\d\s?kr\b")
@@ -122,6 +124,8 @@ def problems_in(html: str, url: str, language: str, foreign: set[str]) -> list[P
         plain = NB_DATE.sub("", text) if language == "nb" else text
         if decimal.search(plain):
             found.append(Problem("unformatted number", url, language, text))
+        if ISO_DATE.search(text):
+            found.append(Problem("ISO date", url, language, text))
         if language == "en" and NB_DATE.search(text):
             found.append(Problem("Norwegian date", url, language, text))
         if text.rstrip(":") in foreign:

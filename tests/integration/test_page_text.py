@@ -88,3 +88,5 @@ def test_the_scan_finds_what_it_looks_for() -> None:
     assert found == []
     found = problems_in("<td>05.12.2026</td><td>Aktiv</td>", "/x/", "en", foreign_labels()["en"])
     assert [p.kind for p in found] == ["Norwegian date", "label in the other language"]
+    found = problems_in("<li>diabetes (T90, first 2009-06-08)</li>", "/x/", "en", set())
+    assert [p.kind for p in found] == ["ISO date"]

@@ -10,7 +10,7 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pht.apps.accounts.templatetags.pht_format import amount, day, fte, moment, number, percent
+from pht.apps.accounts.templatetags.pht_format import amount, day, fte, moment, number, percent, setting
 
 NB = "\u00a0"
 
@@ -90,3 +90,29 @@ def test_number_auto_keeps_the_value_s_own_decimals() -> None:
         assert number(Decimal("0.12500"), "auto") == "0,125" and number(Decimal("3.00"), "auto") == "3"
     with translation.override("en"):
         assert number(Decimal("1234.5"), "auto") == "1,234.5"
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "expected"),
+    [
+        ("nb", "2019-12-31", "31. desember 2019"),
+        ("en", "2019-12-31", "Dec. 31, 2019"),
+        ("nb", ["2019-12-31", "0.05"], "31. desember 2019, 0,05"),
+        ("en", 20000, "20,000"),
+        ("nb", 20000, f"20{NB}000"),
+        ("nb", "2019-13-45", "2019-13-45"),  # not a date: left as it is
+        ("nb", "cluster", "cluster"),
+    ],
+)
+def test_setting(language: str, value: object, expected: str) -> None:
+    with translation.override(language):
+        assert setting(value) == expected
+
+
+def test_a_local_time_in_a_reason_is_written_in_the_page_language() -> None:
+    from pht.apps.accounts.reasons import localise_values
+
+    with translation.override("nb"):
+        assert localise_values("2017-10-01 09:15:00") == "1. oktober 2017 09:15"
+    with translation.override("en"):
+        assert localise_values("2017-10-01 09:15:00").startswith("Oct. 1, 2017, 9:15")

@@ -11,6 +11,7 @@ back to the stored sentence for rows written before messages were stored.
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from collections.abc import Mapping
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.utils import formats
 from django.utils.formats import number_format
 from django.utils.translation import get_language
 
@@ -34,12 +36,14 @@ def _number(value: int) -> str:
 
 _DECIMAL = re.compile(r"^-?\d+\.\d+$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$")
 
 
 def localise_values(value: Param) -> Param:
     """Decimal and date text in a message's parameters as the page's language writes them: ``"0.278"``,
     ``"678082.19"`` as ``0,278`` / ``678 082,19`` in bokmål and ``678,082.19`` in English (keeping the
-    places); ``"2009-06-08"`` as the ``day`` filter writes a date (``8. juni 2009`` / ``June 8, 2009``)."""
+    places); ``"2009-06-08"`` as the ``day`` filter writes a date (``8. juni 2009`` / ``June 8, 2009``),
+    and a local time ``"2017-10-01 09:15:00"`` as the language writes a date and time."""
     from pht.apps.accounts.templatetags.pht_format import day, format_number
 
     if isinstance(value, Message):
@@ -51,6 +55,13 @@ def localise_values(value: Param) -> Param:
         return format_number(number, -int(number.as_tuple().exponent))
     if isinstance(value, str) and _ISO_DATE.match(value):
         return day(value)  # text that is not a real date (2019-13-45) stays as it is
+    if isinstance(value, str) and _ISO_MOMENT.match(value):
+        # a local time the rule already wrote in its zone (the message names the zone): no conversion
+        try:
+            moment = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return formats.date_format(moment, "DATETIME_FORMAT")
     return value
 
 

@@ -140,6 +140,22 @@ def moment(value: object) -> str:
     return formats.date_format(value, "DATETIME_FORMAT")
 
 
+@register.filter
+def setting(value: object) -> str:
+    """A setting's value as stored in a plan or parameter set (text, a number, a list), as the page's
+    language writes it: ISO dates as ``day`` writes them, decimal text and numbers localised, lists
+    joined with ", "."""
+    from pht.apps.accounts.reasons import localise_values
+
+    if isinstance(value, list | tuple):
+        return ", ".join(setting(item) for item in value)
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int):
+        return number(value)
+    return str(localise_values(str(value)))
+
+
 @register.simple_tag
 def day_input(name: str, element_id: str, value: object = None, required: bool = False) -> SafeString:
     """The shared date input (``DayInput``): a date value in the page's language, posted text as it was."""
