@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import HttpError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.security import HttpBearer, django_auth
@@ -79,7 +79,17 @@ class PhtApi(NinjaAPI):
         return schema
 
 
-api = PhtApi(title="PHT API", version="1", auth=[TokenAuth(), django_auth], urls_namespace="api")
+# /api/docs (Swagger UI, page in templates/ninja/swagger.html) without deep links: with them, each
+# operation's path is a link inside the button that unfolds the operation, and a control inside a control
+# is one a screen reader or keyboard user cannot tell apart (WCAG 4.1.2). The address no longer follows
+# the unfolded operation; everything else is the same.
+api = PhtApi(
+    title="PHT API",
+    version="1",
+    auth=[TokenAuth(), django_auth],
+    urls_namespace="api",
+    docs=Swagger(settings={"deepLinking": False}),
+)
 
 from pht.api.registry import router as registry_router  # noqa: E402
 from pht.api.tokens import router as tokens_router  # noqa: E402

@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Form widgets' templates, for FORM_RENDERER below.
+    "django.forms",
     # Listed so that /api/docs serves Swagger UI's assets from the package, not from a CDN.
     "ninja",
     # Background jobs: django-tasks with its database backend (no extra server; see docs/jobs.md).
@@ -136,6 +138,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through TEMPLATES, so the site's templates can replace one of Django's: the admin's date
+# and time inputs get labels (templates/admin/widgets/split_datetime.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {
     "default": dj_database_url.parse(
