@@ -22,6 +22,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import capfirst  # lazy-safe: the labels stay in the page's language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -61,7 +62,8 @@ class AmountField(forms.CharField):
         try:
             return bounded_decimal(text, self.model, self.name, label=self.label)
         except ActionRefused as exc:
-            raise ValidationError(exc.display()) from None
+            # the form shows each error after its field's label already: not «Budsjettramme: Budsjettramme: …»
+            raise ValidationError(exc.display().removeprefix(f"{self.label}: ")) from None
 
 
 class CallForm(forms.Form):
@@ -85,12 +87,14 @@ class CallForm(forms.Form):
         label=gettext_lazy("Befolkningsår (størrelsesklasse)"), required=False, min_value=1900, max_value=2100
     )
     budget = AmountField(m.Call, "budget", label=gettext_lazy("Budsjettramme (kr)"))
-    grant_per_gp_per_year = AmountField(m.GrantDecision, "total", label=GRANT_LABELS["grant_per_gp_per_year"])
+    grant_per_gp_per_year = AmountField(
+        m.GrantDecision, "total", label=capfirst(GRANT_LABELS["grant_per_gp_per_year"])
+    )
     municipality_base_per_year = AmountField(
-        m.GrantDecision, "total", label=GRANT_LABELS["municipality_base_per_year"]
+        m.GrantDecision, "total", label=capfirst(GRANT_LABELS["municipality_base_per_year"])
     )
     municipality_per_gp_per_year = AmountField(
-        m.GrantDecision, "total", label=GRANT_LABELS["municipality_per_gp_per_year"]
+        m.GrantDecision, "total", label=capfirst(GRANT_LABELS["municipality_per_gp_per_year"])
     )
 
     def clean(self) -> dict[str, Any]:
