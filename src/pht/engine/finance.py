@@ -72,7 +72,7 @@ from pht.rules.financing import (
     capitation_rate,
     components_of,
     exempt_copayments,
-    indicator_points,
+    indicator_score,
     money,
     nurse_allowance,
     quality_line_exact,
@@ -108,6 +108,16 @@ class Aggregates:
             pick(self.cells), pick(self.codes), pick(self.indicators) if self.indicators is not None else None
         )
 
+    def of_practices(self, practices: Iterable[str]) -> Aggregates:
+        wanted = pa.array(sorted(set(practices)), pa.string())
+
+        def pick(rows: pa.Table) -> pa.Table:
+            return rows.filter(pc.is_in(rows.column("practice"), value_set=wanted))
+
+        return Aggregates(
+            pick(self.cells), pick(self.codes), pick(self.indicators) if self.indicators is not None else None
+        )
+
 
 @dataclass
 class FinanceLake:
@@ -123,6 +133,8 @@ class FinanceLake:
             self.con = connect()
         self.practices = table(self.con, self.lake_dir, "practices").to_pyarrow()
         self._reference: dict[tuple[int, int], CapitationRate] = {}
+        # every practice's cells and claim counts of a reference year, once aggregated (for the rate)
+        self._reference_aggregates: dict[int, Aggregates] = {}
         self._teams: dict[str, tuple[int, datetime.date]] | None = None
         self._files: dict[tuple[str, tuple[int, ...] | None], list[str]] = {}
         self._frames: dict[tuple[int, tuple[str, ...]], YearFrame] = {}
@@ -318,7 +330,14 @@ class FinanceLake:
                     f"the capitation frame needs the reference year {cap.reference_year} in the lake "
                     f"{self.lake_dir} (generate it with pht synth --years {cap.reference_year}-...)"
                 )
-            reference = self.settlement_table(periods_of_year(cap.reference_year), group, frame=False)
+            reference_periods = periods_of_year(cap.reference_year)
+            known = self._reference_aggregates.get(cap.reference_year)
+            if known is not None:  # aggregated with the rate: the same rows, no second pass over the lake
+                reference = _component_table(
+                    self, reference_periods, group, known.of_practices(group), None, frame=False
+                )
+            else:
+                reference = self.settlement_table(reference_periods, group, frame=False)
             income = Decimal("0.00")
             for row in reference.filter(pc.equal(reference.column("model"), FEE)).to_pylist():
                 income += row["base_grant"] + row["fee_reimbursement"]
@@ -399,6 +418,7 @@ class FinanceLake:
         if key not in self._reference:
             periods = periods_of_year(cap.reference_year)
             aggregates = self.aggregates(periods, self.practice_ids(), indicators=False)
+            self._reference_aggregates[cap.reference_year] = aggregates
             self._reference[key] = capitation_rate(
                 cap, self._reference_totals(cap.reference_year, aggregates)
             )
@@ -477,7 +497,9 @@ class FinanceLake:
             reference_periods = periods_of_year(first.capitation.reference_year)
         aggregates = self.aggregates(periods, scope, count_periods=reference_periods)
         if reference_periods:
-            totals = self._reference_totals(first.capitation.reference_year, aggregates)
+            reference_year = first.capitation.reference_year
+            self._reference_aggregates[reference_year] = aggregates.of_periods(reference_periods)
+            totals = self._reference_totals(reference_year, aggregates)
             self._reference[key] = capitation_rate(first.capitation, totals)
         return periods, scope, aggregates.of_periods(periods)
 
@@ -1056,7 +1078,7 @@ def _component_table(
             indicator = next((i for i in settings.indicators if i.id == indicator_id), None)
             if indicator is None:
                 continue
-            points, _ = indicator_points(indicator, numerator, denominator)
+            points, _ = indicator_score(indicator, numerator, denominator)  # the points; no text needed
             k = (practice, key)
             quality[k] += money(quality_line_exact(points, settings, days[k]))
 

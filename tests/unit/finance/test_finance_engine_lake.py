@@ -280,3 +280,24 @@ def test_the_bulk_path_pays_the_frame_as_the_statements_do(lake_dir):
         for r in lake.settlement_table(periods, pilot).to_pylist()
     }
     assert all(whole[(r["practice_orgnr"], r["period"], r["model"])] == r["total"] for r in rows)
+
+
+def test_settling_the_whole_lake_frames_the_pilot_as_a_settlement_of_the_pilot_alone(lake_dir):
+    """Settling every practice takes each group's reference income from the passes that fixed the
+    rate (no second pass over the lake); the frames and the rows equal those of the pilot settled
+    on its own, to the øre."""
+    whole = FinanceLake(lake_dir)
+    rows = whole.settlement_table(periods_of_year(2018))
+    alone = FinanceLake(lake_dir)
+    groups = alone.frame_groups()
+    pilot = sorted(groups["capitation"] + groups["fee"])
+    for group in groups.values():
+        assert whole.year_frame(2018, group) == alone.year_frame(2018, group)
+    pilot_rows = {
+        (r["practice_orgnr"], r["period"], r["model"]): r
+        for r in alone.settlement_table(periods_of_year(2018), pilot).to_pylist()
+    }
+    compared = [r for r in rows.to_pylist() if r["practice_orgnr"] in pilot]
+    assert len(compared) == len(pilot_rows) == len(pilot) * 12 * 2
+    for row in compared:
+        assert row == pilot_rows[(row["practice_orgnr"], row["period"], row["model"])]
