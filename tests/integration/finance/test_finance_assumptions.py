@@ -145,7 +145,10 @@ def test_what_if_assumptions_are_in_the_page_language(orgs: dict[str, Any], make
     en = client.get("/finance/what-if/", params, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'data-testid="what-if-assumptions"' in nb
     assert LABEL_NB in nb and "Sats og normalisering av listeinnbyggertilskuddet" in nb
-    assert "Hva om-beregningen bruker parameteren" in nb  # the what-if's own note, translated as before
+    # the what-if's own note, translated, names the rate by its value in the page's format, not a key
+    assert "standardsats på 900 kr per vektet listeinnbygger" in nb
+    assert "default rate of 900 kr per weighted list resident" in en
+    assert "parameteren rate_per_year" not in nb and "parameter rate_per_year" not in en
     assert LABEL_EN in en and "Capitation rate and normalisation in the what-if" in en
     assert "<code>base_grant" not in nb and "Default:" not in nb.split('data-testid="what-if-assumptions"')[1]
     assert "Standardverdi:" not in en.split('data-testid="what-if-assumptions"')[1]

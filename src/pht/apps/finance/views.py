@@ -29,6 +29,7 @@ from pht.apps.accounts.assumptions import shown_assumptions
 from pht.apps.accounts.exports import export_row
 from pht.apps.accounts.forms import DayField
 from pht.apps.accounts.permissions import visible_practices
+from pht.apps.accounts.templatetags.pht_format import format_number
 from pht.apps.finance import actions
 from pht.apps.finance.actions import can_store_settlements
 from pht.apps.finance.models import FinancingModel, Statement, StatementPayment
@@ -321,9 +322,10 @@ def what_if(request: HttpRequest) -> HttpResponse:
             )
             assumptions.update(assumptions_of(params.provenance()))
             assumptions["what_if.capitation_rate"] = _(
-                "The what-if uses the capitation parameter rate_per_year (not budget-neutral: no lake here) and "
-                "normalises weights on Norway's 2017 population by age and sex."
-            )
+                "The what-if pays capitation at the parameters' default rate of %(rate)s kr per weighted list "
+                "resident per year (not budget-neutral: no lake here) and normalises weights on Norway's 2017 "
+                "population by age and sex."
+            ) % {"rate": format_number(params.capitation.rate_per_year, 0)}
     components = [
         {"label": COMPONENT_LABELS[n], "fee": result.fee[n], "capitation": result.capitation[n], "name": n}
         for n in COMPONENTS
