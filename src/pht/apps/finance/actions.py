@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,9 @@ from pht.apps.registry.models import Practice
 from pht.engine.finance import SettledMonth
 from pht.rules.explain import Message, Verdict, render
 from pht.rules.financing import COMPONENTS, Settlement
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 RATE_PLACES = Decimal("0.00000001")
 
@@ -176,6 +180,15 @@ def _store_one(
     return statement
 
 
+class PaymentRefused(ActionRefused):
+    """A refused payment link that concerns one input (``field``: reference, paid_on or amount), so a form
+    can show the refusal at that field."""
+
+    def __init__(self, field: str, text: StrOrPromise, params: dict[str, object] | None = None) -> None:
+        self.field = field
+        super().__init__(text, params)
+
+
 def link_payment(
     actor: User | None, statement: Statement, reference: str, paid_on: datetime.date, amount: Decimal
 ) -> StatementPayment:
@@ -185,11 +198,11 @@ def link_payment(
     require(can_store_settlements(actor))
     reference = reference.strip()
     if not reference or len(reference) > 60:
-        raise ActionRefused(_("A payment needs its reference (at most 60 characters)."))
+        raise PaymentRefused("reference", _("A payment needs its reference (at most 60 characters)."))
     if amount <= 0 or amount != amount.quantize(Decimal("0.01")) or amount >= Decimal("1e14"):
-        raise ActionRefused(_("The amount paid must be positive, in whole øre."))
+        raise PaymentRefused("amount", _("The amount paid must be positive, in whole øre."))
     if paid_on > datetime.date.today():
-        raise ActionRefused(_("A payment date cannot be in the future."))
+        raise PaymentRefused("paid_on", _("A payment date cannot be in the future."))
     with transaction.atomic():
         statement = Statement.versions.select_for_update().get(pk=statement.pk)
         if not statement.own_model:
@@ -205,8 +218,10 @@ def link_payment(
             practice_id=statement.practice_id, period=statement.period, model=statement.model
         )
         if StatementPayment.objects.filter(statement__in=month, reference=reference).exists():
-            raise ActionRefused(
-                _("Payment %(reference)s is already linked to this month."), {"reference": reference}
+            raise PaymentRefused(
+                "reference",
+                _("Payment %(reference)s is already linked to this month."),
+                {"reference": reference},
             )
         payment = StatementPayment.objects.create(
             statement=statement, reference=reference, paid_on=paid_on, amount=amount, recorded_by=actor

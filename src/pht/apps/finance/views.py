@@ -93,12 +93,26 @@ def statement_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+class KronerField(forms.DecimalField):
+    """An amount typed as Norwegians write it (``131 784,54``) or with a decimal point, in a text input: a
+    number input may drop a typed comma (Chromium made ``131784,54`` into 13 178 454)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        return super().clean(value)
+
+
 class PaymentForm(forms.Form):
     """A payment that paid the settled month (``actions.link_payment``)."""
 
     reference = forms.CharField(label=gettext_lazy("Payment reference"), max_length=60)
     paid_on = DayField(label=gettext_lazy("Paid on"))
-    amount = forms.DecimalField(
+    amount = KronerField(
         label=gettext_lazy("Amount paid (NOK)"), max_digits=16, decimal_places=2, min_value=Decimal("0.01")
     )
 
@@ -130,7 +144,11 @@ def link_payment(request: HttpRequest, orgnr: str, period: str, model: str) -> H
         try:
             actions.link_payment(user, statement, data["reference"], data["paid_on"], data["amount"])
         except ActionRefused as refusal:
-            show_refusal(request, refusal, REFUSALS)
+            field = getattr(refusal, "field", None)
+            if field in form.fields:  # shown at the input to correct, after its label
+                form.add_error(field, refusal.display(REFUSALS))
+            else:
+                show_refusal(request, refusal, REFUSALS)
         else:
             messages.success(request, _("The payment is linked to the month."))
             return redirect(reverse("finance:statement", args=[orgnr, period, model]) + "#payments")
