@@ -118,6 +118,7 @@ def test_officer_links_a_payment_to_a_settled_month_and_is_refused_a_duplicate_a
         re.compile(r"Betalt dato: En betalingsdato kan ikke ligge i fremtiden\.")
     )
     expect(page.get_by_label("Betalingsreferanse")).not_to_have_attribute("aria-invalid", "true")
+    _assert_error_icon_inside_its_message(page, page.locator(".ds-validation-message").first)
 
     # Nothing stored changed: still the one payment, as it was, and the page still says so.
     assert list(StatementPayment.objects.values_list("statement_id", "reference", "paid_on", "amount")) == [
@@ -135,3 +136,23 @@ def test_officer_links_a_payment_to_a_settled_month_and_is_refused_a_duplicate_a
     expect(page.get_by_role("button", name="Knytt utbetaling")).to_have_count(0)
     expect(page.get_by_label("Betalingsreferanse")).to_have_count(0)
     assert StatementPayment.objects.count() == 1
+
+
+def _assert_error_icon_inside_its_message(page, message) -> None:  # type: ignore[no-untyped-def]
+    """The message's icon is drawn in the message's own start padding, not out past the page's edge:
+    that strip of the screenshot holds the icon's red."""
+    import io
+
+    from PIL import Image
+
+    message.scroll_into_view_if_needed()
+    box = message.bounding_box()
+    start = float(message.evaluate("e => parseFloat(getComputedStyle(e).paddingInlineStart)"))
+    assert box is not None and start > 8
+    strip = Image.open(
+        io.BytesIO(
+            page.screenshot(clip={"x": box["x"], "y": box["y"], "width": start, "height": box["height"]})
+        )
+    ).convert("RGB")
+    red = [p for p in strip.get_flattened_data() if p[0] > 140 and p[1] < 90 and p[2] < 90]
+    assert len(red) > 20, "the validation icon is not inside its message"
