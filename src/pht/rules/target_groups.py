@@ -142,8 +142,8 @@ class TargetGroupParameters:
     complex_needs: ComplexNeedsParameters
     poor_demanders: PoorDemanderParameters
     # A membership is "new" when the resident was not in the group (or not on the list) this many days
-    # before the stratification date: the team's "newly in a target group" to-do.
-    new_member_days: int = 30
+    # before the stratification date: the team's "newly in a target group" to-do (new_members.window_days).
+    new_member_days: int
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object]) -> TargetGroupParameters:

@@ -3,27 +3,15 @@ and statements stored before the texts were bilingual still show theirs."""
 
 from __future__ import annotations
 
-import datetime as dt
 import html
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 
 from pht.apps.accounts.models import Role
-from pht.rules.financing import (
-    CAPITATION,
-    FEE,
-    CapitationRate,
-    ClaimRecord,
-    ListSpell,
-    Period,
-    aggregate_practice_month,
-    settle_capitation_model,
-    settle_fee_model,
-)
-from pht.rules.financing import settle as rules
+from pht.rules.financing import CAPITATION, FEE, Period
 
 PERIOD = Period(2018, 5)
 KEY = "base_grant.rate_per_year"
@@ -34,48 +22,6 @@ LABEL_EN = "Base grant (basistilskudd) per list resident per year"
 LABEL_NB = "Basistilskudd per listeinnbygger per år"
 
 
-@pytest.fixture
-def statements(orgs: dict[str, Any], make_user: Any) -> tuple[Client, str]:
-    """Both statements of May 2018 for practice A from a hand-made month (one resident, one consultation),
-    settled with the parameters' provenance, as the lake's settlement does."""
-    from pht.apps.finance.actions import store_settlements
-    from pht.engine.finance import SettledMonth
-    from pht.engine.finance_params import month_parameters
-
-    orgnr = orgs["practice_a"].practice.orgnr
-    params = month_parameters(PERIOD)
-    provenance = params.provenance()
-    spells = (ListSpell("C", orgnr, "M", dt.date(1980, 1, 1), "0828", dt.date(2000, 1, 1)),)
-    claims = (ClaimRecord(1, "C", orgnr, dt.date(2018, 5, 20), "2ad", "A03"),)
-    month = aggregate_practice_month(
-        orgnr,
-        PERIOD,
-        spells,
-        (),
-        claims,
-        params.schedules,
-        params.ceilings,
-        params.capitation,
-        params.quality,
-    )
-    fee = settle_fee_model(month, params.base_grant, params.schedule, provenance)
-    rate = CapitationRate(params.capitation.rate_per_year, rules.Decimal(1), False)
-    cap = settle_capitation_model(month, params.capitation, rate, params.quality, params.schedule, provenance)
-    officer = make_user("finance", roles=[Role.FINANCE_OFFICER], organisation=orgs["directorate"])
-    store_settlements(officer, [SettledMonth(month, fee, cap, FEE)], source="test")
-    client = Client()
-    client.force_login(officer)
-    return client, orgnr
-
-
-def _page(client: Client, orgnr: str, model: str, language: str | None = None) -> str:
-    url = reverse("finance:statement", args=[orgnr, str(PERIOD), model])
-    headers = {"HTTP_ACCEPT_LANGUAGE": language} if language else {}
-    response = client.get(url, **headers)  # type: ignore[arg-type]
-    assert response.status_code == 200
-    return response.content.decode()
-
-
 def _assumptions(page: str) -> str:
     """The statement page's list of assumptions."""
     start = page.index('data-testid="assumptions"')
@@ -84,22 +30,21 @@ def _assumptions(page: str) -> str:
 
 @pytest.mark.django_db
 def test_statement_assumptions_are_in_the_page_language_under_the_parameter_name(
-    statements: tuple[Client, str],
+    orgnr: str, statement_page: Callable[..., str]
 ) -> None:
     from pht.apps.finance.models import Statement
 
-    client, orgnr = statements
     stored = Statement.objects.get(practice__orgnr=orgnr, period=str(PERIOD), model=FEE).assumptions
     assert stored[KEY] == {"nb": NB, "en": EN}  # new statements store both languages
 
-    nb = _assumptions(_page(client, orgnr, FEE))  # bokmål by default
+    nb = _assumptions(statement_page(FEE))  # bokmål by default
     assert html.escape(NB) in nb and LABEL_NB in nb and "Antakelse" in nb
     assert html.escape(EN) not in nb and LABEL_EN not in nb
     assert "Listeinnbyggertilskudd: vekter etter alder og kjønn" in nb  # the capitation's defaults too
     assert "<code>" not in nb  # no raw keys as text ...
     assert f'data-assumption="{KEY}"' in nb  # ... but kept for experts
 
-    en = _assumptions(_page(client, orgnr, FEE, "en"))
+    en = _assumptions(statement_page(FEE, "en"))
     assert html.escape(EN) in en and LABEL_EN in en and "Assumption" in en
     assert html.escape(NB) not in en and LABEL_NB not in en
     assert "Capitation: weights by age and sex" in en
@@ -107,8 +52,8 @@ def test_statement_assumptions_are_in_the_page_language_under_the_parameter_name
     # Every assumption the page lists has its text in the page's language.
     for model in (FEE, CAPITATION):
         nb_page, en_page = (
-            _assumptions(_page(client, orgnr, model)),
-            _assumptions(_page(client, orgnr, model, "en")),
+            _assumptions(statement_page(model)),
+            _assumptions(statement_page(model, "en")),
         )
         assert "Standardverdi" in nb_page and "Default" not in nb_page, model
         assert "Default" in en_page and "Standardverdi" not in en_page, model
@@ -116,11 +61,10 @@ def test_statement_assumptions_are_in_the_page_language_under_the_parameter_name
 
 @pytest.mark.django_db
 def test_a_statement_stored_with_english_assumptions_shows_them_as_they_are(
-    statements: tuple[Client, str],
+    orgnr: str, statement_page: Callable[..., str]
 ) -> None:
     from pht.apps.finance.models import Statement
 
-    client, orgnr = statements
     statement = Statement.objects.get(practice__orgnr=orgnr, period=str(PERIOD), model=FEE)
     statement.assumptions = {
         KEY: "Stored before the texts were bilingual.",
@@ -128,7 +72,7 @@ def test_a_statement_stored_with_english_assumptions_shows_them_as_they_are(
     }
     statement.save(update_fields=["assumptions"])
     for language in (None, "en"):
-        page = _assumptions(_page(client, orgnr, FEE, language))
+        page = _assumptions(statement_page(FEE, language))
         assert "Stored before the texts were bilingual." in page and "Another stored text." in page
         assert (LABEL_EN if language else LABEL_NB) in page
         assert 'data-assumption="old_set.key"' in page  # a key without a name: the text alone, key kept

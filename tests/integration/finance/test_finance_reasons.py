@@ -5,29 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import html
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-from django.test import Client
-from django.urls import reverse
 from django.utils import translation
 
 from message_checks import check_templates_translated
-from pht.apps.accounts.models import Role
 from pht.apps.finance import reasons
 from pht.rules.financing import (
     CAPITATION,
     FEE,
-    CapitationRate,
     ClaimRecord,
     Condition,
     ListSpell,
     Period,
-    aggregate_practice_month,
     frame,
-    settle_capitation_model,
-    settle_fee_model,
 )
 from pht.rules.financing import settle as rules
 
@@ -49,15 +42,9 @@ def test_the_finance_templates_are_the_rules_templates_and_all_are_translated() 
 
 
 @pytest.fixture
-def statements(orgs: dict[str, Any], make_user: Any) -> tuple[Client, str]:
-    """Both statements of May 2018 for practice A, from a hand-made month: one diabetic woman of 68 with a
-    check (quality indicator 1/1), a man of 38 with a consultation."""
-    from pht.apps.finance.actions import store_settlements
-    from pht.engine.finance import SettledMonth
-    from pht.engine.finance_params import month_parameters
-
-    orgnr = orgs["practice_a"].practice.orgnr
-    params = month_parameters(PERIOD)
+def records(orgnr: str) -> tuple[tuple[ListSpell, ...], tuple[Condition, ...], tuple[ClaimRecord, ...]]:
+    """The month of practice A: one diabetic woman of 68 with a check (quality indicator 1/1), a man of 38 with
+    a consultation."""
     spells = (
         ListSpell("A", orgnr, "F", dt.date(1950, 3, 10), "0828", dt.date(2010, 1, 1)),
         ListSpell("C", orgnr, "M", dt.date(1980, 1, 1), "0828", dt.date(2000, 1, 1)),
@@ -67,30 +54,12 @@ def statements(orgs: dict[str, Any], make_user: Any) -> tuple[Client, str]:
         ClaimRecord(1, "A", orgnr, dt.date(2018, 5, 3), "2ad", "T90"),
         ClaimRecord(2, "C", orgnr, dt.date(2018, 5, 20), "2ad", "A03"),
     )
-    month = aggregate_practice_month(
-        orgnr, PERIOD, spells, conditions, claims, params.schedules, params.ceilings, params.capitation,
-        params.quality,
-    )  # fmt: skip
-    fee = settle_fee_model(month, params.base_grant, params.schedule)
-    rate = CapitationRate(params.capitation.rate_per_year, rules.Decimal(1), False)
-    cap = settle_capitation_model(month, params.capitation, rate, params.quality, params.schedule)
-    officer = make_user("finance", roles=[Role.FINANCE_OFFICER], organisation=orgs["directorate"])
-    store_settlements(officer, [SettledMonth(month, fee, cap, FEE)], source="test")
-    client = Client()
-    client.force_login(officer)
-    return client, orgnr
-
-
-def _page(client: Client, orgnr: str, model: str, language: str | None = None) -> str:
-    url = reverse("finance:statement", args=[orgnr, str(PERIOD), model])
-    headers = {"HTTP_ACCEPT_LANGUAGE": language} if language else {}
-    return client.get(url, **headers).content.decode()  # type: ignore[arg-type]
+    return spells, conditions, claims
 
 
 @pytest.mark.django_db
-def test_statement_page_is_bokmal_in_nb_and_english_in_en(statements: tuple[Client, str]) -> None:
-    client, orgnr = statements
-    nb = _page(client, orgnr, CAPITATION)
+def test_statement_page_is_bokmal_in_nb_and_english_in_en(statement_page: Callable[..., str]) -> None:
+    nb = statement_page(CAPITATION)
     assert (
         "listeinnbyggertilskudd for 62 listeinnbyggerdager i 2 celler + kvalitetsbasert tilskudd "
         "for 4 indikatorer + egenandeler"
@@ -112,7 +81,7 @@ def test_statement_page_is_bokmal_in_nb_and_english_in_en(statements: tuple[Clie
         assert english not in nb, english
     assert "reason_message" not in nb
 
-    en = _page(client, orgnr, CAPITATION, "en")
+    en = statement_page(CAPITATION, "en")
     assert ("capitation for 62 resident-days in 2 cells + quality grant for 4 indicators + copayments") in en
     assert (
         "diabetes yearly check: 1/1; share 1.0000 is at or above the upper threshold 0.90: all points" in en
@@ -124,19 +93,20 @@ def test_statement_page_is_bokmal_in_nb_and_english_in_en(statements: tuple[Clie
     assert "<dt>denominator</dt><dd>1</dd>" in en
     assert "andelen" not in en and "listeinnbyggerdager" not in en and "kvinner" not in en
 
-    fee_nb = _page(client, orgnr, FEE)
+    fee_nb = statement_page(FEE)
     assert "basistilskudd for 62 listeinnbyggerdager + refusjon for 2 regningskrav + egenandeler" in fee_nb
     assert "Basistilskudd: 450 kr / 365 x listeinnbyggerdager" in fee_nb
     assert "Konsultasjon hos lege, dagtid" in fee_nb  # the tariff's name, as the fee schedule gives it
-    fee_en = _page(client, orgnr, FEE, "en")
+    fee_en = statement_page(FEE, "en")
     assert "Base grant (basistilskudd): NOK 450 / 365 x resident-days" in fee_en
 
 
 @pytest.mark.django_db
-def test_statements_stored_without_messages_show_their_stored_text(statements: tuple[Client, str]) -> None:
+def test_statements_stored_without_messages_show_their_stored_text(
+    orgnr: str, statement_page: Callable[..., str]
+) -> None:
     from pht.apps.finance.models import Statement
 
-    client, orgnr = statements
     statement = Statement.objects.get(practice__orgnr=orgnr, period=str(PERIOD), model=CAPITATION)
     statement.explanation = [{k: v for k, v in e.items() if k != "message"} for e in statement.explanation]
     statement.save()
@@ -147,7 +117,7 @@ def test_statements_stored_without_messages_show_their_stored_text(statements: t
     quality = statement.lines.get(code="diabetes_yearly_check")
     quality.details = {k: v for k, v in quality.details.items() if k != "reason_message"}
     quality.save()
-    nb = _page(client, orgnr, CAPITATION)
+    nb = statement_page(CAPITATION)
     assert html.escape(statement.explanation[0]["reason"]) in nb  # the English sentence, as stored
     assert "Egenandeler over egenandelstaket (stored before messages)" in nb
     assert f"<dd>{html.escape(quality.details['reason'])}</dd>" in nb

@@ -6,6 +6,7 @@ and hostile input are refused with 4xx."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -15,53 +16,18 @@ from django.urls import reverse
 
 from pht.apps.accounts.actions import ActionRefused
 from pht.apps.accounts.models import AuditEvent, Role
-from pht.rules.financing import (
-    CAPITATION,
-    FEE,
-    CapitationRate,
-    ClaimRecord,
-    ListSpell,
-    Period,
-    aggregate_practice_month,
-    settle_capitation_model,
-    settle_fee_model,
-)
+from pht.rules.financing import CAPITATION, FEE, Period
 
 PERIOD = Period(2018, 5)
 
 
-def _store(officer: Any, orgnr: str) -> list[Any]:
-    """May 2018 of a practice paid under the capitation model, from a hand-made month."""
-    from pht.apps.finance.actions import store_settlements
-    from pht.engine.finance import SettledMonth
-    from pht.engine.finance_params import month_parameters
-
-    params = month_parameters(PERIOD)
-    spells = (ListSpell("C", orgnr, "M", dt.date(1980, 1, 1), "0828", dt.date(2000, 1, 1)),)
-    claims = (ClaimRecord(1, "C", orgnr, dt.date(2018, 5, 20), "2ad", "A03"),)
-    month = aggregate_practice_month(
-        orgnr,
-        PERIOD,
-        spells,
-        (),
-        claims,
-        params.schedules,
-        params.ceilings,
-        params.capitation,
-        params.quality,
-    )
-    fee = settle_fee_model(month, params.base_grant, params.schedule)
-    rate = CapitationRate(params.capitation.rate_per_year, Decimal(1), False)
-    cap = settle_capitation_model(month, params.capitation, rate, params.quality, params.schedule)
-    return store_settlements(officer, [SettledMonth(month, fee, cap, CAPITATION)], source="test")
-
-
 @pytest.fixture
-def month(orgs: dict[str, Any], make_user: Any) -> tuple[Any, Any, str]:
-    officer = make_user("finance", roles=[Role.FINANCE_OFFICER], organisation=orgs["directorate"])
-    orgnr = orgs["practice_a"].practice.orgnr
-    _store(officer, orgnr)
-    return officer, orgs, orgnr
+def month(
+    store_month: Callable[[str], list[Any]], finance_officer: Any, orgs: dict[str, Any], orgnr: str
+) -> tuple[Any, Any, str]:
+    """May 2018 of practice A stored, the practice paid under the capitation model."""
+    store_month(CAPITATION)
+    return finance_officer, orgs, orgnr
 
 
 def _url(name: str, orgnr: str, model: str = CAPITATION) -> str:
@@ -69,7 +35,9 @@ def _url(name: str, orgnr: str, model: str = CAPITATION) -> str:
 
 
 @pytest.mark.django_db
-def test_an_officer_links_a_payment_and_the_page_shows_it_against_the_current_total(month) -> None:
+def test_an_officer_links_a_payment_and_the_page_shows_it_against_the_current_total(
+    month, store_month
+) -> None:
     from pht.apps.finance.models import Statement, StatementPayment
 
     officer, _, orgnr = month
@@ -103,7 +71,7 @@ def test_an_officer_links_a_payment_and_the_page_shows_it_against_the_current_to
     )
     assert again.status_code == 400 and StatementPayment.objects.count() == 1
     # a re-run supersedes the statement: the payment stays with the version it paid and is still shown
-    _store(officer, orgnr)
+    store_month(CAPITATION)
     current = Statement.objects.get(practice__orgnr=orgnr, period=str(PERIOD), model=CAPITATION)
     assert current.version == 2
     page = client.get(_url("statement", orgnr)).content.decode()

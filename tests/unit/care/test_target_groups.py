@@ -73,6 +73,20 @@ def test_parameters_refuse_an_unknown_contact_kind() -> None:
         TargetGroupParameters.from_mapping(values)
 
 
+@pytest.mark.parametrize("new_members", [None, {}, {"window_days": 0}])
+def test_parameters_take_the_new_member_window_from_the_data(new_members: dict[str, int] | None) -> None:
+    from pht.refdata.params import load_parameters
+
+    values = dict(load_parameters("target_groups", ON).values)
+    assert PARAMS.new_member_days == values["new_members"]["window_days"]
+    if new_members is None:
+        del values["new_members"]
+    else:
+        values["new_members"] = new_members
+    with pytest.raises(ValueError, match="new_members"):
+        TargetGroupParameters.from_mapping(values)
+
+
 def test_all_defaults_are_labelled_as_assumptions() -> None:
     from pht.refdata.params import load_parameters
 

@@ -39,7 +39,10 @@ class ActionRefused(PermissionDenied):
     ``text`` is the refusal: a lazy gettext string (``gettext_lazy``), with ``params`` for its ``%(name)s``
     placeholders (whole numbers are grouped as the language writes them; lazy values are translated too),
     or text already in the page's language (a view's own check). ``message`` is a rule's message
-    (``require``), which ``display`` renders through the showing app's catalogue.
+    (``require``), which ``display`` renders through the showing app's catalogue. ``field`` is the label of
+    the field a boundary check refuses (``pht.apps.accounts.validation``): the refusal reads
+    «field: text», and ``display(with_field=False)`` gives the text alone, for a form that puts the label
+    before each field's error already.
     """
 
     def __init__(
@@ -48,31 +51,36 @@ class ActionRefused(PermissionDenied):
         params: Mapping[str, object] | None = None,
         *,
         message: Message | None = None,
+        field: StrOrPromise | None = None,
     ) -> None:
         self.text = text
         self.params = dict(params) if params is not None else None
         self.message = message
+        self.field = field
         with translation.override("en"):
             self.reason = self._render()
         super().__init__(self.reason)
 
-    def _render(self) -> str:
+    def _render(self, with_field: bool = True) -> str:
         if self.params is None:
-            return str(self.text)
-        values = {
-            name: number_format(value, force_grouping=True)
-            if isinstance(value, int) and not isinstance(value, bool)
-            else str(value)
-            for name, value in self.params.items()
-        }
-        return str(self.text) % values
+            text = str(self.text)
+        else:
+            values = {
+                name: number_format(value, force_grouping=True)
+                if isinstance(value, int) and not isinstance(value, bool)
+                else str(value)
+                for name, value in self.params.items()
+            }
+            text = str(self.text) % values
+        return f"{self.field}: {text}" if with_field and self.field is not None else text
 
-    def display(self, catalogue: ReasonCatalogue | None = None) -> str:
+    def display(self, catalogue: ReasonCatalogue | None = None, *, with_field: bool = True) -> str:
         """The refusal in the active language: a rule's message through ``catalogue`` (the English reason
-        when there is none, or it lacks the message), any other text through gettext."""
+        when there is none, or it lacks the message), any other text through gettext; ``with_field=False``
+        leaves out the label of the refused ``field`` (a refusal without one is the same either way)."""
         if self.message is not None:
             return self.reason if catalogue is None else catalogue.show(self.message, self.reason)
-        return self._render()
+        return self._render(with_field)
 
 
 def require(verdict: Verdict) -> None:

@@ -1,10 +1,10 @@
 """Validation at the boundary, shared by every app's actions: numbers bounded to their model field
 (digits, places, finite), text without NUL bytes and within a length limit, e-mail addresses checked.
 
-A value that breaks a rule is refused with ``ActionRefused`` naming the field (its model field's verbose
-name, in the page's language), so a page or the API answers with the reason instead of storing a value
-the database cannot hold or read back (``1e400`` on SQLite, a NUL byte or an over-long string on
-PostgreSQL).
+A value that breaks a rule is refused with ``ActionRefused`` naming the field (its ``field``: the model
+field's verbose name or the caller's label, in the page's language; ``display(with_field=False)`` leaves
+it out for a form), so a page or the API answers with the reason instead of storing a value the database
+cannot hold or read back (``1e400`` on SQLite, a NUL byte or an over-long string on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -52,9 +52,9 @@ def bounded_decimal(
     try:
         number = value if isinstance(value, Decimal) else Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
-        raise ActionRefused(_("%(field)s: not a number"), {"field": label}) from None
+        raise ActionRefused(_("not a number"), field=label) from None
     if not number.is_finite():
-        raise ActionRefused(_("%(field)s: must be a finite number"), {"field": label})
+        raise ActionRefused(_("must be a finite number"), field=label)
     whole = field.max_digits - field.decimal_places
     sign, digits, exponent = number.as_tuple()
     assert isinstance(exponent, int)
@@ -62,21 +62,21 @@ def bounded_decimal(
     integer_digits = max(0, len(digits) + exponent) if digits != (0,) else 0
     if integer_digits > whole:
         raise ActionRefused(
-            _("%(field)s: at most %(whole)s digits before the decimal point and %(places)s after"),
-            {"field": label, "whole": whole, "places": field.decimal_places},
+            _("at most %(whole)s digits before the decimal point and %(places)s after"),
+            {"whole": whole, "places": field.decimal_places},
+            field=label,
         )
     if places > field.decimal_places:
         # More places than the column keeps: rounded as the database would store it.
         number = number.quantize(Decimal(1).scaleb(-field.decimal_places), rounding=ROUND_HALF_UP)
         if len(number.as_tuple().digits) > field.max_digits:
             raise ActionRefused(
-                _("%(field)s: at most %(whole)s digits before the decimal point and %(places)s after"),
-                {"field": label, "whole": whole, "places": field.decimal_places},
+                _("at most %(whole)s digits before the decimal point and %(places)s after"),
+                {"whole": whole, "places": field.decimal_places},
+                field=label,
             )
     if minimum is not None and number < minimum:
-        raise ActionRefused(
-            _("%(field)s: must be %(minimum)s or more"), {"field": label, "minimum": str(minimum)}
-        )
+        raise ActionRefused(_("must be %(minimum)s or more"), {"minimum": str(minimum)}, field=label)
     return number
 
 
@@ -96,11 +96,12 @@ def bounded_text(
         label = field.verbose_name
     limit = max_length or (field.max_length if field is not None else None) or TEXT_MAX
     if "\x00" in text:
-        raise ActionRefused(_("%(field)s: contains a NUL character"), {"field": label or name})
+        raise ActionRefused(_("contains a NUL character"), field=label or name)
     if len(text) > limit:
         raise ActionRefused(
-            _("%(field)s: at most %(limit)s characters (this has %(length)s)"),
-            {"field": label or name, "limit": limit, "length": len(text)},
+            _("at most %(limit)s characters (this has %(length)s)"),
+            {"limit": limit, "length": len(text)},
+            field=label or name,
         )
     return text
 
@@ -112,7 +113,7 @@ def checked_email(value: str | None, *, label: Any) -> str:
         try:
             validate_email(text)
         except ValidationError:
-            raise ActionRefused(_("%(field)s: not a valid e-mail address"), {"field": label}) from None
+            raise ActionRefused(_("not a valid e-mail address"), field=label) from None
     return text
 
 

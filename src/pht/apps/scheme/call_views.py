@@ -63,7 +63,7 @@ class AmountField(forms.CharField):
             return bounded_decimal(text, self.model, self.name, label=self.label)
         except ActionRefused as exc:
             # the form shows each error after its field's label already: not «Budsjettramme: Budsjettramme: …»
-            raise ValidationError(exc.display().removeprefix(f"{self.label}: ")) from None
+            raise ValidationError(exc.display(with_field=False)) from None
 
 
 class CallForm(forms.Form):
