@@ -446,6 +446,29 @@ def test_the_form_refuses_bad_input_naming_the_field(
         assert re.search(rf'aria-describedby="(?:[\w-]+ )*{error_id}"', body), error_id
 
 
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [
+        ("nb", "Pilotens slutt: 1. april 2018 må være etter Pilotens start (1. april 2018)"),
+        ("en", "Pilot end: April 1, 2018 must be after Pilot start (April 1, 2018)"),
+    ],
+)
+def test_dates_out_of_order_are_refused_with_the_dates_in_the_pages_language(
+    world: dict[str, Any], language: str, shown: str
+) -> None:
+    client = Client()
+    client.force_login(world["officer"])
+    start = datetime.date(2018, 4, 1)
+    form = _form(pilot_start=start.isoformat(), pilot_end=start.isoformat())
+    form.update(announcement_date="2017-08-22", deadline_date="2017-10-15")
+    response = client.post("/scheme/utlysninger/ny/", form, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 422
+    body = response.content.decode()
+    errors = [" ".join(e.split()) for e in re.findall(r'role="alert"[^>]*>(.*?)</(?:p|div)>', body, re.S)]
+    assert shown in errors, errors  # the dates as the page writes them; the field's label once
+    assert not m.Call.objects.filter(code="ny-utlysning").exists()
+
+
 def test_officer_creates_publishes_and_closes_through_pages(world: dict[str, Any]) -> None:
     client = Client()
     client.force_login(world["officer"])

@@ -13,6 +13,7 @@ raise site in the app's msgid convention.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
@@ -65,12 +66,7 @@ class ActionRefused(PermissionDenied):
         if self.params is None:
             text = str(self.text)
         else:
-            values = {
-                name: number_format(value, force_grouping=True)
-                if isinstance(value, int) and not isinstance(value, bool)
-                else str(value)
-                for name, value in self.params.items()
-            }
+            values = {name: _shown(value) for name, value in self.params.items()}
             text = str(self.text) % values
         return f"{self.field}: {text}" if with_field and self.field is not None else text
 
@@ -81,6 +77,21 @@ class ActionRefused(PermissionDenied):
         if self.message is not None:
             return self.reason if catalogue is None else catalogue.show(self.message, self.reason)
         return self._render(with_field)
+
+
+def _shown(value: object) -> str:
+    """A refusal's parameter as the active language writes it: whole numbers grouped, dates as the
+    ``day`` filter writes them (a naive date and time as ``moment`` does: a local time, not converted),
+    anything else (lazy texts too) as text."""
+    from pht.apps.accounts.templatetags.pht_format import day, moment
+
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number_format(value, force_grouping=True)
+    if isinstance(value, datetime.datetime):
+        return moment(value)
+    if isinstance(value, datetime.date):
+        return day(value)
+    return str(value)
 
 
 def require(verdict: Verdict) -> None:

@@ -101,7 +101,7 @@ class CallForm(forms.Form):
         data = super().clean() or {}
         refused = date_order_refusal(data, {name: field.label for name, field in self.fields.items()})
         if refused is not None:
-            self.add_error(refused[0], refused[1].display())
+            self.add_error(refused[0], refused[1].display(with_field=False))  # the form shows the label
         return data
 
     def to_input(self) -> actions.CallInput:

@@ -74,7 +74,7 @@ def amend_decision(
         if new_end < locked.period_end:
             raise ActionRefused(
                 _("ny sluttdato: kan ikke være før tilsagnets slutt %(end)s"),
-                {"end": f"{locked.period_end:%d.%m.%Y}"},
+                {"end": locked.period_end},
             )
         if not locked.period_start <= as_of <= new_end:
             raise ActionRefused(_("endringsdato: må ligge i tilsagnsperioden"))

@@ -290,13 +290,14 @@ def submit_application(
     moment = _now(now)
     deadline = deadline_of(application.call)
     if moment >= deadline:
-        local = moment.astimezone(ZoneInfo(application.call.timezone)).strftime("%d.%m.%Y %H:%M:%S")
+        # the call's local time, naive: shown as it is, in the page's language
+        local = moment.astimezone(ZoneInfo(application.call.timezone)).replace(tzinfo=None, microsecond=0)
         raise ActionRefused(
             _(
                 "søknadsfristen gikk ut ved utgangen av %(deadline)s (%(timezone)s); innsending %(at)s er for sent"
             ),
             {
-                "deadline": f"{application.call.deadline_date:%d.%m.%Y}",
+                "deadline": application.call.deadline_date,
                 "timezone": application.call.timezone,
                 "at": local,
             },

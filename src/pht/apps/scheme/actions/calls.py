@@ -80,17 +80,13 @@ def date_order_refusal(
             continue
         if second < first or (strict and second == first):
             text = (
-                _("%(later)s (%(second)s) må være etter %(earlier)s (%(first)s)")
+                _("%(second)s må være etter %(earlier)s (%(first)s)")
                 if strict
-                else _("%(later)s (%(second)s) kan ikke være før %(earlier)s (%(first)s)")
+                else _("%(second)s kan ikke være før %(earlier)s (%(first)s)")
             )
-            params = {
-                "later": label(later),
-                "second": f"{second:%d.%m.%Y}",
-                "earlier": label(earlier),
-                "first": f"{first:%d.%m.%Y}",
-            }
-            return later, ActionRefused(text, params)
+            # the dates are written in the page's language when shown; the later date's field leads
+            params = {"second": second, "earlier": label(earlier), "first": first}
+            return later, ActionRefused(text, params, field=label(later))
     return None
 
 
@@ -317,7 +313,7 @@ def publish_call(user: Any, call: m.Call, now: datetime.datetime | None = None) 
         if moment >= deadline_of(locked):
             raise ActionRefused(
                 _("søknadsfrist: %(deadline)s har allerede gått ut; sett en senere frist før publisering"),
-                {"deadline": f"{locked.deadline_date:%d.%m.%Y}"},
+                {"deadline": locked.deadline_date},
             )
         if not locked.criteria:
             raise ActionRefused(_("vurderingskriterier: utlysningen har ingen; kopier en utlysning som har"))
@@ -349,12 +345,12 @@ def extend_deadline(
         if new_deadline <= locked.deadline_date:
             raise ActionRefused(
                 _("ny søknadsfrist: må være etter dagens frist %(deadline)s"),
-                {"deadline": f"{locked.deadline_date:%d.%m.%Y}"},
+                {"deadline": locked.deadline_date},
             )
         if new_deadline >= locked.pilot_start:
             raise ActionRefused(
                 _("ny søknadsfrist: må være før pilotens start %(start)s"),
-                {"start": f"{locked.pilot_start:%d.%m.%Y}"},
+                {"start": locked.pilot_start},
             )
         before = {"deadline_date": locked.deadline_date}
         locked.deadline_date = new_deadline
@@ -394,7 +390,7 @@ def extend_call(user: Any, call: m.Call, new_end: datetime.date, note: str) -> m
     if new_end <= call.pilot_end:
         raise ActionRefused(
             _("forlenget sluttdato: må være etter pilotens slutt %(end)s"),
-            {"end": f"{call.pilot_end:%d.%m.%Y}"},
+            {"end": call.pilot_end},
         )
     bounded_text(note, m.Call, "extension_note")
     if not note.strip():
