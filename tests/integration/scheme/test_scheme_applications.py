@@ -39,7 +39,9 @@ def test_submission_at_last_second_and_refusal_at_midnight(world: dict[str, Any]
     application = actions.create_application(
         world["lead_seljord"], world["call"], full_data(world["seljord_practices"])
     )
-    with pytest.raises(ActionRefused, match=r"deadline has passed: it was the end of Oct\. 15, 2017") as refused:
+    with pytest.raises(
+        ActionRefused, match=r"deadline has passed: it was the end of Oct\. 15, 2017"
+    ) as refused:
         actions.submit_application(
             world["lead_seljord"], application, now=datetime.datetime(2017, 10, 16, 0, 0, tzinfo=OSLO)
         )
