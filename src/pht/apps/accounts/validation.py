@@ -18,6 +18,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from pht.apps.accounts.actions import ActionRefused
+from pht.apps.accounts.numbers import number_text
 
 # Free text without a model limit (TextField) is capped here.
 TEXT_MAX = 10_000
@@ -48,7 +49,7 @@ def bounded_decimal(
     if isinstance(value, float):
         value = repr(value)
     if isinstance(value, str):
-        value = value.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        value = number_text(value)  # as the page's language writes it: «1 500 000,50», «1.500»
     try:
         number = value if isinstance(value, Decimal) else Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
