@@ -93,12 +93,14 @@ def statement_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-class KronerField(forms.DecimalField):
-    """An amount typed as Norwegians write it (``131 784,54``) or with a decimal point, in a text input: a
-    number input may drop a typed comma (Chromium made ``131784,54`` into 13 178 454)."""
+class DecimalTextField(forms.DecimalField):
+    """A decimal number typed as Norwegians write it (``131 784,54``, ``0,25``) or with a decimal point, in a
+    text input, and shown in the page's language (``0,20`` on a bokmål page): a number input may drop a typed
+    comma (Chromium made ``131784,54`` into 13 178 454, and a share's ``0,1`` into 1)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        kwargs.setdefault("localize", True)
         super().__init__(**kwargs)
 
     def clean(self, value: Any) -> Any:
@@ -112,7 +114,7 @@ class PaymentForm(forms.Form):
 
     reference = forms.CharField(label=gettext_lazy("Payment reference"), max_length=60)
     paid_on = DayField(label=gettext_lazy("Paid on"))
-    amount = KronerField(
+    amount = DecimalTextField(
         label=gettext_lazy("Amount paid (NOK)"), max_digits=16, decimal_places=2, min_value=Decimal("0.01")
     )
 
@@ -254,17 +256,17 @@ ACTIVITY_CODES = ("2ad", "2ak", "2ae", "1ad", "11ad", "PHT1", "PHT2", "PHT3")
 class WhatIfForm(forms.Form):
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2015, max_value=2030, initial=2018)
     municipality = forms.CharField(label=gettext_lazy("Municipality number"), max_length=4, initial="0828")
-    morbidity_1 = forms.DecimalField(label=gettext_lazy("Share with 1 chronic condition"), min_value=0, max_value=1,
-                                     initial=Decimal("0.20"))  # fmt: skip
-    morbidity_2 = forms.DecimalField(label=gettext_lazy("Share with 2 chronic conditions"), min_value=0, max_value=1,
-                                     initial=Decimal("0.07"))  # fmt: skip
-    morbidity_3 = forms.DecimalField(label=gettext_lazy("Share with 3 or more"), min_value=0, max_value=1,
-                                     initial=Decimal("0.03"))  # fmt: skip
-    state_copayment_share = forms.DecimalField(
+    morbidity_1 = DecimalTextField(label=gettext_lazy("Share with 1 chronic condition"), min_value=0, max_value=1,
+                                  initial=Decimal("0.20"))  # fmt: skip
+    morbidity_2 = DecimalTextField(label=gettext_lazy("Share with 2 chronic conditions"), min_value=0, max_value=1,
+                                  initial=Decimal("0.07"))  # fmt: skip
+    morbidity_3 = DecimalTextField(label=gettext_lazy("Share with 3 or more"), min_value=0, max_value=1,
+                                  initial=Decimal("0.03"))  # fmt: skip
+    state_copayment_share = DecimalTextField(
         label=gettext_lazy("Share of copayments paid by the state (above the ceiling)"), min_value=0, max_value=1,
         initial=Decimal("0.10"),
     )  # fmt: skip
-    quality_attainment = forms.DecimalField(
+    quality_attainment = DecimalTextField(
         label=gettext_lazy("Quality attainment (0 = lower threshold, 1 = upper)"), min_value=0, max_value=1,
         initial=Decimal("0.50"),
     )  # fmt: skip
