@@ -4,6 +4,7 @@ statement page shows the versions and the difference from the previous one."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -220,3 +221,13 @@ def test_the_form_starts_a_job_and_shows_its_progress(officer, client) -> None:
     ):
         assert client.post("/finance/runs/", hostile).status_code == 400, hostile
     assert Job.objects.count() == 1
+
+
+def test_a_year_out_of_range_is_written_as_a_year_not_a_grouped_number(officer, client) -> None:
+    """«året 2099 er utenfor gyldig område», never «2 099»: the refusal formatted the year as an amount."""
+    client.force_login(officer)
+    response = client.post("/finance/runs/", {"scope": "year", "period": "", "year": "2099"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "2099" in page
+    assert not re.search(r"2(\s|&nbsp;|\u00a0|\u202f|&#160;)099", page)

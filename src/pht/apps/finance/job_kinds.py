@@ -67,7 +67,7 @@ def validate(params: Mapping[str, Any]) -> dict[str, Any]:
             ) from None
         if not 2000 <= check_year <= datetime.date.today().year + 1:
             raise ActionRefused(
-                gettext_lazy("Settlement run: year %(value)s is out of range."), {"value": check_year}
+                gettext_lazy("Settlement run: year %(value)s is out of range."), {"value": str(check_year)}
             )
         values["year"] = check_year
     practices = params.get("practices")
