@@ -523,3 +523,24 @@ def test_amendment_dates_are_shown_and_typed_in_the_pages_language(
     response = officer.post(url, {**form, "new_end": new_end})
     assert response.status_code == 302 and m.Amendment.objects.get().new_end == datetime.date(2021, 10, 31)
     assert m.Amendment.objects.get().as_of == datetime.date(2019, 12, 1)
+
+
+def test_preparing_and_approving_return_to_the_row_acted_on(world: dict[str, Any], full_data: Any) -> None:
+    """The list holds every recipient's every instalment: after «Forbered» or «Godkjenn» the finance officer
+    is taken back to that row (``#termin-<pk>``, the row's id), not to the top of a page thousands of
+    pixels tall."""
+    decision = _accepted(world, full_data)
+    instalment = decision.instalments.order_by("due", "pk").last()
+    url = "/scheme/utbetalinger/?call=" + decision.application.call.code
+    prepared = _client(world["finance1"]).post(url, {"instalment": instalment.pk, "step": "prepare"})
+    assert prepared.status_code == 302
+    assert prepared["Location"] == f"{url}#termin-{instalment.pk}"
+    page = _client(world["finance2"]).get(url).content.decode()
+    assert f'<tr id="termin-{instalment.pk}"' in page
+    approved = _client(world["finance2"]).post(url, {"instalment": instalment.pk, "step": "approve"})
+    assert approved["Location"] == f"{url}#termin-{instalment.pk}"
+    instalment.refresh_from_db()
+    assert instalment.status == "approved"
+    # a refusal is shown at the top of the page: no jump away from it
+    again = _client(world["finance2"]).post(url, {"instalment": instalment.pk, "step": "approve"})
+    assert again["Location"] == url
