@@ -544,3 +544,20 @@ def test_preparing_and_approving_return_to_the_row_acted_on(world: dict[str, Any
     # a refusal is shown at the top of the page: no jump away from it
     again = _client(world["finance2"]).post(url, {"instalment": instalment.pk, "step": "approve"})
     assert again["Location"] == url
+
+
+def test_the_payments_page_names_who_prepared_and_approved(world: dict[str, Any], full_data: Any) -> None:
+    """«Øyvind Økonomi / Kari Kasserer», as every finance page names people, not the login names."""
+    decision = _accepted(world, full_data)
+    for user, first, last in (
+        (world["finance1"], "Øyvind", "Økonomi"),
+        (world["finance2"], "Kari", "Kasserer"),
+    ):
+        user.first_name, user.last_name = first, last
+        user.save(update_fields=["first_name", "last_name"])
+    instalment = decision.instalments.order_by("due", "pk").first()
+    _pay(world, [instalment])
+    page = _client(world["finance1"]).get("/scheme/utbetalinger/").content.decode()
+    row = page[page.index(f'<tr id="termin-{instalment.pk}"') :].split("</tr>", 1)[0]
+    assert "<td>Øyvind Økonomi / Kari Kasserer</td>" in row
+    assert "finance1" not in row and "finance2" not in row
