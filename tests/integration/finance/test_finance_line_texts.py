@@ -42,3 +42,18 @@ def test_the_nurse_allowance_line_groups_its_cost_per_fte(orgnr: str, records: A
     with translation.override("en"):
         assert "NOK 700,000 a year" in CATALOGUE.show(line.message, line.description)
     assert "700,000" in line.description  # the stored English sentence, too
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", ["fee", "capitation"])
+def test_statement_lines_show_tariff_codes_and_no_internal_keys(statement_page: Any, model: str) -> None:
+    """The «Kode» column holds what a reader looks up (2ad, PHT1); the other lines' codes are internal
+    keys (``copayment_patient``, ``basistilskudd``, ``F:45-66:m2:0828``): kept as ``data-code``, not shown."""
+    import re
+
+    page = statement_page(model)
+    shown = set(re.findall(r"<td><code>([^<]*)</code></td>", page))
+    assert shown or model == "capitation", "the fee model's tariff lines keep their codes"
+    assert all(re.fullmatch(r"\d+[a-z]+|PHT\d", code) for code in shown), shown
+    kept = set(re.findall(r'data-testid="statement-line" data-code="([^"]*)"', page))
+    assert "copayment_patient" in kept and kept > shown

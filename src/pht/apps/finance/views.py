@@ -37,6 +37,8 @@ from pht.apps.finance.models import FinancingModel, Statement, StatementPayment
 from pht.apps.finance.reasons import ASSUMPTION_LABELS, REFUSALS
 from pht.rules.financing import COMPONENTS
 
+TARIFF_COMPONENTS = frozenset({"fee_reimbursement", "nurse_reimbursement"})
+
 COMPONENT_LABELS = {
     "base_grant": gettext_lazy("Base grant (basistilskudd)"),
     "fee_reimbursement": gettext_lazy("GP fee reimbursement"),
@@ -236,6 +238,9 @@ def _statement_page(
             "label": COMPONENT_LABELS[name],
             "amount": getattr(statement, name),
             "lines": by_component[name],
+            # tariff codes (2ad, PHT1) are what a reader looks up; the other lines' codes are internal keys
+            # (``copayment_patient``, ``F:45-66:m2:0828``), kept as ``data-code`` and described in words
+            "coded": name in TARIFF_COMPONENTS,
         }
         for name in COMPONENTS
         if name != "total"
