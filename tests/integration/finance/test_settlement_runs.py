@@ -231,3 +231,24 @@ def test_a_year_out_of_range_is_written_as_a_year_not_a_grouped_number(officer, 
     assert response.status_code == 400
     assert "2099" in page
     assert not re.search(r"2(\s|&nbsp;|\u00a0|\u202f|&#160;)099", page)
+
+
+def test_a_runs_source_is_shown_in_the_pages_language(officer, client) -> None:
+    """«datasjøen «lake», jobb 3» on a bokmål page, not the English sentence stored with the run."""
+    from pht.apps.finance.models import SettlementRun
+
+    for source in (
+        "lake lake, job 3",
+        "synthetic lake, seed 2017 (demo)",
+        "lake /srv/lake",
+        "imported by hand",
+    ):
+        SettlementRun.objects.create(periods=["2018-05"], source=source)
+    client.force_login(officer)
+    page = client.get("/finance/runs/").content.decode()
+    for shown in ("datasjøen «lake», jobb 3", "syntetisk datasjø, frø 2017 (demo)", "datasjøen «/srv/lake»"):
+        assert f"<td>{shown}</td>" in page, shown
+    assert "<td>imported by hand</td>" in page  # text of another shape: as it was stored
+    assert "lake lake" not in page and "synthetic lake" not in page
+    english = client.get("/finance/runs/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<td>data lake «lake», job 3</td>" in english
