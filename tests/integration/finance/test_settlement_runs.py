@@ -252,3 +252,24 @@ def test_a_runs_source_is_shown_in_the_pages_language(officer, client) -> None:
     assert "lake lake" not in page and "synthetic lake" not in page
     english = client.get("/finance/runs/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "<td>data lake «lake», job 3</td>" in english
+
+
+def test_a_second_start_of_the_same_run_is_refused_while_the_first_waits(officer, client) -> None:
+    """A double click on «Start» queued the same year twice, storing every statement twice as two versions
+    with the same numbers; now the second is refused, naming the job that already does it."""
+    from pht.apps.jobs.actions import run_pending_jobs, start_job
+    from pht.apps.jobs.models import Job
+
+    client.force_login(officer)
+    form = {"scope": "month", "period": str(PERIOD), "year": ""}
+    first = client.post("/finance/runs/", form)
+    assert first.status_code == 302
+    job = Job.objects.get()
+    second = client.post("/finance/runs/", form)
+    assert second.status_code == 400
+    assert f"venter eller går allerede (jobb {job.pk})" in second.content.decode()
+    assert Job.objects.count() == 1
+    other = start_job(officer, "finance.settle", {"period": "2018-06"})  # another month is another run
+    assert run_pending_jobs() == 2
+    assert client.post("/finance/runs/", form).status_code == 302  # done: it may be run again
+    assert Job.objects.exclude(pk__in=[job.pk, other.pk]).count() == 1

@@ -88,6 +88,15 @@ def validate(params: Mapping[str, Any]) -> dict[str, Any]:
             gettext_lazy("Settlement run: the data lake holds no data for %(year)s."),
             {"year": str(check_year)},
         )
+    # A second click on «Start» (or a resent form) would queue the same run again, and store every
+    # statement twice over as two versions with the same numbers.
+    active = Job.objects.filter(kind=KIND, status__in=(Job.Status.QUEUED, Job.Status.RUNNING))
+    same = next((job for job in active.order_by("pk") if job.params == values), None)
+    if same is not None:
+        raise ActionRefused(
+            gettext_lazy("Settlement run: the same run is already waiting or running (job %(job)s)."),
+            {"job": str(same.pk)},
+        )
     return values
 
 
