@@ -561,3 +561,23 @@ def test_the_payments_page_names_who_prepared_and_approved(world: dict[str, Any]
     row = page[page.index(f'<tr id="termin-{instalment.pk}"') :].split("</tr>", 1)[0]
     assert "<td>Øyvind Økonomi / Kari Kasserer</td>" in row
     assert "finance1" not in row and "finance2" not in row
+
+
+def test_the_clawback_form_offers_what_is_claimable_in_kroner_and_ore(
+    world: dict[str, Any], full_data: Any
+) -> None:
+    """The amount offered is «78082,19», not SQLite's float sum «78082,190000000», and sums are exact øre."""
+    import re
+
+    decision = _accepted(world, full_data)
+    report = decision.reports.get(year=2018, line__orgnr="100000011")
+    _pay(world, decision.instalments.filter(line=report.line, year=2018))
+    actions.submit_report(world["lead_seljord"], report, "OK", Decimal("600000.00"))
+    actions.record_clawback(world["officer"], report, Decimal("0.10"), "del 1")
+    from pht.apps.scheme.actions.reports import clawed_back
+
+    for value in (actions.paid_for(report), clawed_back(report), actions.claimable(report)):
+        assert value.as_tuple().exponent == -2, value
+    page = _client(world["officer"]).get("/scheme/rapporter/").content.decode()
+    offered = re.search(rf'id="amount-{report.pk}" name="amount" inputmode="decimal" value="([^"]*)"', page)
+    assert offered and offered.group(1) == "78082,09", offered

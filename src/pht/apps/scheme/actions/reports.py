@@ -8,7 +8,7 @@ money not yet paid can neither be spent from the grant nor paid back.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
@@ -41,11 +41,17 @@ def paid_for(report: m.Report) -> Decimal:
     if report.line_id is not None:
         instalments = instalments.filter(line_id=report.line_id)
     sums = instalments.aggregate(p=Sum("practice_amount"), mu=Sum("municipality_amount"))
-    return (sums["p"] or ZERO) + (sums["mu"] or ZERO)
+    return _cents((sums["p"] or ZERO) + (sums["mu"] or ZERO))
 
 
 def clawed_back(report: m.Report) -> Decimal:
-    return m.Clawback.objects.filter(report_id=report.pk).aggregate(s=Sum("amount"))["s"] or ZERO
+    return _cents(m.Clawback.objects.filter(report_id=report.pk).aggregate(s=Sum("amount"))["s"] or ZERO)
+
+
+def _cents(total: Decimal) -> Decimal:
+    """A database sum of amounts in øre, as the amounts are kept: SQLite sums decimals as floating point
+    (``39931.510000000``, or ``…509999999``), which the clawback form showed and compared against."""
+    return total.quantize(ZERO, rounding=ROUND_HALF_UP)
 
 
 def unspent(report: m.Report) -> Decimal | None:
