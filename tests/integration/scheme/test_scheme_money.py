@@ -581,3 +581,29 @@ def test_the_clawback_form_offers_what_is_claimable_in_kroner_and_ore(
     page = _client(world["officer"]).get("/scheme/rapporter/").content.decode()
     offered = re.search(rf'id="amount-{report.pk}" name="amount" inputmode="decimal" value="([^"]*)"', page)
     assert offered and offered.group(1) == "78082,09", offered
+
+
+@pytest.mark.parametrize(
+    ("language", "amount", "limit"),
+    [("nb", "beløp: ", "forbruk over utbetalt: "), ("en", "amount: ", "spending above paid: ")],
+)
+def test_report_refusals_name_their_field_in_the_pages_language(
+    world: dict[str, Any], full_data: Any, language: str, amount: str, limit: str
+) -> None:
+    """«beløp: høyst 12 sifre …» on a bokmål page, not the model field's name «amount» or its English
+    verbose name «allowed spending above paid»."""
+    decision = _accepted(world, full_data)
+    due = decision.reports.get(year=2018, line__orgnr="100000012")
+    report = decision.reports.get(year=2018, line__orgnr="100000011")
+    _pay(world, decision.instalments.filter(line=report.line, year=2018))
+    actions.submit_report(world["lead_seljord"], report, "OK", Decimal("600000.00"))
+    officer = _client(world["officer"], language)
+
+    def refusal(data: dict[str, Any]) -> str:
+        page = officer.post("/scheme/rapporter/", data, follow=True).content.decode()
+        return page.split('class="pht-messages"', 1)[1].split("</div>", 1)[0]
+
+    shown = refusal({"report": report.pk, "step": "clawback", "amount": "1e400", "reason": "x"})
+    assert amount in shown and "amount: " not in shown.replace(amount, ""), shown
+    shown = refusal({"report": due.pk, "step": "overspend", "limit": "1e400", "reason": "x"})
+    assert limit in shown and "allowed spending" not in shown, shown

@@ -76,8 +76,8 @@ def _locked(report: m.Report) -> m.Report:
 def allow_overspending(user: Any, report: m.Report, limit: Decimal, reason: str) -> m.Report:
     """The officer's explicit decision that a report may claim up to ``limit`` more than was paid."""
     _require_role(user, ROLE_OFFICER)
-    limit = bounded_decimal(limit, m.Report, "overspend_limit")
-    bounded_text(reason, m.Report, "overspend_reason")
+    limit = bounded_decimal(limit, m.Report, "overspend_limit", label=_("forbruk over utbetalt"))
+    bounded_text(reason, m.Report, "overspend_reason", label=_("begrunnelse"))
     if not reason.strip():
         raise ActionRefused(_("forbruk over utbetalt: oppgi begrunnelsen"))
     with transaction.atomic():
@@ -97,8 +97,8 @@ def allow_overspending(user: Any, report: m.Report, limit: Decimal, reason: str)
 
 def submit_report(user: Any, report: m.Report, progress: str, spent: Decimal) -> m.Report:
     _own_municipality(user, report.decision.application)
-    spent = bounded_decimal(spent, m.Report, "spent")
-    bounded_text(progress, m.Report, "progress")
+    spent = bounded_decimal(spent, m.Report, "spent", label=_("brukt"))
+    bounded_text(progress, m.Report, "progress", label=_("Fremdrift"))
     with transaction.atomic():
         locked = _locked(report)
         _transition(workflows.REPORT, locked.status, "submitted", user)
@@ -154,10 +154,11 @@ def approve_report(user: Any, report: m.Report) -> m.Report:
 def record_clawback(user: Any, report: m.Report, amount: Decimal, reason: str) -> m.Clawback:
     """Claim back unspent money of a submitted report; never more than is unspent and unclaimed."""
     _require_role(user, ROLE_OFFICER)
-    amount = bounded_decimal(amount, m.Clawback, "amount")
+    # labels in the page's language: the model fields have no (or an English) verbose name
+    amount = bounded_decimal(amount, m.Clawback, "amount", label=_("beløp"))
     if amount <= 0:
         raise ActionRefused(_("beløp: må være positivt"))
-    bounded_text(reason, m.Clawback, "reason")
+    bounded_text(reason, m.Clawback, "reason", label=_("begrunnelse"))
     if not reason.strip():
         raise ActionRefused(_("en tilbakebetaling trenger en begrunnelse"))
     with transaction.atomic():
