@@ -132,7 +132,7 @@ def test_a_report_cannot_claim_more_than_was_paid_without_the_officers_decision(
         follow=True,
     )
     assert response.status_code == 200
-    assert "more than was paid for 2018 (NOK 113013.70)" in response.content.decode()
+    assert "more than was paid for 2018 (NOK 113,013.70)" in response.content.decode()
     report.refresh_from_db()
     assert report.status == "due" and report.spent is None
     with pytest.raises(ActionRefused, match="reason"):
@@ -161,7 +161,7 @@ def test_clawbacks_never_exceed_what_is_unspent_and_unclaimed(world: dict[str, A
     with pytest.raises(ActionRefused, match="more than is unspent"):
         actions.record_clawback(world["officer"], report, Decimal("78082.20"), "for mye")
     actions.record_clawback(world["officer"], report, Decimal("50000.00"), "del 1")
-    with pytest.raises(ActionRefused, match=r"not yet claimed \(NOK 28082.19\)"):
+    with pytest.raises(ActionRefused, match=r"not yet claimed \(NOK 28,082.19\)"):
         actions.record_clawback(world["officer"], report, Decimal("50000.00"), "del 2")
     response = _client(world["officer"], "en").post(
         "/scheme/rapporter/",
@@ -607,3 +607,19 @@ def test_report_refusals_name_their_field_in_the_pages_language(
     assert amount in shown and "amount: " not in shown.replace(amount, ""), shown
     shown = refusal({"report": due.pk, "step": "overspend", "limit": "1e400", "reason": "x"})
     assert limit in shown and "allowed spending" not in shown, shown
+
+
+def test_a_refused_clawback_writes_its_amounts_as_the_page_does(
+    world: dict[str, Any], full_data: Any
+) -> None:
+    """«tilbakebetaling 99 999 999,00 kr er mer enn … (78 082,19 kr)» on a bokmål page, not «99999999.00»."""
+    decision = _accepted(world, full_data)
+    report = decision.reports.get(year=2018, line__orgnr="100000011")
+    _pay(world, decision.instalments.filter(line=report.line, year=2018))
+    actions.submit_report(world["lead_seljord"], report, "OK", Decimal("600000.00"))
+    data = {"report": report.pk, "step": "clawback", "amount": "99999999", "reason": "x"}
+    page = _client(world["officer"]).post("/scheme/rapporter/", data, follow=True).content.decode()
+    assert f"tilbakebetaling 99{NBSP}999{NBSP}999,00 kr er mer enn" in page
+    assert f"(78{NBSP}082,19 kr)" in page
+    page = _client(world["officer"], "en").post("/scheme/rapporter/", data, follow=True).content.decode()
+    assert "99,999,999.00" in page and "78,082.19" in page

@@ -110,7 +110,7 @@ def submit_report(user: Any, report: m.Report, progress: str, spent: Decimal) ->
                     "brukt %(spent)s kr er mer enn utbetalt for %(year)s (%(paid)s kr); "
                     "forbruk over utbetalt krever et vedtak fra saksbehandler"
                 ),
-                {"spent": f"{spent:.2f}", "paid": f"{paid:.2f}", "year": str(locked.year)},
+                {"spent": _cents(spent), "paid": paid, "year": str(locked.year)},
             )
         locked.status = m.Report.Status.SUBMITTED
         locked.progress = progress
@@ -169,7 +169,7 @@ def record_clawback(user: Any, report: m.Report, amount: Decimal, reason: str) -
         if left is None or amount > left:
             raise ActionRefused(
                 _("tilbakebetaling %(amount)s kr er mer enn ubrukt og ikke krevd tilbake (%(left)s kr)"),
-                {"amount": f"{amount:.2f}", "left": f"{left or ZERO:.2f}"},
+                {"amount": _cents(amount), "left": left or ZERO},
             )
         clawback = m.Clawback.objects.create(
             decision=locked.decision, report=locked, amount=amount, reason=reason, recorded_by=user
