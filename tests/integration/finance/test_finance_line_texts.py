@@ -57,3 +57,22 @@ def test_statement_lines_show_tariff_codes_and_no_internal_keys(statement_page: 
     assert all(re.fullmatch(r"\d+[a-z]+|PHT\d", code) for code in shown), shown
     kept = set(re.findall(r'data-testid="statement-line" data-code="([^"]*)"', page))
     assert "copayment_patient" in kept and kept > shown
+
+
+@pytest.mark.django_db
+def test_the_statement_groups_its_residents_and_resident_days(statement_page: Any, orgnr: str) -> None:
+    """«1 843 listeinnbyggere, 56 717 listeinnbyggerdager», not «56717», as every other number on the page."""
+    from pht.apps.accounts.templatetags.pht_format import format_number
+    from pht.apps.finance.models import Statement
+
+    Statement.objects.filter(practice__orgnr=orgnr, period=str(PERIOD)).update(
+        residents=1843, resident_days=56717
+    )
+    statement = Statement.objects.get(practice__orgnr=orgnr, period=str(PERIOD), model="fee")
+    page = statement_page("fee")
+    with translation.override("nb"):
+        days = format_number(Decimal(statement.resident_days), 0)
+        residents = format_number(Decimal(statement.residents), 0)
+    assert f"{residents} listeinnbyggere, {days} listeinnbyggerdager." in page
+    english = statement_page("fee", "en")
+    assert f"{statement.resident_days:,} resident-days." in english
