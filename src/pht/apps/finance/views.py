@@ -179,7 +179,7 @@ def link_payment(request: HttpRequest, orgnr: str, period: str, model: str) -> H
         except ActionRefused as refusal:
             field = getattr(refusal, "field", None)
             if field in form.fields:  # shown at the input to correct, after its label
-                form.add_error(field, refusal.display(REFUSALS))
+                form.add_error(field, refusal.display(REFUSALS, with_field=False))
             else:
                 show_refusal(request, refusal, REFUSALS)
         else:
