@@ -81,7 +81,7 @@ def test_payments_per_recipient_prepared_and_approved_by_two_finance_officers(
         assert practice.name in first.inner_text() and practice.orgnr in first.inner_text()
     first_row = page.locator(f'tr[data-recipient="{practices[0].orgnr}"]').first
     first_row.get_by_role("button", name="Forbered").click()
-    page.wait_for_url(f"{live_server.url}/scheme/utbetalinger/")
+    page.wait_for_url(re.compile(rf"{live_server.url}/scheme/utbetalinger/#termin-\d+$"))
     assert "Utbetalingen er forberedt." in page.locator(".pht-messages").inner_text()
     first_row = page.locator(f'tr[data-recipient="{practices[0].orgnr}"]').first
     assert "Venter på godkjenning av en annen økonomimedarbeider" in first_row.inner_text()
@@ -92,7 +92,7 @@ def test_payments_per_recipient_prepared_and_approved_by_two_finance_officers(
     page.goto(f"{live_server.url}/scheme/utbetalinger/")
     first_row = page.locator(f'tr[data-recipient="{practices[0].orgnr}"]').first
     first_row.get_by_role("button", name="Godkjenn").click()
-    page.wait_for_url(f"{live_server.url}/scheme/utbetalinger/")
+    page.wait_for_url(re.compile(rf"{live_server.url}/scheme/utbetalinger/#termin-\d+$"))
     assert "Utbetalingen er godkjent." in page.locator(".pht-messages").inner_text()
     context.close()
 

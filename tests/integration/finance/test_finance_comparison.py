@@ -166,3 +166,13 @@ def test_pages_read_in_norwegian_format_with_no_raw_numbers(world, officer, clie
         assert not re.findall(r"\d\.\d", text), url  # bokmål decimals have a comma
         assert not re.findall(r"\b(?:base_grant|fee_reimbursement|share_80|list_size)\b", text), url
         assert "Skygge − egen" in text and f"{NBSP}kr" in text
+
+
+def test_a_standout_closes_its_parenthesis_after_the_average(world, officer, client) -> None:  # type: ignore[no-untyped-def]
+    """«(under snittet i piloten 6 822)», not «6 822 )»: the value template ended in a newline, which the
+    page showed as a space before every closing parenthesis."""
+    client.force_login(officer)
+    html = client.get(URL, {"year": "2018"}).content.decode()
+    standouts = re.findall(r"<li>([^<]*\([^<]*\))</li>", html.split('data-testid="standouts"', 1)[1])
+    assert standouts, "the test world has practices that stand out"
+    assert not [s for s in standouts if re.search(r"\s\)", s)], standouts

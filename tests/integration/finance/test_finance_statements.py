@@ -193,3 +193,27 @@ def test_what_if_can_start_from_a_practice_list_and_activity(stored, orgs, make_
     assert 'data-fee="total"' in page
     client.force_login(make_user("gp_b2", roles=[Role.GP], organisation=orgs["practice_b"]))
     assert client.get("/finance/what-if/", {"from_practice": practice.orgnr}).status_code == 404
+
+
+def test_what_if_shares_take_a_decimal_comma_and_show_one_on_a_bokmal_page(stored, orgs, make_user, client):
+    """A share typed «0,1» is a tenth, not 1: a number input dropped the comma (Chromium sends «01»), and the
+    server refused «0,25» outright; the fields are text inputs that read a comma and show «0,20» in bokmål."""
+    from pht.apps.finance.views import WhatIfForm
+
+    client.force_login(make_user("officer_c", roles=[Role.FINANCE_OFFICER], organisation=orgs["directorate"]))
+    blank = client.get("/finance/what-if/").content.decode()
+    assert re.search(r'<input type="text" name="morbidity_1" value="0,20"[^>]*inputmode="decimal"', blank)
+    params = {name: str(field.initial) for name, field in WhatIfForm().fields.items()}
+
+    def totals(**shares: str) -> tuple[str, str]:
+        page = client.get("/finance/what-if/", dict(params, **shares)).content.decode()
+        fee = re.search(r'data-fee="total" data-value="(-?[0-9.]+)"', page)
+        cap = re.search(r'data-capitation="total" data-value="(-?[0-9.]+)"', page)
+        assert fee and cap, page[page.find("ds-validation-message") - 300 :][:600]
+        return fee.group(1), cap.group(1)
+
+    point = totals(morbidity_1="0.25", state_copayment_share="0.1")
+    assert totals(morbidity_1="0,25", state_copayment_share="0,1") == point
+    assert totals(morbidity_1=" 0,25 ", state_copayment_share="0,10") == point
+    shown = client.get("/finance/what-if/", dict(params, morbidity_1="0,25")).content.decode()
+    assert 'name="morbidity_1" value="0,25"' in shown

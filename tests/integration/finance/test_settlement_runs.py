@@ -4,6 +4,7 @@ statement page shows the versions and the difference from the previous one."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -220,3 +221,55 @@ def test_the_form_starts_a_job_and_shows_its_progress(officer, client) -> None:
     ):
         assert client.post("/finance/runs/", hostile).status_code == 400, hostile
     assert Job.objects.count() == 1
+
+
+def test_a_year_out_of_range_is_written_as_a_year_not_a_grouped_number(officer, client) -> None:
+    """«året 2099 er utenfor gyldig område», never «2 099»: the refusal formatted the year as an amount."""
+    client.force_login(officer)
+    response = client.post("/finance/runs/", {"scope": "year", "period": "", "year": "2099"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "2099" in page
+    assert not re.search(r"2(\s|&nbsp;|\u00a0|\u202f|&#160;)099", page)
+
+
+def test_a_runs_source_is_shown_in_the_pages_language(officer, client) -> None:
+    """«datasjøen «lake», jobb 3» on a bokmål page, not the English sentence stored with the run."""
+    from pht.apps.finance.models import SettlementRun
+
+    for source in (
+        "lake lake, job 3",
+        "synthetic lake, seed 2017 (demo)",
+        "lake /srv/lake",
+        "imported by hand",
+    ):
+        SettlementRun.objects.create(periods=["2018-05"], source=source)
+    client.force_login(officer)
+    page = client.get("/finance/runs/").content.decode()
+    for shown in ("datasjøen «lake», jobb 3", "syntetisk datasjø, frø 2017 (demo)", "datasjøen «/srv/lake»"):
+        assert f"<td>{shown}</td>" in page, shown
+    assert "<td>imported by hand</td>" in page  # text of another shape: as it was stored
+    assert "lake lake" not in page and "synthetic lake" not in page
+    english = client.get("/finance/runs/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<td>data lake «lake», job 3</td>" in english
+
+
+def test_a_second_start_of_the_same_run_is_refused_while_the_first_waits(officer, client) -> None:
+    """A double click on «Start» queued the same year twice, storing every statement twice as two versions
+    with the same numbers; now the second is refused, naming the job that already does it."""
+    from pht.apps.jobs.actions import run_pending_jobs, start_job
+    from pht.apps.jobs.models import Job
+
+    client.force_login(officer)
+    form = {"scope": "month", "period": str(PERIOD), "year": ""}
+    first = client.post("/finance/runs/", form)
+    assert first.status_code == 302
+    job = Job.objects.get()
+    second = client.post("/finance/runs/", form)
+    assert second.status_code == 400
+    assert f"venter eller går allerede (jobb {job.pk})" in second.content.decode()
+    assert Job.objects.count() == 1
+    other = start_job(officer, "finance.settle", {"period": "2018-06"})  # another month is another run
+    assert run_pending_jobs() == 2
+    assert client.post("/finance/runs/", form).status_code == 302  # done: it may be run again
+    assert Job.objects.exclude(pk__in=[job.pk, other.pk]).count() == 1

@@ -165,3 +165,22 @@ def test_the_payment_date_is_typed_in_the_pages_language(
     assert client.post(_url("link_payment", orgnr), data).status_code == 302
     assert StatementPayment.objects.get().paid_on == dt.date(2018, 6, 20)
     assert f"<td>{shown}</td>" in client.get(_url("statement", orgnr)).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "bound"), [("nb", "0,01"), ("en", "0.01")])
+def test_an_amount_below_the_bound_names_the_bound_in_the_pages_language(
+    month: Any, language: str, bound: str
+) -> None:
+    """«Verdien må være større enn eller lik 0,01», not «0.01», on a bokmål page."""
+    officer, _, orgnr = month
+    client = Client()
+    client.force_login(officer)
+    client.cookies["django_language"] = language
+    bad = client.post(
+        _url("link_payment", orgnr), {"reference": "X", "paid_on": "2018-06-20", "amount": "-5"}
+    )
+    body = bad.content.decode()
+    assert bad.status_code == 400
+    error = body[body.index('id="id_amount_error"') :][:300]
+    assert bound in error, error

@@ -151,7 +151,7 @@ def test_spent_and_clawback_amounts_are_bounded(world: dict[str, Any], full_data
         assert report.status == "due" and report.spent is None
     with pytest.raises(ActionRefused, match="spent"):
         actions.submit_report(world["lead_seljord"], report, "ok", Decimal("1e999"))
-    with pytest.raises(ActionRefused, match="progress"):
+    with pytest.raises(ActionRefused, match="(?i)progress"):
         actions.submit_report(world["lead_seljord"], report, "x" * 10_001, Decimal("1"))
     actions.submit_report(world["lead_seljord"], report, "ok", Decimal("1000"))
     with pytest.raises(ActionRefused, match="amount"):

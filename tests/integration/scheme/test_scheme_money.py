@@ -132,7 +132,7 @@ def test_a_report_cannot_claim_more_than_was_paid_without_the_officers_decision(
         follow=True,
     )
     assert response.status_code == 200
-    assert "more than was paid for 2018 (NOK 113013.70)" in response.content.decode()
+    assert "more than was paid for 2018 (NOK 113,013.70)" in response.content.decode()
     report.refresh_from_db()
     assert report.status == "due" and report.spent is None
     with pytest.raises(ActionRefused, match="reason"):
@@ -161,7 +161,7 @@ def test_clawbacks_never_exceed_what_is_unspent_and_unclaimed(world: dict[str, A
     with pytest.raises(ActionRefused, match="more than is unspent"):
         actions.record_clawback(world["officer"], report, Decimal("78082.20"), "for mye")
     actions.record_clawback(world["officer"], report, Decimal("50000.00"), "del 1")
-    with pytest.raises(ActionRefused, match=r"not yet claimed \(NOK 28082.19\)"):
+    with pytest.raises(ActionRefused, match=r"not yet claimed \(NOK 28,082.19\)"):
         actions.record_clawback(world["officer"], report, Decimal("50000.00"), "del 2")
     response = _client(world["officer"], "en").post(
         "/scheme/rapporter/",
@@ -523,3 +523,103 @@ def test_amendment_dates_are_shown_and_typed_in_the_pages_language(
     response = officer.post(url, {**form, "new_end": new_end})
     assert response.status_code == 302 and m.Amendment.objects.get().new_end == datetime.date(2021, 10, 31)
     assert m.Amendment.objects.get().as_of == datetime.date(2019, 12, 1)
+
+
+def test_preparing_and_approving_return_to_the_row_acted_on(world: dict[str, Any], full_data: Any) -> None:
+    """The list holds every recipient's every instalment: after «Forbered» or «Godkjenn» the finance officer
+    is taken back to that row (``#termin-<pk>``, the row's id), not to the top of a page thousands of
+    pixels tall."""
+    decision = _accepted(world, full_data)
+    instalment = decision.instalments.order_by("due", "pk").last()
+    url = "/scheme/utbetalinger/?call=" + decision.application.call.code
+    prepared = _client(world["finance1"]).post(url, {"instalment": instalment.pk, "step": "prepare"})
+    assert prepared.status_code == 302
+    assert prepared["Location"] == f"{url}#termin-{instalment.pk}"
+    page = _client(world["finance2"]).get(url).content.decode()
+    assert f'<tr id="termin-{instalment.pk}"' in page
+    approved = _client(world["finance2"]).post(url, {"instalment": instalment.pk, "step": "approve"})
+    assert approved["Location"] == f"{url}#termin-{instalment.pk}"
+    instalment.refresh_from_db()
+    assert instalment.status == "approved"
+    # a refusal is shown at the top of the page: no jump away from it
+    again = _client(world["finance2"]).post(url, {"instalment": instalment.pk, "step": "approve"})
+    assert again["Location"] == url
+
+
+def test_the_payments_page_names_who_prepared_and_approved(world: dict[str, Any], full_data: Any) -> None:
+    """«Øyvind Økonomi / Kari Kasserer», as every finance page names people, not the login names."""
+    decision = _accepted(world, full_data)
+    for user, first, last in (
+        (world["finance1"], "Øyvind", "Økonomi"),
+        (world["finance2"], "Kari", "Kasserer"),
+    ):
+        user.first_name, user.last_name = first, last
+        user.save(update_fields=["first_name", "last_name"])
+    instalment = decision.instalments.order_by("due", "pk").first()
+    _pay(world, [instalment])
+    page = _client(world["finance1"]).get("/scheme/utbetalinger/").content.decode()
+    row = page[page.index(f'<tr id="termin-{instalment.pk}"') :].split("</tr>", 1)[0]
+    assert "<td>Øyvind Økonomi / Kari Kasserer</td>" in row
+    assert "finance1" not in row and "finance2" not in row
+
+
+def test_the_clawback_form_offers_what_is_claimable_in_kroner_and_ore(
+    world: dict[str, Any], full_data: Any
+) -> None:
+    """The amount offered is «78082,19», not SQLite's float sum «78082,190000000», and sums are exact øre."""
+    import re
+
+    decision = _accepted(world, full_data)
+    report = decision.reports.get(year=2018, line__orgnr="100000011")
+    _pay(world, decision.instalments.filter(line=report.line, year=2018))
+    actions.submit_report(world["lead_seljord"], report, "OK", Decimal("600000.00"))
+    actions.record_clawback(world["officer"], report, Decimal("0.10"), "del 1")
+    from pht.apps.scheme.actions.reports import clawed_back
+
+    for value in (actions.paid_for(report), clawed_back(report), actions.claimable(report)):
+        assert value.as_tuple().exponent == -2, value
+    page = _client(world["officer"]).get("/scheme/rapporter/").content.decode()
+    offered = re.search(rf'id="amount-{report.pk}" name="amount" inputmode="decimal" value="([^"]*)"', page)
+    assert offered and offered.group(1) == "78082,09", offered
+
+
+@pytest.mark.parametrize(
+    ("language", "amount", "limit"),
+    [("nb", "beløp: ", "forbruk over utbetalt: "), ("en", "amount: ", "spending above paid: ")],
+)
+def test_report_refusals_name_their_field_in_the_pages_language(
+    world: dict[str, Any], full_data: Any, language: str, amount: str, limit: str
+) -> None:
+    """«beløp: høyst 12 sifre …» on a bokmål page, not the model field's name «amount» or its English
+    verbose name «allowed spending above paid»."""
+    decision = _accepted(world, full_data)
+    due = decision.reports.get(year=2018, line__orgnr="100000012")
+    report = decision.reports.get(year=2018, line__orgnr="100000011")
+    _pay(world, decision.instalments.filter(line=report.line, year=2018))
+    actions.submit_report(world["lead_seljord"], report, "OK", Decimal("600000.00"))
+    officer = _client(world["officer"], language)
+
+    def refusal(data: dict[str, Any]) -> str:
+        page = officer.post("/scheme/rapporter/", data, follow=True).content.decode()
+        return page.split('class="pht-messages"', 1)[1].split("</div>", 1)[0]
+
+    shown = refusal({"report": report.pk, "step": "clawback", "amount": "1e400", "reason": "x"})
+    assert amount in shown and "amount: " not in shown.replace(amount, ""), shown
+    shown = refusal({"report": due.pk, "step": "overspend", "limit": "1e400", "reason": "x"})
+    assert limit in shown and "allowed spending" not in shown, shown
+
+
+def test_a_refused_clawback_writes_its_amounts_as_the_page_does(
+    world: dict[str, Any], full_data: Any
+) -> None:
+    """«tilbakebetaling 99 999 999,00 kr er mer enn … (78 082,19 kr)» on a bokmål page, not «99999999.00»."""
+    decision = _accepted(world, full_data)
+    report = decision.reports.get(year=2018, line__orgnr="100000011")
+    _pay(world, decision.instalments.filter(line=report.line, year=2018))
+    actions.submit_report(world["lead_seljord"], report, "OK", Decimal("600000.00"))
+    data = {"report": report.pk, "step": "clawback", "amount": "99999999", "reason": "x"}
+    page = _client(world["officer"]).post("/scheme/rapporter/", data, follow=True).content.decode()
+    assert f"tilbakebetaling 99{NBSP}999{NBSP}999,00 kr er mer enn" in page
+    assert f"(78{NBSP}082,19 kr)" in page
+    page = _client(world["officer"], "en").post("/scheme/rapporter/", data, follow=True).content.decode()
+    assert "99,999,999.00" in page and "78,082.19" in page

@@ -185,8 +185,10 @@ class PaymentRefused(ActionRefused):
     can show the refusal at that field."""
 
     def __init__(self, field: str, text: StrOrPromise, params: dict[str, object] | None = None) -> None:
-        self.field = field
         super().__init__(text, params)
+        # after ActionRefused's own ``field`` (a label, None here): set before, it was reset to None and the
+        # refusal never reached its input. A form input's name, so shown with ``display(with_field=False)``.
+        self.field = field
 
 
 def link_payment(

@@ -67,7 +67,7 @@ def validate(params: Mapping[str, Any]) -> dict[str, Any]:
             ) from None
         if not 2000 <= check_year <= datetime.date.today().year + 1:
             raise ActionRefused(
-                gettext_lazy("Settlement run: year %(value)s is out of range."), {"value": check_year}
+                gettext_lazy("Settlement run: year %(value)s is out of range."), {"value": str(check_year)}
             )
         values["year"] = check_year
     practices = params.get("practices")
@@ -87,6 +87,15 @@ def validate(params: Mapping[str, Any]) -> dict[str, Any]:
         raise ActionRefused(
             gettext_lazy("Settlement run: the data lake holds no data for %(year)s."),
             {"year": str(check_year)},
+        )
+    # A second click on «Start» (or a resent form) would queue the same run again, and store every
+    # statement twice over as two versions with the same numbers.
+    active = Job.objects.filter(kind=KIND, status__in=(Job.Status.QUEUED, Job.Status.RUNNING))
+    same = next((job for job in active.order_by("pk") if job.params == values), None)
+    if same is not None:
+        raise ActionRefused(
+            gettext_lazy("Settlement run: the same run is already waiting or running (job %(job)s)."),
+            {"job": str(same.pk)},
         )
     return values
 

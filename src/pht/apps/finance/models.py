@@ -33,6 +33,17 @@ class FinancingModel(models.TextChoices):
     CAPITATION = "capitation", _("Capitation model")
 
 
+# The sources the finance app writes (job_kinds.settle, demo.build_demo, the settle command), most specific first.
+_SOURCES = (
+    (re.compile(r"lake (?P<lake>.+), job (?P<job>\d+)"), _("data lake «%(lake)s», job %(job)s")),
+    (
+        re.compile(r"synthetic lake, seed (?P<seed>\d+) \(demo\)"),
+        _("synthetic data lake, seed %(seed)s (demo)"),
+    ),
+    (re.compile(r"lake (?P<lake>.+)"), _("data lake «%(lake)s»")),
+)
+
+
 class SettlementRun(models.Model):
     """One settlement run: which months, which practices, from which lake, by whom, through which job."""
 
@@ -63,6 +74,15 @@ class SettlementRun(models.Model):
         periods = self.periods
         span = periods[0] if len(periods) == 1 else f"{periods[0]}–{periods[-1]}" if periods else ""
         return f"settlement run {self.pk} ({span})"
+
+    def source_display(self) -> str:
+        """Where the run settled from, in the page's language. ``source`` is stored as the English sentence
+        its writer made (``lake lake, job 3``, ``synthetic lake, seed 2017 (demo)``, ``lake DIR``); the
+        shapes the finance app writes are shown translated, any other text as it was stored."""
+        for pattern, template in _SOURCES:
+            if (match := pattern.fullmatch(self.source)) is not None:
+                return str(template) % match.groupdict()
+        return self.source
 
 
 class CurrentStatements(models.Manager["Statement"]):

@@ -15,7 +15,8 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -35,6 +36,8 @@ from pht.apps.finance.actions import can_store_settlements
 from pht.apps.finance.models import FinancingModel, Statement, StatementPayment
 from pht.apps.finance.reasons import ASSUMPTION_LABELS, REFUSALS
 from pht.rules.financing import COMPONENTS
+
+TARIFF_COMPONENTS = frozenset({"fee_reimbursement", "nurse_reimbursement"})
 
 COMPONENT_LABELS = {
     "base_grant": gettext_lazy("Base grant (basistilskudd)"),
@@ -93,13 +96,43 @@ def statement_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-class KronerField(forms.DecimalField):
-    """An amount typed as Norwegians write it (``131 784,54``) or with a decimal point, in a text input: a
-    number input may drop a typed comma (Chromium made ``131784,54`` into 13 178 454)."""
+class _LocalBound:
+    """A Min/MaxValueValidator whose message writes its bound in the page's language (``0,01`` in bokmål)."""
+
+    def __init__(self, limit: int | Decimal, validator: MinValueValidator | MaxValueValidator) -> None:
+        self.limit_value, self.validator = limit, validator
+
+    def __call__(self, value: Any) -> None:
+        try:
+            self.validator(value)
+        except ValidationError as error:
+            exponent = Decimal(self.limit_value).as_tuple().exponent
+            places = max(0, -exponent) if isinstance(exponent, int) else 0
+            bound = format_number(Decimal(self.limit_value), places)
+            raise ValidationError(
+                self.validator.message,
+                code=self.validator.code,
+                params={"limit_value": bound, "value": value},
+            ) from error
+
+
+class DecimalTextField(forms.DecimalField):
+    """A decimal number typed as Norwegians write it (``131 784,54``, ``0,25``) or with a decimal point, in a
+    text input, and shown in the page's language (``0,20`` on a bokmål page): a number input may drop a typed
+    comma (Chromium made ``131784,54`` into 13 178 454, and a share's ``0,1`` into 1)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        kwargs.setdefault("localize", True)
         super().__init__(**kwargs)
+        # Django words its bounds with str(): «større enn eller lik 0.01» on a bokmål page
+        self.validators = [
+            _LocalBound(v.limit_value, v)
+            if isinstance(v, (MinValueValidator, MaxValueValidator))
+            and isinstance(v.limit_value, (int, Decimal))
+            else v
+            for v in self.validators
+        ]
 
     def clean(self, value: Any) -> Any:
         if isinstance(value, str):
@@ -112,7 +145,7 @@ class PaymentForm(forms.Form):
 
     reference = forms.CharField(label=gettext_lazy("Payment reference"), max_length=60)
     paid_on = DayField(label=gettext_lazy("Paid on"))
-    amount = KronerField(
+    amount = DecimalTextField(
         label=gettext_lazy("Amount paid (NOK)"), max_digits=16, decimal_places=2, min_value=Decimal("0.01")
     )
 
@@ -146,7 +179,7 @@ def link_payment(request: HttpRequest, orgnr: str, period: str, model: str) -> H
         except ActionRefused as refusal:
             field = getattr(refusal, "field", None)
             if field in form.fields:  # shown at the input to correct, after its label
-                form.add_error(field, refusal.display(REFUSALS))
+                form.add_error(field, refusal.display(REFUSALS, with_field=False))
             else:
                 show_refusal(request, refusal, REFUSALS)
         else:
@@ -205,6 +238,9 @@ def _statement_page(
             "label": COMPONENT_LABELS[name],
             "amount": getattr(statement, name),
             "lines": by_component[name],
+            # tariff codes (2ad, PHT1) are what a reader looks up; the other lines' codes are internal keys
+            # (``copayment_patient``, ``F:45-66:m2:0828``), kept as ``data-code`` and described in words
+            "coded": name in TARIFF_COMPONENTS,
         }
         for name in COMPONENTS
         if name != "total"
@@ -254,17 +290,17 @@ ACTIVITY_CODES = ("2ad", "2ak", "2ae", "1ad", "11ad", "PHT1", "PHT2", "PHT3")
 class WhatIfForm(forms.Form):
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2015, max_value=2030, initial=2018)
     municipality = forms.CharField(label=gettext_lazy("Municipality number"), max_length=4, initial="0828")
-    morbidity_1 = forms.DecimalField(label=gettext_lazy("Share with 1 chronic condition"), min_value=0, max_value=1,
-                                     initial=Decimal("0.20"))  # fmt: skip
-    morbidity_2 = forms.DecimalField(label=gettext_lazy("Share with 2 chronic conditions"), min_value=0, max_value=1,
-                                     initial=Decimal("0.07"))  # fmt: skip
-    morbidity_3 = forms.DecimalField(label=gettext_lazy("Share with 3 or more"), min_value=0, max_value=1,
-                                     initial=Decimal("0.03"))  # fmt: skip
-    state_copayment_share = forms.DecimalField(
+    morbidity_1 = DecimalTextField(label=gettext_lazy("Share with 1 chronic condition"), min_value=0, max_value=1,
+                                  initial=Decimal("0.20"))  # fmt: skip
+    morbidity_2 = DecimalTextField(label=gettext_lazy("Share with 2 chronic conditions"), min_value=0, max_value=1,
+                                  initial=Decimal("0.07"))  # fmt: skip
+    morbidity_3 = DecimalTextField(label=gettext_lazy("Share with 3 or more"), min_value=0, max_value=1,
+                                  initial=Decimal("0.03"))  # fmt: skip
+    state_copayment_share = DecimalTextField(
         label=gettext_lazy("Share of copayments paid by the state (above the ceiling)"), min_value=0, max_value=1,
         initial=Decimal("0.10"),
     )  # fmt: skip
-    quality_attainment = forms.DecimalField(
+    quality_attainment = DecimalTextField(
         label=gettext_lazy("Quality attainment (0 = lower threshold, 1 = upper)"), min_value=0, max_value=1,
         initial=Decimal("0.50"),
     )  # fmt: skip

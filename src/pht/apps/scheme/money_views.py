@@ -55,6 +55,10 @@ def payments(request: HttpRequest) -> HttpResponse:
     roles = _finance(request)
     if request.method == "POST":
         instalment = get_object_or_404(m.Instalment, pk=parse_id(request.POST.get("instalment")))
+        # Back to the same list: with ``?call=`` kept, the officer stays on the call they work on; once done,
+        # at the row they acted on (its new status is there; the list runs to hundreds of instalments). A
+        # refusal is shown at the top of the page, so that is where it goes then.
+        back = request.get_full_path()
         try:
             if request.POST.get("step") == "prepare":
                 actions.prepare_disbursement(request.user, instalment)
@@ -64,8 +68,8 @@ def payments(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Utbetalingen er godkjent."))
         except ActionRefused as exc:
             show_refusal(request, exc, reasons.REFUSALS)
-        # Back to the same list: with ``?call=`` kept, the officer stays on the call they work on.
-        return redirect(request.get_full_path())
+            return redirect(back)
+        return redirect(f"{back}#termin-{instalment.pk}")
     instalments = (
         m.Instalment.objects.exclude(status=m.Instalment.Status.REPLACED)
         .select_related(

@@ -598,6 +598,11 @@ def _cell_constants(
     return value
 
 
+def _whole_or_text(amount: Decimal) -> int | str:
+    """A message parameter for an amount: an int when whole (rendered grouped), its text otherwise."""
+    return int(amount) if amount == amount.to_integral_value() else str(amount)
+
+
 def settle_capitation_model(
     month: PracticeMonth,
     params: CapitationParameters,
@@ -620,7 +625,12 @@ def settle_capitation_model(
         for_team = nurse_allowance(nurse, gp_lists, month.period.days, params.days_in_year)
         allowance_message = Message(
             "financing.line.nurse_allowance",
-            {"fte": f"{nurse.fte(gp_lists):.2f}", "gp_lists": gp_lists, "cost": str(nurse.cost_per_fte)},
+            # a whole cost as a whole number, grouped as the page's language writes it (700 000 kr, not 700000)
+            {
+                "fte": f"{nurse.fte(gp_lists):.2f}",
+                "gp_lists": gp_lists,
+                "cost": _whole_or_text(nurse.cost_per_fte),
+            },
         )
         lines.append(
             StatementLine(

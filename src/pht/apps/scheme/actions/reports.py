@@ -8,7 +8,7 @@ money not yet paid can neither be spent from the grant nor paid back.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
@@ -41,11 +41,17 @@ def paid_for(report: m.Report) -> Decimal:
     if report.line_id is not None:
         instalments = instalments.filter(line_id=report.line_id)
     sums = instalments.aggregate(p=Sum("practice_amount"), mu=Sum("municipality_amount"))
-    return (sums["p"] or ZERO) + (sums["mu"] or ZERO)
+    return _cents((sums["p"] or ZERO) + (sums["mu"] or ZERO))
 
 
 def clawed_back(report: m.Report) -> Decimal:
-    return m.Clawback.objects.filter(report_id=report.pk).aggregate(s=Sum("amount"))["s"] or ZERO
+    return _cents(m.Clawback.objects.filter(report_id=report.pk).aggregate(s=Sum("amount"))["s"] or ZERO)
+
+
+def _cents(total: Decimal) -> Decimal:
+    """A database sum of amounts in øre, as the amounts are kept: SQLite sums decimals as floating point
+    (``39931.510000000``, or ``…509999999``), which the clawback form showed and compared against."""
+    return total.quantize(ZERO, rounding=ROUND_HALF_UP)
 
 
 def unspent(report: m.Report) -> Decimal | None:
@@ -70,8 +76,8 @@ def _locked(report: m.Report) -> m.Report:
 def allow_overspending(user: Any, report: m.Report, limit: Decimal, reason: str) -> m.Report:
     """The officer's explicit decision that a report may claim up to ``limit`` more than was paid."""
     _require_role(user, ROLE_OFFICER)
-    limit = bounded_decimal(limit, m.Report, "overspend_limit")
-    bounded_text(reason, m.Report, "overspend_reason")
+    limit = bounded_decimal(limit, m.Report, "overspend_limit", label=_("forbruk over utbetalt"))
+    bounded_text(reason, m.Report, "overspend_reason", label=_("begrunnelse"))
     if not reason.strip():
         raise ActionRefused(_("forbruk over utbetalt: oppgi begrunnelsen"))
     with transaction.atomic():
@@ -91,8 +97,8 @@ def allow_overspending(user: Any, report: m.Report, limit: Decimal, reason: str)
 
 def submit_report(user: Any, report: m.Report, progress: str, spent: Decimal) -> m.Report:
     _own_municipality(user, report.decision.application)
-    spent = bounded_decimal(spent, m.Report, "spent")
-    bounded_text(progress, m.Report, "progress")
+    spent = bounded_decimal(spent, m.Report, "spent", label=_("brukt"))
+    bounded_text(progress, m.Report, "progress", label=_("Fremdrift"))
     with transaction.atomic():
         locked = _locked(report)
         _transition(workflows.REPORT, locked.status, "submitted", user)
@@ -104,7 +110,7 @@ def submit_report(user: Any, report: m.Report, progress: str, spent: Decimal) ->
                     "brukt %(spent)s kr er mer enn utbetalt for %(year)s (%(paid)s kr); "
                     "forbruk over utbetalt krever et vedtak fra saksbehandler"
                 ),
-                {"spent": f"{spent:.2f}", "paid": f"{paid:.2f}", "year": str(locked.year)},
+                {"spent": _cents(spent), "paid": paid, "year": str(locked.year)},
             )
         locked.status = m.Report.Status.SUBMITTED
         locked.progress = progress
@@ -148,10 +154,11 @@ def approve_report(user: Any, report: m.Report) -> m.Report:
 def record_clawback(user: Any, report: m.Report, amount: Decimal, reason: str) -> m.Clawback:
     """Claim back unspent money of a submitted report; never more than is unspent and unclaimed."""
     _require_role(user, ROLE_OFFICER)
-    amount = bounded_decimal(amount, m.Clawback, "amount")
+    # labels in the page's language: the model fields have no (or an English) verbose name
+    amount = bounded_decimal(amount, m.Clawback, "amount", label=_("beløp"))
     if amount <= 0:
         raise ActionRefused(_("beløp: må være positivt"))
-    bounded_text(reason, m.Clawback, "reason")
+    bounded_text(reason, m.Clawback, "reason", label=_("begrunnelse"))
     if not reason.strip():
         raise ActionRefused(_("en tilbakebetaling trenger en begrunnelse"))
     with transaction.atomic():
@@ -162,7 +169,7 @@ def record_clawback(user: Any, report: m.Report, amount: Decimal, reason: str) -
         if left is None or amount > left:
             raise ActionRefused(
                 _("tilbakebetaling %(amount)s kr er mer enn ubrukt og ikke krevd tilbake (%(left)s kr)"),
-                {"amount": f"{amount:.2f}", "left": f"{left or ZERO:.2f}"},
+                {"amount": _cents(amount), "left": left or ZERO},
             )
         clawback = m.Clawback.objects.create(
             decision=locked.decision, report=locked, amount=amount, reason=reason, recorded_by=user
