@@ -231,3 +231,35 @@ def test_an_over_long_attachment_title_is_refused(
         world["lead_seljord"], application, "", SimpleUploadedFile(long_name, b"%PDF-1.4 ok")
     )
     assert len(attachment.title) == 200
+
+
+@pytest.mark.parametrize("stored", [False, True])
+def test_a_refused_application_form_shows_what_was_typed(world: dict[str, Any], stored: bool) -> None:
+    """A refusal (here a secretary FTE of «NaN») shows the form as typed: it had shown the stored draft (or an
+    empty form), so the lead lost every field typed since, and a second «Lagre utkast» stored that instead."""
+    lead = _client(world["lead_seljord"])
+    practice = world["seljord_practices"][0]
+    url = "/scheme/soknader/ny/"
+    if stored:
+        application = actions.create_application(world["lead_seljord"], world["call"])
+        url = f"/scheme/soknader/{application.pk}/endre/"
+    typed = _form(
+        world,
+        contact_name="Per <Prosjektleder>",
+        leadership_plan="L" * 5000,
+        budget="1 500 000,50",
+        nurse_P="0,5",
+        secretary_P="NaN",
+    )
+    response = lead.post(url, typed, HTTP_ACCEPT_LANGUAGE="nb")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert not m.ApplicationPractice.objects.exists()
+    assert 'value="Per &lt;Prosjektleder&gt;"' in page
+    assert ">" + "L" * 5000 + "</textarea>" in page
+    assert 'value="1 500 000,50"' in page
+    assert f'name="nurse_{practice.pk}" inputmode="decimal" value="0,5"' in page
+    assert f'name="secretary_{practice.pk}" inputmode="decimal" value="NaN"' in page
+    assert f'id="include_{practice.pk}" name="include_{practice.pk}" value="1" checked' in page
+    assert '<option value="fee" selected>' in page
+    assert f'<option value="{practice.gps.first().pk}" selected>' in page

@@ -252,6 +252,40 @@ def _form_data(request: HttpRequest, practices: list[Any]) -> actions.Applicatio
     )
 
 
+_TEXT_FIELDS = ("contact_name", "contact_email", "contact_phone", "leadership_plan", "project_plan")
+
+
+def _application_values(application: Any, typed: Any) -> dict[str, str]:
+    """The application form's own fields: as typed when ``typed`` (a refused POST), else as stored."""
+    if typed is not None:
+        return {name: typed.get(name, "") for name in (*_TEXT_FIELDS, "budget")}
+    values = {name: getattr(application, name, "") or "" for name in _TEXT_FIELDS}
+    budget = getattr(application, "budget", None)
+    values["budget"] = "" if budget is None else str(budget)
+    return values
+
+
+def _practice_values(practice_id: int, entry: Any, typed: Any) -> dict[str, Any]:
+    """One practice's fields: as typed when ``typed`` (a refused POST), else as stored (``entry``, or none)."""
+    if typed is not None:
+        return {
+            "include": bool(typed.get(f"include_{practice_id}")),
+            "model": typed.get(f"model_{practice_id}", ""),
+            "lead": typed.get(f"lead_{practice_id}", ""),
+            "nurse": typed.get(f"nurse_{practice_id}", ""),
+            "secretary": typed.get(f"secretary_{practice_id}", ""),
+        }
+    if entry is None:
+        return {"include": False, "model": "", "lead": "", "nurse": "0", "secretary": "0"}
+    return {
+        "include": True,
+        "model": entry.financing_model,
+        "lead": str(entry.team_lead_id or ""),
+        "nurse": str(entry.nurse_fte),
+        "secretary": str(entry.secretary_fte),
+    }
+
+
 @login_required
 def application_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if actions.ROLE_LEAD not in _roles(request):
@@ -271,6 +305,7 @@ def application_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
             raise Http404(_("Ingen åpen utlysning"))
         call = found
     practices = actions.municipality_practices(municipality)
+    typed = None  # after a refusal, the form again as it was typed (not as stored, nor empty)
     current = {}
     if application is not None:
         current = {ap.practice_id: ap for ap in application.practices.all()}
@@ -297,14 +332,23 @@ def application_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
             if request.POST.get("action") == "autosave":
                 return HttpResponse(exc.display(reasons.REFUSALS), status=422)
             show_refusal(request, exc, reasons.REFUSALS)
+            typed = request.POST
     rows = []
     for practice in practices:
         entry = current.get(practice.pk)
-        rows.append({"practice": practice, "gps": actions.registry_gps(practice), "entry": entry})
+        rows.append(
+            {
+                "practice": practice,
+                "gps": actions.registry_gps(practice),
+                "entry": entry,
+                "values": _practice_values(practice.pk, entry, typed),
+            }
+        )
     return render(
         request,
         "scheme/application_form.html",
         {
+            "values": _application_values(application, typed),
             "application": application,
             "call": call,
             "municipality": municipality,
