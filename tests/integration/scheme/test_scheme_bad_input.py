@@ -263,3 +263,25 @@ def test_a_refused_application_form_shows_what_was_typed(world: dict[str, Any], 
     assert f'id="include_{practice.pk}" name="include_{practice.pk}" value="1" checked' in page
     assert '<option value="fee" selected>' in page
     assert f'<option value="{practice.gps.first().pk}" selected>' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "budget", "nurse"), [("nb", "1500000,50", "0,50"), ("en", "1500000.50", "0.50")]
+)
+def test_a_stored_draft_is_shown_for_typing_in_the_page_language(
+    world: dict[str, Any], language: str, budget: str, nurse: str
+) -> None:
+    """The budget as the application page writes it (no-break spaces, decimal comma) is read; the draft's
+    numbers come back in the edit form as the page's language writes them (not «0.50» on a bokmål page)."""
+    lead = _client(world["lead_seljord"])
+    practice = world["seljord_practices"][0]
+    application = actions.create_application(world["lead_seljord"], world["call"])
+    url = f"/scheme/soknader/{application.pk}/endre/"
+    copied = "1\u00a0500\u00a0000,50"  # as pht_format's amount writes it on the page
+    response = lead.post(url, _form(world, budget=copied, nurse_P="0,5"), HTTP_ACCEPT_LANGUAGE="nb")
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.budget == Decimal("1500000.50")
+    page = lead.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'name="budget" inputmode="decimal" value="{budget}"' in page
+    assert f'name="nurse_{practice.pk}" inputmode="decimal" value="{nurse}"' in page

@@ -12,8 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pht.apps.accounts.actions import ActionRefused, show_refusal
@@ -210,8 +210,10 @@ def eligibility_verdict(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _decimal(value: str, field: str) -> Decimal:
+    # Any space between the digits: the page writes 1 500 000,50 with no-break spaces, which a lead may copy.
+    text = "".join((value or "0").split())  # str.split() splits at no-break spaces too
     try:
-        result = Decimal((value or "0").replace(",", ".").replace(" ", ""))
+        result = Decimal(text.replace(",", "."))
     except InvalidOperation as exc:
         raise ActionRefused(_("%(field)s: ikke et tall") % {"field": field}) from exc
     if not result.is_finite() or result < 0:
@@ -252,6 +254,15 @@ def _form_data(request: HttpRequest, practices: list[Any]) -> actions.Applicatio
     )
 
 
+def _input_number(value: Decimal | None) -> str:
+    """A stored number as a form field shows it for typing in the page's language: ``0,50`` on a bokmål page,
+    ``0.50`` on an English one (no grouping spaces, so it reads back as typed)."""
+    if value is None:
+        return ""
+    text = str(value)
+    return text.replace(".", ",") if (get_language() or "nb").split("-")[0] in {"nb", "no", "nn"} else text
+
+
 _TEXT_FIELDS = ("contact_name", "contact_email", "contact_phone", "leadership_plan", "project_plan")
 
 
@@ -260,8 +271,7 @@ def _application_values(application: Any, typed: Any) -> dict[str, str]:
     if typed is not None:
         return {name: typed.get(name, "") for name in (*_TEXT_FIELDS, "budget")}
     values = {name: getattr(application, name, "") or "" for name in _TEXT_FIELDS}
-    budget = getattr(application, "budget", None)
-    values["budget"] = "" if budget is None else str(budget)
+    values["budget"] = _input_number(getattr(application, "budget", None))
     return values
 
 
@@ -281,8 +291,8 @@ def _practice_values(practice_id: int, entry: Any, typed: Any) -> dict[str, Any]
         "include": True,
         "model": entry.financing_model,
         "lead": str(entry.team_lead_id or ""),
-        "nurse": str(entry.nurse_fte),
-        "secretary": str(entry.secretary_fte),
+        "nurse": _input_number(entry.nurse_fte),
+        "secretary": _input_number(entry.secretary_fte),
     }
 
 
