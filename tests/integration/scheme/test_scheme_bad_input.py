@@ -285,3 +285,27 @@ def test_a_stored_draft_is_shown_for_typing_in_the_page_language(
     page = lead.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert f'name="budget" inputmode="decimal" value="{budget}"' in page
     assert f'name="nurse_{practice.pk}" inputmode="decimal" value="{nurse}"' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "stored"),
+    [
+        ("nb", "1.500", "1500"),
+        ("nb", "1.500.000,50", "1500000.50"),
+        ("nb", "1500,5", "1500.5"),
+        ("nb", "1 500 000", "1500000"),
+        ("en", "1,500", "1500"),
+        ("en", "1,500,000.50", "1500000.50"),
+        ("en", "1500.5", "1500.5"),
+    ],
+)
+def test_a_budget_grouped_by_thousands_is_read_as_the_page_language_writes_it(
+    world: dict[str, Any], language: str, typed: str, stored: str
+) -> None:
+    """«1.500» kr on a bokmål page is fifteen hundred kroner; it was stored as 1,50 kr without a word."""
+    lead = _client(world["lead_seljord"])
+    application = actions.create_application(world["lead_seljord"], world["call"])
+    url = f"/scheme/soknader/{application.pk}/endre/"
+    assert lead.post(url, _form(world, budget=typed), HTTP_ACCEPT_LANGUAGE=language).status_code == 302
+    application.refresh_from_db()
+    assert application.budget == Decimal(stored)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -249,9 +250,31 @@ def _form_data(request: HttpRequest, practices: list[Any]) -> actions.Applicatio
         contact_phone=post.get("contact_phone", "").strip(),
         leadership_plan=post.get("leadership_plan", ""),
         project_plan=post.get("project_plan", ""),
-        budget=_decimal(budget, _("budsjett")) if budget else None,
+        budget=_kroner(budget, _("budsjett")) if budget else None,
         practices=chosen,
     )
+
+
+def _bokmal() -> bool:
+    return (get_language() or "nb").split("-")[0] in {"nb", "no", "nn"}
+
+
+# Kroner grouped by thousands with the other sign than the page's decimal sign: «1.500.000,50» on a bokmål
+# page, «1,500,000.50» on an English one.
+_GROUPED = {
+    True: re.compile(r"[1-9]\d{0,2}(\.\d{3})+(,\d*)?"),
+    False: re.compile(r"[1-9]\d{0,2}(,\d{3})+(\.\d*)?"),
+}
+
+
+def _kroner(value: str, field: str) -> Decimal:
+    """An amount in kroner as the page's language writes it: «1.500» on a bokmål page is 1 500 kr (the point
+    groups thousands), «1,500» on an English one too; it had been read as 1,50 kr."""
+    text = "".join(value.split())
+    bokmal = _bokmal()
+    if _GROUPED[bokmal].fullmatch(text):
+        text = text.replace("." if bokmal else ",", "")
+    return _decimal(text, field)
 
 
 def _input_number(value: Decimal | None) -> str:
@@ -260,7 +283,7 @@ def _input_number(value: Decimal | None) -> str:
     if value is None:
         return ""
     text = str(value)
-    return text.replace(".", ",") if (get_language() or "nb").split("-")[0] in {"nb", "no", "nn"} else text
+    return text.replace(".", ",") if _bokmal() else text
 
 
 _TEXT_FIELDS = ("contact_name", "contact_email", "contact_phone", "leadership_plan", "project_plan")
