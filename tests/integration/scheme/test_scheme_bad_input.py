@@ -4,6 +4,7 @@ database cannot read back (issue 10, item 3)."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -309,3 +310,29 @@ def test_a_budget_grouped_by_thousands_is_read_as_the_page_language_writes_it(
     assert lead.post(url, _form(world, budget=typed), HTTP_ACCEPT_LANGUAGE=language).status_code == 302
     application.refresh_from_db()
     assert application.budget == Decimal(stored)
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "stored"),
+    [
+        ("nb", "1.500", "1500"),
+        ("nb", "120\u00a0000,50", "120000.50"),
+        ("en", "1,500", "1500"),
+        ("en", "1500.5", "1500.5"),
+    ],
+)
+def test_a_reports_spending_grouped_by_thousands_is_read_as_the_page_language_writes_it(
+    world: dict[str, Any], full_data: Any, language: str, typed: str, stored: str
+) -> None:
+    """The report's «Brukt (kr)» reads kroner as the application's budget does: «1.500» had been 1,50 kr."""
+    decision = _decided(world, full_data)
+    actions.accept_decision(world["lead_seljord"], decision, on=datetime.date(2018, 2, 1))
+    report = decision.reports.get(year=2018, line__kind="municipality")
+    for instalment in decision.instalments.filter(year=2018, line=report.line):
+        actions.prepare_disbursement(world["finance1"], instalment)
+        actions.approve_disbursement(world["finance2"], instalment)
+    lead = _client(world["lead_seljord"])
+    data = {"report": report.pk, "spent": typed, "progress": "ok", "step": "submit"}
+    page = lead.post("/scheme/rapporter/", data, HTTP_ACCEPT_LANGUAGE=language, follow=True).content.decode()
+    report.refresh_from_db()
+    assert report.spent == Decimal(stored), re.findall(r'class="ds-alert[^>]*>(.*?)</', page, re.S)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -13,8 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pht.apps.accounts.actions import ActionRefused, show_refusal
@@ -28,6 +27,7 @@ from pht.apps.scheme import models as m
 from pht.apps.scheme.parameters import LABELS
 from pht.apps.scheme.scoping import visible_applications, visible_decisions
 from pht.apps.scheme.scoring import criteria_from_values, spread
+from pht.apps.scheme.typed import bokmal, kroner_text
 
 
 def _call(code: str | None = None) -> m.Call:
@@ -255,26 +255,9 @@ def _form_data(request: HttpRequest, practices: list[Any]) -> actions.Applicatio
     )
 
 
-def _bokmal() -> bool:
-    return (get_language() or "nb").split("-")[0] in {"nb", "no", "nn"}
-
-
-# Kroner grouped by thousands with the other sign than the page's decimal sign: «1.500.000,50» on a bokmål
-# page, «1,500,000.50» on an English one.
-_GROUPED = {
-    True: re.compile(r"[1-9]\d{0,2}(\.\d{3})+(,\d*)?"),
-    False: re.compile(r"[1-9]\d{0,2}(,\d{3})+(\.\d*)?"),
-}
-
-
 def _kroner(value: str, field: str) -> Decimal:
-    """An amount in kroner as the page's language writes it: «1.500» on a bokmål page is 1 500 kr (the point
-    groups thousands), «1,500» on an English one too; it had been read as 1,50 kr."""
-    text = "".join(value.split())
-    bokmal = _bokmal()
-    if _GROUPED[bokmal].fullmatch(text):
-        text = text.replace("." if bokmal else ",", "")
-    return _decimal(text, field)
+    """An amount in kroner as the page's language writes it (``typed.kroner_text``)."""
+    return _decimal(kroner_text(value), field)
 
 
 def _input_number(value: Decimal | None) -> str:
@@ -283,7 +266,7 @@ def _input_number(value: Decimal | None) -> str:
     if value is None:
         return ""
     text = str(value)
-    return text.replace(".", ",") if _bokmal() else text
+    return text.replace(".", ",") if bokmal() else text
 
 
 _TEXT_FIELDS = ("contact_name", "contact_email", "contact_phone", "leadership_plan", "project_plan")
