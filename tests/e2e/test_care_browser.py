@@ -91,3 +91,23 @@ def test_nurse_creates_a_care_plan_with_a_task_for_the_gp(
     page.goto(f"{live_server.url}/care/")
     tasks = page.get_by_test_id("task-table").inner_text()
     assert "Legemiddelgjennomgang" in tasks
+
+
+def test_a_worklist_row_starts_under_its_header_on_a_phone(
+    page, live_server, login, make_user, orgs, settings
+):  # type: ignore[no-untyped-def]
+    """At 390 px the reasons cell ran thousands of pixels tall and the other cells sat in its middle: the
+    nurse saw the table's header and then a blank screen, the patient's name far below."""
+    settings.PHT_ALLOW_SYNTHETIC_IDS = True
+    practice = orgs["practice_a"].practice
+    nurse = make_user("sykepleier_a", roles=[Role.NURSE], organisation=orgs["practice_a"], first_name="Siri")
+    _import(practice, nurse)
+    login(page, "sykepleier_a")
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(f"{live_server.url}/care/")
+    table = page.get_by_test_id("worklist-table")
+    header = table.locator("thead").bounding_box()
+    link = table.locator("tbody tr[data-resident]").first.get_by_role("link").bounding_box()
+    assert link["y"] - (header["y"] + header["height"]) < 40, (header, link)
+    why = table.locator("tbody tr[data-resident] td").last.bounding_box()
+    assert why["width"] >= 250  # the reasons keep a readable width, the box scrolls sideways instead

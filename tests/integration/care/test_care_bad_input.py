@@ -93,3 +93,60 @@ def test_free_text_is_bounded(care: dict[str, Any]) -> None:
     )
     assert response.status_code == 200
     assert CarePlan.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_refused_care_plan_keeps_what_was_typed(care: dict[str, Any]) -> None:
+    """A refused plan (here its review date) shows the form again as typed: a redirect had emptied it, so a
+    wrong date cost the nurse the title, goals and activities she had written."""
+    resident = ListResident.objects.get(fnr=FNR)
+    client = Client()
+    client.force_login(care["users"]["nurse_a"])
+    typed = {
+        "title": "Oppfølging <script>x</script>",
+        "goals": "Færre fall\nBedre søvn",
+        "activities": "Hjemmebesøk",
+        "responsible_role": "gp",
+        "next_review": "31.02.2030",
+        "status": "draft",
+        "task_description": "Ring pårørende",
+        "task_role": "secretary",
+        "task_due": "01.03.2030",
+    }
+    response = client.post(f"/care/patients/{resident.pk}/plans/", typed, HTTP_ACCEPT_LANGUAGE="nb")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert not CarePlan.objects.filter(resident=resident).exists()
+    assert "Neste evaluering: 31.02.2030 er ikke en dato" in page
+    assert 'value="Oppfølging &lt;script&gt;x&lt;/script&gt;"' in page
+    assert ">Færre fall\nBedre søvn</textarea>" in page
+    assert ">Hjemmebesøk</textarea>" in page
+    assert 'value="31.02.2030"' in page and 'value="01.03.2030"' in page
+    assert 'value="Ring pårørende"' in page
+    assert '<option value="gp" selected>' in page
+    assert '<option value="secretary" selected>' in page
+    assert '<option value="draft" selected>' in page
+
+
+@pytest.mark.django_db
+def test_a_refused_follow_up_and_task_keep_what_was_typed(care: dict[str, Any]) -> None:
+    resident = ListResident.objects.get(fnr=FNR)
+    plan = actions.create_care_plan(
+        care["users"]["nurse_a"], resident, title="Plan", goals="Mål", responsible_role="nurse"
+    )
+    client = Client()
+    client.force_login(care["users"]["nurse_a"])
+    follow = {"on": "2018-13-01", "kind": "home_visit", "note": "Besøkt hjemme"}
+    page = client.post(f"/care/patients/{resident.pk}/follow-up/", follow, HTTP_ACCEPT_LANGUAGE="nb")
+    text = page.content.decode()
+    assert 'value="2018-13-01"' in text and 'value="Besøkt hjemme"' in text
+    assert '<option value="home_visit" selected>' in text
+    task = {"description": "Legemiddelgjennomgang", "role": "gp", "due": "32.01.2030"}
+    page = client.post(f"/care/plans/{plan.pk}/tasks/", task, HTTP_ACCEPT_LANGUAGE="nb")
+    text = page.content.decode()
+    assert 'value="Legemiddelgjennomgang"' in text and 'value="32.01.2030"' in text
+    assert not plan.tasks.exists()
+    # The page a refusal was shown at, asked for again (the header's language menu returns to it): the patient.
+    for url in (f"/care/patients/{resident.pk}/follow-up/", f"/care/plans/{plan.pk}/tasks/"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"] == f"/care/patients/{resident.pk}/"

@@ -20,7 +20,7 @@ from pht.apps.care import actions, reasons
 from pht.apps.care.models import ListResident
 from pht.refdata.params import load_parameters
 from pht.rules import target_groups
-from pht.rules.frailty import FrailtyIndexParameters
+from pht.rules.frailty import FrailtyIndexParameters, frailty_index
 from pht.rules.target_groups import TargetGroupParameters, vocabulary
 
 # Templates with nothing to translate but placeholders and punctuation.
@@ -72,7 +72,7 @@ def test_patient_page_and_worklist_show_bokmal_reasons_in_nb_and_english_in_en(c
         assert (
             "82 år (&gt;= 65) og skrøpelighet 9 av 36 helsesvikter (indeks 0,250, moderat): " in page
         )  # decimals as bokmål writes them
-        assert "Hjemmebundet (indikator: hjemmebesøk) (hjemmebesøk)" in page
+        assert "Hjemmebundet (hjemmebesøk)" in page
         assert (
             "registrert: atrieflimmer (K78, først 3. oktober 2019); demens (P70, først 4. oktober 2019)"
             in page
@@ -133,3 +133,20 @@ def test_a_reason_stored_without_a_message_is_shown_as_stored(care: dict[str, An
     assert "stored before messages" in page
     assert html.escape(resident.memberships.get(group="complex_needs").reason) in page
     assert "82 år" in page
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_a_service_deficit_names_its_service_once(language: str) -> None:
+    """A deficit found from a service reads «Pleiebehov (kommunale omsorgstjenester)», not the label's own
+    parenthesis and then the evidence's: «Pleiebehov (kommunale omsorgstjenester) (kommunale omsorgstjenester)»."""
+    frailty = FrailtyIndexParameters.from_mapping(
+        load_parameters("frailty_index", datetime.date.today()).values
+    )
+    services = sorted({service for deficit in frailty.deficits for service in deficit.services})
+    result = frailty_index(set(), set(services), frailty)
+    assert result.message is not None
+    with translation.override(language):
+        shown = reasons.display(result.message.as_dict(), result.reason)
+        for service in services:
+            term = str(reasons.TERMS[("contact_kind", service)])
+            assert shown.count(term) == 1, (term, shown)

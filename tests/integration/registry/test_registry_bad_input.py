@@ -19,3 +19,34 @@ def test_bad_roster_values_are_refused_not_a_crash(client, make_user, orgs, fiel
     response = client.post(f"/registry/practices/{own.orgnr}/members/", data, follow=True)
     assert response.status_code == 200
     assert not TeamMember.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"), [("0,5", "0.50"), ("0.5", "0.50"), (" 0,25 ", "0.25"), ("1", "1.00")]
+)
+def test_roster_fte_takes_a_decimal_comma(client, make_user, orgs, typed, stored):  # type: ignore[no-untyped-def]
+    """The FTE is a text input read in the page's language: a number input dropped the comma of «0,5»."""
+    own = orgs["practice_a"].practice
+    client.force_login(make_user("nurse_a", roles=[Role.NURSE], organisation=orgs["practice_a"]))
+    page = client.get(f"/registry/practices/{own.orgnr}/").content.decode()
+    assert 'type="number"' not in page
+    assert 'inputmode="decimal"' in page
+    data = {"name": "Nina", "role": "nurse", "fte": typed, "hpr": ""}
+    client.post(f"/registry/practices/{own.orgnr}/members/", data, HTTP_ACCEPT_LANGUAGE="nb")
+    assert str(TeamMember.objects.get().fte) == stored
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"), [("nb", "fra og med 0,01 til og med 1,00"), ("en", "from 0.01 to 1.00")]
+)
+def test_roster_fte_out_of_range_names_its_bounds_in_the_page_language(
+    client, make_user, orgs, lang, message
+):  # type: ignore[no-untyped-def]
+    own = orgs["practice_a"].practice
+    client.force_login(make_user("nurse_a", roles=[Role.NURSE], organisation=orgs["practice_a"]))
+    data = {"name": "Nina", "role": "nurse", "fte": "1,5", "hpr": ""}
+    page = client.post(
+        f"/registry/practices/{own.orgnr}/members/", data, follow=True, HTTP_ACCEPT_LANGUAGE=lang
+    ).content.decode()
+    assert message in page
+    assert not TeamMember.objects.exists()

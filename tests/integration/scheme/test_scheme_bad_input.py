@@ -4,6 +4,7 @@ database cannot read back (issue 10, item 3)."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -231,3 +232,107 @@ def test_an_over_long_attachment_title_is_refused(
         world["lead_seljord"], application, "", SimpleUploadedFile(long_name, b"%PDF-1.4 ok")
     )
     assert len(attachment.title) == 200
+
+
+@pytest.mark.parametrize("stored", [False, True])
+def test_a_refused_application_form_shows_what_was_typed(world: dict[str, Any], stored: bool) -> None:
+    """A refusal (here a secretary FTE of «NaN») shows the form as typed: it had shown the stored draft (or an
+    empty form), so the lead lost every field typed since, and a second «Lagre utkast» stored that instead."""
+    lead = _client(world["lead_seljord"])
+    practice = world["seljord_practices"][0]
+    url = "/scheme/soknader/ny/"
+    if stored:
+        application = actions.create_application(world["lead_seljord"], world["call"])
+        url = f"/scheme/soknader/{application.pk}/endre/"
+    typed = _form(
+        world,
+        contact_name="Per <Prosjektleder>",
+        leadership_plan="L" * 5000,
+        budget="1 500 000,50",
+        nurse_P="0,5",
+        secretary_P="NaN",
+    )
+    response = lead.post(url, typed, HTTP_ACCEPT_LANGUAGE="nb")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert not m.ApplicationPractice.objects.exists()
+    assert 'value="Per &lt;Prosjektleder&gt;"' in page
+    assert ">" + "L" * 5000 + "</textarea>" in page
+    assert 'value="1 500 000,50"' in page
+    assert f'name="nurse_{practice.pk}" inputmode="decimal" value="0,5"' in page
+    assert f'name="secretary_{practice.pk}" inputmode="decimal" value="NaN"' in page
+    assert f'id="include_{practice.pk}" name="include_{practice.pk}" value="1" checked' in page
+    assert '<option value="fee" selected>' in page
+    assert f'<option value="{practice.gps.first().pk}" selected>' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "budget", "nurse"), [("nb", "1500000,50", "0,50"), ("en", "1500000.50", "0.50")]
+)
+def test_a_stored_draft_is_shown_for_typing_in_the_page_language(
+    world: dict[str, Any], language: str, budget: str, nurse: str
+) -> None:
+    """The budget as the application page writes it (no-break spaces, decimal comma) is read; the draft's
+    numbers come back in the edit form as the page's language writes them (not «0.50» on a bokmål page)."""
+    lead = _client(world["lead_seljord"])
+    practice = world["seljord_practices"][0]
+    application = actions.create_application(world["lead_seljord"], world["call"])
+    url = f"/scheme/soknader/{application.pk}/endre/"
+    copied = "1\u00a0500\u00a0000,50"  # as pht_format's amount writes it on the page
+    response = lead.post(url, _form(world, budget=copied, nurse_P="0,5"), HTTP_ACCEPT_LANGUAGE="nb")
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.budget == Decimal("1500000.50")
+    page = lead.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'name="budget" inputmode="decimal" value="{budget}"' in page
+    assert f'name="nurse_{practice.pk}" inputmode="decimal" value="{nurse}"' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "stored"),
+    [
+        ("nb", "1.500", "1500"),
+        ("nb", "1.500.000,50", "1500000.50"),
+        ("nb", "1500,5", "1500.5"),
+        ("nb", "1 500 000", "1500000"),
+        ("en", "1,500", "1500"),
+        ("en", "1,500,000.50", "1500000.50"),
+        ("en", "1500.5", "1500.5"),
+    ],
+)
+def test_a_budget_grouped_by_thousands_is_read_as_the_page_language_writes_it(
+    world: dict[str, Any], language: str, typed: str, stored: str
+) -> None:
+    """«1.500» kr on a bokmål page is fifteen hundred kroner; it was stored as 1,50 kr without a word."""
+    lead = _client(world["lead_seljord"])
+    application = actions.create_application(world["lead_seljord"], world["call"])
+    url = f"/scheme/soknader/{application.pk}/endre/"
+    assert lead.post(url, _form(world, budget=typed), HTTP_ACCEPT_LANGUAGE=language).status_code == 302
+    application.refresh_from_db()
+    assert application.budget == Decimal(stored)
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "stored"),
+    [
+        ("nb", "1.500", "1500"),
+        ("nb", "120\u00a0000,50", "120000.50"),
+        ("en", "1,500", "1500"),
+        ("en", "1500.5", "1500.5"),
+    ],
+)
+def test_a_reports_spending_grouped_by_thousands_is_read_as_the_page_language_writes_it(
+    world: dict[str, Any], full_data: Any, language: str, typed: str, stored: str
+) -> None:
+    """The report's «Brukt (kr)» reads kroner as the application's budget does: «1.500» had been 1,50 kr."""
+    decision = _decided(world, full_data)
+    actions.accept_decision(world["lead_seljord"], decision, on=datetime.date(2018, 2, 1))
+    report = decision.reports.get(year=2018, line__kind="municipality")
+    for instalment in decision.instalments.filter(year=2018, line=report.line):
+        actions.prepare_disbursement(world["finance1"], instalment)
+        actions.approve_disbursement(world["finance2"], instalment)
+    lead = _client(world["lead_seljord"])
+    data = {"report": report.pk, "spent": typed, "progress": "ok", "step": "submit"}
+    page = lead.post("/scheme/rapporter/", data, HTTP_ACCEPT_LANGUAGE=language, follow=True).content.decode()
+    report.refresh_from_db()
+    assert report.spent == Decimal(stored), re.findall(r'class="ds-alert[^>]*>(.*?)</', page, re.S)

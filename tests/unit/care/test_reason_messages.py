@@ -63,8 +63,7 @@ def test_terms_and_lists_render_through_the_given_functions() -> None:
         "[<hypertension> (K86)]]"
     )
     assert result.reason == (
-        "3 of 36 deficits (index 0.083, fit): Diabetes (T90); Housebound (proxy: home visits) (home visit); "
-        "Hypertension (K86)"
+        "3 of 36 deficits (index 0.083, fit): Diabetes (T90); Housebound (home visit); Hypertension (K86)"
     )
 
 

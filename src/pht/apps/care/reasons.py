@@ -143,7 +143,7 @@ TERMS: dict[tuple[str, str], StrPromise] = {
     ("frailty_deficit", "hearing_impairment"): pgettext_lazy("frailty deficit", "Hearing impairment"),
     ("frailty_deficit", "heart_failure"): pgettext_lazy("frailty deficit", "Heart failure"),
     ("frailty_deficit", "heart_valve_disease"): pgettext_lazy("frailty deficit", "Heart valve disease"),
-    ("frailty_deficit", "housebound"): pgettext_lazy("frailty deficit", "Housebound (proxy: home visits)"),
+    ("frailty_deficit", "housebound"): pgettext_lazy("frailty deficit", "Housebound"),
     ("frailty_deficit", "hypertension"): pgettext_lazy("frailty deficit", "Hypertension"),
     ("frailty_deficit", "hypotension_syncope"): pgettext_lazy("frailty deficit", "Hypotension/syncope"),
     ("frailty_deficit", "ischaemic_heart_disease"): pgettext_lazy(
@@ -164,9 +164,7 @@ TERMS: dict[tuple[str, str], StrPromise] = {
     ("frailty_deficit", "polypharmacy"): pgettext_lazy(
         "frailty deficit", "Polypharmacy (no source in PHT data)"
     ),
-    ("frailty_deficit", "requirement_for_care"): pgettext_lazy(
-        "frailty deficit", "Requirement for care (municipal care services)"
-    ),
+    ("frailty_deficit", "requirement_for_care"): pgettext_lazy("frailty deficit", "Requirement for care"),
     ("frailty_deficit", "respiratory_disease"): pgettext_lazy("frailty deficit", "Respiratory disease"),
     ("frailty_deficit", "skin_ulcer"): pgettext_lazy("frailty deficit", "Skin ulcer"),
     ("frailty_deficit", "sleep_disturbance"): pgettext_lazy("frailty deficit", "Sleep disturbance"),

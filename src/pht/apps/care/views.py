@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from pht.apps.accounts.actions import ActionRefused, show_refusal
 from pht.apps.accounts.forms import parse_day
@@ -150,6 +150,14 @@ def _resident_for_work(request: HttpRequest, resident_id: int) -> ListResident:
 
 @login_required
 def patient(request: HttpRequest, resident_id: int) -> HttpResponse:
+    return _patient_page(request, resident_id)
+
+
+def _patient_page(
+    request: HttpRequest, resident_id: int, refused_form: str = "", posted: Any = None
+) -> HttpResponse:
+    """The patient page; after a refused form (``refused_form``: "plan", "follow_up" or "task-<plan id>") the
+    page again with that form holding what was typed (``posted``), beside the refusal."""
     purpose = request.GET.get("purpose", "").strip() or DEFAULT_PURPOSE
     try:
         resident = access.read_resident(request.user, resident_id, purpose, "page")  # type: ignore[arg-type]
@@ -177,6 +185,8 @@ def patient(request: HttpRequest, resident_id: int) -> HttpResponse:
         "can_work": access.can_work_with_patients(request.user, resident.practice_id).passed,
         "can_see_log": access.can_view_access_log(request.user, resident.practice_id).passed,
         "today": datetime.date.today(),
+        "refused_form": refused_form,
+        "typed": posted or {},
     }
     return render(request, "care/patient.html", context)
 
@@ -191,20 +201,28 @@ def _date(value: str | None, label: Any) -> datetime.date | None:
     return parse_day(value, label)
 
 
-def _act(request: HttpRequest, resident: ListResident, work: Any, done: str) -> HttpResponse:
+def _act(request: HttpRequest, resident: ListResident, work: Any, done: str, form: str = "") -> HttpResponse:
+    """Do ``work``; done, back to the patient page; refused, the page again with ``form`` as it was typed (a
+    redirect had emptied it, so a refused date cost the plan's title, goals and activities)."""
     try:
         work()
     except ActionRefused as refused:
         show_refusal(request, refused, REFUSALS)
+        if form:
+            return _patient_page(request, resident.pk, form, request.POST)
     else:
         messages.success(request, done)
     return redirect("care:patient", resident_id=resident.pk)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def plan_create(request: HttpRequest, resident_id: int) -> HttpResponse:
     resident = _resident_for_work(request, resident_id)
+    if (
+        request.method != "POST"
+    ):  # the address a refused form was shown at, asked for again (e.g. a language change)
+        return redirect("care:patient", resident_id=resident.pk)
     post = request.POST
 
     def work() -> None:
@@ -230,14 +248,16 @@ def plan_create(request: HttpRequest, resident_id: int) -> HttpResponse:
                 due=task_due,
             )
 
-    return _act(request, resident, work, _("Care plan created."))
+    return _act(request, resident, work, _("Care plan created."), form="plan")
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def task_create(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(CarePlan.objects.select_related("resident"), pk=plan_id)
     resident = _resident_for_work(request, plan.resident_id)
+    if request.method != "POST":
+        return redirect("care:patient", resident_id=resident.pk)
     post = request.POST
     return _act(
         request,
@@ -250,6 +270,7 @@ def task_create(request: HttpRequest, plan_id: int) -> HttpResponse:
             due=_date(post.get("due"), gettext_lazy("Due")),
         ),
         _("Task added."),
+        form=f"task-{plan.pk}",
     )
 
 
@@ -281,9 +302,11 @@ def task_status(request: HttpRequest, task_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def follow_up(request: HttpRequest, resident_id: int) -> HttpResponse:
     resident = _resident_for_work(request, resident_id)
+    if request.method != "POST":
+        return redirect("care:patient", resident_id=resident.pk)
     post = request.POST
 
     def work() -> None:
@@ -294,7 +317,7 @@ def follow_up(request: HttpRequest, resident_id: int) -> HttpResponse:
             request.user, resident, on=on, kind=post.get("kind", "nurse"), note=post.get("note", "")
         )
 
-    return _act(request, resident, work, _("Follow-up recorded."))
+    return _act(request, resident, work, _("Follow-up recorded."), form="follow_up")
 
 
 @login_required

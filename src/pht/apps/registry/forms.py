@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from pht.apps.accounts.templatetags.pht_format import format_number
 from pht.apps.registry.models import GP, Practice, TeamMember
 from pht.rules.size_class import SizeClass
 
@@ -28,10 +33,44 @@ class MunicipalityFilterForm(forms.Form):
         ]
 
 
+class FteField(forms.DecimalField):
+    """Full-time equivalents typed as the page's language writes them (``0,5``) or with a point, in a text
+    input: a number input drops a typed comma in Chromium (``0,5`` became ``05``, refused as above 1.00).
+    Out of range is refused with its bounds in the page's language, not Django's ``1.00``."""
+
+    MIN = Decimal("0.01")
+    MAX = Decimal("1.00")
+    default_error_messages = {
+        "invalid": _("Enter a number such as 0.5."),
+        "range": _("Enter a number from %(min)s to %(max)s."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.pop("min_value", None)
+        kwargs.pop("max_value", None)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if isinstance(value, str):
+            value = value.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        return super().to_python(value)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is not None and not self.MIN <= value <= self.MAX:
+            raise ValidationError(
+                self.error_messages["range"],
+                code="range",
+                params={"min": format_number(self.MIN, 2), "max": format_number(self.MAX, 2)},
+            )
+
+
 class TeamMemberForm(forms.ModelForm):
     class Meta:
         model = TeamMember
         fields = ["name", "role", "hpr", "fte"]
+        field_classes = {"fte": FteField}
 
 
 class TeamForm(forms.Form):

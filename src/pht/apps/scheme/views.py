@@ -27,6 +27,7 @@ from pht.apps.scheme import models as m
 from pht.apps.scheme.parameters import LABELS
 from pht.apps.scheme.scoping import visible_applications, visible_decisions
 from pht.apps.scheme.scoring import criteria_from_values, spread
+from pht.apps.scheme.typed import bokmal, kroner_text
 
 
 def _call(code: str | None = None) -> m.Call:
@@ -210,8 +211,10 @@ def eligibility_verdict(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _decimal(value: str, field: str) -> Decimal:
+    # Any space between the digits: the page writes 1 500 000,50 with no-break spaces, which a lead may copy.
+    text = "".join((value or "0").split())  # str.split() splits at no-break spaces too
     try:
-        result = Decimal((value or "0").replace(",", ".").replace(" ", ""))
+        result = Decimal(text.replace(",", "."))
     except InvalidOperation as exc:
         raise ActionRefused(_("%(field)s: ikke et tall") % {"field": field}) from exc
     if not result.is_finite() or result < 0:
@@ -247,9 +250,56 @@ def _form_data(request: HttpRequest, practices: list[Any]) -> actions.Applicatio
         contact_phone=post.get("contact_phone", "").strip(),
         leadership_plan=post.get("leadership_plan", ""),
         project_plan=post.get("project_plan", ""),
-        budget=_decimal(budget, _("budsjett")) if budget else None,
+        budget=_kroner(budget, _("budsjett")) if budget else None,
         practices=chosen,
     )
+
+
+def _kroner(value: str, field: str) -> Decimal:
+    """An amount in kroner as the page's language writes it (``typed.kroner_text``)."""
+    return _decimal(kroner_text(value), field)
+
+
+def _input_number(value: Decimal | None) -> str:
+    """A stored number as a form field shows it for typing in the page's language: ``0,50`` on a bokmål page,
+    ``0.50`` on an English one (no grouping spaces, so it reads back as typed)."""
+    if value is None:
+        return ""
+    text = str(value)
+    return text.replace(".", ",") if bokmal() else text
+
+
+_TEXT_FIELDS = ("contact_name", "contact_email", "contact_phone", "leadership_plan", "project_plan")
+
+
+def _application_values(application: Any, typed: Any) -> dict[str, str]:
+    """The application form's own fields: as typed when ``typed`` (a refused POST), else as stored."""
+    if typed is not None:
+        return {name: typed.get(name, "") for name in (*_TEXT_FIELDS, "budget")}
+    values = {name: getattr(application, name, "") or "" for name in _TEXT_FIELDS}
+    values["budget"] = _input_number(getattr(application, "budget", None))
+    return values
+
+
+def _practice_values(practice_id: int, entry: Any, typed: Any) -> dict[str, Any]:
+    """One practice's fields: as typed when ``typed`` (a refused POST), else as stored (``entry``, or none)."""
+    if typed is not None:
+        return {
+            "include": bool(typed.get(f"include_{practice_id}")),
+            "model": typed.get(f"model_{practice_id}", ""),
+            "lead": typed.get(f"lead_{practice_id}", ""),
+            "nurse": typed.get(f"nurse_{practice_id}", ""),
+            "secretary": typed.get(f"secretary_{practice_id}", ""),
+        }
+    if entry is None:
+        return {"include": False, "model": "", "lead": "", "nurse": "0", "secretary": "0"}
+    return {
+        "include": True,
+        "model": entry.financing_model,
+        "lead": str(entry.team_lead_id or ""),
+        "nurse": _input_number(entry.nurse_fte),
+        "secretary": _input_number(entry.secretary_fte),
+    }
 
 
 @login_required
@@ -271,6 +321,7 @@ def application_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
             raise Http404(_("Ingen åpen utlysning"))
         call = found
     practices = actions.municipality_practices(municipality)
+    typed = None  # after a refusal, the form again as it was typed (not as stored, nor empty)
     current = {}
     if application is not None:
         current = {ap.practice_id: ap for ap in application.practices.all()}
@@ -297,14 +348,23 @@ def application_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
             if request.POST.get("action") == "autosave":
                 return HttpResponse(exc.display(reasons.REFUSALS), status=422)
             show_refusal(request, exc, reasons.REFUSALS)
+            typed = request.POST
     rows = []
     for practice in practices:
         entry = current.get(practice.pk)
-        rows.append({"practice": practice, "gps": actions.registry_gps(practice), "entry": entry})
+        rows.append(
+            {
+                "practice": practice,
+                "gps": actions.registry_gps(practice),
+                "entry": entry,
+                "values": _practice_values(practice.pk, entry, typed),
+            }
+        )
     return render(
         request,
         "scheme/application_form.html",
         {
+            "values": _application_values(application, typed),
             "application": application,
             "call": call,
             "municipality": municipality,
