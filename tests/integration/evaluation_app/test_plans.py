@@ -254,3 +254,23 @@ def test_a_bad_alpha_is_refused_naming_the_field_with_its_range_in_bokmal(people
     assert "Skriv et tall fra 0,001 til 0,499." in body or "Skriv et tall, for eksempel 0,05." in body
     plan.refresh_from_db()
     assert plan.document["inference"]["alpha"] == 0.05
+
+
+def test_the_plan_page_names_dimensions_outcomes_scales_populations_and_period_in_bokmal(people) -> None:
+    # The outcome table and the form's dimension legends showed the catalogue's English («Health status
+    # and coping», «Self-rated health», «ratio», «target, all», «quarter») on a bokmål page.
+    plan = actions.create_plan(people["evaluator"], "main", "")
+    client = client_for(people["evaluator"])
+    body = html.unescape(
+        client.get(f"/evaluation/plans/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    )
+    table = body[body.index("<table") : body.index("</table>")]
+    for english in ("Health status and coping", "Self-rated health", ">ratio<", ">difference<", "(target)"):
+        assert english not in table, english
+    for bokmal in ("Helsetilstand og mestring", "Egenvurdert helse (PROM, 0–100)", "rateratio", "Målgrupper"):
+        assert bokmal in table, bokmal
+    form = body[body.index('data-testid="plan-form"') :]
+    assert "Health status and coping" not in form and "Helsetilstand og mestring" in form
+    assert re.search(r'<option value="quarter"[^>]*>kvartal</option>', form)
+    design = body[body.index("Estimator") : body.index("</dl>", body.index("Estimator"))]
+    assert "kvartal" in design and "Målgrupper" in design and "target, all" not in design

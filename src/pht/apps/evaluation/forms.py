@@ -93,7 +93,7 @@ class ShareField(forms.FloatField):
 
 def _outcome_field(dimension: str) -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(
-        label=DIMENSIONS[dimension],
+        label=_(DIMENSIONS[dimension]),  # noqa: INT001  (its msgid is in pht.apps.evaluation.presentation)
         # The title in the page's language (its msgid is in pht.apps.evaluation.presentation); the key
         # is the plan's, not the reader's.
         choices=[(key, _(o.title)) for key, o in CATALOGUE.items()],  # noqa: INT001
@@ -134,7 +134,10 @@ class PlanForm(forms.Form):
     study_start = DayField(label=_("Study window starts"))
     baseline_date = DayField(label=_("Baseline date"))
     study_end = DayField(label=_("Study window ends"))
-    period = forms.ChoiceField(label=_("Period"), choices=[(p, p) for p in PERIODS])
+    period = forms.ChoiceField(
+        label=_("Period"),
+        choices=[(p, {"quarter": _("quarter"), "month": _("month")}.get(p, p)) for p in PERIODS],
+    )
     alpha = ShareField(label=_("Significance level (alpha)"), low=0.001, high=0.499)
     power = ShareField(label=_("Power for the MDE"), low=0.5, high=0.99)
     bootstrap_draws = forms.IntegerField(label=_("Bootstrap draws"), min_value=99, max_value=100_000)
