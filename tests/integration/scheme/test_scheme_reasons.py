@@ -227,3 +227,30 @@ def test_a_municipality_both_locked_in_and_out_is_refused_in_the_page_language(
     en = _client(world["officer"]).post("/scheme/utvelgelse/", form, follow=True, HTTP_ACCEPT_LANGUAGE="en")
     assert "a municipality cannot be both locked in and locked out" in html.unescape(en.content.decode())
     assert not m.SelectionRun.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("answer", [None, "", "maybe"])
+def test_a_conflict_of_interest_declaration_needs_an_active_answer(
+    world: dict[str, Any], full_data: Any, answer: str | None
+) -> None:
+    # «No conflict» was pre-chosen and a missing answer was recorded as «not conflicted»: a reviewer who
+    # clicked «Erklær» past the question had declared no conflict of interest.
+    lead = world["lead_seljord"]
+    application = actions.create_application(
+        lead, world["call"], full_data(world["seljord_practices"], "fee")
+    )
+    application = actions.submit_application(lead, application, now=BEFORE)
+    assignment = actions.assign_reviewer(world["officer"], application, world["reviewer"])
+    client = _client(world["reviewer"])
+    form = {"step": "declare", "note": ""} | ({"conflict": answer} if answer is not None else {})
+    page = html.unescape(
+        client.post(f"/scheme/vurderinger/{assignment.pk}/", form, follow=True).content.decode()
+    )
+    assignment.refresh_from_db()
+    assert assignment.status == "assigned" and assignment.declared_at is None
+    assert "Er du inhabil i denne saken?: velg ja eller nei" in page
+    assert 'value="no" checked' not in page and 'name="conflict" value="no" required' in page
+    client.post(f"/scheme/vurderinger/{assignment.pk}/", {"step": "declare", "conflict": "no"})
+    assignment.refresh_from_db()
+    assert assignment.status == "cleared"

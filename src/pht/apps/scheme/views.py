@@ -408,7 +408,13 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("step") == "declare":
-                conflict = request.POST.get("conflict") == "yes"
+                # An active answer: a declaration of no conflict is not made by clicking past the question.
+                answer = request.POST.get("conflict")
+                if answer not in ("yes", "no"):
+                    raise ActionRefused(
+                        _("%(field)s: velg ja eller nei"), {"field": _("Er du inhabil i denne saken?")}
+                    )
+                conflict = answer == "yes"
                 actions.declare_conflict(request.user, assignment, conflict, request.POST.get("note", ""))
                 messages.success(request, _("Erklæringen er registrert."))
             else:
