@@ -566,3 +566,31 @@ def test_call_dates_are_shown_and_typed_in_the_pages_language(
         assert response.status_code == 422
         assert refused in body
         assert _value_of(body, "announcement_date") == text  # what was typed stays to be corrected
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [
+        ("nb", "«1.500» kan leses som 1500 eller som et desimaltall; skriv 1500 eller 1,5"),
+        ("en", "“1.500” can be read as 1500 or as a decimal number; write 1500 or 1.5"),
+    ],
+)
+def test_an_amount_with_a_thousands_point_is_refused_not_stored_as_a_decimal(
+    world: dict[str, Any], language: str, shown: str
+) -> None:
+    # «1.500» typed for a grant per GP was stored as 1,50 kr: many Norwegians write a thousands point.
+    client = Client()
+    client.force_login(world["officer"])
+    form = _form(grant_per_gp_per_year="1.500")
+    response = client.post("/scheme/utlysninger/ny/", form, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert shown.replace("“", "«").replace("”", "»") in body.replace("&laquo;", "«").replace(
+        "&raquo;", "»"
+    ) or (shown in body), body[body.find("grant_per_gp") - 200 : body.find("grant_per_gp") + 800]
+    assert not m.Call.objects.filter(code="ny-utlysning").exists()
+    for typed, stored in (("1500", "1500.00"), ("1,5", "1.50"), ("1 500,50", "1500.50"), ("1.5", "1.50")):
+        m.Call.objects.filter(code="ny-utlysning").delete()
+        ok = client.post("/scheme/utlysninger/ny/", _form(grant_per_gp_per_year=typed))
+        assert ok.status_code == 302, typed
+        assert m.Call.objects.get(code="ny-utlysning").grant_parameters["grant_per_gp_per_year"] == stored

@@ -9,12 +9,14 @@ cannot hold or read back (``1e400`` on SQLite, a NUL byte or an over-long string
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.validators import validate_email
 from django.db import models
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from pht.apps.accounts.actions import ActionRefused
@@ -22,6 +24,10 @@ from pht.apps.accounts.actions import ActionRefused
 # Free text without a model limit (TextField) is capped here.
 TEXT_MAX = 10_000
 EMAIL_MAX = 254  # RFC 5321 path limit, and EmailField's column size
+
+
+# One to three digits, a point and three digits: «1.500», a thousands point or a decimal one.
+_POINT_GROUPS = re.compile(r"-?\d{1,3}\.\d{3}")
 
 
 def _field(model: type[models.Model], name: str) -> Any:
@@ -48,7 +54,21 @@ def bounded_decimal(
     if isinstance(value, float):
         value = repr(value)
     if isinstance(value, str):
-        value = value.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        value = value.strip().replace("\u00a0", "").replace(" ", "")
+        if _POINT_GROUPS.fullmatch(value):
+            # «1.500» is 1 500 as many Norwegians write it and 1.5 in English: refused, not guessed.
+            raise ActionRefused(
+                _(
+                    "«%(text)s» can be read as %(whole)s or as a decimal number; write %(whole)s or %(decimal)s"
+                ),
+                {
+                    "text": value,
+                    "whole": value.replace(".", ""),
+                    "decimal": formats.number_format(Decimal(value).normalize(), use_l10n=True),
+                },
+                field=label,
+            )
+        value = value.replace(",", ".")
     try:
         number = value if isinstance(value, Decimal) else Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
