@@ -5,6 +5,7 @@ and one of 1 GP; the 2017 call, 1 Apr 2018 - 31 Mar 2021)."""
 from __future__ import annotations
 
 import datetime
+import re
 import subprocess
 import threading
 from decimal import Decimal
@@ -523,3 +524,16 @@ def test_amendment_dates_are_shown_and_typed_in_the_pages_language(
     response = officer.post(url, {**form, "new_end": new_end})
     assert response.status_code == 302 and m.Amendment.objects.get().new_end == datetime.date(2021, 10, 31)
     assert m.Amendment.objects.get().as_of == datetime.date(2019, 12, 1)
+
+
+@pytest.mark.parametrize(("language", "shown"), [("nb", "5850000,00"), ("en", "5850000.00")])
+def test_the_amendment_form_shows_the_frame_as_the_page_language_writes_it(
+    world: dict[str, Any], full_data: Any, language: str, shown: str
+) -> None:
+    # The frame's input held «5850000.00» (a decimal point) on a bokmål page.
+    decision = _accepted(world, full_data)
+    decision.total = Decimal("5850000.00")
+    decision.save(update_fields=["total"])
+    page = _client(world["officer"], language).get(f"/scheme/tilsagn/{decision.pk}/endring/")
+    frame_input = re.search(r'<input[^>]*name="frame"[^>]*>', page.content.decode())
+    assert frame_input is not None and f'value="{shown}"' in frame_input.group(0), frame_input
