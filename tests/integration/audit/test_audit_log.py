@@ -4,6 +4,7 @@ organisations audited, no clinical text in the admin, and a hash chain that ``ph
 from __future__ import annotations
 
 import argparse
+import html
 from typing import Any
 
 import pytest
@@ -177,3 +178,18 @@ def test_a_row_inserted_behind_the_application_breaks_the_chain(directorate: Org
     AuditEvent.objects.create(actor=kari, verb="forged", target_type="x", target_id="1", target_repr="x")
     problems = verify_chain()[1]
     assert problems
+
+
+def test_the_admin_user_list_names_roles_and_the_audit_page_its_fields_in_bokmal(
+    admin_client: tuple[Client, User], directorate: Organisation
+) -> None:
+    # The user list showed the stored JSON of role keys (["reviewer", "case_officer"]) and the audit
+    # detail an English «changed fields» on a bokmål admin page.
+    client, root = admin_client
+    _user("frode", directorate, ["reviewer", "case_officer"])
+    listing = html.unescape(client.get("/admin/accounts/user/", HTTP_ACCEPT_LANGUAGE="nb").content.decode())
+    assert "Fagvurderer, Saksbehandler (Helsedirektoratet)" in listing
+    assert '["reviewer"' not in listing and '"administrator"]' not in listing
+    event = record_event(root, "care.plan.create", root, after={"title": "Plan"})
+    detail = client.get(f"/admin/accounts/auditevent/{event.pk}/change/", HTTP_ACCEPT_LANGUAGE="nb")
+    assert "Endrede felt" in detail.content.decode() and "Changed fields" not in detail.content.decode()

@@ -3,6 +3,8 @@ refuse a change), and a deviation as a new version with its reason."""
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 import pytest
@@ -216,3 +218,59 @@ def test_the_study_window_is_shown_and_typed_in_the_pages_language(
     assert ok.status_code == 302
     plan.refresh_from_db()
     assert plan.document["design"]["study_end"] == "2019-06-30"  # the plan keeps ISO
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("0,05", 0.05), ("0.1", 0.1), (" 0,025 ", 0.025)])
+def test_alpha_is_typed_with_a_decimal_comma_in_a_text_input_and_shown_in_the_page_language(
+    people, typed: str, stored: float
+) -> None:
+    # An <input type=number> in a Norwegian Chromium made a typed «0,05» into «005» (5): a text input
+    # takes the comma (or a point), and the page shows the value as bokmål writes it.
+    plan = actions.create_plan(people["evaluator"], "main", "")
+    client = client_for(people["evaluator"])
+    page = client.get(f"/evaluation/plans/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    alpha_input = re.search(r"<input[^>]*name=\"alpha\"[^>]*>", page)
+    assert alpha_input is not None
+    assert 'type="text"' in alpha_input.group(0) and 'value="0,05"' in alpha_input.group(0)
+    assert 'inputmode="decimal"' in alpha_input.group(0)
+    saved = client.post(
+        f"/evaluation/plans/{plan.pk}/edit/", form_data(plan, alpha=typed), HTTP_ACCEPT_LANGUAGE="nb"
+    )
+    assert saved.status_code == 302
+    plan.refresh_from_db()
+    assert plan.document["inference"]["alpha"] == stored
+
+
+@pytest.mark.parametrize("typed", ["5", "NaN", "1e400", "-1", "abc"])
+def test_a_bad_alpha_is_refused_naming_the_field_with_its_range_in_bokmal(people, typed: str) -> None:
+    plan = actions.create_plan(people["evaluator"], "main", "")
+    client = client_for(people["evaluator"])
+    refused = client.post(
+        f"/evaluation/plans/{plan.pk}/edit/", form_data(plan, alpha=typed), HTTP_ACCEPT_LANGUAGE="nb"
+    )
+    assert refused.status_code == 400
+    body = html.unescape(refused.content.decode())
+    assert "Signifikansnivå (alfa)" in body
+    assert "Skriv et tall fra 0,001 til 0,499." in body or "Skriv et tall, for eksempel 0,05." in body
+    plan.refresh_from_db()
+    assert plan.document["inference"]["alpha"] == 0.05
+
+
+def test_the_plan_page_names_dimensions_outcomes_scales_populations_and_period_in_bokmal(people) -> None:
+    # The outcome table and the form's dimension legends showed the catalogue's English («Health status
+    # and coping», «Self-rated health», «ratio», «target, all», «quarter») on a bokmål page.
+    plan = actions.create_plan(people["evaluator"], "main", "")
+    client = client_for(people["evaluator"])
+    body = html.unescape(
+        client.get(f"/evaluation/plans/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    )
+    table = body[body.index("<table") : body.index("</table>")]
+    for english in ("Health status and coping", "Self-rated health", ">ratio<", ">difference<", "(target)"):
+        assert english not in table, english
+    for bokmal in ("Helsetilstand og mestring", "Egenvurdert helse (PROM, 0–100)", "rateratio", "Målgrupper"):
+        assert bokmal in table, bokmal
+    form = body[body.index('data-testid="plan-form"') :]
+    assert "Health status and coping" not in form and "Helsetilstand og mestring" in form
+    assert re.search(r'<option value="quarter"[^>]*>kvartal</option>', form)
+    design = body[body.index("Estimator") : body.index("</dl>", body.index("Estimator"))]
+    assert "kvartal" in design and "Målgrupper" in design and "target, all" not in design

@@ -566,3 +566,35 @@ def test_call_dates_are_shown_and_typed_in_the_pages_language(
         assert response.status_code == 422
         assert refused in body
         assert _value_of(body, "announcement_date") == text  # what was typed stays to be corrected
+
+
+@pytest.mark.parametrize(
+    ("language", "typed_and_stored"),
+    [
+        # on a bokmål page a point groups thousands (Norwegian usage); a lone «1.5» is a decimal point
+        (
+            "nb",
+            (
+                ("1.500", "1500.00"),
+                ("1500", "1500.00"),
+                ("1,5", "1.50"),
+                ("1 500,50", "1500.50"),
+                ("1.5", "1.50"),
+            ),
+        ),
+        ("en", (("1.500", "1.50"), ("1,500", "1500.00"), ("1,500.50", "1500.50"))),
+    ],
+)
+def test_an_amount_with_a_thousands_sign_is_read_as_the_pages_language_writes_it(
+    world: dict[str, Any], language: str, typed_and_stored: tuple[tuple[str, str], ...]
+) -> None:
+    # «1.500» typed for a grant per GP was stored as 1,50 kr: many Norwegians write a thousands point.
+    client = Client()
+    client.force_login(world["officer"])
+    for typed, stored in typed_and_stored:
+        m.Call.objects.filter(code="ny-utlysning").delete()
+        ok = client.post(
+            "/scheme/utlysninger/ny/", _form(grant_per_gp_per_year=typed), HTTP_ACCEPT_LANGUAGE=language
+        )
+        assert ok.status_code == 302, typed
+        assert m.Call.objects.get(code="ny-utlysning").grant_parameters["grant_per_gp_per_year"] == stored

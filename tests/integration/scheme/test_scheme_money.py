@@ -5,6 +5,7 @@ and one of 1 GP; the 2017 call, 1 Apr 2018 - 31 Mar 2021)."""
 from __future__ import annotations
 
 import datetime
+import re
 import subprocess
 import threading
 from decimal import Decimal
@@ -623,3 +624,16 @@ def test_a_refused_clawback_writes_its_amounts_as_the_page_does(
     assert f"(78{NBSP}082,19 kr)" in page
     page = _client(world["officer"], "en").post("/scheme/rapporter/", data, follow=True).content.decode()
     assert "99,999,999.00" in page and "78,082.19" in page
+
+
+@pytest.mark.parametrize(("language", "shown"), [("nb", "5850000,00"), ("en", "5850000.00")])
+def test_the_amendment_form_shows_the_frame_as_the_page_language_writes_it(
+    world: dict[str, Any], full_data: Any, language: str, shown: str
+) -> None:
+    # The frame's input held «5850000.00» (a decimal point) on a bokmål page.
+    decision = _accepted(world, full_data)
+    decision.total = Decimal("5850000.00")
+    decision.save(update_fields=["total"])
+    page = _client(world["officer"], language).get(f"/scheme/tilsagn/{decision.pk}/endring/")
+    frame_input = re.search(r'<input[^>]*name="frame"[^>]*>', page.content.decode())
+    assert frame_input is not None and f'value="{shown}"' in frame_input.group(0), frame_input

@@ -177,3 +177,80 @@ def test_selection_and_decision_pages_explain_in_the_page_language(
     # the stored sentence, its numbers in the page language's format
     assert "2018: 275/365 days; practices 4 GPs × 300,000.00 × 275/365 = 904,109.59" in en
     assert "dager;" not in en
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "typed", "label"),
+    [
+        ("size_small", "-1", "Mål: små kommuner"),
+        ("size_medium", "1,5", "Mål: mellomstore kommuner"),
+        ("gps_min", "1e400", "Fastleger minst"),
+        ("gps_max", "1.500", "Fastleger høyst"),
+        ("max_per_county", "abc", "Høyst per fylke"),
+        ("model_fee", "NaN", "Valgte kommuner som tilbyr honorarmodell, minst"),
+    ],
+)
+def test_a_selection_target_that_is_no_count_is_refused_naming_it_not_run_as_no_limit(
+    world: dict[str, Any], full_data: Any, field: str, typed: str, label: str
+) -> None:
+    # The form read «-1», «1e400», «abc», «1,5» as 0 or «no limit» and ran the selection on targets the
+    # officer had not set.
+    _submitted(world, full_data, "seljord", "fee")
+    form = {
+        "step": "run", "size_small": "1", "size_medium": "0", "size_large": "0", "gps_min": "",
+        "gps_max": "", "model_fee": "0", "model_capitation": "0", "max_per_county": "", "note": "",
+    }  # fmt: skip
+    form[field] = typed
+    page = _client(world["officer"]).post("/scheme/utvelgelse/", form, follow=True).content.decode()
+    assert not m.SelectionRun.objects.exists()
+    assert f"{label}" in html.unescape(page) and f"skriv et helt tall, 0 eller mer (ikke «{typed}»)" in (
+        html.unescape(page)
+    )
+    form[field] = "1 0" if field != "model_fee" else "1"  # a space as thousands separator is a number
+    _client(world["officer"]).post("/scheme/utvelgelse/", form)
+    assert m.SelectionRun.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_municipality_both_locked_in_and_out_is_refused_in_the_page_language(
+    world: dict[str, Any], full_data: Any
+) -> None:
+    application = _submitted(world, full_data, "seljord", "fee")
+    number = application.municipality.kommunenummer
+    form = {"step": "run", "locked_in": number, "locked_out": number, "size_small": "1"}
+    nb = html.unescape(
+        _client(world["officer"]).post("/scheme/utvelgelse/", form, follow=True).content.decode()
+    )
+    assert "Seljord: en kommune kan ikke både låses inn og låses ut" in nb
+    assert "are both locked in" not in nb
+    en = _client(world["officer"]).post("/scheme/utvelgelse/", form, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "a municipality cannot be both locked in and locked out" in html.unescape(en.content.decode())
+    assert not m.SelectionRun.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("answer", [None, "", "maybe"])
+def test_a_conflict_of_interest_declaration_needs_an_active_answer(
+    world: dict[str, Any], full_data: Any, answer: str | None
+) -> None:
+    # «No conflict» was pre-chosen and a missing answer was recorded as «not conflicted»: a reviewer who
+    # clicked «Erklær» past the question had declared no conflict of interest.
+    lead = world["lead_seljord"]
+    application = actions.create_application(
+        lead, world["call"], full_data(world["seljord_practices"], "fee")
+    )
+    application = actions.submit_application(lead, application, now=BEFORE)
+    assignment = actions.assign_reviewer(world["officer"], application, world["reviewer"])
+    client = _client(world["reviewer"])
+    form = {"step": "declare", "note": ""} | ({"conflict": answer} if answer is not None else {})
+    page = html.unescape(
+        client.post(f"/scheme/vurderinger/{assignment.pk}/", form, follow=True).content.decode()
+    )
+    assignment.refresh_from_db()
+    assert assignment.status == "assigned" and assignment.declared_at is None
+    assert "Er du inhabil i denne saken?: velg ja eller nei" in page
+    assert 'value="no" checked' not in page and 'name="conflict" value="no" required' in page
+    client.post(f"/scheme/vurderinger/{assignment.pk}/", {"step": "declare", "conflict": "no"})
+    assignment.refresh_from_db()
+    assert assignment.status == "cleared"

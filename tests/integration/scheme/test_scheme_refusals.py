@@ -155,3 +155,63 @@ def test_refusals_without_a_rule_read_in_the_pages_language(
         "attachment 'plan.pdf': 20,009 bytes is over the limit of 10,000 bytes"
     )
     assert not application.attachments.exists()
+
+
+def _refused_fields() -> set[tuple[str, str]]:
+    """The (model, field) pairs the actions' boundary checks name in a refusal: bounded_text,
+    bounded_decimal and label_of called with ``m.Model`` and the field's name."""
+    import ast
+
+    found: set[tuple[str, str]] = set()
+    for module in Path(actions.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            if node.func.id not in {"bounded_text", "bounded_decimal", "label_of"} or len(node.args) < 3 - (
+                node.func.id == "label_of"
+            ):
+                continue
+            model, name = node.args[-2], node.args[-1]
+            if isinstance(model, ast.Attribute) and isinstance(name, ast.Constant):
+                if any(k.arg == "label" for k in node.keywords):
+                    continue  # the call names its own label
+                found.add((model.attr, name.value))
+    return found
+
+
+def test_a_field_a_refusal_names_reads_in_bokmal_on_a_bokmal_page() -> None:
+    # The scheme's model labels are English msgids; a refusal naming one («population year: …») on a
+    # bokmål page read English until the nb catalogue had them (and fields without a label had one).
+    fields = _refused_fields()
+    assert len(fields) >= 20, fields
+    for model_name, name in sorted(fields):
+        label = getattr(m, model_name)._meta.get_field(name).verbose_name
+        with translation.override("en"):
+            english = str(label)
+        with translation.override("nb"):
+            bokmal = str(label)
+        assert bokmal != english, (model_name, name, english)
+
+
+def test_the_call_form_names_the_population_year_in_bokmal(world: dict[str, Any]) -> None:
+    client = Client()
+    client.force_login(world["officer"])
+    today = datetime.date.today()
+    response = client.post(
+        "/scheme/utlysninger/ny/",
+        {
+            "code": "ny-utlysning",
+            "title": "Ny utlysning",
+            "announcement_date": today.isoformat(),
+            "deadline_date": (today + datetime.timedelta(days=30)).isoformat(),
+            "pilot_start": (today + datetime.timedelta(days=60)).isoformat(),
+            "pilot_end": (today + datetime.timedelta(days=800)).isoformat(),
+            "population_year": "2019",
+        },
+        HTTP_ACCEPT_LANGUAGE="nb",
+    )
+    body = html.unescape(response.content.decode())
+    assert "befolkningsår: PHT har ikke befolkningstall for 2019" in body.replace(
+        "Befolkningsår", "befolkningsår"
+    )
+    assert "population year" not in body

@@ -12,6 +12,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm, UsernameField
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from pht.apps.accounts.audit import record_event, snapshot
 from pht.apps.accounts.models import ApiToken, AuditEvent, Organisation, Role, User
@@ -91,8 +92,14 @@ class PhtUserChangeForm(UserChangeForm):
 class PhtUserAdmin(AuditedAdmin, UserAdmin):
     form = PhtUserChangeForm
     fieldsets = (*UserAdmin.fieldsets, ("PHT", {"fields": ("organisation", "roles")}))  # type: ignore[misc]
-    list_display = ("username", "first_name", "last_name", "organisation", "roles", "is_active")
+    list_display = ("username", "first_name", "last_name", "organisation", "role_names", "is_active")
     list_filter = ("organisation__kind", "is_active")
+
+    @admin.display(description=_("roles"))
+    def role_names(self, obj: User) -> str:
+        """The roles by their names in the page's language, not the stored JSON list of keys."""
+        labels = dict(Role.choices)
+        return ", ".join(str(labels.get(role, role)) for role in obj.roles or [])
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
         response = super().user_change_password(request, id, form_url)
@@ -125,7 +132,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     fields = ("at", "actor_name", "verb", "target_type", "target_id", "changed_fields", "prev_hash", "hash")
     readonly_fields = fields
 
-    @admin.display(description="changed fields")
+    @admin.display(description=_("changed fields"))
     def changed_fields(self, obj: AuditEvent) -> str:
         keys = set(obj.before or {}) | set(obj.after or {})
         return ", ".join(sorted(keys))

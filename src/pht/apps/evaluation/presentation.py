@@ -189,10 +189,17 @@ def population_title(key: str) -> str:
     return _(POPULATIONS[key]) if key in POPULATIONS else key
 
 
+def scale_title(scale: str) -> str:
+    return _("rate ratio") if scale == "ratio" else _("difference")
+
+
+def period_title(key: str) -> str:
+    """A plan's period (``quarter``, ``month``) in the page's language."""
+    return {"quarter": _("quarter"), "month": _("month")}.get(key, key)
+
+
 def _scale_label(estimate: dict[str, Any]) -> str:
-    if estimate["scale"] == "ratio":
-        return _("rate ratio")
-    return _("difference")
+    return scale_title(estimate["scale"])
 
 
 def results_context(result: dict[str, Any], meta: dict[str, Any], language: str = "nb") -> dict[str, Any]:

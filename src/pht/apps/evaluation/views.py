@@ -105,11 +105,15 @@ def _outcome_rows(plan: AnalysisPlan) -> list[dict[str, Any]]:
         for key in keys:
             rows.append(
                 {
-                    "dimension": DIMENSIONS.get(dimension, dimension),
+                    # in the page's language, as the form and the report name them
+                    "dimension": presentation.dimension_title(dimension),
                     "key": key,
-                    "title": CATALOGUE[key].title if key in CATALOGUE else key,
-                    "scale": CATALOGUE[key].scale if key in CATALOGUE else "",
-                    "mde": [(pop, mde.get((key, pop))) for pop in plan.document["design"]["populations"]],
+                    "title": presentation.outcome_title(key),
+                    "scale": presentation.scale_title(CATALOGUE[key].scale) if key in CATALOGUE else "",
+                    "mde": [
+                        (presentation.population_title(pop), mde.get((key, pop)))
+                        for pop in plan.document["design"]["populations"]
+                    ],
                 }
             )
     return rows
@@ -123,7 +127,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "plan": plan,
         "outcomes": _outcome_rows(plan),
-        "populations": plan.document["design"]["populations"],
+        "populations": [presentation.population_title(p) for p in plan.document["design"]["populations"]],
+        "period": presentation.period_title(plan.document["design"]["period"]),
         "can_work": working,
         "editable": working and plan.status == "draft",
         "form": PlanForm(document=plan.document) if working and plan.status == "draft" else None,

@@ -195,7 +195,7 @@ class ApplicationRevision(models.Model):
 
 class Attachment(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
-    title = models.CharField(max_length=200)
+    title = models.CharField(_("attachment title"), max_length=200)
     file = models.FileField(upload_to="scheme/attachments/%Y/")
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -218,10 +218,10 @@ class ReviewAssignment(models.Model):
     )
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ASSIGNED)
-    conflict_note = models.TextField(blank=True)
+    conflict_note = models.TextField(_("conflict of interest note"), blank=True)
     declared_at = models.DateTimeField(null=True, blank=True)
     scores = models.JSONField(default=dict, blank=True)
-    comments = models.JSONField(default=dict, blank=True)
+    comments = models.JSONField(_("comments"), default=dict, blank=True)
     total = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
 
@@ -238,7 +238,7 @@ class SelectionRun(models.Model):
     result = models.JSONField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    note = models.TextField(blank=True)
+    note = models.TextField(_("note"), blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -251,7 +251,7 @@ class SelectionDecision(models.Model):
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="selection_decisions")
     run = models.ForeignKey(SelectionRun, on_delete=models.PROTECT, related_name="+")
     chosen = models.JSONField()
-    rationale = models.TextField()
+    rationale = models.TextField(_("rationale"))
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(auto_now_add=True)
 
@@ -353,8 +353,8 @@ class Report(models.Model):
     year = models.PositiveIntegerField()
     due_date = models.DateField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DUE)
-    progress = models.TextField(blank=True)
-    spent = models.DecimalField(null=True, blank=True, max_digits=14, decimal_places=2)
+    progress = models.TextField(_("progress"), blank=True)
+    spent = models.DecimalField(_("spent (NOK)"), null=True, blank=True, max_digits=14, decimal_places=2)
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -396,8 +396,8 @@ class Clawback(models.Model):
     report = models.ForeignKey(
         Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="clawbacks"
     )
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
-    reason = models.TextField()
+    amount = models.DecimalField(_("amount (NOK)"), max_digits=14, decimal_places=2)
+    reason = models.TextField(_("reason"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 

@@ -271,7 +271,8 @@ def amendment_new(request: HttpRequest, pk: int) -> HttpResponse:
             "defaults": {
                 "as_of": timezone.localdate(),
                 "new_end": call.end_date,
-                "frame": f"{decision.total:.2f}",
+                # a Decimal, so the input shows it as the page's language writes it (5850000,00 in bokmål)
+                "frame": decision.total,
             },
             "posted": request.POST if request.method == "POST" else {},
         },

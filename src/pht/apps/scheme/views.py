@@ -468,7 +468,13 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("step") == "declare":
-                conflict = request.POST.get("conflict") == "yes"
+                # An active answer: a declaration of no conflict is not made by clicking past the question.
+                answer = request.POST.get("conflict")
+                if answer not in ("yes", "no"):
+                    raise ActionRefused(
+                        _("%(field)s: velg ja eller nei"), {"field": _("Er du inhabil i denne saken?")}
+                    )
+                conflict = answer == "yes"
                 actions.declare_conflict(request.user, assignment, conflict, request.POST.get("note", ""))
                 messages.success(request, _("Erklæringen er registrert."))
             else:
@@ -495,9 +501,35 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _int_or_none(value: str | None) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
+def _count(post: Any, name: str, label: Any, *, empty: int | None) -> int | None:
+    """A count typed in the selection form: empty is ``empty``; anything but a whole number from 0 (spaces
+    as thousands separators allowed) is refused naming the field, not run as «no limit» or 0."""
+    text = (post.get(name) or "").strip().replace("\u00a0", "").replace(" ", "")
+    if not text:
+        return empty
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        raise ActionRefused(
+            _("%(field)s: skriv et helt tall, 0 eller mer (ikke «%(value)s»)"),
+            {"field": label, "value": (post.get(name) or "").strip()[:40]},
+        )
+    return int(text)
+
+
+def _selection_constraints(post: Any, call: m.Call) -> dict[str, Any]:
+    return {
+        "per_size_class": {
+            k: _count(post, f"size_{k}", LABELS[f"target_{k}"], empty=0) for k in ("small", "medium", "large")
+        },
+        "gps_min": _count(post, "gps_min", _("Fastleger minst"), empty=None),
+        "gps_max": _count(post, "gps_max", _("Fastleger høyst"), empty=None),
+        "min_per_model": {
+            k: _count(post, f"model_{k}", LABELS.get(f"min_per_model_{k}", k), empty=0)
+            for k in call.financing_models
+        },
+        "max_per_county": _count(
+            post, "max_per_county", _("Høyst per fylke (tomt = ingen grense)"), empty=None
+        ),
+    }
 
 
 @login_required
@@ -508,20 +540,11 @@ def selection(request: HttpRequest) -> HttpResponse:
     defaults = actions.default_constraints(call)
     if request.method == "POST" and request.POST.get("step") == "run":
         post = request.POST
-        constraints = {
-            "per_size_class": {
-                k: _int_or_none(post.get(f"size_{k}")) or 0 for k in ("small", "medium", "large")
-            },
-            "gps_min": _int_or_none(post.get("gps_min")),
-            "gps_max": _int_or_none(post.get("gps_max")),
-            "min_per_model": {k: _int_or_none(post.get(f"model_{k}")) or 0 for k in call.financing_models},
-            "max_per_county": _int_or_none(post.get("max_per_county")),
-        }
         try:
             actions.run_selection(
                 request.user,
                 call,
-                constraints,
+                _selection_constraints(post, call),
                 post.getlist("locked_in"),
                 post.getlist("locked_out"),
                 post.get("note", ""),

@@ -120,6 +120,14 @@ def run_selection(
     bounded_text(note, m.SelectionRun, "note")
     if call.selection_decisions.exists():
         raise ActionRefused(_("utvelgelsen for denne utlysningen er allerede vedtatt"))
+    locked_in, locked_out = list(locked_in), list(locked_out)
+    both = sorted(set(locked_in) & set(locked_out))
+    if both:
+        names = {c["id"]: c.get("name") or c["id"] for c in build_problem(call)["candidates"]}
+        raise ActionRefused(
+            _("%(names)s: en kommune kan ikke både låses inn og låses ut"),
+            {"names": ", ".join(str(names.get(i, i)) for i in both)},
+        )
     problem = build_problem(call, constraints, locked_in, locked_out)
     try:
         result = solve_selection(problem_from_mapping(problem))
