@@ -172,7 +172,7 @@ def test_the_payment_date_is_typed_in_the_pages_language(
 def test_an_amount_below_the_bound_names_the_bound_in_the_pages_language(
     month: Any, language: str, bound: str
 ) -> None:
-    """«Verdien må være større enn eller lik 0,01», not «0.01», on a bokmål page."""
+    """«Skriv et tall på minst 0,01», not «0.01», on a bokmål page."""
     officer, _, orgnr = month
     client = Client()
     client.force_login(officer)

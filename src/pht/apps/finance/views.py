@@ -15,8 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,6 +28,7 @@ from pht.apps.accounts.actions import ActionRefused, show_refusal
 from pht.apps.accounts.assumptions import shown_assumptions
 from pht.apps.accounts.exports import export_row
 from pht.apps.accounts.forms import DayField
+from pht.apps.accounts.numbers import DecimalTextField
 from pht.apps.accounts.permissions import visible_practices
 from pht.apps.accounts.templatetags.pht_format import format_number
 from pht.apps.finance import actions
@@ -94,50 +94,6 @@ def statement_list(request: HttpRequest) -> HttpResponse:
         "finance/statement_list.html",
         {"rows": rows, "periods": periods, "period": period},
     )
-
-
-class _LocalBound:
-    """A Min/MaxValueValidator whose message writes its bound in the page's language (``0,01`` in bokmål)."""
-
-    def __init__(self, limit: int | Decimal, validator: MinValueValidator | MaxValueValidator) -> None:
-        self.limit_value, self.validator = limit, validator
-
-    def __call__(self, value: Any) -> None:
-        try:
-            self.validator(value)
-        except ValidationError as error:
-            exponent = Decimal(self.limit_value).as_tuple().exponent
-            places = max(0, -exponent) if isinstance(exponent, int) else 0
-            bound = format_number(Decimal(self.limit_value), places)
-            raise ValidationError(
-                self.validator.message,
-                code=self.validator.code,
-                params={"limit_value": bound, "value": value},
-            ) from error
-
-
-class DecimalTextField(forms.DecimalField):
-    """A decimal number typed as Norwegians write it (``131 784,54``, ``0,25``) or with a decimal point, in a
-    text input, and shown in the page's language (``0,20`` on a bokmål page): a number input may drop a typed
-    comma (Chromium made ``131784,54`` into 13 178 454, and a share's ``0,1`` into 1)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
-        kwargs.setdefault("localize", True)
-        super().__init__(**kwargs)
-        # Django words its bounds with str(): «større enn eller lik 0.01» on a bokmål page
-        self.validators = [
-            _LocalBound(v.limit_value, v)
-            if isinstance(v, (MinValueValidator, MaxValueValidator))
-            and isinstance(v.limit_value, (int, Decimal))
-            else v
-            for v in self.validators
-        ]
-
-    def clean(self, value: Any) -> Any:
-        if isinstance(value, str):
-            value = value.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
-        return super().clean(value)
 
 
 class PaymentForm(forms.Form):
