@@ -132,7 +132,7 @@ def test_a_report_cannot_claim_more_than_was_paid_without_the_officers_decision(
         follow=True,
     )
     assert response.status_code == 200
-    assert "more than was paid for 2018 (NOK 113013.70)" in response.content.decode()
+    assert "more than was paid for 2018 (NOK 113,013.70)" in response.content.decode()
     report.refresh_from_db()
     assert report.status == "due" and report.spent is None
     with pytest.raises(ActionRefused, match="reason"):
@@ -161,7 +161,7 @@ def test_clawbacks_never_exceed_what_is_unspent_and_unclaimed(world: dict[str, A
     with pytest.raises(ActionRefused, match="more than is unspent"):
         actions.record_clawback(world["officer"], report, Decimal("78082.20"), "for mye")
     actions.record_clawback(world["officer"], report, Decimal("50000.00"), "del 1")
-    with pytest.raises(ActionRefused, match=r"not yet claimed \(NOK 28082.19\)"):
+    with pytest.raises(ActionRefused, match=r"not yet claimed \(NOK 28,082.19\)"):
         actions.record_clawback(world["officer"], report, Decimal("50000.00"), "del 2")
     response = _client(world["officer"], "en").post(
         "/scheme/rapporter/",

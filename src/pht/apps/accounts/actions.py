@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
@@ -80,13 +81,18 @@ class ActionRefused(PermissionDenied):
 
 
 def _shown(value: object) -> str:
-    """A refusal's parameter as the active language writes it: whole numbers grouped, dates as the
+    """A refusal's parameter as the active language writes it: whole numbers grouped, Decimals grouped with
+    their places and the language's decimal sign, dates as the
     ``day`` filter writes them (a naive date and time as ``moment`` does: a local time, not converted),
     anything else (lazy texts too) as text."""
-    from pht.apps.accounts.templatetags.pht_format import day, moment
+    from pht.apps.accounts.templatetags.pht_format import day, format_number, moment
 
     if isinstance(value, int) and not isinstance(value, bool):
         return number_format(value, force_grouping=True)
+    if isinstance(value, Decimal) and value.is_finite():
+        # as many places as the Decimal has: an amount quantized to øre reads 1 500,00 (bokmål), 1,500.00
+        exponent = value.as_tuple().exponent
+        return format_number(value, max(0, -exponent) if isinstance(exponent, int) else 0)
     if isinstance(value, datetime.datetime):
         return moment(value)
     if isinstance(value, datetime.date):

@@ -89,6 +89,11 @@ def allow_overspending(user: Any, report: m.Report, limit: Decimal, reason: str)
     return report
 
 
+def _kr(value: Decimal) -> Decimal:
+    """An amount for a refusal, to the øre: the refusal writes it as the page's language does (1 500,00)."""
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
 def submit_report(user: Any, report: m.Report, progress: str, spent: Decimal) -> m.Report:
     _own_municipality(user, report.decision.application)
     spent = bounded_decimal(spent, m.Report, "spent")
@@ -104,7 +109,7 @@ def submit_report(user: Any, report: m.Report, progress: str, spent: Decimal) ->
                     "brukt %(spent)s kr er mer enn utbetalt for %(year)s (%(paid)s kr); "
                     "forbruk over utbetalt krever et vedtak fra saksbehandler"
                 ),
-                {"spent": f"{spent:.2f}", "paid": f"{paid:.2f}", "year": str(locked.year)},
+                {"spent": _kr(spent), "paid": _kr(paid), "year": str(locked.year)},
             )
         locked.status = m.Report.Status.SUBMITTED
         locked.progress = progress
@@ -162,7 +167,7 @@ def record_clawback(user: Any, report: m.Report, amount: Decimal, reason: str) -
         if left is None or amount > left:
             raise ActionRefused(
                 _("tilbakebetaling %(amount)s kr er mer enn ubrukt og ikke krevd tilbake (%(left)s kr)"),
-                {"amount": f"{amount:.2f}", "left": f"{left or ZERO:.2f}"},
+                {"amount": _kr(amount), "left": _kr(left or ZERO)},
             )
         clawback = m.Clawback.objects.create(
             decision=locked.decision, report=locked, amount=amount, reason=reason, recorded_by=user
