@@ -50,3 +50,13 @@ def test_roster_fte_out_of_range_names_its_bounds_in_the_page_language(
     ).content.decode()
     assert message in page
     assert not TeamMember.objects.exists()
+
+
+def test_the_roster_fte_column_heading_is_capitalised_in_bokmal(client, make_user, orgs):  # type: ignore[no-untyped-def]
+    """The roster's column read «årsverk» (the running-text translation of "FTE") beside «Navn» and «Rolle»."""
+    own = orgs["practice_a"].practice
+    client.force_login(make_user("nurse_a", roles=[Role.NURSE], organisation=orgs["practice_a"]))
+    page = client.get(f"/registry/practices/{own.orgnr}/", HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    assert '<th scope="col" class="pht-num">Årsverk</th>' in page
+    english = client.get(f"/registry/practices/{own.orgnr}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<th scope="col" class="pht-num">FTE</th>' in english

@@ -336,3 +336,24 @@ def test_a_reports_spending_grouped_by_thousands_is_read_as_the_page_language_wr
     page = lead.post("/scheme/rapporter/", data, HTTP_ACCEPT_LANGUAGE=language, follow=True).content.decode()
     report.refresh_from_db()
     assert report.spent == Decimal(stored), re.findall(r'class="ds-alert[^>]*>(.*?)</', page, re.S)
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [
+        ("nb", "brukt 1\u00a0500\u00a0000,00 kr er mer enn utbetalt for 2018 (0,00 kr)"),
+        ("en", "spent NOK 1,500,000.00"),
+    ],
+)
+def test_a_refused_reports_amounts_are_written_in_the_page_language(
+    world: dict[str, Any], full_data: Any, language: str, written: str
+) -> None:
+    """The refusal had written «brukt 1500000.00 kr … (0.00 kr)» on a bokmål page."""
+    decision = _decided(world, full_data)
+    actions.accept_decision(world["lead_seljord"], decision, on=datetime.date(2018, 2, 1))
+    report = decision.reports.get(year=2018, line__kind="municipality")
+    lead = _client(world["lead_seljord"])
+    data = {"report": report.pk, "spent": "1500000", "progress": "ok", "step": "submit"}
+    page = lead.post("/scheme/rapporter/", data, HTTP_ACCEPT_LANGUAGE=language, follow=True).content.decode()
+    assert written in page
+    assert "1500000.00" not in page
