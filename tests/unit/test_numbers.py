@@ -58,7 +58,7 @@ def _errors(field: DecimalTextField, typed: str, language: str) -> list[str]:
 
 def test_out_of_range_names_the_bounds_in_the_pages_language() -> None:
     field = DecimalTextField(min_value=Decimal("0.01"), max_value=Decimal("1.00"), decimal_places=2)
-    assert _errors(field, "1,5", "nb") == ["Skriv et tall fra 0,01 til 1,00."]
+    assert _errors(field, "1,5", "nb") == ["Skriv et tall fra og med 0,01 til og med 1,00."]
     assert _errors(field, "1.5", "en") == ["Enter a number from 0.01 to 1.00."]
     assert _errors(DecimalTextField(min_value=Decimal("0.01")), "0", "nb") == ["Skriv et tall på minst 0,01."]
     assert _errors(field, "0,5", "nb") == []
@@ -75,4 +75,4 @@ def test_a_share_is_a_float_typed_with_a_comma_and_shown_in_the_pages_format() -
         assert field.clean("0,05") == 0.05
         assert 'value="0,05"' in field.widget.render("alpha", field.prepare_value(0.05))
         assert 'type="text"' in field.widget.render("alpha", None)
-    assert _errors(field, "0,5", "nb") == ["Skriv et tall fra 0,001 til 0,499."]
+    assert _errors(field, "0,5", "nb") == ["Skriv et tall fra og med 0,001 til og med 0,499."]

@@ -58,17 +58,24 @@ class DecimalTextField(forms.DecimalField):
     page's language (Django's own message writes ``0.01`` on a bokmål page)."""
 
     default_error_messages = {
+        "example": _("Enter a number such as %(example)s."),
         "range": _("Enter a number from %(low)s to %(high)s."),
         "min": _("Enter a number of at least %(low)s."),
         "max": _("Enter a number of at most %(high)s."),
     }
 
     def __init__(
-        self, *, min_value: Decimal | int | None = None, max_value: Decimal | int | None = None, **kwargs: Any
+        self,
+        *,
+        min_value: Decimal | int | None = None,
+        max_value: Decimal | int | None = None,
+        example: Decimal | None = None,
+        **kwargs: Any,
     ) -> None:
         # the bounds are checked here, worded in the page's language (not by Django's validators)
         self.low = Decimal(str(min_value)) if min_value is not None else None
         self.high = Decimal(str(max_value)) if max_value is not None else None
+        self.example = example  # shown in the page's format when the text is no number
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
         kwargs.setdefault("localize", True)
         super().__init__(**kwargs)
@@ -76,9 +83,16 @@ class DecimalTextField(forms.DecimalField):
     def to_python(self, value: Any) -> Decimal | None:
         if isinstance(value, str):
             value = number_text(value)
-        return super().to_python(value)
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if self.example is None or error.code != "invalid":
+                raise
+            raise self._no_number() from None
 
     def validate(self, value: Any) -> None:
+        if isinstance(value, Decimal) and not value.is_finite() and self.example is not None:
+            raise self._no_number()  # «NaN», «inf»
         super().validate(value)
         if value is None:
             return
@@ -90,6 +104,13 @@ class DecimalTextField(forms.DecimalField):
             }
             code = "range" if low is not None and high is not None else "min" if low is not None else "max"
             raise ValidationError(self.error_messages[code], code=code, params=params)
+
+    def _no_number(self) -> ValidationError:
+        """No number: with an example in the page's format («Skriv et tall, for eksempel 0,5»)."""
+        assert self.example is not None
+        return ValidationError(
+            self.error_messages["example"], code="invalid", params={"example": shown_number(self.example)}
+        )
 
 
 class ShareField(DecimalTextField):

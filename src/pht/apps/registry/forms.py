@@ -4,10 +4,9 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from pht.apps.accounts.templatetags.pht_format import format_number
+from pht.apps.accounts.numbers import DecimalTextField
 from pht.apps.registry.models import GP, Practice, TeamMember
 from pht.rules.size_class import SizeClass
 
@@ -33,37 +32,15 @@ class MunicipalityFilterForm(forms.Form):
         ]
 
 
-class FteField(forms.DecimalField):
-    """Full-time equivalents typed as the page's language writes them (``0,5``) or with a point, in a text
-    input: a number input drops a typed comma in Chromium (``0,5`` became ``05``, refused as above 1.00).
-    Out of range is refused with its bounds in the page's language, not Django's ``1.00``."""
-
-    MIN = Decimal("0.01")
-    MAX = Decimal("1.00")
-    default_error_messages = {
-        "invalid": _("Enter a number such as 0.5."),
-        "range": _("Enter a number from %(min)s to %(max)s."),
-    }
+class FteField(DecimalTextField):
+    """Full-time equivalents of one list, 0,01 to 1,00, typed as the page's language writes them (``0,5``)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.pop("min_value", None)
         kwargs.pop("max_value", None)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
-        super().__init__(**kwargs)
-
-    def to_python(self, value: Any) -> Decimal | None:
-        if isinstance(value, str):
-            value = value.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
-        return super().to_python(value)
-
-    def validate(self, value: Any) -> None:
-        super().validate(value)
-        if value is not None and not self.MIN <= value <= self.MAX:
-            raise ValidationError(
-                self.error_messages["range"],
-                code="range",
-                params={"min": format_number(self.MIN, 2), "max": format_number(self.MAX, 2)},
-            )
+        super().__init__(
+            min_value=Decimal("0.01"), max_value=Decimal("1.00"), example=Decimal("0.5"), **kwargs
+        )
 
 
 class TeamMemberForm(forms.ModelForm):

@@ -28,13 +28,12 @@ from pht.apps.accounts.validation import parse_id
 from pht.apps.scheme import actions, reasons, todos
 from pht.apps.scheme import models as m
 from pht.apps.scheme.scoping import visible_applications, visible_decisions
-from pht.apps.scheme.typed import kroner_text
 
 
 def _decimal_input(value: str, label: str) -> Any:
-    """Form text for an action's amount in kroner, as the page's language writes it (``kroner_text``): the
-    action checks it at the boundary (``bounded_decimal``)."""
-    text = kroner_text(value)
+    """Form text for an action's amount in kroner: the action reads it as the page's language writes it
+    and checks it at the boundary (``bounded_decimal``)."""
+    text = (value or "").strip()
     if not text:
         raise ActionRefused(_("%(field)s: mangler") % {"field": label})
     return text

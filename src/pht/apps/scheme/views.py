@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from pht.apps.accounts.actions import ActionRefused, show_refusal
 from pht.apps.accounts.forms import parse_day
+from pht.apps.accounts.numbers import bokmal_page, number_text
 from pht.apps.accounts.permissions import roles_of
 from pht.apps.accounts.todos import filter_context, todo_filter
 from pht.apps.accounts.validation import optional_id, parse_id
@@ -27,7 +28,6 @@ from pht.apps.scheme import models as m
 from pht.apps.scheme.parameters import LABELS
 from pht.apps.scheme.scoping import visible_applications, visible_decisions
 from pht.apps.scheme.scoring import criteria_from_values, spread
-from pht.apps.scheme.typed import bokmal, kroner_text
 
 
 def _call(code: str | None = None) -> m.Call:
@@ -211,10 +211,9 @@ def eligibility_verdict(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _decimal(value: str, field: str) -> Decimal:
-    # Any space between the digits: the page writes 1 500 000,50 with no-break spaces, which a lead may copy.
-    text = "".join((value or "0").split())  # str.split() splits at no-break spaces too
+    # as the page's language writes it: «1 500 000,50» (no-break spaces copied from a page), «1.500»
     try:
-        result = Decimal(text.replace(",", "."))
+        result = Decimal(number_text(value or "0"))
     except InvalidOperation as exc:
         raise ActionRefused(_("%(field)s: ikke et tall") % {"field": field}) from exc
     if not result.is_finite() or result < 0:
@@ -250,14 +249,9 @@ def _form_data(request: HttpRequest, practices: list[Any]) -> actions.Applicatio
         contact_phone=post.get("contact_phone", "").strip(),
         leadership_plan=post.get("leadership_plan", ""),
         project_plan=post.get("project_plan", ""),
-        budget=_kroner(budget, _("budsjett")) if budget else None,
+        budget=_decimal(budget, _("budsjett")) if budget else None,
         practices=chosen,
     )
-
-
-def _kroner(value: str, field: str) -> Decimal:
-    """An amount in kroner as the page's language writes it (``typed.kroner_text``)."""
-    return _decimal(kroner_text(value), field)
 
 
 def _input_number(value: Decimal | None) -> str:
@@ -266,7 +260,7 @@ def _input_number(value: Decimal | None) -> str:
     if value is None:
         return ""
     text = str(value)
-    return text.replace(".", ",") if bokmal() else text
+    return text.replace(".", ",") if bokmal_page() else text
 
 
 _TEXT_FIELDS = ("contact_name", "contact_email", "contact_phone", "leadership_plan", "project_plan")
