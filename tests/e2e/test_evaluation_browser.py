@@ -143,3 +143,18 @@ def test_evaluator_plans_locks_runs_and_reads_results(
             assert response is not None and response.status == 403, (username, path)
             assert page.get_by_role("heading", name="Ingen tilgang").is_visible()
             assert page.get_by_test_id("estimates").count() == 0
+
+
+def test_the_plan_form_fits_a_phone_without_scrolling_sideways(page, live_server, login, make_user, orgs):  # type: ignore[no-untyped-def]
+    # The plan form's grid grew its one column to the covariates textarea's width (40 columns): at 390 px
+    # every field stuck out and the whole page scrolled sideways.
+    from pht.apps.evaluation.actions import create_plan
+
+    evaluator = make_user("eva", roles=[Role.EVALUATOR], organisation=orgs["evaluation"])
+    plan = create_plan(evaluator, "phone", "")
+    page.set_viewport_size({"width": 390, "height": 800})
+    login(page, "eva")
+    page.goto(f"{live_server.url}/evaluation/plans/{plan.pk}/")
+    assert page.locator("[data-testid=plan-form]").count() == 1
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390, width
