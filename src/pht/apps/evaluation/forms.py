@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import copy
 import datetime
-import math
+from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from pht.apps.accounts.forms import DayField
+from pht.apps.accounts.numbers import ShareField
 from pht.engine.evaluation.outcomes import CATALOGUE, DIMENSIONS
 from pht.engine.evaluation.plan import CONTROLS, ESTIMATORS, PERIODS, POPULATIONS, PlanError, parse_plan
 
@@ -48,47 +47,6 @@ def _day(value: Any) -> Any:
 
 # Estimators by their authors' names, as the literature cites them (a proper name in both languages).
 ESTIMATOR_LABELS = {"callaway_santanna": "Callaway & Sant'Anna (2021)"}
-
-
-class ShareField(forms.FloatField):
-    """A share such as alpha or power, typed as the page's language writes it (``0,05``) or with a point, in a
-    text input, and shown in the page's language: an ``<input type=number>`` in a Norwegian browser made a
-    typed ``0,05`` into ``005`` (5, refused as above 0,499 although the evaluator typed 0,05)."""
-
-    default_error_messages = {
-        "invalid": _("Enter a number such as %(example)s."),
-        "range": _("Enter a number from %(low)s to %(high)s."),
-    }
-
-    def __init__(self, *, low: float, high: float, **kwargs: Any) -> None:
-        self.low, self.high = low, high
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
-        kwargs.setdefault("localize", True)
-        super().__init__(**kwargs)
-
-    def to_python(self, value: Any) -> float | None:
-        if isinstance(value, str):
-            value = value.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
-        if value in self.empty_values:
-            return None
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            number = float("nan")
-        if not math.isfinite(number):
-            raise ValidationError(
-                self.error_messages["invalid"], code="invalid", params={"example": formats.localize(0.05)}
-            )
-        return number
-
-    def validate(self, value: Any) -> None:
-        super().validate(value)
-        if value is not None and not self.low <= value <= self.high:
-            raise ValidationError(
-                self.error_messages["range"],
-                code="range",
-                params={"low": formats.localize(self.low), "high": formats.localize(self.high)},
-            )
 
 
 def _outcome_field(dimension: str) -> forms.MultipleChoiceField:
@@ -138,8 +96,19 @@ class PlanForm(forms.Form):
         label=_("Period"),
         choices=[(p, {"quarter": _("quarter"), "month": _("month")}.get(p, p)) for p in PERIODS],
     )
-    alpha = ShareField(label=_("Significance level (alpha)"), low=0.001, high=0.499)
-    power = ShareField(label=_("Power for the MDE"), low=0.5, high=0.99)
+    # text inputs read as the page's language writes them: a number input made a typed «0,05» into 5
+    alpha = ShareField(
+        label=_("Significance level (alpha)"),
+        min_value=Decimal("0.001"),
+        max_value=Decimal("0.499"),
+        example=Decimal("0.05"),
+    )
+    power = ShareField(
+        label=_("Power for the MDE"),
+        min_value=Decimal("0.5"),
+        max_value=Decimal("0.99"),
+        example=Decimal("0.8"),
+    )
     bootstrap_draws = forms.IntegerField(label=_("Bootstrap draws"), min_value=99, max_value=100_000)
     randomisation_permutations = forms.IntegerField(
         label=_("Randomisation permutations (0 = off)"), min_value=0, max_value=100_000
