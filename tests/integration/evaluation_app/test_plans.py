@@ -251,7 +251,10 @@ def test_a_bad_alpha_is_refused_naming_the_field_with_its_range_in_bokmal(people
     assert refused.status_code == 400
     body = html.unescape(refused.content.decode())
     assert "Signifikansnivå (alfa)" in body
-    assert "Skriv et tall fra og med 0,001 til og med 0,499." in body or "Skriv et tall, for eksempel 0,05." in body
+    assert (
+        "Skriv et tall fra og med 0,001 til og med 0,499." in body
+        or "Skriv et tall, for eksempel 0,05." in body
+    )
     plan.refresh_from_db()
     assert plan.document["inference"]["alpha"] == 0.05
 

@@ -80,7 +80,7 @@ class DecimalTextField(forms.DecimalField):
         kwargs.setdefault("localize", True)
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # django-stubs: int
         if isinstance(value, str):
             value = number_text(value)
         try:
@@ -116,6 +116,6 @@ class DecimalTextField(forms.DecimalField):
 class ShareField(DecimalTextField):
     """A share or probability (alpha, power) as a float, typed as ``DecimalTextField`` reads it."""
 
-    def clean(self, value: Any) -> float | None:  # type: ignore[override]
+    def clean(self, value: Any) -> float | None:
         number = super().clean(value)
         return float(number) if number is not None else None
