@@ -197,7 +197,8 @@ def test_the_whole_way_from_open_call_to_an_approved_disbursement(logged_in, bro
     target = page.locator(f'tr[data-recipient="{orgnrs[0]}"]').first
     due = target.locator("td[data-due]").inner_text()
     target.get_by_role("button", name="Forbered").click()
-    page.wait_for_url(re.compile(rf".*/scheme/utbetalinger/\?call={code}$"))
+    # back at the row acted on
+    page.wait_for_url(re.compile(rf".*/scheme/utbetalinger/\?call={code}#termin-\d+$"))
     assert "Utbetalingen er forberedt." in _messages(page)
     target = page.locator(f'tr[data-recipient="{orgnrs[0]}"]').first
     assert "Forberedt" in target.inner_text()
@@ -212,7 +213,7 @@ def test_the_whole_way_from_open_call_to_an_approved_disbursement(logged_in, bro
     target = page.locator(f'tr[data-recipient="{orgnrs[0]}"]').first
     assert target.locator("td[data-due]").inner_text() == due
     target.get_by_role("button", name="Godkjenn").click()
-    page.wait_for_url(re.compile(rf".*/scheme/utbetalinger/\?call={code}$"))
+    page.wait_for_url(re.compile(rf".*/scheme/utbetalinger/\?call={code}#termin-\d+$"))
     assert "Utbetalingen er godkjent." in _messages(page)
     target = page.locator(f'tr[data-recipient="{orgnrs[0]}"]').first
     assert "Godkjent" in target.inner_text()

@@ -183,7 +183,7 @@ def test_a_field_a_refusal_names_reads_in_bokmal_on_a_bokmal_page() -> None:
     # The scheme's model labels are English msgids; a refusal naming one («population year: …») on a
     # bokmål page read English until the nb catalogue had them (and fields without a label had one).
     fields = _refused_fields()
-    assert len(fields) >= 20, fields
+    assert len(fields) >= 15, fields  # the scan finds them (calls that pass their own label are left out)
     for model_name, name in sorted(fields):
         label = getattr(m, model_name)._meta.get_field(name).verbose_name
         with translation.override("en"):
