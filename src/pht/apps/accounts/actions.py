@@ -85,13 +85,13 @@ def _shown(value: object) -> str:
     places (``1 234,50`` in bokmål, ``1,234.50`` in English), dates as the
     ``day`` filter writes them (a naive date and time as ``moment`` does: a local time, not converted),
     anything else (lazy texts too) as text."""
-    from pht.apps.accounts.templatetags.pht_format import day, format_number, moment
+    from pht.apps.accounts.numbers import shown_number
+    from pht.apps.accounts.templatetags.pht_format import day, moment
 
     if isinstance(value, int) and not isinstance(value, bool):
         return number_format(value, force_grouping=True)
     if isinstance(value, Decimal) and value.is_finite():
-        exponent = value.as_tuple().exponent
-        return format_number(value, max(0, -exponent) if isinstance(exponent, int) else 0)
+        return shown_number(value)
     if isinstance(value, datetime.datetime):
         return moment(value)
     if isinstance(value, datetime.date):

@@ -15,7 +15,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 # Thousands grouped with the other sign than the page's decimal sign: «1.500.000,50» on a bokmål page,
@@ -27,14 +26,12 @@ _GROUPED = {
 }
 
 
-def bokmal_page() -> bool:
-    return (get_language() or "nb").split("-")[0] in {"nb", "no", "nn"}
-
-
 def number_text(value: str) -> str:
     """Typed text as ``Decimal`` reads it: spaces (no-break ones too) and the page language's thousands
     grouping dropped, a decimal comma made a point; ``"1.500"`` on a bokmål page is ``"1500"``."""
     text = "".join(value.split()).replace("\u2212", "-")  # split() also drops no-break spaces
+    from pht.apps.accounts.templatetags.pht_format import bokmal_page
+
     bokmal = bokmal_page()
     if _GROUPED[bokmal].fullmatch(text):
         text = text.replace("." if bokmal else ",", "")

@@ -219,9 +219,8 @@ def _act(request: HttpRequest, resident: ListResident, work: Any, done: str, for
 @require_http_methods(["GET", "POST"])
 def plan_create(request: HttpRequest, resident_id: int) -> HttpResponse:
     resident = _resident_for_work(request, resident_id)
-    if (
-        request.method != "POST"
-    ):  # the address a refused form was shown at, asked for again (e.g. a language change)
+    # the address a refused form was shown at, asked for again (e.g. after a language change)
+    if request.method != "POST":
         return redirect("care:patient", resident_id=resident.pk)
     post = request.POST
 

@@ -181,14 +181,12 @@ def _store_one(
 
 
 class PaymentRefused(ActionRefused):
-    """A refused payment link that concerns one input (``field``: reference, paid_on or amount), so a form
-    can show the refusal at that field."""
+    """A refused payment link that concerns one input (``input``: reference, paid_on or amount), so a form
+    can show the refusal at that input."""
 
-    def __init__(self, field: str, text: StrOrPromise, params: dict[str, object] | None = None) -> None:
+    def __init__(self, input: str, text: StrOrPromise, params: dict[str, object] | None = None) -> None:
         super().__init__(text, params)
-        # after ActionRefused's own ``field`` (a label, None here): set before, it was reset to None and the
-        # refusal never reached its input. A form input's name, so shown with ``display(with_field=False)``.
-        self.field = field
+        self.input = input
 
 
 def link_payment(

@@ -132,12 +132,10 @@ def link_payment(request: HttpRequest, orgnr: str, period: str, model: str) -> H
         data = form.cleaned_data
         try:
             actions.link_payment(user, statement, data["reference"], data["paid_on"], data["amount"])
+        except actions.PaymentRefused as refusal:  # shown at the input to correct, after its label
+            form.add_error(refusal.input, refusal.display(REFUSALS))
         except ActionRefused as refusal:
-            field = getattr(refusal, "field", None)
-            if field in form.fields:  # shown at the input to correct, after its label
-                form.add_error(field, refusal.display(REFUSALS, with_field=False))
-            else:
-                show_refusal(request, refusal, REFUSALS)
+            show_refusal(request, refusal, REFUSALS)
         else:
             messages.success(request, _("The payment is linked to the month."))
             return redirect(reverse("finance:statement", args=[orgnr, period, model]) + "#payments")

@@ -12,13 +12,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pht.apps.accounts.actions import ActionRefused, show_refusal
 from pht.apps.accounts.forms import parse_day
-from pht.apps.accounts.numbers import bokmal_page, number_text
+from pht.apps.accounts.numbers import number_text
 from pht.apps.accounts.permissions import roles_of
 from pht.apps.accounts.todos import filter_context, todo_filter
 from pht.apps.accounts.validation import optional_id, parse_id
@@ -257,10 +258,7 @@ def _form_data(request: HttpRequest, practices: list[Any]) -> actions.Applicatio
 def _input_number(value: Decimal | None) -> str:
     """A stored number as a form field shows it for typing in the page's language: ``0,50`` on a bokmål page,
     ``0.50`` on an English one (no grouping spaces, so it reads back as typed)."""
-    if value is None:
-        return ""
-    text = str(value)
-    return text.replace(".", ",") if bokmal_page() else text
+    return "" if value is None else formats.localize_input(value)
 
 
 _TEXT_FIELDS = ("contact_name", "contact_email", "contact_phone", "leadership_plan", "project_plan")

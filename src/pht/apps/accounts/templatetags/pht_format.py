@@ -36,7 +36,8 @@ EMPTY = "–"
 NBSP = "\u00a0"  # between thousands and before the unit: never broken over two lines
 
 
-def _bokmal() -> bool:
+def bokmal_page() -> bool:
+    """Whether the page is in Norwegian (bokmål, or a Norwegian code that falls back to it)."""
     return (get_language() or "nb").split("-")[0] in {"nb", "no", "nn"}
 
 
@@ -54,7 +55,7 @@ def format_number(value: Decimal, decimals: int) -> str:
     """``value`` rounded half up to ``decimals`` places with the page language's separators."""
     rounded = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     text = f"{abs(rounded):,.{decimals}f}"
-    if _bokmal():
+    if bokmal_page():
         text = text.replace(",", NBSP).replace(".", ",")
         return ("\u2212" if rounded < 0 else "") + text  # the minus sign, as Norwegian typography has it
     return ("-" if rounded < 0 else "") + text
@@ -86,7 +87,7 @@ def amount(value: object, decimals: object = 2) -> str:
     if parsed is None:
         return EMPTY if value in (None, "") else str(value)
     text = format_number(parsed, _decimals(decimals, 2))
-    return f"{text}{NBSP}kr" if _bokmal() else f"NOK{NBSP}{text}"
+    return f"{text}{NBSP}kr" if bokmal_page() else f"NOK{NBSP}{text}"
 
 
 @register.filter
@@ -96,7 +97,7 @@ def percent(value: object, decimals: object = 1) -> str:
     if parsed is None:
         return EMPTY if value in (None, "") else str(value)
     text = format_number(parsed * 100, _decimals(decimals, 1))
-    return f"{text}{NBSP}%" if _bokmal() else f"{text}%"
+    return f"{text}{NBSP}%" if bokmal_page() else f"{text}%"
 
 
 @register.filter
