@@ -71,3 +71,24 @@ def orgs(registry):  # type: ignore[no-untyped-def]
             kind=OrganisationKind.PRACTICE, name=practice_b.name, practice=practice_b
         ),
     }
+
+
+@pytest.fixture(scope="session")
+def pilot_lake(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """``pilot_lake(*municipalities)``: a seeded lake of those municipalities, 2017-2018 with the default
+    pilot (seed 2017), written once per test process and shared read-only."""
+    made: dict[tuple[str, ...], object] = {}
+
+    def make(*municipalities: str):  # type: ignore[no-untyped-def]
+        key = tuple(sorted(municipalities))
+        if key not in made:
+            from pht.synth.lake import run, select_municipalities
+            from pht.synth.pilot import default_pilot
+
+            out = tmp_path_factory.mktemp("pilot_lake_" + "_".join(key))
+            run(out, select_municipalities(list(key)), seed=2017, first_year=2017, last_year=2018,
+                pilot=default_pilot(2017), jobs=1, progress=False)  # fmt: skip
+            made[key] = out
+        return made[key]
+
+    return make

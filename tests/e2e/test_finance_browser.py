@@ -12,14 +12,8 @@ from pht.rules.financing import Period
 
 
 @pytest.fixture(scope="module")
-def finance_lake(tmp_path_factory):
-    from pht.synth.lake import run, select_municipalities
-    from pht.synth.pilot import default_pilot
-
-    out = tmp_path_factory.mktemp("finance_e2e_lake")
-    run(out, select_municipalities(["0828"]), seed=2017, first_year=2017, last_year=2018,
-        pilot=default_pilot(2017), jobs=1, progress=False)  # fmt: skip
-    return out
+def finance_lake(pilot_lake):  # type: ignore[no-untyped-def]
+    return pilot_lake("0828")
 
 
 def test_practice_user_drills_down_from_statements_to_lines(

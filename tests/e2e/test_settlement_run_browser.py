@@ -15,14 +15,8 @@ PERIOD = "2018-05"
 
 
 @pytest.fixture(scope="module")
-def run_lake(tmp_path_factory):
-    from pht.synth.lake import run, select_municipalities
-    from pht.synth.pilot import default_pilot
-
-    out = tmp_path_factory.mktemp("settlement_run_e2e_lake")
-    run(out, select_municipalities(list(MUNICIPALITIES)), seed=2017, first_year=2017, last_year=2018,
-        pilot=default_pilot(2017), jobs=1, progress=False)  # fmt: skip
-    return out
+def run_lake(pilot_lake):  # type: ignore[no-untyped-def]
+    return pilot_lake(*MUNICIPALITIES)
 
 
 def _run_month(page, live_server) -> str:  # type: ignore[no-untyped-def]

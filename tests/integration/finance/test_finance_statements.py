@@ -18,15 +18,9 @@ PERIOD = "2018-05"
 
 
 @pytest.fixture(scope="module")
-def lake_dir(tmp_path_factory):
-    from pht.synth.lake import run, select_municipalities
-    from pht.synth.pilot import default_pilot
-
-    out = tmp_path_factory.mktemp("finance_lake")
+def lake_dir(pilot_lake):  # type: ignore[no-untyped-def]
     # seed 2017 is the seed of the demo registry the tests load, so the practices are the same
-    run(out, select_municipalities(["0828"]), seed=2017, first_year=2017, last_year=2018,
-        pilot=default_pilot(2017), jobs=1, progress=False)  # fmt: skip
-    return out
+    return pilot_lake("0828")
 
 
 def _settle_cli(lake_dir, practice: str, capsys, output: str = "json") -> dict[str, dict]:
