@@ -22,6 +22,7 @@ Poisson (PPML)
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,6 +50,9 @@ def _prepare(df: pd.DataFrame, unit: str, period: str, cohort: str, y: str, w: s
         }
     )
     return out[out["w"] > 0].reset_index(drop=True)
+
+
+_SEPARATION = re.compile(r"(\d+) observations? removed because of separation")
 
 
 @contextmanager
@@ -120,6 +124,7 @@ class PoissonResult:
     se: float  # of the log rate ratio, clustered by unit
     p_value: float
     n_obs: int
+    separated: int = 0  # observations pyfixest removed because of separation (all-zero units)
 
 
 def poisson_att(
@@ -139,8 +144,17 @@ def poisson_att(
         raise ValueError("Poisson needs non-negative counts")
     data["treated_post"] = ((data["cohort"] != NEVER) & (data["period"] >= data["cohort"])).astype(float)
     data["log_w"] = np.log(data["w"])
-    with _quiet():
+    with _quiet(), warnings.catch_warnings(record=True) as caught:
+        # pyfixest reports separation as a warning on stderr; it belongs with the estimate
+        warnings.filterwarnings("always", message=r".*removed because of separation")
         fit = pf.fepois("y ~ treated_post | unit + period", data=data, offset="log_w", vcov={"CRV1": "unit"})
+    separated = 0
+    for warning in caught:
+        found = _SEPARATION.search(str(warning.message))
+        if found:
+            separated += int(found.group(1))
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
     b = float(fit.coef()["treated_post"])
     s = float(fit.se()["treated_post"])
     z = sps.norm.ppf(1 - alpha / 2)
@@ -152,4 +166,5 @@ def poisson_att(
         se=s,
         p_value=float(fit.pvalue()["treated_post"]),
         n_obs=int(fit._N),
+        separated=separated,
     )

@@ -69,3 +69,20 @@ def test_rows_without_exposure_are_dropped() -> None:
     res = poisson_att(df)
     assert res.n_obs == int((df["w"] > 0).sum())
     assert res.rate_ratio == pytest.approx(0.8, rel=1e-6)
+
+
+def test_separation_is_counted_with_the_estimate_not_printed() -> None:
+    """A control practice with no events at all is separated: PPML drops its 8 cells. The count
+    comes back with the estimate (and the run's JSON), not as a warning on the console; the
+    estimate on the rest is unchanged."""
+    import warnings
+
+    panel = exact_panel(0.8, multiplicative=True)
+    assert poisson_att(panel).separated == 0
+    zero = panel["unit"] == panel.loc[panel["cohort"] == NEVER, "unit"].iloc[0]
+    panel.loc[zero, "y"] = 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit = poisson_att(panel)
+    assert fit.separated == int(zero.sum()) == 8
+    assert fit.rate_ratio == pytest.approx(0.8, rel=1e-6)

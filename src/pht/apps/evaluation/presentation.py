@@ -359,7 +359,7 @@ def _outcome(key: str, estimates: list[dict[str, Any]], w: Writer, alpha: float)
         pre = sum(1 for p in points if int(p["event_time"]) < 0)
         described.append(
             _(
-                "%(population)s: %(pre)s estimates before and %(post)s after the start; overall "
+                "%(population)s: estimates before the start %(pre)s, after it %(post)s; overall "
                 "estimate %(estimate)s."
             )
             % {

@@ -441,6 +441,8 @@ def _comparisons(sample: pd.DataFrame, scale: str, kind: str, plan: Plan) -> dic
                 "ci_low": _round(fit.ci_low),
                 "ci_high": _round(fit.ci_high),
                 "p_value": _round(fit.p_value),
+                "observations": fit.n_obs,
+                "removed_by_separation": fit.separated,
             }
     if "twfe_event_study" in plan.comparison:
         try:
