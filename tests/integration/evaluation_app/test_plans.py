@@ -60,6 +60,17 @@ def test_a_plan_from_the_template_carries_the_four_hod_dimensions(people) -> Non
     assert AuditEvent.objects.filter(verb="evaluation.plan.create", target_id=str(plan.pk)).exists()
 
 
+def test_an_untitled_plan_takes_the_template_title_in_the_creators_language(people) -> None:
+    client = client_for(people["evaluator"])
+    assert client.post("/evaluation/plans/new/", {"name": "norsk", "title": ""}).status_code == 302
+    client.cookies["django_language"] = "en"
+    assert client.post("/evaluation/plans/new/", {"name": "english", "title": ""}).status_code == 302
+    norsk, english = AnalysisPlan.objects.get(name="norsk"), AnalysisPlan.objects.get(name="english")
+    assert norsk.title == "Gir primærhelseteamet pasientene et bedre tilbud? (HODs fire dimensjoner)"
+    assert english.title.startswith("Does the primary health team give patients a better service?")
+    assert norsk.document["plan"]["title"] == norsk.title  # the hashed document says the same
+
+
 def test_evaluator_works_directorate_reads_practice_and_municipality_are_refused(people) -> None:
     plan = actions.create_plan(people["evaluator"], "main", "")
     evaluator, directorate = client_for(people["evaluator"]), client_for(people["directorate"])

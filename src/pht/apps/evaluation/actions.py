@@ -124,7 +124,8 @@ def create_plan(user: Any, name: str, title: str = "") -> AnalysisPlan:
             {"name": name[:60] or "-"},
         )
     document = default_document()
-    title = bounded_text(title, AnalysisPlan, "title").strip() or str(document["plan"]["title"])
+    # Untitled: the template's title in the creator's language (its msgid is in presentation).
+    title = bounded_text(title, AnalysisPlan, "title").strip() or str(_(str(document["plan"]["title"])))  # noqa: INT001
     with transaction.atomic():
         if AnalysisPlan.objects.filter(name=name).exists():
             raise ActionRefused(_("Plan field 'name': a plan named %(name)s exists already."), {"name": name})

@@ -18,13 +18,14 @@ from pathlib import Path
 DEMO_MUNICIPALITIES = ("0828", "1119")  # Seljord and Hå: a pilot practice each, and controls
 DEMO_LAKE_SEED = 11
 DEMO_PLAN = "demo"
+# Texts an evaluator of the Norwegian pilot would write themselves: data, in bokmål, not UI strings.
 DEMO_REASON = (
-    "Demo: the synthetic demo lake covers 2016-2019 and few practices, so the window ends in 2019, "
-    "2 matched controls per treated practice, 199 bootstrap draws and no randomisation inference."
+    "Demo: den syntetiske demodatasjøen dekker 2016–2019 og få legekontor, så vinduet slutter i 2019, "
+    "med 2 matchede kontroller per pilotkontor, 199 bootstrap-trekk og uten randomiseringsinferens."
 )
 
 
-DEMO_SENSITIVITY = "Sensitivity analysis: three matched controls per treated practice instead of two."
+DEMO_SENSITIVITY = "Sensitivitetsanalyse: tre matchede kontroller per pilotkontor i stedet for to."
 
 
 def build_demo(say: Callable[[str], None]) -> None:
@@ -55,7 +56,7 @@ def build_demo(say: Callable[[str], None]) -> None:
             run(lake, select_municipalities(list(DEMO_MUNICIPALITIES)), seed=DEMO_LAKE_SEED, first_year=2016,
                 last_year=2019, pilot=default_pilot(DEMO_LAKE_SEED, DEFAULT_EFFECTS), jobs=1, progress=False)  # fmt: skip
             extract = actions.record_extract(
-                None, lake, target, "Demo: evaluation of the pilot (synthetic data)"
+                None, lake, target, "Demo: evaluering av piloten (syntetiske data)"
             )
     plan = AnalysisPlan.objects.filter(name=DEMO_PLAN, status="locked").order_by("-version").first()
     if plan is None:

@@ -72,6 +72,8 @@ ENGINE_WORDS = (
     gettext_noop("Long-term nursing-home admissions"),
     gettext_noop("Nurse contacts (per 1,000 person-months)"),
     gettext_noop("GP consultations"),
+    # The default plan template's title (refdata/plans/default.toml), an untitled plan's title.
+    gettext_noop("Does the primary health team give patients a better service? (HOD's four dimensions)"),
 )
 POPULATIONS = {"all": gettext_noop("All listed patients"), "target": gettext_noop("Target groups")}
 MONTHS_PER_PERIOD = {"month": 1, "quarter": 3, "year": 12}
