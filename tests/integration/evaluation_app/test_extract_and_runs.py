@@ -136,6 +136,9 @@ def test_power_then_lock_then_a_run_with_its_results_and_no_identifiers(
     table = page[page.index('data-testid="estimates"') :]
     assert table[: table.index("</table>")].count("<tr>") == len(run.result["estimates"]) + 1
     assert plan.plan_hash[:12] in outputs["evaluator report.pdf text"].decode()
+    # the pilot's costs (none paid or settled in this test) beside its effects
+    report_html = outputs["evaluator report.html"].decode()
+    assert 'data-item="total_cost">0,00</td>' in report_html and 'data-testid="key-effects"' in report_html
     assert plan.plan_hash in outputs["evaluator report.csv"].decode()
     estimates = client_for(people["evaluator"]).get(f"/api/evaluation/runs/{run.pk}/estimates").json()
     assert len(estimates) == len(run.result["estimates"])

@@ -155,6 +155,25 @@ def test_numbers_are_written_in_the_language_of_the_report() -> None:
     assert ">Summary</h2>" in en and ">Summary</h2>" not in nb
 
 
+def test_the_costs_of_the_pilot_stand_beside_its_key_effects() -> None:
+    costs = [
+        {"item": "grants_paid", "label": "Tilskudd utbetalt", "amount": "9681506.86"},
+        {"item": "total_cost", "label": "Samlet kostnad", "amount": "16388902.49"},
+    ]
+    nb = render_html(load(), {**META, "pilot_costs": costs}, "nb")
+    section = nb[nb.index('<section id="costs"') : nb.index('<section id="pretrends"')]
+    assert 'href="#costs"' in nb
+    assert 'data-item="grants_paid">9\u00a0681\u00a0506,86</td>' in section
+    assert 'data-item="total_cost">16\u00a0388\u00a0902,49</td>' in section
+    # the effects the costs are weighed against, for all listed patients, as the results tables say
+    assert "Akutte sykehusinnleggelser (alle listepasienter)" in section
+    assert "1,15 (95 % KI 1,04 til 1,28)" in section
+    en = render_html(load(), {**META, "pilot_costs": costs}, "en")
+    assert 'data-item="grants_paid">9,681,506.86</td>' in en
+    # a report without costs (the command line without them in its meta) has no such section
+    assert '<section id="costs"' not in render_html(load(), META, "nb")
+
+
 def test_the_results_partial_is_csp_safe_and_complete() -> None:
     html = render_to_string("evaluation/results/_results.html", results_context(load(), META, "nb"))
     assert "<script" not in html and " style=" not in html and "<style" not in html

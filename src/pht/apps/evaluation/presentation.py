@@ -17,6 +17,7 @@ import csv
 import io
 import math
 import re
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils import translation
@@ -268,7 +269,64 @@ def _context(
         "deviations": _deviations(plan, w),
         "limitations": _limitations(result, estimates, w, alpha),
         "alpha": w.number(alpha, 2),
+        "costs": _costs(meta, w),
+        "key_effects": key_effects(result, w.language),
     }
+
+
+# The effects a cost is weighed against (the pilot's socio-economic summary): the outcomes that carry
+# costs of their own (admissions, out-of-hours contacts, nursing-home stays) and the patients' own view
+# (health, satisfaction), for all listed patients. The full table of estimates is the report's.
+KEY_EFFECTS = (
+    "acute_admissions",
+    "out_of_hours_contacts",
+    "nursing_home_long_starts",
+    "prom_health_vas",
+    "prem_overall",
+)
+KEY_POPULATION = "all"
+
+
+def key_effects(result: dict[str, Any] | None, language: str = "nb") -> list[dict[str, str]]:
+    """The key effects of a run's result (``KEY_EFFECTS``), each with its estimate and 95 % interval
+    written in ``language``; outcomes the run did not estimate are left out."""
+    estimates = [e for e in (result or {}).get("estimates") or [] if isinstance(e, dict)]
+    found = {e.get("outcome"): e for e in estimates if e.get("population") == KEY_POPULATION}
+    w = Writer(language)
+    with translation.override(w.language):
+        return [
+            {
+                "outcome": key,
+                "label": f"{outcome_title(key)} ({population_title(KEY_POPULATION).lower()})",
+                "scale": scale_title(str(found[key].get("scale", ""))),
+                "value": w.with_ci(
+                    found[key].get("estimate"), found[key].get("ci_low"), found[key].get("ci_high")
+                ),
+            }
+            for key in KEY_EFFECTS
+            if key in found
+        ]
+
+
+def _costs(meta: dict[str, Any], w: Writer) -> list[dict[str, str]]:
+    """The pilot's cost rows the caller put in ``meta["pilot_costs"]`` (label, amount in kroner)."""
+    rows = meta.get("pilot_costs") or []
+    out = []
+    for row in rows if isinstance(rows, list) else []:
+        if not isinstance(row, dict):
+            continue
+        try:
+            amount: float | None = float(Decimal(str(row.get("amount"))))
+        except (InvalidOperation, ValueError):
+            amount = None
+        out.append(
+            {
+                "item": str(row.get("item", "")),
+                "label": str(row.get("label") or row.get("item") or ""),
+                "amount": w.number(amount, 2),
+            }
+        )
+    return out
 
 
 def estimate_columns() -> list[str]:

@@ -269,6 +269,11 @@ def run_report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """The run's report as an HTML page or a PDF, or its estimates as CSV."""
     run = _finished_run(pk)
     meta = results.meta(run)
+    if fmt in ("html", "pdf"):
+        from pht.apps.finance.pilot_economics import cost_rows
+
+        # The sixth goal (a socio-economically sustainable model): what the pilot cost, beside its effects.
+        meta["pilot_costs"] = [{**row, "amount": str(row["amount"])} for row in cost_rows()]
     try:
         if fmt == "html":
             return HttpResponse(report.render_html(run.result, meta, _language()))

@@ -16,19 +16,16 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from pht.apps.accounts.assumptions import shown_assumptions
 from pht.apps.accounts.permissions import sees_everything
-from pht.apps.finance.models import FinancingModel, Statement, StatementLine
+from pht.apps.finance.pilot_economics import SUMMARY_LABELS, pilot_costs
 from pht.apps.finance.reasons import ASSUMPTION_LABELS
-from pht.apps.scheme.models import Instalment
 from pht.charts import EN, NB, WORDS, Chart, bar_chart
-from pht.rules.financing.nation import PilotCosts, pilot_summary
+from pht.rules.financing.nation import pilot_summary
 
 RESULT_FILE = "nation_whatif.json"
 MODEL_KEYS = ("fee", "capitation", "best")
@@ -132,51 +129,6 @@ def _charts(
             )
         )
     return charts
-
-
-def pilot_costs() -> PilotCosts:
-    """The pilot's costs from the stored statements and approved instalments."""
-    grants = Instalment.objects.filter(status=Instalment.Status.APPROVED).aggregate(
-        p=Sum("practice_amount"), m=Sum("municipality_amount")
-    )
-    own_fee = Statement.objects.filter(own_model=True, model=FinancingModel.FEE)
-    own_cap = Statement.objects.filter(own_model=True, model=FinancingModel.CAPITATION)
-    nurse_fee = own_fee.aggregate(s=Sum("nurse_reimbursement"))["s"] or Decimal("0.00")
-    allowance = StatementLine.objects.filter(statement__in=own_cap, code="nurse_allowance").aggregate(
-        s=Sum("amount")
-    )["s"] or Decimal("0.00")
-    shadow = {
-        (s.practice_id, s.period): s.total
-        for s in Statement.objects.filter(own_model=False, model=FinancingModel.FEE).only(
-            "practice_id", "period", "total"
-        )
-    }
-    capitation_extra = sum(
-        (
-            s.total - shadow[(s.practice_id, s.period)]
-            for s in own_cap.only("practice_id", "period", "total")
-            if (s.practice_id, s.period) in shadow
-        ),
-        Decimal("0.00"),
-    )
-    return PilotCosts(
-        grants_paid=(grants["p"] or Decimal("0.00")) + (grants["m"] or Decimal("0.00")),
-        nurse_funding_fee=nurse_fee,
-        nurse_funding_capitation=allowance,
-        fee_extra=nurse_fee,
-        capitation_extra=capitation_extra,
-    )
-
-
-SUMMARY_LABELS = {
-    "grants_paid": gettext_lazy("Grants paid to municipalities (approved instalments)"),
-    "nurse_funding_fee": gettext_lazy("Nurse funding, fee model (nurse tariffs)"),
-    "nurse_funding_capitation": gettext_lazy("Nurse funding, capitation model (nurse allowance)"),
-    "fee_extra": gettext_lazy("Fee model's extra cost (the nurse tariffs)"),
-    "capitation_extra": gettext_lazy("Capitation model's extra cost over its shadow fee settlement"),
-    "total_cost": gettext_lazy("Total cost of the pilot (grants + both models' extra cost)"),
-    "effects": gettext_lazy("Estimated effects"),
-}
 
 
 @login_required
