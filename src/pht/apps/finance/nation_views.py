@@ -1,9 +1,11 @@
-"""Finance page ``nation/``: the national what-if (read-only) and the pilot's socio-economic summary.
+"""Finance page ``nation/``: the national what-if and the pilot's socio-economic summary.
 
-The what-if is computed by ``pht nation whatif --lake DIR --out VAR_DIR/nation_whatif.json`` (a
-long job over a nation-scale lake, not a web request); this page shows the stored result. The
-pilot's summary is computed here from the stored statements and approved grant instalments by
-the pure ``pht.rules.financing.nation.pilot_summary``.
+The what-if is a long job over a nation-scale lake, not a web request: the Directorate starts it here
+(a POST of the year starts a ``finance.nation_whatif`` background job, ``nation_job``, on the lake at
+``PHT_NATION_LAKE``; the page follows its progress), or it is computed by ``pht nation whatif --lake
+DIR --out VAR_DIR/nation_whatif.json``. Either writes the result file this page shows. The pilot's
+summary is computed here from the stored statements and approved grant instalments by the pure
+``pht.rules.financing.nation.pilot_summary``.
 """
 
 from __future__ import annotations
@@ -13,29 +15,44 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from pht.apps.accounts.actions import ActionRefused, show_refusal
 from pht.apps.accounts.assumptions import shown_assumptions
+from pht.apps.accounts.models import User
 from pht.apps.accounts.permissions import sees_everything
+from pht.apps.finance.actions import can_run_nation_whatif
 from pht.apps.finance.models import FinancingModel, Statement, StatementLine
-from pht.apps.finance.reasons import ASSUMPTION_LABELS
+from pht.apps.finance.nation_job import (
+    KIND,
+    RESULT_FILE,
+    AlreadyRunning,
+    active_job,
+    lake_dir,
+    lake_years,
+    latest_evaluation_run,
+    result_path,
+)
+from pht.apps.finance.reasons import ASSUMPTION_LABELS, REFUSALS
+from pht.apps.jobs.access import visible_jobs
+from pht.apps.jobs.actions import start_job
 from pht.apps.scheme.models import Instalment
 from pht.charts import EN, NB, WORDS, Chart, bar_chart
 from pht.rules.financing.nation import PilotCosts, pilot_summary
 
-RESULT_FILE = "nation_whatif.json"
 MODEL_KEYS = ("fee", "capitation", "best")
 
 
-def result_path() -> Path:
-    return Path(settings.VAR_DIR) / RESULT_FILE
+class WhatifForm(forms.Form):
+    # Any whole number: the job's validation says which years the lake holds.
+    year = forms.IntegerField(label=gettext_lazy("Year"))
 
 
 def _dec(value: Any) -> Decimal | None:
@@ -179,14 +196,59 @@ SUMMARY_LABELS = {
 }
 
 
+def _start(request: HttpRequest, user: User, form: WhatifForm) -> tuple[HttpResponse | None, int]:
+    """A POST: start the job (redirect to follow it), or the status of the page that says why not."""
+    if not can_run_nation_whatif(user).passed:
+        raise PermissionDenied("Only the Directorate and administrators may run the national what-if.")
+    if not form.is_valid():
+        return None, 400
+    try:
+        job = start_job(user, KIND, {"year": form.cleaned_data["year"]})
+    except AlreadyRunning as refusal:
+        show_refusal(request, refusal, REFUSALS)
+        return None, 409
+    except ActionRefused as refusal:
+        show_refusal(request, refusal, REFUSALS)
+        return None, 400
+    return redirect(f"{request.path}?job={job.pk}"), 302
+
+
+def _runs(user: User) -> dict[str, Any]:
+    """The start form's context: the lake, its years, the job to follow, the evaluation run to be used."""
+    lake = lake_dir()
+    years = lake_years(lake) if lake.is_dir() else []
+    job = visible_jobs(user).filter(kind=KIND).select_related("created_by").first()
+    active = active_job()
+    return {
+        "lake": str(lake),
+        "lake_exists": lake.is_dir(),
+        "lake_years": ", ".join(str(y) for y in years),
+        "may_start": can_run_nation_whatif(user).passed,
+        "job": job,
+        # a run someone else started (this user does not see their jobs) is waiting or running
+        "active_elsewhere": active if active is not None and (job is None or job.pk != active.pk) else None,
+        "next_evaluation": latest_evaluation_run(),
+        "default_year": years[-1] if years else None,
+    }
+
+
 @login_required
 def nation(request: HttpRequest) -> HttpResponse:
-    if not sees_everything(request.user):  # type: ignore[arg-type]
+    user = request.user
+    if not isinstance(user, User) or not sees_everything(user):
         raise PermissionDenied(_("The national what-if is for the Directorate."))
+    runs = _runs(user)
+    form = WhatifForm(request.POST or None, initial={"year": runs["default_year"]})
+    status = 200
+    if request.method == "POST":
+        response, status = _start(request, user, form)
+        if response is not None:
+            return response
     path = result_path()
     data, problem = load_result(path)
     effects: dict[str, object] | None = None
-    context: dict[str, Any] = {"problem": problem, "result_file": RESULT_FILE, "data": data}
+    context: dict[str, Any] = {"problem": problem, "result_file": RESULT_FILE, "data": data, "form": form}
+    context.update(runs)
     if data is not None:
         context.update(
             models=_model_rows(data),
@@ -221,4 +283,4 @@ def nation(request: HttpRequest) -> HttpResponse:
         }
         for row in summary
     ]
-    return render(request, "finance/nation.html", context)
+    return render(request, "finance/nation.html", context, status=status)
