@@ -144,7 +144,6 @@ def nation_whatif(job: Job, progress: Progress) -> dict[str, Any]:
     from pht.engine.nation import whatif, write_json
 
     year = int(job.params["year"])
-    progress(2, _("Reading the evaluation result"))
     evaluation, source = evaluation_input(job.params.get("evaluation_run"))
 
     def report(stage: str, fraction: float) -> None:
