@@ -1,4 +1,5 @@
-"""A finance officer opens the national what-if computed by ``pht nation whatif --out`` in a real browser."""
+"""A finance officer opens the national what-if computed by ``pht nation whatif --out`` in a real browser;
+a case officer computes it from the page as a background job and follows its progress."""
 
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ from pht.apps.accounts.models import Role
 
 
 @pytest.fixture(scope="module")
-def whatif_file(tmp_path_factory):
-    from pht.cli import main
-    from pht.synth.lake import run, select_municipalities
-    from pht.synth.pilot import default_pilot
+def nation_lake(pilot_lake):  # type: ignore[no-untyped-def]
+    return pilot_lake("0828")  # Seljord, 2017-2018, seed 2017
 
-    lake = tmp_path_factory.mktemp("nation_e2e_lake")
-    run(lake, select_municipalities(["0828"]), seed=2017, first_year=2017, last_year=2018,
-        pilot=default_pilot(2017), jobs=1, progress=False)  # fmt: skip
+
+@pytest.fixture(scope="module")
+def whatif_file(tmp_path_factory, nation_lake):
+    from pht.cli import main
+
+    lake = nation_lake
     out = tmp_path_factory.mktemp("nation_e2e_var") / "nation_whatif.json"
     assert main(["nation", "whatif", "--lake", str(lake), "--out", str(out)]) == 0
     return out
@@ -48,3 +50,30 @@ def test_finance_officer_reads_the_national_what_if(
     page.get_by_label("Språk").select_option("en")
     page.wait_for_function("() => document.documentElement.lang === 'en'")
     assert page.get_by_role("heading", level=1).inner_text().startswith("National what-if")
+
+
+def test_directorate_computes_the_what_if_from_the_page_and_follows_its_progress(
+    nation_lake, orgs, make_user, page, login, live_server, settings, tmp_path, transactional_db
+):  # type: ignore[no-untyped-def]
+    from pht.apps.jobs.actions import run_pending_jobs
+
+    settings.VAR_DIR = tmp_path
+    settings.PHT_NATION_LAKE = nation_lake
+    make_user("saksbehandler", roles=[Role.CASE_OFFICER], organisation=orgs["directorate"])
+    login(page, "saksbehandler")
+    page.goto(f"{live_server.url}/finance/nation/")
+    assert page.get_by_test_id("nation-none").is_visible()  # nothing computed yet
+    assert page.get_by_label("År").input_value() == "2018"  # the lake's latest year
+    page.get_by_role("button", name="Beregn nasjonal hva-om").click()
+    page.wait_for_url(re.compile(r".*/finance/nation/\?job=\d+"))
+    job_id = page.url.rsplit("=", 1)[1]
+    progress = page.locator(f"#job-{job_id}")
+    assert progress.get_attribute("data-job-status") == "queued" and "I kø" in progress.inner_text()
+    assert page.get_by_role("button", name="Beregn nasjonal hva-om").count() == 0
+    run_pending_jobs()  # the worker's part, in this process
+    # the fragment polls itself (htmx, every 2 s) and shows the finished job without a reload
+    page.wait_for_selector(f'#job-{job_id}[data-job-status="done"]', timeout=10_000)
+    assert "100 %" in page.locator(f"#job-{job_id}").inner_text()
+    page.reload()
+    assert "Telemark" in page.get_by_test_id("nation-counties").inner_text()
+    assert page.get_by_test_id("nation-totals").get_by_role("columnheader").count() == 8

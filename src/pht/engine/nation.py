@@ -26,9 +26,11 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
+import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -46,6 +48,10 @@ from pht.rules.size_class import SizeClassThresholds, classify_size
 
 ZERO = Decimal("0.00")
 MODELS = (FEE, CAPITATION, "best")
+# The what-if's stages in order, as ``whatif`` reports them to its ``progress`` callback.
+STAGES = ("settlement", "practices", "evaluation")
+# How many times at most the per-practice stage reports its progress.
+PRACTICE_REPORTS = 20
 # Why the split between payers is a default, in both languages as the parameter files give assumptions.
 PAYER_ASSUMPTION = {
     "en": (
@@ -70,16 +76,24 @@ def whatif(
     threads: int = 2,
     evaluation: Mapping[str, Any] | list[Any] | None = None,
     timings: dict[str, float] | None = None,
+    progress: Callable[[str, float], None] | None = None,
 ) -> dict[str, Any]:
-    """The national what-if for ``year`` on a lake, as a JSON-ready dict (amounts as strings)."""
+    """The national what-if for ``year`` on a lake, as a JSON-ready dict (amounts as strings).
+
+    ``progress(stage, fraction)``, when given, is called as each of ``STAGES`` starts (fraction 0) and
+    now and then within the per-practice stage (the fraction of practices done); it does not change the
+    result, and an exception it raises (a cancelled job) stops the what-if."""
     timings = timings if timings is not None else {}
+    report = progress or (lambda _stage, _fraction: None)
     started = time.perf_counter()
+    report("settlement", 0.0)
     lake = FinanceLake(Path(lake_dir), con=connect(threads))
     periods = periods_of_year(year)
     # without the pilot's frame: the national frame below shares the year itself, by these weights
     table = lake.settlement_table(periods, frame=False)
     timings["settlement of the year (engine)"] = time.perf_counter() - started
 
+    report("practices", 0.0)
     started = time.perf_counter()
     first = month_parameters(periods[0])
     rate = lake.capitation_rate(first)
@@ -116,7 +130,10 @@ def whatif(
     tariffs_by_lists: dict[int, Decimal] = {}
     practices = sorted(sums)
     frame_inputs = []
-    for practice in practices:
+    every = max(1, len(practices) // PRACTICE_REPORTS)
+    for done, practice in enumerate(practices):
+        if done and done % every == 0:
+            report("practices", done / len(practices))
         gp_lists = int(info[practice].get("gp_count") or 0)
         # the needs-weighted capitation: the year's capitation less the nurse allowance a pilot
         # practice was already paid by month (the frame pays the allowance itself)
@@ -209,6 +226,7 @@ def whatif(
             "payers": dict(PAYER_ASSUMPTION),
         },
     }
+    report("evaluation", 0.0)
     started = time.perf_counter()
     result["evaluation"] = _evaluation(lake, year, result["totals"], evaluation)
     timings["evaluation baseline"] = time.perf_counter() - started
@@ -338,7 +356,20 @@ def _evaluation(
 
 
 def write_json(result: Mapping[str, Any], path: Path | str) -> Path:
+    """Write the result to ``path`` atomically: a temporary file beside it, then ``os.replace``, so a
+    reader (the finance page) sees the old result or the new one, never half a file."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(result, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
+    text = json.dumps(result, indent=1, ensure_ascii=False, default=str)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        os.fchmod(handle, 0o644)  # as write_text made it (mkstemp's file is private to its owner)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
     return target

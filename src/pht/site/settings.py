@@ -11,6 +11,7 @@
 - ``PHT_SSL_REDIRECT``: "1" (the default when ``PHT_DEBUG`` is off) redirects plain HTTP to HTTPS.
 - ``PHT_BEHIND_PROXY``: "1" trusts ``X-Forwarded-Proto: https`` from a TLS-terminating reverse proxy.
 - ``PHT_FINANCE_LAKE``: the lake settlement runs read (default ``PHT_VAR_DIR/lake``).
+- ``PHT_NATION_LAKE``: the nation-scale lake the national what-if job reads (default ``PHT_VAR_DIR/nation-lake``).
 - ``PHT_JOB_HEARTBEAT_SECONDS``, ``PHT_JOB_STALE_SECONDS``, ``PHT_JOB_MAX_ATTEMPTS``: background jobs (docs/jobs.md).
 """
 
@@ -101,6 +102,8 @@ INSTALLED_APPS = [
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # The data lake settlement runs started from the finance pages read (``pht demo`` writes a synthetic one).
 PHT_FINANCE_LAKE = Path(os.environ.get("PHT_FINANCE_LAKE", VAR_DIR / "lake"))
+# The nation-scale lake the national what-if job reads (``pht synth --scale nation`` writes one).
+PHT_NATION_LAKE = Path(os.environ.get("PHT_NATION_LAKE", VAR_DIR / "nation-lake"))
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -69,7 +69,8 @@ def test_the_stored_result_is_shown_in_tables_with_assumptions_labelled(
         "Sykepleierårsverk tilgjengelig på landsbasis — Default: assumed supply" in html
     )  # stored English as is
     assert "Hvem som betaler i driftstilskuddsmodellen — Standardverdi: hvem betaler." in html
-    assert "Default: who pays." not in html and "<code>" not in html
+    assumptions = html.split('data-testid="nation-assumptions"', 1)[1].split("</ul>", 1)[0]
+    assert "Default: who pays." not in html and "<code>" not in assumptions  # keys only in attributes
     english = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Who pays under the capitation model — Default: who pays." in english
     assert "Standardverdi" not in english

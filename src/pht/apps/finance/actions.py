@@ -38,14 +38,16 @@ TEMPLATES: dict[str, str] = {
     "finance.store_settlements.refused": (
         "Only finance officers, case officers and administrators may store settlements."
     ),
+    "finance.nation_whatif.allowed": "the Directorate or an administrator",
+    "finance.nation_whatif.refused": "Only the Directorate and administrators may run the national what-if.",
 }
 
 
-def _verdict(passed: bool, key: str, inputs: dict[str, object]) -> Verdict:
+def _verdict(
+    passed: bool, key: str, inputs: dict[str, object], rule: str = "finance.store_settlements"
+) -> Verdict:
     message = Message(key)
-    return Verdict(
-        "finance.store_settlements", passed, render(message, TEMPLATES.__getitem__), inputs, message
-    )
+    return Verdict(rule, passed, render(message, TEMPLATES.__getitem__), inputs, message)
 
 
 def can_store_settlements(user: User | None) -> Verdict:
@@ -57,6 +59,16 @@ def can_store_settlements(user: User | None) -> Verdict:
     )
     key = "finance.store_settlements.allowed" if allowed else "finance.store_settlements.refused"
     return _verdict(bool(allowed), key, {"user": user.pk})
+
+
+def can_run_nation_whatif(user: User) -> Verdict:
+    """Users of the Directorate and administrators run the national what-if (the evaluation team, who
+    may read its page, do not start it)."""
+    allowed = user.is_authenticated and (
+        user.is_superuser or user.has_role(Role.ADMINISTRATOR) or user.is_directorate
+    )
+    key = "finance.nation_whatif.allowed" if allowed else "finance.nation_whatif.refused"
+    return _verdict(bool(allowed), key, {"user": user.pk}, rule="finance.nation_whatif")
 
 
 def store_settlements(

@@ -4,6 +4,9 @@ Started by finance officers from the finance pages (``views.settlement_runs``). 
 engine (``pht.engine.finance.FinanceLake.settle``, the same rules as ``pht finance store``), one month at a
 time so the page can show progress, and stores the statements at the end in one transaction as new
 versions (``actions.store_settlements``): a re-run supersedes, never overwrites.
+
+The finance app's other kind, ``finance.nation_whatif``, lives in ``nation_job`` and is registered by
+importing it here (``JobsConfig.ready()`` imports each app's ``job_kinds`` module).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pht.apps.accounts.actions import ActionRefused
+from pht.apps.finance import nation_job  # noqa: F401 - registers finance.nation_whatif
 from pht.apps.finance.actions import can_store_settlements, store_settlements
 from pht.apps.jobs.models import Job
 from pht.apps.jobs.registry import Progress, job_kind

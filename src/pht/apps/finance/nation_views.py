@@ -1,9 +1,11 @@
-"""Finance page ``nation/``: the national what-if (read-only) and the pilot's socio-economic summary.
+"""Finance page ``nation/``: the national what-if and the pilot's socio-economic summary.
 
-The what-if is computed by ``pht nation whatif --lake DIR --out VAR_DIR/nation_whatif.json`` (a
-long job over a nation-scale lake, not a web request); this page shows the stored result. The
-pilot's summary is computed here from the stored statements and approved grant instalments by
-the pure ``pht.rules.financing.nation.pilot_summary``.
+The what-if is a long job over a nation-scale lake, not a web request: the Directorate starts it here
+(a POST of the year starts a ``finance.nation_whatif`` background job, ``nation_job``, on the lake at
+``PHT_NATION_LAKE``; the page follows its progress), or it is computed by ``pht nation whatif --lake
+DIR --out VAR_DIR/nation_whatif.json``. Either writes the result file this page shows. The pilot's
+summary is computed here from the stored statements and approved grant instalments by the pure
+``pht.rules.financing.nation.pilot_summary``.
 """
 
 from __future__ import annotations
@@ -13,26 +15,41 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from pht.apps.accounts.actions import ActionRefused, show_refusal
 from pht.apps.accounts.assumptions import shown_assumptions
+from pht.apps.accounts.models import User
 from pht.apps.accounts.permissions import sees_everything
-from pht.apps.finance.pilot_economics import SUMMARY_LABELS, pilot_costs
-from pht.apps.finance.reasons import ASSUMPTION_LABELS
+from pht.apps.finance.actions import can_run_nation_whatif
+from pht.apps.finance.nation_job import (
+    KIND,
+    RESULT_FILE,
+    AlreadyRunning,
+    active_job,
+    lake_dir,
+    lake_years,
+    latest_evaluation_run,
+    result_path,
+)
+from pht.apps.finance.pilot_economics import cost_rows
+from pht.apps.finance.reasons import ASSUMPTION_LABELS, REFUSALS
+from pht.apps.jobs.access import visible_jobs
+from pht.apps.jobs.actions import start_job
 from pht.charts import EN, NB, WORDS, Chart, bar_chart
-from pht.rules.financing.nation import pilot_summary
 
-RESULT_FILE = "nation_whatif.json"
 MODEL_KEYS = ("fee", "capitation", "best")
 
 
-def result_path() -> Path:
-    return Path(settings.VAR_DIR) / RESULT_FILE
+class WhatifForm(forms.Form):
+    # Any whole number: the job's validation says which years the lake holds.
+    year = forms.IntegerField(label=gettext_lazy("Year"))
 
 
 def _dec(value: Any) -> Decimal | None:
@@ -131,14 +148,117 @@ def _charts(
     return charts
 
 
+def _start(request: HttpRequest, user: User, form: WhatifForm) -> tuple[HttpResponse | None, int]:
+    """A POST: start the job (redirect to follow it), or the status of the page that says why not."""
+    if not can_run_nation_whatif(user).passed:
+        raise PermissionDenied("Only the Directorate and administrators may run the national what-if.")
+    if not form.is_valid():
+        return None, 400
+    try:
+        job = start_job(user, KIND, {"year": form.cleaned_data["year"]})
+    except AlreadyRunning as refusal:
+        show_refusal(request, refusal, REFUSALS)
+        return None, 409
+    except ActionRefused as refusal:
+        show_refusal(request, refusal, REFUSALS)
+        return None, 400
+    return redirect(f"{request.path}?job={job.pk}"), 302
+
+
+def _runs(user: User) -> dict[str, Any]:
+    """The start form's context: the lake, its years, the job to follow, the evaluation run to be used."""
+    lake = lake_dir()
+    years = lake_years(lake) if lake.is_dir() else []
+    job = visible_jobs(user).filter(kind=KIND).select_related("created_by").first()
+    active = active_job()
+    return {
+        "lake": str(lake),
+        "lake_exists": lake.is_dir(),
+        "lake_years": ", ".join(str(y) for y in years),
+        "may_start": can_run_nation_whatif(user).passed,
+        "job": job,
+        # a run someone else started (this user does not see their jobs) is waiting or running
+        "active_elsewhere": active if active is not None and (job is None or job.pk != active.pk) else None,
+        "next_evaluation": latest_evaluation_run(),
+        "default_year": years[-1] if years else None,
+    }
+
+
+def _net_cost_rows(evaluation: Any) -> list[dict[str, Any]]:
+    """The what-if's net cost per avoided admission, a row per model under its name, numbers as Decimals."""
+    labels = {"fee": _("Fee model"), "capitation": _("Capitation model"), "best": _("Better model")}
+    models = evaluation.get("models") if isinstance(evaluation, dict) else None
+    rows = []
+    for key, figures in (models or {}).items():
+        if not isinstance(figures, dict):
+            continue
+
+        def at(bound: str, field: str, figures: dict[str, Any] = figures) -> Decimal | None:
+            value = figures.get(bound)
+            return (
+                _dec(value.get(field)) if isinstance(value, dict) and value.get(field) is not None else None
+            )
+
+        rows.append(
+            {
+                "label": labels.get(str(key), str(key)),
+                "avoided": at("estimate", "avoided_admissions"),
+                "net_cost": at("estimate", "net_cost"),
+                "per_avoided": at("estimate", "net_cost_per_avoided_admission"),
+                "per_avoided_low": at("low", "net_cost_per_avoided_admission"),
+                "per_avoided_high": at("high", "net_cost_per_avoided_admission"),
+            }
+        )
+    return rows
+
+
+def _pilot_summary(request: HttpRequest) -> dict[str, Any]:
+    """The pilot's costs (table and chart) and the key effects of the latest evaluation run."""
+    from pht.apps.evaluation.presentation import key_effects
+
+    language = "en" if (getattr(request, "LANGUAGE_CODE", "nb") or "nb").startswith("en") else "nb"
+    costs = cost_rows()
+    parts = [row for row in costs if row["item"] in ("grants_paid", "fee_extra", "capitation_extra")]
+    chart = bar_chart(
+        [row["label"] for row in parts],
+        [(str(_("Cost")), [float(row["amount"]) / 1e6 for row in parts])],
+        title=str(_("What the pilot cost")),
+        description=str(
+            _(
+                "Grants paid and each financing model's extra cost, million NOK; the table beside holds the figures."
+            )
+        ),
+        y_label=str(_("Million NOK")),
+        fmt=EN if language == "en" else NB,
+        vocabulary=WORDS[language],
+        digits=2,
+        ident="pilot-cost-chart",
+    )
+    run = latest_evaluation_run()
+    return {
+        "summary": costs,
+        "summary_chart": chart,
+        "effects_run": run,
+        "effects": key_effects(run.result, language) if run is not None else [],
+    }
+
+
 @login_required
 def nation(request: HttpRequest) -> HttpResponse:
-    if not sees_everything(request.user):  # type: ignore[arg-type]
+    user = request.user
+    if not isinstance(user, User) or not sees_everything(user):
         raise PermissionDenied(_("The national what-if is for the Directorate."))
+    runs = _runs(user)
+    form = WhatifForm(request.POST or None, initial={"year": runs["default_year"]})
+    status = 200
+    if request.method == "POST":
+        response, status = _start(request, user, form)
+        if response is not None:
+            return response
     path = result_path()
     data, problem = load_result(path)
-    effects: dict[str, object] | None = None
-    context: dict[str, Any] = {"problem": problem, "result_file": RESULT_FILE, "data": data}
+    context: dict[str, Any] = {"problem": problem, "result_file": RESULT_FILE, "data": data, "form": form}
+    context.update(runs)
     if data is not None:
         context.update(
             models=_model_rows(data),
@@ -152,25 +272,6 @@ def nation(request: HttpRequest) -> HttpResponse:
             today=_dec(data["totals"].get("today")),
         )
         context["charts"] = _charts(context["counties"], context["size_classes"], request)
-        evaluation = data.get("evaluation") or {}
-        estimate = evaluation.get("admissions_estimate") if isinstance(evaluation, dict) else None
-        if estimate:
-            effects = {
-                "acute_admissions_rate_ratio": f"{estimate.get('estimate')} ({estimate.get('ci_low')}–{estimate.get('ci_high')})"
-            }
-    summary = pilot_summary(pilot_costs(), effects)
-    context["summary"] = [
-        {
-            **row,
-            "label": SUMMARY_LABELS.get(str(row["item"]), str(row["item"])),
-            # the pure rule's notes are English; the labels say what a cost row is, and an effect
-            # row's note is its value
-            "note": (
-                _("No evaluation result given")
-                if row["item"] == "effects"
-                else (row["note"] if str(row["item"]).startswith("effect:") else "")
-            ),
-        }
-        for row in summary
-    ]
-    return render(request, "finance/nation.html", context)
+        context["net_cost"] = _net_cost_rows(context["evaluation"])
+    context.update(_pilot_summary(request))
+    return render(request, "finance/nation.html", context, status=status)

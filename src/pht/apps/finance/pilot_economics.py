@@ -26,7 +26,6 @@ SUMMARY_LABELS = {
     "fee_extra": gettext_lazy("Fee model's extra cost (the nurse tariffs)"),
     "capitation_extra": gettext_lazy("Capitation model's extra cost over its shadow fee settlement"),
     "total_cost": gettext_lazy("Total cost of the pilot (grants + both models' extra cost)"),
-    "effects": gettext_lazy("Estimated effects"),
 }
 
 
@@ -70,17 +69,5 @@ def cost_rows(costs: PilotCosts | None = None) -> list[dict[str, Any]]:
     return [
         {"item": str(row["item"]), "label": str(SUMMARY_LABELS[str(row["item"])]), "amount": row["amount"]}
         for row in rows
-        if row["item"] in SUMMARY_LABELS and row["item"] != "effects"
+        if row["item"] in SUMMARY_LABELS
     ]
-
-
-def latest_run() -> Any:
-    """The latest evaluation run with results (the one the summary weighs the costs against), or None."""
-    from pht.apps.evaluation.models import Run
-
-    return (
-        Run.objects.filter(result__isnull=False)
-        .select_related("plan")
-        .order_by("-finished_at", "-pk")
-        .first()
-    )

@@ -135,6 +135,10 @@ REFUSAL_TEMPLATES: dict[str, StrPromise] = {
     "finance.store_settlements.refused": _(
         "Only finance officers, case officers and administrators may store settlements."
     ),
+    "finance.nation_whatif.allowed": _("the Directorate or an administrator"),
+    "finance.nation_whatif.refused": _(
+        "Only the Directorate and administrators may run the national what-if."
+    ),
 }
 
 REFUSALS = ReasonCatalogue(REFUSAL_TEMPLATES)
