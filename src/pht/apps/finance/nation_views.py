@@ -218,9 +218,15 @@ def _pilot_summary(request: HttpRequest) -> dict[str, Any]:
 
     language = "en" if (getattr(request, "LANGUAGE_CODE", "nb") or "nb").startswith("en") else "nb"
     costs = cost_rows()
-    parts = [row for row in costs if row["item"] in ("grants_paid", "fee_extra", "capitation_extra")]
+    # the parts the total is the sum of, under names short enough for the axis
+    short = {
+        "grants_paid": _("Grants paid"),
+        "fee_extra": _("Fee model's extra cost"),
+        "capitation_extra": _("Capitation model's extra cost"),
+    }
+    parts = [row for row in costs if row["item"] in short]
     chart = bar_chart(
-        [row["label"] for row in parts],
+        [str(short[row["item"]]) for row in parts],
         [(str(_("Cost")), [float(row["amount"]) / 1e6 for row in parts])],
         title=str(_("What the pilot cost")),
         description=str(
@@ -236,6 +242,7 @@ def _pilot_summary(request: HttpRequest) -> dict[str, Any]:
     )
     run = latest_evaluation_run()
     return {
+        "effects_columns": [_("Outcome"), _("Scale"), _("Estimate (95% CI)")],
         "summary": costs,
         "summary_chart": chart,
         "effects_run": run,
