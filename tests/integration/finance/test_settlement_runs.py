@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -303,7 +304,7 @@ def test_the_migration_fills_the_year_of_waiting_and_running_settlement_jobs(off
     from pht.apps.jobs.models import Job
 
     migration = importlib.import_module("pht.apps.finance.migrations.0005_settle_job_scope")
-    rows = [
+    rows: list[tuple[dict[str, object], str]] = [
         ({"period": "2018-05"}, "queued"),
         ({"year": 2018}, "running"),
         ({"year": 2017}, "queued"),
@@ -340,11 +341,11 @@ def test_simultaneous_starts_of_one_year_queue_one_settlement_run(officer, make_
     from pht.apps.jobs.models import Job
 
     officers = [officer, *(make_user(f"okonomi{i}", roles=[Role.FINANCE_OFFICER]) for i in range(2, 7))]
-    params = [{"period": PERIOD}, {"year": 2018}] * (len(officers) // 2)
+    params: list[dict[str, object]] = [{"period": PERIOD}, {"year": 2018}] * (len(officers) // 2)
     barrier = threading.Barrier(len(officers), timeout=60)
     insert = actions._create
 
-    def held(**fields):  # type: ignore[no-untyped-def]
+    def held(**fields: Any) -> Job:
         barrier.wait()
         return insert(**fields)
 

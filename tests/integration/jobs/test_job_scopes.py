@@ -89,7 +89,7 @@ def test_a_finished_or_cancelled_job_frees_its_scope(user: Any) -> None:
     assert Job.objects.filter(scope_key="2018").count() == 3
 
 
-def _race_in(monkeypatch: pytest.MonkeyPatch, before_insert: Callable[[], None]) -> None:
+def _race_in(monkeypatch: pytest.MonkeyPatch, before_insert: Callable[[], object]) -> None:
     """Run ``before_insert`` after ``start_job``'s friendly check has passed, just before its insert."""
     real = actions._create
 
