@@ -33,6 +33,9 @@ def test_the_permission_verdict_is_a_complete_message_and_refuses_in_the_pages_l
     for user in (None, officer, nurse):
         verdict = actions.can_store_settlements(user)
         used |= check_message(actions.TEMPLATES, (), verdict.reason, verdict.message)
+    for user in (officer, nurse):  # the Directorate's officer may run the national what-if, a nurse not
+        verdict = actions.can_run_nation_whatif(user)
+        used |= check_message(actions.TEMPLATES, (), verdict.reason, verdict.message)
     assert used == set(actions.TEMPLATES)
     with pytest.raises(ActionRefused, match="Only finance officers") as refused:
         actions.store_settlements(nurse, [])

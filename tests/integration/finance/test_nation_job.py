@@ -173,6 +173,24 @@ def test_a_second_start_while_one_waits_is_refused_with_409(lake_settings, direc
     assert client.post(URL, {"year": "2018"}).status_code == 409
 
 
+def test_a_start_past_the_pages_check_is_held_by_the_job_scope(
+    lake_settings, directorate, client, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Two starts at the same instant both pass validate's look at the active jobs; the jobs' scope
+    (one national what-if at a time, any year) refuses the second, and the page answers 409."""
+    from pht.apps.finance import nation_job
+
+    client.force_login(directorate)
+    assert client.post(URL, {"year": "2018"}).status_code == 302
+    first = Job.objects.get(kind=KIND)
+    assert first.scope_key == "nation"
+    monkeypatch.setattr(nation_job, "active_job", lambda: None)  # the check saw nothing yet
+    response = client.post(URL, {"year": "2017"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 409
+    assert f"Job {first.pk} for nation is already waiting or running" in response.content.decode()
+    assert Job.objects.filter(kind=KIND).count() == 1
+
+
 @pytest.mark.parametrize(
     ("year", "shown"),
     [

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -250,7 +251,7 @@ def test_a_runs_source_is_shown_in_the_pages_language(officer, client) -> None:
 
 def test_a_second_start_of_the_same_run_is_refused_while_the_first_waits(officer, client) -> None:
     """A double click on «Start» queued the same year twice, storing every statement twice as two versions
-    with the same numbers; now the second is refused, naming the job that already does it."""
+    with the same numbers; now the second is refused (400, not 500), naming the job that already does it."""
     from pht.apps.jobs.actions import run_pending_jobs, start_job
     from pht.apps.jobs.models import Job
 
@@ -259,11 +260,114 @@ def test_a_second_start_of_the_same_run_is_refused_while_the_first_waits(officer
     first = client.post("/finance/runs/", form)
     assert first.status_code == 302
     job = Job.objects.get()
+    assert job.scope_key == "2018"
     second = client.post("/finance/runs/", form)
     assert second.status_code == 400
-    assert f"venter eller går allerede (jobb {job.pk})" in second.content.decode()
+    assert f"Jobb {job.pk} for 2018 venter eller går allerede" in second.content.decode()
     assert Job.objects.count() == 1
-    other = start_job(officer, "finance.settle", {"period": "2018-06"})  # another month is another run
+    other = start_job(officer, "finance.settle", {"period": "2017-06"})  # another year is another run
+    assert other.scope_key == "2017"
     assert run_pending_jobs() == 2
     assert client.post("/finance/runs/", form).status_code == 302  # done: it may be run again
     assert Job.objects.exclude(pk__in=[job.pk, other.pk]).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ({"period": "2018-05"}, {"year": 2018}),
+        ({"year": 2018}, {"period": "2018-11"}),
+        ({"period": "2018-05"}, {"period": "2018-06", "practices": [FEE_PRACTICE]}),
+    ],
+)
+def test_runs_touching_the_same_year_exclude_each_other(officer, first, second) -> None:
+    """A month run and a year run of one year both write new versions of the same statements: whichever
+    finished last would decide the current version, so the second waits until the first has finished."""
+    from pht.apps.jobs.actions import cancel_job, start_job
+    from pht.apps.jobs.models import Job
+
+    job = start_job(officer, "finance.settle", first)
+    with pytest.raises(ActionRefused, match=f"Job {job.pk} for 2018 is already waiting or running"):
+        start_job(officer, "finance.settle", second)
+    assert list(Job.objects.values_list("pk", flat=True)) == [job.pk]
+    cancel_job(officer, job)
+    assert start_job(officer, "finance.settle", second).scope_key == "2018"
+
+
+def test_the_migration_fills_the_year_of_waiting_and_running_settlement_jobs(officer) -> None:
+    """Jobs queued before the constraint: the oldest waiting or running one of each year gets the year,
+    a second of the same year (the race the constraint closes) stays unscoped so the migration can't fail."""
+    import importlib
+
+    from django.apps import apps
+
+    from pht.apps.jobs.models import Job
+
+    migration = importlib.import_module("pht.apps.finance.migrations.0005_settle_job_scope")
+    rows: list[tuple[dict[str, object], str]] = [
+        ({"period": "2018-05"}, "queued"),
+        ({"year": 2018}, "running"),
+        ({"year": 2017}, "queued"),
+        ({"year": 2016}, "done"),
+        ({"period": "bad"}, "queued"),
+    ]
+    made = [
+        Job.objects.create(kind="finance.settle", params=params, status=status, created_by=officer)
+        for params, status in rows
+    ]
+    unrelated = Job.objects.create(kind="jobs.selftest", params={"year": 2018}, created_by=officer)
+    migration.fill_scope(apps, None)
+    keys = [Job.objects.get(pk=job.pk).scope_key for job in [*made, unrelated]]
+    assert keys == ["2018", "", "2017", "", "", ""]
+
+
+def _postgres_only() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises the whole database)")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_starts_of_one_year_queue_one_settlement_run(officer, make_user, monkeypatch) -> None:
+    """Officers start a month and the year at the same instant, all past the friendly check (a barrier
+    holds each start just before its insert until all are there): one run is queued, the rest refused."""
+    _postgres_only()
+    import threading
+
+    from django.db import connection
+
+    from pht.apps.jobs import actions
+    from pht.apps.jobs.models import Job
+
+    officers = [officer, *(make_user(f"okonomi{i}", roles=[Role.FINANCE_OFFICER]) for i in range(2, 7))]
+    params: list[dict[str, object]] = [{"period": PERIOD}, {"year": 2018}] * (len(officers) // 2)
+    barrier = threading.Barrier(len(officers), timeout=60)
+    insert = actions._create
+
+    def held(**fields: Any) -> Job:
+        barrier.wait()
+        return insert(**fields)
+
+    monkeypatch.setattr(actions, "_create", held)
+    results: list[object] = [None] * len(officers)
+
+    def start(index: int) -> None:
+        try:
+            results[index] = actions.start_job(officers[index], "finance.settle", params[index])
+        except BaseException as exc:  # noqa: BLE001 - the test inspects what each caller got
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=start, args=(i,)) for i in range(len(officers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    (job,) = Job.objects.all()
+    assert job.status == Job.Status.QUEUED and job.scope_key == "2018"
+    assert [r.pk for r in results if isinstance(r, Job)] == [job.pk], results
+    refused = [r for r in results if isinstance(r, ActionRefused)]
+    assert len(refused) == len(officers) - 1, results
+    assert all(f"Job {job.pk} for 2018 is already waiting or running" in r.reason for r in refused)

@@ -3,7 +3,8 @@
 Started by finance officers from the finance pages (``views.settlement_runs``). The job settles with the
 engine (``pht.engine.finance.FinanceLake.settle``, the same rules as ``pht finance store``), one month at a
 time so the page can show progress, and stores the statements at the end in one transaction as new
-versions (``actions.store_settlements``): a re-run supersedes, never overwrites.
+versions (``actions.store_settlements``): a re-run supersedes, never overwrites. One run per year at a
+time (``scope``).
 
 The finance app's other kind, ``finance.nation_whatif``, lives in ``nation_job`` and is registered by
 importing it here (``JobsConfig.ready()`` imports each app's ``job_kinds`` module).
@@ -92,19 +93,25 @@ def validate(params: Mapping[str, Any]) -> dict[str, Any]:
             gettext_lazy("Settlement run: the data lake holds no data for %(year)s."),
             {"year": str(check_year)},
         )
-    # A second click on «Start» (or a resent form) would queue the same run again, and store every
-    # statement twice over as two versions with the same numbers.
-    active = Job.objects.filter(kind=KIND, status__in=(Job.Status.QUEUED, Job.Status.RUNNING))
-    same = next((job for job in active.order_by("pk") if job.params == values), None)
-    if same is not None:
-        raise ActionRefused(
-            gettext_lazy("Settlement run: the same run is already waiting or running (job %(job)s)."),
-            {"job": str(same.pk)},
-        )
     return values
 
 
-@job_kind(KIND, permission=can_store_settlements, validate=validate)
+def scope(params: Mapping[str, Any]) -> str:
+    """The year a (validated) run touches: at most one run per year waits or runs at a time.
+
+    A second click on «Start» (or a resent form, or two officers at once) would queue the same run again
+    and store every statement twice over as two versions. And a month run and a year run of the same
+    year exclude each other too: both write new versions of the same statements, and whichever finished
+    last would decide the current version. (A run of some practices excludes the whole year likewise.)
+    ``start_job`` refuses the second start, naming the job in the way; the jobs table's constraint
+    ``one_active_job_per_kind_and_scope`` holds it for starts at the same instant.
+    """
+    if params.get("period"):
+        return str(Period.parse(str(params["period"])).year)
+    return str(int(params["year"]))
+
+
+@job_kind(KIND, permission=can_store_settlements, validate=validate, scope=scope)
 def settle(job: Job, progress: Progress) -> dict[str, Any]:
     from pht.engine.finance import FinanceLake
 

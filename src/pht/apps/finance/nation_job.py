@@ -139,7 +139,13 @@ def evaluation_input(run_id: int | None) -> tuple[dict[str, Any] | None, dict[st
     return {"estimates": estimates(run)}, source
 
 
-@job_kind(KIND, permission=can_run_nation_whatif, validate=validate)
+def scope(params: Mapping[str, Any]) -> str:
+    """Every year writes the same result file: one national what-if at a time, whatever its year (held
+    by the jobs' constraint when two starts pass ``validate``'s check at once)."""
+    return "nation"
+
+
+@job_kind(KIND, permission=can_run_nation_whatif, validate=validate, scope=scope)
 def nation_whatif(job: Job, progress: Progress) -> dict[str, Any]:
     from pht.engine.nation import whatif, write_json
 

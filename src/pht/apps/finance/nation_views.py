@@ -161,7 +161,8 @@ def _start(request: HttpRequest, user: User, form: WhatifForm) -> tuple[HttpResp
         return None, 409
     except ActionRefused as refusal:
         show_refusal(request, refusal, REFUSALS)
-        return None, 400
+        # a start that lost the race to another one at the same instant is a conflict too
+        return None, 409 if active_job() is not None else 400
     return redirect(f"{request.path}?job={job.pk}"), 302
 
 

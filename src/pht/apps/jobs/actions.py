@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,8 +17,8 @@ from pht.apps.accounts.actions import ActionRefused, require
 from pht.apps.accounts.audit import record_event, snapshot
 from pht.apps.accounts.models import Organisation, User
 from pht.apps.jobs.access import is_admin
-from pht.apps.jobs.models import Job
-from pht.apps.jobs.registry import KINDS, get_kind
+from pht.apps.jobs.models import SCOPE_KEY_LENGTH, Job
+from pht.apps.jobs.registry import KINDS, JobKind, get_kind
 
 AUDIT_FIELDS = ["kind", "params", "status", "progress", "error", "cancel_requested", "attempts"]
 
@@ -40,9 +40,14 @@ def start_job(
     values = dict(params or {})
     if registered.validate is not None:
         values = registered.validate(values)
+    scope_key = _scope_key(registered, values)
+    # The friendly check, which names the job in the way; the constraint in _create is what holds when
+    # two starts pass it at the same instant.
+    _refuse_if_busy(kind, scope_key)
     with transaction.atomic():
-        job = Job.objects.create(
+        job = _create(
             kind=kind,
+            scope_key=scope_key,
             params=values,
             created_by=user,
             organisation=organisation if organisation is not None else user.organisation,
@@ -51,6 +56,51 @@ def start_job(
         enqueue(job)
         record_event(user, "jobs.start", job, after=snapshot(job, AUDIT_FIELDS))
     return job
+
+
+def _scope_key(registered: JobKind, values: Mapping[str, Any]) -> str:
+    if registered.scope is None:
+        return ""
+    key = registered.scope(values)
+    if not isinstance(key, str) or len(key) > SCOPE_KEY_LENGTH:
+        raise ValueError(
+            f"job kind {registered.name}: scope must be text of at most {SCOPE_KEY_LENGTH} characters"
+        )
+    return key
+
+
+def _refuse_if_busy(kind: str, scope_key: str) -> None:
+    """Refuse a start while a job of ``kind`` is waiting or running for the same (non-blank) scope."""
+    if not scope_key:
+        return
+    busy = Job.objects.filter(kind=kind, scope_key=scope_key, status__in=Job.ACTIVE).order_by("pk").first()
+    if busy is not None:
+        raise ActionRefused(
+            _(
+                "Job %(job)s for %(scope)s is already waiting or running; "
+                "start this again once it has finished."
+            ),
+            {"job": str(busy.pk), "scope": scope_key},
+        )
+
+
+def _create(*, kind: str, scope_key: str, **fields: Any) -> Job:
+    """Insert the job; a job of the same kind and scope inserted at the same instant by another request
+    makes the database refuse this one (``one_active_job_per_kind_and_scope``), refused here by name."""
+    tries = 3
+    for attempt in range(tries):
+        try:
+            # A savepoint: the refused insert leaves the caller's transaction usable for the lookup.
+            with transaction.atomic():
+                return Job.objects.create(kind=kind, scope_key=scope_key, **fields)
+        except IntegrityError:
+            if not scope_key:
+                raise
+            _refuse_if_busy(kind, scope_key)
+            # The job that held the scope has finished since the insert was refused: insert again.
+            if attempt == tries - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def enqueue(job: Job) -> None:

@@ -13,6 +13,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+SCOPE_KEY_LENGTH = 200
+
 
 class Job(models.Model):
     class Status(models.TextChoices):
@@ -23,6 +25,7 @@ class Job(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     FINISHED = frozenset({Status.DONE, Status.FAILED, Status.CANCELLED})
+    ACTIVE = frozenset({Status.QUEUED, Status.RUNNING})
 
     kind = models.CharField(_("kind"), max_length=100)
     params: models.JSONField[dict[str, Any]] = models.JSONField(
@@ -55,6 +58,9 @@ class Job(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     # The django-tasks result id of the run that is queued or running.
     task_id = models.CharField(max_length=64, blank=True)
+    # What the job works on, from its kind's ``scope`` (``registry.job_kind``): at most one job of a kind
+    # is waiting or running per non-blank scope (``one_active_job_per_kind_and_scope``). Blank: no limit.
+    scope_key = models.CharField(_("scope"), max_length=SCOPE_KEY_LENGTH, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -64,7 +70,14 @@ class Job(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="job_progress_0_100", condition=models.Q(progress__gte=0, progress__lte=100)
-            )
+            ),
+            # What makes two simultaneous starts of the same work safe: the database refuses the second
+            # insert (``actions.start_job`` turns that into a refusal naming the first job).
+            models.UniqueConstraint(
+                fields=["kind", "scope_key"],
+                condition=models.Q(status__in=["queued", "running"]) & ~models.Q(scope_key=""),
+                name="one_active_job_per_kind_and_scope",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,6 +7,11 @@ shown to the user, the traceback goes only to the log. Call ``progress`` outside
 (inside, nobody sees it until the block commits); do the writes at the end, in one atomic block, so a
 cancelled or failed run leaves nothing half-written.
 
+A kind may give a ``scope(params) -> str``: what a job of it works on (a year, a plan). While a job of
+the kind is waiting or running for a scope, ``start_job`` refuses another for the same scope, and the
+database holds this even for two starts at the same instant (``Job``'s constraint
+``one_active_job_per_kind_and_scope``). An empty scope limits nothing.
+
 Apps register their kinds in ``<app>/job_kinds.py``, imported by ``JobsConfig.ready()``.
 """
 
@@ -23,6 +28,7 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, str], None]
 JobFunction = Callable[["Job", Progress], "dict[str, Any] | None"]
+Scope = Callable[[Mapping[str, Any]], str]
 
 
 class Cancelled(Exception):  # noqa: N818 - the name is the contract other apps code against
@@ -37,6 +43,9 @@ class JobKind:
     permission: Callable[[User], Verdict] | None = None
     # Checks and normalises the parameters before the job is queued; raises ActionRefused naming the field.
     validate: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
+    # What a job works on, from its validated parameters; one job per kind and scope at a time.
+    # Shown in the refusal of a second start, so make it readable («2018»). None: no limit.
+    scope: Scope | None = None
 
 
 KINDS: dict[str, JobKind] = {}
@@ -47,6 +56,7 @@ def job_kind(
     *,
     permission: Callable[[User], Verdict] | None = None,
     validate: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None,
+    scope: Scope | None = None,
 ) -> Callable[[JobFunction], JobFunction]:
     """Register ``function`` as the runner of jobs of kind ``name`` (unique across PHT)."""
 
@@ -59,7 +69,7 @@ def job_kind(
             ) == getattr(existing.function, "__module__", None)
             if not same:
                 raise ValueError(f"job kind {name!r} is already registered by {qualname}")
-        KINDS[name] = JobKind(name, function, permission, validate)
+        KINDS[name] = JobKind(name, function, permission, validate, scope)
         return function
 
     return register
