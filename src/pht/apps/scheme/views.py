@@ -147,7 +147,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assignments = list(application.assignments.select_related("reviewer"))
     submitted = [a for a in assignments if a.status == m.ReviewAssignment.Status.SUBMITTED]
     shown_spread = spread([a.scores for a in submitted], criteria) if officer else None
-    revisions = list(application.revisions.all())
+    revisions = list(application.revisions.select_related("created_by"))
     diff = None
     if len(revisions) >= 2:
         a = request.GET.get("from")
