@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from decimal import Decimal
 
 import pytest
@@ -67,8 +68,6 @@ def test_the_roster_fte_column_heading_is_capitalised_in_bokmal(client, make_use
 
 def _value_of(page: str, input_id: str) -> str | None:
     """The ``value`` of the input with id ``input_id`` in ``page`` (None when it has none)."""
-    import re
-
     tag = re.search(rf"<input[^>]*\bid=\"{input_id}\"[^>]*>", page)
     assert tag, input_id
     value = re.search(r'\bvalue="([^"]*)"', tag.group(0))
@@ -99,6 +98,8 @@ def test_a_refused_roster_member_is_shown_again_as_typed(client, make_user, orgs
     shown = html.unescape(page.split(f'id="member_{field}_error">', 1)[1].split("</p>", 1)[0])
     assert error in shown
     assert f'aria-describedby="member_{field}_error"' in page
+    focused = re.findall(r"<input[^>]*\bautofocus\b[^>]*>", page)  # the page opens at the error
+    assert len(focused) == 1 and f'id="member_{field}"' in focused[0], focused
     assert not TeamMember.objects.exists()
 
 

@@ -113,10 +113,14 @@ def _practice_page(
     for gp in gps:
         gp.listed = size.by_gp.get(gp.pk, 0)  # type: ignore[attr-defined]
     for shown in (form, team_form):
-        if shown is not None:  # each refused input names its error for screen readers
-            for name in shown.errors:
-                if name in shown.fields:
-                    shown.fields[name].widget.attrs["aria-describedby"] = f"{shown[name].auto_id}_error"
+        if shown is not None and shown.errors:
+            # each refused input names its error for screen readers; the first takes the focus, so the
+            # page opens at the form (far below the top on a phone), not at its heading
+            refused = [name for name in shown.fields if name in shown.errors]
+            for name in refused:
+                shown.fields[name].widget.attrs["aria-describedby"] = f"{shown[name].auto_id}_error"
+            first = refused[0] if refused else next(iter(shown.fields))
+            shown.fields[first].widget.attrs["autofocus"] = True
     context = {
         "practice": practice,
         "gps": gps,
