@@ -33,6 +33,10 @@ def test_roster_warns_below_the_nurse_norm_and_refuses_bad_input(page, live_serv
 
     _add(page, "Ola Sekretær", "secretary", "12345", "1")
     assert page.get_by_text("HPR-nummer 12345 er ikke gyldig").count() == 1
+    # the refused form keeps what was typed
+    assert page.get_by_label("Navn", exact=True).input_value() == "Ola Sekretær"
+    assert page.get_by_label("Rolle", exact=True).input_value() == "secretary"
+    assert page.get_by_label("Årsverk", exact=True).input_value() == "1"
     _add(page, "kari sykepleier", "nurse", "7654321", "0.5")
     assert page.get_by_text("Et teammedlem med dette navnet står allerede").count() == 1
     assert TeamMember.objects.filter(practice=practice).count() == 1

@@ -97,3 +97,66 @@ def test_lead_submits_officer_reviews_selects_and_decides(logged_in, browser, li
     assert decision.chosen == ["0828"] and "liten kommune" in decision.rationale
     application.refresh_from_db()
     assert application.status == "granted" and application.grant.gps == application.gp_count
+
+
+def test_eligibility_and_conflict_radios_sit_beside_their_labels_on_a_phone(
+    logged_in, live_server, make_user, orgs
+):  # type: ignore[no-untyped-def]
+    """At 390 px the form grid put each radio button on a line of its own and its label on the next
+    («Oppfyller vilkårene» under a lone circle): each radio now sits on its label's line, and the
+    choices wrap within the page."""
+    from decimal import Decimal
+
+    from pht.apps.scheme import actions
+    from pht.apps.scheme.calls import load_call
+
+    call = load_call("call_2017")
+    lead = make_user("prosjektleder", roles=[Role.PROJECT_LEAD], organisation=orgs["seljord"])
+    officer = make_user("saksbehandler", roles=[Role.CASE_OFFICER], organisation=orgs["directorate"])
+    reviewer = make_user("fagvurderer", roles=[Role.REVIEWER], organisation=orgs["directorate"])
+    practices = list(orgs["seljord"].municipality.practices.order_by("orgnr"))
+    data = actions.ApplicationInputData(
+        contact_name="Per Prosjektleder",
+        project_plan="Oppstart april 2018.",
+        budget=Decimal("1500000"),
+        practices=[
+            actions.PracticeInput(
+                practice_id=p.pk,
+                financing_model="fee",
+                team_lead_id=p.gps.order_by("hpr").first().pk,
+                nurse_fte=Decimal(p.gps.count()) / 3 + Decimal("0.01"),
+                secretary_fte=Decimal("0.5"),
+            )
+            for p in practices
+        ],
+    )
+    application = actions.create_application(lead, call, data)
+    actions.submit_application(
+        lead, application, now=datetime.datetime(2017, 10, 10, 12, tzinfo=datetime.UTC)
+    )
+    assignment = actions.assign_reviewer(officer, application, reviewer)
+
+    def assert_beside_their_labels(page, ids: list[str]) -> None:  # type: ignore[no-untyped-def]
+        for radio_id in ids:
+            radio = page.locator(f"#{radio_id}").bounding_box()
+            label = page.locator(f'label[for="{radio_id}"]').bounding_box()
+            # the radio's middle is within its label's line, and the label follows it on the right
+            middle = radio["y"] + radio["height"] / 2
+            assert label["y"] <= middle <= label["y"] + label["height"], (radio_id, radio, label)
+            assert radio["x"] + radio["width"] <= label["x"], (radio_id, radio, label)
+            assert label["x"] + label["width"] <= 390, (radio_id, label)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    for username, url, ids in (
+        (
+            "saksbehandler",
+            f"/scheme/soknader/{application.pk}/",
+            ["eligible-yes", "eligible-no"],
+        ),
+        ("fagvurderer", f"/scheme/vurderinger/{assignment.pk}/", ["conflict-no", "conflict-yes"]),
+    ):
+        context, page = logged_in(username)
+        page.set_viewport_size({"width": 390, "height": 800})
+        page.goto(f"{live_server.url}{url}")
+        assert_beside_their_labels(page, ids)
+        context.close()

@@ -45,10 +45,11 @@ def staff(make_user: Any, orgs: Any) -> tuple[Client, Any]:
     return client, practice
 
 
-def _add(client: Client, practice: Any, language: str = "nb", **data: str) -> str:
+def _add(client: Client, practice: Any, language: str = "nb", status: int = 200, **data: str) -> str:
+    """Add a member through the form; ``status`` 400 when it is refused (the page again, as typed)."""
     url = f"/registry/practices/{practice.orgnr}/members/"
     response = client.post(url, data, follow=True, HTTP_ACCEPT_LANGUAGE=language)
-    assert response.status_code == 200
+    assert response.status_code == status
     return html.unescape(response.content.decode())
 
 
@@ -87,10 +88,10 @@ def test_half_a_nurse_for_two_lists_shows_the_norm_warning(staff: tuple[Client, 
 @pytest.mark.parametrize("bad", ["12345", "0123456", "12a4567"])
 def test_a_bad_hpr_number_is_refused_with_a_message(staff: tuple[Client, Any], bad: str) -> None:
     client, practice = staff
-    page = _add(client, practice, name="Ola Nordmann", role="secretary", hpr=bad, fte="1")
+    page = _add(client, practice, status=400, name="Ola Nordmann", role="secretary", hpr=bad, fte="1")
     assert f"HPR-nummer {bad} er ikke gyldig: et HPR-nummer har 7 til 9 sifre" in page
     assert not TeamMember.objects.filter(practice=practice).exists()
-    page = _add(client, practice, "en", name="Ola Nordmann", role="secretary", hpr=bad, fte="1")
+    page = _add(client, practice, "en", 400, name="Ola Nordmann", role="secretary", hpr=bad, fte="1")
     assert f"HPR number {bad} is not valid" in page
 
 
@@ -98,9 +99,9 @@ def test_a_bad_hpr_number_is_refused_with_a_message(staff: tuple[Client, Any], b
 def test_the_same_person_twice_is_refused_with_a_message(staff: tuple[Client, Any]) -> None:
     client, practice = staff
     _add(client, practice, name="Kari Nordmann", role="nurse", hpr="1234567", fte="0.5")
-    page = _add(client, practice, name="Kari N.", role="nurse", hpr="1234567", fte="0.5")
+    page = _add(client, practice, status=400, name="Kari N.", role="nurse", hpr="1234567", fte="0.5")
     assert "Dette HPR-nummeret står allerede i legekontorets teamoversikt." in page
-    page = _add(client, practice, name="kari nordmann", role="secretary", hpr="", fte="0.5")
+    page = _add(client, practice, status=400, name="kari nordmann", role="secretary", hpr="", fte="0.5")
     assert "Et teammedlem med dette navnet står allerede i legekontorets teamoversikt" in page
     assert TeamMember.objects.filter(practice=practice).count() == 1
 

@@ -357,3 +357,31 @@ def test_a_refused_reports_amounts_are_written_in_the_page_language(
     page = lead.post("/scheme/rapporter/", data, HTTP_ACCEPT_LANGUAGE=language, follow=True).content.decode()
     assert written in page
     assert "1500000.00" not in page
+
+
+@pytest.mark.parametrize("typed", ["NaN", "nan", "inf", "-inf", "Infinity", "-Infinity", "sNaN"])
+@pytest.mark.parametrize(
+    ("field", "language", "shown"),
+    [
+        ("nurse_P", "nb", "Seljord legesenter: sykepleierårsverk: ikke et tall"),
+        ("secretary_P", "nb", "Seljord legesenter: helsesekretærårsverk: ikke et tall"),
+        ("nurse_P", "en", "Seljord legesenter: nurse FTE: not a number"),
+        ("secretary_P", "en", "Seljord legesenter: health secretary FTE: not a number"),
+    ],
+)
+def test_nan_and_infinity_in_an_fte_field_are_not_a_number_naming_the_field(
+    world: dict[str, Any], typed: str, field: str, language: str, shown: str
+) -> None:
+    """«NaN» read as «must be zero or more» (and «inf» too): Decimal takes them, but they are no numbers."""
+    lead = _client(world["lead_seljord"])
+    application = actions.create_application(world["lead_seljord"], world["call"])
+    url = f"/scheme/soknader/{application.pk}/endre/"
+    response = lead.post(url, _form(world, **{field: typed}), HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200  # the form again, with the refusal
+    page = response.content.decode()
+    assert shown in page
+    assert "null eller mer" not in page and "zero or more" not in page
+    assert not application.practices.exists()
+    # the htmx autosave answers with the same words
+    saved = lead.post(url, _form(world, **{field: typed}, action="autosave"), HTTP_ACCEPT_LANGUAGE=language)
+    assert saved.status_code == 422 and saved.content.decode() == shown

@@ -421,7 +421,8 @@ def _form(**overrides: str) -> dict[str, str]:
     [
         ({"budget": "1e400"}, "Budsjettramme (kr): høyst 12 sifre"),
         ({"budget": "1000000000000000"}, "Budsjettramme (kr)"),
-        ({"grant_per_gp_per_year": "inf"}, "Tilskudd per fastlege per år: må være et endelig tall"),
+        ({"grant_per_gp_per_year": "inf"}, "Tilskudd per fastlege per år: ikke et tall"),
+        ({"grant_per_gp_per_year": "NaN"}, "Tilskudd per fastlege per år: ikke et tall"),
         ({"deadline_date": (TODAY - datetime.timedelta(days=1)).isoformat()}, "Søknadsfrist"),
         ({"pilot_end": TODAY.isoformat()}, "Pilotens slutt"),
         ({"code": "call-2017"}, "call-2017"),

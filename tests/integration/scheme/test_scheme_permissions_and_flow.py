@@ -416,3 +416,45 @@ def test_api_actions_keep_scoping_and_refusals(world: dict[str, Any], full_data:
     world["call"].save()
     accepted = client.post(url, HTTP_AUTHORIZATION=f"Bearer {own_key}")
     assert accepted.status_code == 200 and accepted.json()["status"] == "submitted"
+
+
+# --- people are named by their names, not their logins ---------------------------------------
+
+
+def _named(user: Any, first: str, last: str) -> None:
+    user.first_name, user.last_name = first, last
+    user.save(update_fields=["first_name", "last_name"])
+
+
+def test_scheme_pages_name_people_not_their_logins(world: dict[str, Any], full_data: Any) -> None:
+    """The officer's pages say «Rita Vurderer», not the login «reviewer»; a user with no name recorded
+    (reviewer2) still shows by the login rather than as an empty cell."""
+    _named(world["officer"], "Siri", "Saksbehandler")
+    _named(world["reviewer"], "Rita", "Vurderer")
+    _named(world["lead_seljord"], "Lise", "Leder")
+    application = _submitted(world, full_data)
+    assignment = actions.assign_reviewer(world["officer"], application, world["reviewer"])
+    actions.declare_conflict(world["reviewer"], assignment, False)
+    actions.submit_review(world["reviewer"], assignment, ALL_FOURS, {"cooperation": "Svak"})
+    conflicted = actions.assign_reviewer(world["officer"], application, world["reviewer2"])
+    actions.declare_conflict(world["reviewer2"], conflicted, True, "Søster er kommunalsjef")
+    actions.record_eligibility_verdict(world["officer"], application, True, "Alt på plass")
+
+    page = _client(world["officer"]).get(f"/scheme/soknader/{application.pk}/").content.decode()
+    assert "<tr><td>Rita Vurderer</td>" in page and "<tr><td>reviewer</td>" not in page
+    assert "<tr><td>reviewer2</td>" in page  # no name recorded: the login
+    assert "Kommentarer fra Rita Vurderer</summary>" in page
+    assert "<p>reviewer2: inhabil – Søster er kommunalsjef</p>" in page
+    assert "Alt på plass (Siri Saksbehandler, " in page and "(officer, " not in page
+    assert "– Lise Leder</li>" in page and "– lead_seljord</li>" not in page
+
+    # A refusal names the reviewer the same way.
+    with pytest.raises(ActionRefused) as refused:
+        actions.assign_reviewer(world["officer"], application, world["reviewer"])
+    assert refused.value.params == {"user": "Rita Vurderer"}
+
+    run = actions.run_selection(world["officer"], world["call"])
+    actions.decide_selection(world["officer"], run, "Eneste søker.", chosen=["0828"])
+    page = _client(world["officer"]).get("/scheme/utvelgelse/").content.decode()
+    assert ", Siri Saksbehandler)</h2>" in page
+    assert page.split('id="decision-text">', 1)[1].split("</p>", 1)[0].endswith(" · Siri Saksbehandler")

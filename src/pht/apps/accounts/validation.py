@@ -54,8 +54,8 @@ def bounded_decimal(
         number = value if isinstance(value, Decimal) else Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         raise ActionRefused(_("not a number"), field=label) from None
-    if not number.is_finite():
-        raise ActionRefused(_("must be a finite number"), field=label)
+    if not number.is_finite():  # «NaN», «inf», «-Infinity»: Decimal reads them, but they are no numbers
+        raise ActionRefused(_("not a number"), field=label)
     whole = field.max_digits - field.decimal_places
     sign, digits, exponent = number.as_tuple()
     assert isinstance(exponent, int)

@@ -89,14 +89,38 @@ def _visible_practice(request: HttpRequest, orgnr: str) -> Practice:
 
 @login_required
 def practice_detail(request: HttpRequest, orgnr: str) -> HttpResponse:
+    return _practice_page(request, _visible_practice(request, orgnr))
+
+
+MEMBER_IDS = "member_%s"  # the member form's ids apart from the team form's (both have "name")
+
+
+def _practice_page(
+    request: HttpRequest,
+    practice: Practice,
+    *,
+    form: TeamMemberForm | None = None,
+    team_form: TeamForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The practice page; after a refused roster change with the refused form as it was typed (``form`` or
+    ``team_form``, bound, with its errors beside its fields), answered with ``status`` 400."""
     from pht.apps.care.lists import list_size
 
-    practice = _visible_practice(request, orgnr)
     today = timezone.localdate()
     size = list_size(practice.pk, today)
     gps = list(practice.gps.all())
     for gp in gps:
         gp.listed = size.by_gp.get(gp.pk, 0)  # type: ignore[attr-defined]
+    for shown in (form, team_form):
+        if shown is not None and shown.errors:
+            # each refused input names its error for screen readers; the first takes the focus, so the
+            # page opens at the form (far below the top on a phone), not at its heading
+            refused = [name for name in shown.fields if name in shown.errors]
+            for name in refused:
+                shown.fields[name].widget.attrs["aria-describedby"] = f"{shown[name].auto_id}_error"
+            first = refused[0] if refused else next(iter(shown.fields))
+            shown.fields[first].widget.attrs["autofocus"] = True
     context = {
         "practice": practice,
         "gps": gps,
@@ -105,31 +129,38 @@ def practice_detail(request: HttpRequest, orgnr: str) -> HttpResponse:
         "members": practice.team_members.all(),
         "teams": practice.teams.select_related("lead_gp").prefetch_related("members"),
         "can_edit": can_edit_roster(request.user, practice).passed,  # type: ignore[arg-type]
-        "form": TeamMemberForm(auto_id="member_%s"),  # ids apart from the team form's (both have "name")
-        "team_form": TeamForm(practice=practice),
+        "form": form if form is not None else TeamMemberForm(auto_id=MEMBER_IDS),
+        "team_form": team_form if team_form is not None else TeamForm(practice=practice),
     }
-    return render(request, "registry/practice_detail.html", context)
+    return render(request, "registry/practice_detail.html", context, status=status)
+
+
+def _add_model_errors(form: TeamMemberForm | TeamForm, error: ValidationError) -> None:
+    """A model's own refusal (``full_clean`` in the action) beside the field it names, else above the form."""
+    if hasattr(error, "error_dict"):
+        for name, problems in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, problems)
+    else:
+        form.add_error(None, error.messages)
 
 
 @login_required
 @require_POST
 def team_member_save(request: HttpRequest, orgnr: str) -> HttpResponse:
     practice = _visible_practice(request, orgnr)
-    form = TeamMemberForm(request.POST)
+    form = TeamMemberForm(request.POST, auto_id=MEMBER_IDS)
     if form.is_valid():
         try:
             actions.save_team_member(request.user, practice, form.cleaned_data)  # type: ignore[arg-type]
         except ActionRefused as exc:
             show_refusal(request, exc, REFUSALS)
         except ValidationError as exc:
-            messages.error(request, "; ".join(exc.messages))
+            _add_model_errors(form, exc)
         else:
             messages.success(request, _("Team member saved."))
-    else:
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else field
-            messages.error(request, f"{label}: {' '.join(str(e) for e in errors)}")
-    return redirect("registry:practice", orgnr=orgnr)
+            return redirect("registry:practice", orgnr=orgnr)
+    # refused: the page again with what was typed, not an empty form
+    return _practice_page(request, practice, form=form, status=400)
 
 
 @login_required
@@ -151,21 +182,21 @@ def team_member_remove(request: HttpRequest, orgnr: str, member_id: int) -> Http
 def team_save(request: HttpRequest, orgnr: str) -> HttpResponse:
     practice = _visible_practice(request, orgnr)
     form = TeamForm(request.POST, practice=practice)
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else field
-            messages.error(request, f"{label}: {' '.join(str(e) for e in errors)}")
-        return redirect("registry:practice", orgnr=orgnr)
-    try:
-        actions.save_team(
-            request.user,  # type: ignore[arg-type]
-            practice,
-            form.cleaned_data["name"],
-            form.cleaned_data["lead_gp"],
-            list(form.cleaned_data["members"]),
-        )
-    except ActionRefused as exc:
-        show_refusal(request, exc, REFUSALS)
-    else:
-        messages.success(request, _("Team saved."))
-    return redirect("registry:practice", orgnr=orgnr)
+    if form.is_valid():
+        try:
+            actions.save_team(
+                request.user,  # type: ignore[arg-type]
+                practice,
+                form.cleaned_data["name"],
+                form.cleaned_data["lead_gp"],
+                list(form.cleaned_data["members"]),
+            )
+        except ActionRefused as exc:
+            show_refusal(request, exc, REFUSALS)
+        except ValidationError as exc:
+            _add_model_errors(form, exc)
+        else:
+            messages.success(request, _("Team saved."))
+            return redirect("registry:practice", orgnr=orgnr)
+    # refused: the page again with the team as it was typed, its form open
+    return _practice_page(request, practice, team_form=form, status=400)

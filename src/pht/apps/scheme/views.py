@@ -147,7 +147,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assignments = list(application.assignments.select_related("reviewer"))
     submitted = [a for a in assignments if a.status == m.ReviewAssignment.Status.SUBMITTED]
     shown_spread = spread([a.scores for a in submitted], criteria) if officer else None
-    revisions = list(application.revisions.all())
+    revisions = list(application.revisions.select_related("created_by"))
     diff = None
     if len(revisions) >= 2:
         a = request.GET.get("from")
@@ -217,7 +217,9 @@ def _decimal(value: str, field: str) -> Decimal:
         result = Decimal(number_text(value or "0"))
     except InvalidOperation as exc:
         raise ActionRefused(_("%(field)s: ikke et tall") % {"field": field}) from exc
-    if not result.is_finite() or result < 0:
+    if not result.is_finite():  # Decimal reads «NaN», «inf» and «-Infinity», but they are no numbers
+        raise ActionRefused(_("%(field)s: ikke et tall") % {"field": field})
+    if result < 0:
         raise ActionRefused(_("%(field)s: må være null eller mer") % {"field": field})
     return result
 

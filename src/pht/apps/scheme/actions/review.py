@@ -25,14 +25,19 @@ from pht.apps.scheme.actions._common import (
 from pht.apps.scheme.scoring import criteria_from_values, spread, weighted_total
 
 
+def _person(user: Any) -> str:
+    """How a page or a message names a user: the full name, the login only when no name is recorded."""
+    return str(user.get_full_name() or user.get_username())
+
+
 def assign_reviewer(user: Any, application: m.Application, reviewer: Any) -> m.ReviewAssignment:
     _require_role(user, ROLE_OFFICER)
     if application.status != m.Application.Status.SUBMITTED:
         raise ActionRefused(_("bare innsendte søknader vurderes"))
     if ROLE_REVIEWER not in roles_of(reviewer):
-        raise ActionRefused(_("%(user)s er ikke fagvurderer"), {"user": str(reviewer)})
+        raise ActionRefused(_("%(user)s er ikke fagvurderer"), {"user": _person(reviewer)})
     if m.ReviewAssignment.objects.filter(application=application, reviewer=reviewer).exists():
-        raise ActionRefused(_("%(user)s er allerede tildelt denne søknaden"), {"user": str(reviewer)})
+        raise ActionRefused(_("%(user)s er allerede tildelt denne søknaden"), {"user": _person(reviewer)})
     with transaction.atomic():
         assignment = m.ReviewAssignment.objects.create(
             application=application, reviewer=reviewer, assigned_by=user
@@ -69,7 +74,7 @@ def declare_conflict(
             _notify(
                 [assignment.assigned_by],
                 "Inhabilitet erklært",
-                f"{user} har erklært inhabilitet for {assignment.application.municipality.name}: {note}",
+                f"{_person(user)} har erklært inhabilitet for {assignment.application.municipality.name}: {note}",
             )
     return assignment
 
