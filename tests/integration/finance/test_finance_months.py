@@ -121,7 +121,7 @@ def test_the_statement_page_names_its_month_and_its_repeated_controls(
     assert name_of(button) == "Knytt utbetaling til mai 2018"
     # every «Detaljer» names its line, and no two read the same
     summaries = [name_of(s) for s in page.all("summary")]
-    assert summaries and all(s.startswith("Detaljer: ") and len(s) > len("Detaljer: ") for s in summaries)
+    assert summaries and all(s.startswith("Detaljer – ") and len(s) > len("Detaljer – ") for s in summaries)
     assert len(set(summaries)) == len(summaries), summaries
     assert assert_tables_scroll_in_labelled_regions(html) >= 3
 
@@ -180,7 +180,7 @@ def test_the_runs_page_writes_months_in_words(runs_page: Callable[..., str]) -> 
     links = [
         name_of(a) for a in page.all("a") if name_of(a).startswith(("Månedens oppgjør", "Årets oppgjør"))
     ]
-    assert sorted(links) == ["Månedens oppgjør: mai 2018", "Årets oppgjør: 2017"]
+    assert sorted(links) == ["Månedens oppgjør – mai 2018", "Årets oppgjør – 2017"]
     runs = html[html.index('data-testid="stored-runs"') :].split("</table>")[0]
     assert "<td>januar 2018 – mars 2018</td>" in runs
     assert "2018-0" not in re.sub(r'(value|href|data-period)="[^"]*"', "", html)  # no period left as a code
