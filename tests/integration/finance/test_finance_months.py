@@ -292,3 +292,5 @@ def test_the_comparison_pages_write_months_in_words(
     assert assert_tables_scroll_in_labelled_regions(practice) >= 2
     english = officer_client.get(f"/finance/comparison/{orgnr}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert ">May 2018</th>" in english
+    # the chart's axis writes the month short, in the page's language: «mai 2018», «May 2018» (not «may»)
+    assert ">mai 2018</text>" in practice and ">May 2018</text>" in english
