@@ -47,3 +47,42 @@ def test_practice_user_drills_down_from_statements_to_lines(
     assert (
         why.startswith("basistilskudd for ") and "listeinnbyggerdager" in why and "resident-days" not in why
     )
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_statement_pages_fit_a_phone_and_their_tables_scroll_in_their_own_box_without_javascript(
+    finance_lake, orgs, make_user, browser, login, live_server
+):
+    """At 390 px the statement tables are wider than the screen: each scrolls inside its labelled region,
+    never the page, and the region is the template's own (no script needed to make it)."""
+    from pht.apps.finance.actions import store_settlements
+    from pht.engine.finance import FinanceLake
+
+    practice = orgs["practice_a"].practice
+    lake = FinanceLake(finance_lake)
+    store_settlements(None, lake.settle([Period(2018, 5)], lake.practice_ids([practice.orgnr])), source="e2e")
+    make_user("fastlege_mobil", roles=[Role.GP], organisation=orgs["practice_a"])
+    context = browser.new_context(locale="nb-NO", viewport=PHONE, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        login(page, "fastlege_mobil")
+        for path, testid in (
+            ("/finance/", "statement-table"),
+            (f"/finance/statements/{practice.orgnr}/2018-05/fee/", "version-table"),
+        ):
+            page.goto(f"{live_server.url}{path}")
+            assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"], path
+            table = page.get_by_test_id(testid)
+            region = page.locator(".pht-scroll", has=table)
+            assert region.get_attribute("role") == "region" and region.get_attribute("tabindex") == "0"
+            assert region.bounding_box()["width"] <= PHONE["width"]
+            if testid == "statement-table":
+                # wider than the screen, so it does scroll (in its box)
+                assert table.bounding_box()["width"] > region.bounding_box()["width"]
+                assert page.get_by_role("region", name="Oppgjør for måneden mai 2018").count() == 1
+                assert page.get_by_label("Måned").locator("option:checked").inner_text() == "mai 2018"
+    finally:
+        context.close()

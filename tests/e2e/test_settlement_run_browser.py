@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from pht.apps.accounts.models import Organisation, OrganisationKind, Role
 
@@ -22,9 +23,13 @@ def run_lake(pilot_lake):  # type: ignore[no-untyped-def]
 def _run_month(page, live_server) -> str:  # type: ignore[no-untyped-def]
     """Start a month's run from the runs page; the job id. The job waits for a worker (none here)."""
     page.goto(f"{live_server.url}/finance/runs/")
-    page.get_by_label("Gjør opp").select_option("month")
-    page.get_by_label("Måned (ÅÅÅÅ-MM)").fill(PERIOD)
-    page.get_by_role("button", name="Start oppgjørskjøringen").click()
+    form = page.get_by_test_id("run-form")
+    form.get_by_label("Gjør opp").select_option("year")
+    expect(form.get_by_label("Måned", exact=True)).to_be_hidden()  # a year's run has no month to choose
+    form.get_by_label("Gjør opp").select_option("month")
+    form.get_by_label("Måned", exact=True).select_option(label="mai")  # the month by its name
+    form.get_by_label("År", exact=True).fill(PERIOD[:4])
+    form.get_by_role("button", name="Start oppgjørskjøringen").click()
     page.wait_for_url(re.compile(r".*/finance/runs/\?job=\d+"))
     return page.url.rsplit("=", 1)[1]
 
@@ -46,6 +51,7 @@ def test_officer_runs_a_settlement_and_sees_versions_side_by_side(
     page.get_by_role("link", name="Oppgjørskjøringer").click()
     job_id = _run_month(page, live_server)
 
+    assert page.get_by_test_id("new-run").get_by_role("cell").nth(1).inner_text() == "mai 2018"
     progress = page.locator(f"#job-{job_id}")
     assert progress.get_attribute("data-job-status") == "queued"
     assert progress.locator("progress").count() == 1
@@ -58,7 +64,8 @@ def test_officer_runs_a_settlement_and_sees_versions_side_by_side(
     assert done.locator("progress").get_attribute("value") == "100"
     assert done.get_by_role("button", name="Avbryt jobben").count() == 0
 
-    page.get_by_test_id("new-run").get_by_role("link", name="Månedens oppgjør").click()
+    page.get_by_test_id("new-run").get_by_role("link", name="Månedens oppgjør – mai 2018").click()
+    expect(page.get_by_label("Måned", exact=True)).to_have_value(PERIOD)  # «mai 2018» shown, the period sent
     table = page.get_by_test_id("statement-table")
     table.locator("tr", has_text=CAPITATION_PRACTICE).get_by_role(
         "link", name="Driftstilskuddsmodell"

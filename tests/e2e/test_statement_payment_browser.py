@@ -69,6 +69,16 @@ def test_officer_links_a_payment_to_a_settled_month_and_is_refused_a_duplicate_a
     login(page, "okonomi_betaling")
     page.goto(f"{live_server.url}/finance/statements/{orgnr}/{PERIOD}/{own.model}/")
     expect(page.get_by_test_id("no-payments")).to_be_visible()
+    # the page's one payment button and its many «Detaljer» say what they concern (WCAG 2.4.6)
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r" · mai 2018$"))
+    expect(page.get_by_test_id("payment-form").get_by_role("button")).to_have_accessible_name(
+        "Knytt utbetaling til mai 2018"
+    )
+    details = page.locator("summary")
+    assert details.count() > 3
+    names = {details.nth(i).text_content() for i in range(details.count())}
+    assert len(names) == details.count()
+    expect(details.first).to_have_accessible_name(re.compile(r"^Detaljer – \S"))
     typed = _nb(amount).replace(NBSP, " ")  # as typed: 131 784,54
     assert _submit(page, REFERENCE, "20.06.2018", typed) == 302  # linked, and back to the statement
     assert re.search(rf"/finance/statements/{orgnr}/{PERIOD}/{own.model}/#payments$", page.url)

@@ -10,7 +10,16 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pht.apps.accounts.templatetags.pht_format import amount, day, fte, moment, number, percent, setting
+from pht.apps.accounts.templatetags.pht_format import (
+    amount,
+    day,
+    fte,
+    moment,
+    month,
+    number,
+    percent,
+    setting,
+)
 
 NB = "\u00a0"
 
@@ -116,3 +125,42 @@ def test_a_local_time_in_a_reason_is_written_in_the_page_language() -> None:
         assert localise_values("2017-10-01 09:15:00") == "1. oktober 2017 09:15"
     with translation.override("en"):
         assert localise_values("2017-10-01 09:15:00").startswith("Oct. 1, 2017, 9:15")
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "expected"),
+    [
+        ("nb", "2018-05", "mai 2018"),  # lower case, as bokmål writes a month
+        ("nb", "2018-01", "januar 2018"),
+        ("nb", " 2018-12 ", "desember 2018"),
+        ("nb", datetime.date(2018, 5, 31), "mai 2018"),
+        ("en", "2018-05", "May 2018"),
+        ("en", "2018-12", "December 2018"),
+        ("en", datetime.date(2018, 5, 31), "May 2018"),
+    ],
+)
+def test_month_writes_a_period_as_a_month_in_the_page_language(
+    language: str, value: object, expected: str
+) -> None:
+    with translation.override(language):
+        assert month(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value", ["2018-13", "2018-00", "0000-05", "mai", "2018-5", "2018-05-01", 201805, "2018-05x"]
+)
+def test_a_value_that_is_not_a_month_is_shown_as_it_was(value: object) -> None:
+    for language in ("nb", "en"):
+        with translation.override(language):
+            assert month(value) == str(value)
+    assert month(None) == month("") == "–"
+
+
+def test_month_in_a_template_follows_the_page_language() -> None:
+    from django.template import engines
+
+    template = engines["django"].from_string("{{ p|month }}")
+    with translation.override("nb"):
+        assert template.render({"p": "2018-05"}) == "mai 2018"
+    with translation.override("en"):
+        assert template.render({"p": "2018-05"}) == "May 2018"

@@ -157,6 +157,10 @@ def test_comparison_and_what_if_pages(stored, orgs, make_user, client):
     fee_total = Decimal(re.search(r'data-fee="total" data-value="(-?[0-9.]+)"', page).group(1))
     cap_total = Decimal(re.search(r'data-capitation="total" data-value="(-?[0-9.]+)"', page).group(1))
     assert fee_total > 0 and cap_total > 0
+    # the difference is an amount as bokmål writes it (1 234,56 kr), its value kept for machines
+    difference = re.search(r'data-testid="what-if-difference" data-value="(-?[0-9.]+)">([^<]*)</p>', page)
+    assert Decimal(difference.group(1)) == cap_total - fee_total
+    assert difference.group(2).endswith("\u00a0kr") and "NOK" not in difference.group(2)
     bad = dict(params, morbidity_1="0.9", morbidity_2="0.9")
     refused = client.get("/finance/what-if/", bad).content.decode()
     assert "mer enn 1" in refused or "more than 1" in refused  # bokmål by default

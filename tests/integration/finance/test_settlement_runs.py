@@ -188,7 +188,7 @@ def test_only_officers_run_settlements(officer, make_user, client) -> None:
         start_job(gp, "finance.settle", {"period": PERIOD})
     client.force_login(gp)
     assert client.get("/finance/runs/").status_code == 403
-    assert client.post("/finance/runs/", {"scope": "month", "period": PERIOD}).status_code == 403
+    assert client.post("/finance/runs/", {"scope": "month", "month": "5", "year": "2018"}).status_code == 403
     assert "/finance/runs/" not in client.get("/finance/").content.decode()
     client.force_login(officer)
     assert "/finance/runs/" in client.get("/finance/").content.decode()
@@ -198,20 +198,23 @@ def test_the_form_starts_a_job_and_shows_its_progress(officer, client) -> None:
     from pht.apps.jobs.models import Job
 
     client.force_login(officer)
-    response = client.post("/finance/runs/", {"scope": "month", "period": PERIOD, "year": ""})
+    response = client.post("/finance/runs/", {"scope": "month", "month": "5", "year": "2018"})
     job = Job.objects.get()
+    assert job.params == {"period": PERIOD}  # the job is given the month as before: YYYY-MM
     assert response.status_code == 302 and response["Location"] == f"/finance/runs/?job={job.pk}"
     page = client.get(response["Location"]).content.decode()
     assert f'hx-get="/jobs/{job.pk}/progress/"' in page and 'data-testid="new-run"' in page
-    bad = client.post("/finance/runs/", {"scope": "month", "period": "mai"})
+    bad = client.post("/finance/runs/", {"scope": "month", "month": "mai", "year": "2018"})
     assert bad.status_code == 400 and Job.objects.count() == 1
-    refused = client.post("/finance/runs/", {"scope": "month", "period": "2018-13"})
-    assert refused.status_code == 400 and "2018-13" in refused.content.decode()
+    refused = client.post("/finance/runs/", {"scope": "month", "month": "13", "year": "2018"})
+    assert refused.status_code == 400 and "Velg en måned fra listen." in refused.content.decode()
     for hostile in (
-        {"scope": "decade", "period": PERIOD},
+        {"scope": "decade", "month": "5", "year": "2018"},
         {"scope": "year", "year": "1e9"},
         {"scope": "year", "year": "99999999999999999999"},
-        {"scope": "month", "period": "2018-05' OR 1=1"},
+        {"scope": "month", "month": "5' OR 1=1", "year": "2018"},
+        {"scope": "month", "month": "5", "year": "2018' OR 1=1"},
+        {"scope": "month", "period": PERIOD},  # the old free-text field is no longer read
         {"scope": "year", "year": "1999"},
     ):
         assert client.post("/finance/runs/", hostile).status_code == 400, hostile
@@ -221,7 +224,7 @@ def test_the_form_starts_a_job_and_shows_its_progress(officer, client) -> None:
 def test_a_year_out_of_range_is_written_as_a_year_not_a_grouped_number(officer, client) -> None:
     """«året 2099 er utenfor gyldig område», never «2 099»: the refusal formatted the year as an amount."""
     client.force_login(officer)
-    response = client.post("/finance/runs/", {"scope": "year", "period": "", "year": "2099"})
+    response = client.post("/finance/runs/", {"scope": "year", "month": "5", "year": "2099"})
     page = response.content.decode()
     assert response.status_code == 400
     assert "2099" in page
@@ -256,7 +259,7 @@ def test_a_second_start_of_the_same_run_is_refused_while_the_first_waits(officer
     from pht.apps.jobs.models import Job
 
     client.force_login(officer)
-    form = {"scope": "month", "period": str(PERIOD), "year": ""}
+    form = {"scope": "month", "month": "5", "year": "2018"}
     first = client.post("/finance/runs/", form)
     assert first.status_code == 302
     job = Job.objects.get()

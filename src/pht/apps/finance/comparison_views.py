@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from pht.apps.accounts.models import User
 from pht.apps.accounts.permissions import sees_everything, visible_practices
+from pht.apps.accounts.templatetags.pht_format import bokmal_page, month
 from pht.apps.finance.actions import can_store_settlements
 from pht.apps.finance.models import FinancingModel, Statement, StatementLine
 from pht.apps.finance.views import COMPONENT_LABELS
@@ -197,7 +198,12 @@ def _component_rows(amounts: list[Any]) -> list[dict[str, Any]]:
 
 
 def _month_label(period: str) -> str:
-    return f"{MONTHS_3[int(period[5:7])]} {period[:4]}" if re.fullmatch(r"\d{4}-\d{2}", period) else period
+    """A month on a chart's axis, short: «mai 2018» in bokmål, «May 2018» in English (tables write the
+    month in full with ``month``)."""
+    if month(period) == period:  # not a month: as it is
+        return period
+    short = str(MONTHS_3[int(period[5:7])])
+    return f"{short if bokmal_page() else short.capitalize()} {period[:4]}"
 
 
 def _pair_charts(
@@ -306,7 +312,7 @@ def comparison(request: HttpRequest) -> HttpResponse:
             "winners": [_row(p) for p in result.winners],
             "losers": [_row(p) for p in result.losers],
             "charts": charts,
-            "months": [{"label": _month_label(m.key), "a": m} for m in result.by_month],
+            "months": [{"label": month(m.key), "a": m} for m in result.by_month],
             "components": _component_rows(result.by_component),
             "characteristics": [
                 {"label": label, "kind": kind, "average": result.averages.get(name)}
@@ -354,7 +360,7 @@ def practice_comparison(request: HttpRequest, orgnr: str) -> HttpResponse:
             "years": years,
             "year": year,
             "charts": charts,
-            "months": [{"label": _month_label(m.key), "period": m.key, "a": m} for m in p.by_month],
+            "months": [{"label": month(m.key), "period": m.key, "a": m} for m in p.by_month],
             "components": _component_rows(p.by_component),
             "characteristics": [
                 {

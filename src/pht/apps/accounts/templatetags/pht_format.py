@@ -6,6 +6,7 @@
 ``fte``      full-time equivalents with two decimals: 0,50 · 0.50
 ``day``      a date (or ISO date text): 5. desember 2026 · Dec. 5, 2026
 ``moment``   a date and time in the site's time zone: 5. desember 2026 14:05 · Dec. 5, 2026, 2:05 p.m.
+``month``    a month (a stored "2018-05" period, or a date): mai 2018 · May 2018
 
 and one way to *type* a date, for a form a template writes by hand (Django forms use ``DayField``):
 
@@ -21,6 +22,7 @@ never fails on an empty cell; ``None`` and "" show as an en dash.
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
@@ -122,6 +124,25 @@ def day(value: object) -> str:
     if not isinstance(value, datetime.date):
         return str(value)
     return formats.date_format(value, "DATE_FORMAT")
+
+
+MONTH_TEXT = re.compile(r"(\d{4})-(\d{2})")
+
+
+@register.filter
+def month(value: object) -> str:
+    """A month in the page's language (Django's YEAR_MONTH_FORMAT): a period stored as ``2018-05``
+    shows as «mai 2018» in bokmål and «May 2018» in English; a date shows its month. Anything else
+    (``2018-13``, ``mai``) is shown as it was, never an error."""
+    if value in (None, ""):
+        return EMPTY
+    if isinstance(value, datetime.date):
+        return formats.date_format(value.replace(day=1), "YEAR_MONTH_FORMAT")
+    text = str(value)
+    found = MONTH_TEXT.fullmatch(text.strip())
+    if found is None or not 1 <= int(found[2]) <= 12 or int(found[1]) < 1:
+        return text
+    return formats.date_format(datetime.date(int(found[1]), int(found[2]), 1), "YEAR_MONTH_FORMAT")
 
 
 @register.filter
