@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -206,6 +207,8 @@ def _act(request: HttpRequest, resident: ListResident, work: Any, done: str, for
     redirect had emptied it, so a refused date cost the plan's title, goals and activities)."""
     try:
         work()
+    except actions.OpenPlanExists:
+        raise  # not a mistake in the form: plan_create shows the plan that exists
     except ActionRefused as refused:
         show_refusal(request, refused, REFUSALS)
         if form:
@@ -247,7 +250,14 @@ def plan_create(request: HttpRequest, resident_id: int) -> HttpResponse:
                 due=task_due,
             )
 
-    return _act(request, resident, work, _("Care plan created."), form="plan")
+    try:
+        return _act(request, resident, work, _("Care plan created."), form="plan")
+    except actions.OpenPlanExists as exists:
+        # The same form sent twice (a double click, a reload): the first made the plan, which the patient
+        # page shows; the form is gone from it, as it is for every patient with an open plan.
+        messages.info(request, exists.display())
+        url = reverse("care:patient", kwargs={"resident_id": resident.pk})
+        return redirect(f"{url}#plan-{exists.plan.pk}")
 
 
 @login_required
