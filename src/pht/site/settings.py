@@ -107,9 +107,10 @@ MIDDLEWARE = [
     # Static files answer here, before sessions and the headers below (they carry no personal data).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "pht.site.middleware.SecurityHeaders",
-    "pht.site.middleware.RefuseNulBytes",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After LocaleMiddleware: a page refused for a NUL byte is answered in its language.
+    "pht.site.middleware.RefuseNulBytes",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

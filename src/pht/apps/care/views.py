@@ -107,12 +107,21 @@ def worklist(request: HttpRequest) -> HttpResponse:
     if own is None:
         return redirect("care:overview")
     practice_id = _practice_id(request)
+    from pht.apps.registry.models import GP
+
+    gps = GP.objects.filter(practice_id=practice_id).order_by("last_name")
+    # A filter value the menus do not offer (an edited or old address) is ignored, as if not given: the
+    # page shows the list unfiltered by it, with the menu on "All", rather than an empty list.
     group = request.GET.get("group", "")
+    if group not in {g.value for g in TargetGroup}:
+        group = ""
     gp = request.GET.get("gp", "")
+    if gp and gp not in {g.hpr for g in gps}:
+        gp = ""
     user_roles = [r for r in TeamRole.values if r in request.user.roles]  # type: ignore[union-attr]
     role = request.GET.get("role", user_roles[0] if user_roles else "")
-    if group and group not in {g.value for g in TargetGroup}:
-        group = ""
+    if role not in TeamRole.values:
+        role = ""
     q = request.GET.get("q", "")[:32]
     rows = worklist_rows(practice_id, group, gp, q)
     tasks = open_tasks(practice_id, role)
@@ -122,16 +131,15 @@ def worklist(request: HttpRequest) -> HttpResponse:
         tasks = open_tasks(practice_id, role).filter(pk__in=todo.rows(request.user).values("pk"))
     elif todo is not None:
         rows = rows.filter(pk__in=todo.rows(request.user).values("pk"))
+    # A page number that is no number, or past the end, gives the first or the last page (Paginator).
     page = Paginator(rows, WORKLIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    from pht.apps.registry.models import GP
-
     context = {
         "rows": page.object_list,
         "page": page,
         "q": q,
         "groups": GROUP_CHOICES,
         "group": group,
-        "gps": GP.objects.filter(practice_id=practice_id).order_by("last_name"),
+        "gps": gps,
         "gp": gp,
         "roles": TeamRole.choices,
         "role": role,
