@@ -88,7 +88,7 @@ INSTALLED_APPS = [
     "ninja",
     # Background jobs: django-tasks with its database backend (no extra server; see docs/jobs.md).
     "django_tasks",
-    "django_tasks_db",
+    "pht.apps.jobs.task_queue.TaskQueueConfig",  # django_tasks_db, with a translated name
     "pht.apps.accounts",
     "pht.apps.registry",
     "pht.apps.scheme",
