@@ -13,4 +13,4 @@ from django_tasks_db.apps import TasksAppConfig
 
 class TaskQueueConfig(TasksAppConfig):
     default = False
-    verbose_name = _("Task queue")
+    verbose_name = _("Task queue")  # type: ignore[assignment]  # the package types it as a plain str
