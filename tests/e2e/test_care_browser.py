@@ -111,3 +111,55 @@ def test_a_worklist_row_starts_under_its_header_on_a_phone(
     assert link["y"] - (header["y"] + header["height"]) < 40, (header, link)
     why = table.locator("tbody tr[data-resident] td").last.bounding_box()
     assert why["width"] >= 250  # the reasons keep a readable width, the box scrolls sideways instead
+
+
+def _boxes_overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
+def test_the_language_menu_is_whole_on_a_phone(page, live_server, login, make_user, orgs):  # type: ignore[no-untyped-def]
+    """At 390 px the header squeezed the language menu beside the nurse's name and practice until it read
+    «N…» and «Logg ut» broke over two lines: the menu shows its whole language name, overlaps nothing
+    and stays on the page, in both languages."""
+    make_user(
+        "sykepleier_a",
+        roles=[Role.NURSE],
+        organisation=orgs["practice_a"],
+        first_name="Siri",
+        last_name="Sykepleiersen",
+    )
+    login(page, "sykepleier_a")
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(f"{live_server.url}/care/")
+    for language in ("nb", "en"):
+        if language == "en":
+            with page.expect_navigation():
+                page.locator("#language").select_option("en")
+            assert page.locator("html").get_attribute("lang") == "en"
+        menu = page.locator("#language").bounding_box()
+        others = [
+            page.locator(".pht-user").bounding_box(),
+            page.locator(".pht-header__tools button").bounding_box(),
+        ]
+        assert not any(_boxes_overlap(menu, other) for other in others), (menu, others)
+        assert menu["x"] >= 0 and menu["x"] + menu["width"] <= 390, menu
+        # The selected language's name fits in the menu's text area (the arrow sits in its padding).
+        room, needed = page.evaluate(
+            """() => {
+                const menu = document.querySelector('#language');
+                const style = getComputedStyle(menu);
+                const context = document.createElement('canvas').getContext('2d');
+                context.font = style.font;
+                const room = menu.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+                return [room, context.measureText(menu.selectedOptions[0].text).width];
+            }"""
+        )
+        assert needed <= room, (language, needed, room)
+        logout = page.locator(".pht-header__tools button")
+        assert logout.bounding_box()["height"] < 2 * menu["height"]  # one line
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390

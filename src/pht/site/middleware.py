@@ -6,6 +6,8 @@ from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.template.loader import render_to_string
+from django.utils.translation import gettext
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -27,7 +29,8 @@ class RefuseNulBytes:
     """A NUL byte in the path, the query string or a form or JSON field is refused with 400.
 
     No text PHT stores may hold one (PostgreSQL refuses it in text columns, with a server error), and
-    none of its forms or APIs has a reason to receive one.
+    none of its forms or APIs has a reason to receive one. The API answers in English, as it always does;
+    a page (a search box, a form) with a page in the language LocaleMiddleware chose before this ran.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -35,8 +38,23 @@ class RefuseNulBytes:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _has_nul(request):
-            return HttpResponseBadRequest("NUL characters are not accepted.", content_type="text/plain")
+            if request.path.startswith("/api/"):
+                return HttpResponseBadRequest(NUL_REFUSED, content_type="text/plain")
+            page = render_to_string(
+                "errors/refused.html",
+                {
+                    "heading": gettext("The request was not accepted"),
+                    "message": gettext(
+                        "What was typed or pasted holds a NUL character (a zero byte), which PHT does not "
+                        "accept. Remove it and try again."
+                    ),
+                },
+            )
+            return HttpResponseBadRequest(page)
         return self.get_response(request)
+
+
+NUL_REFUSED = "NUL characters are not accepted."
 
 
 class SecurityHeaders:

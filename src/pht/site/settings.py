@@ -89,7 +89,7 @@ INSTALLED_APPS = [
     "ninja",
     # Background jobs: django-tasks with its database backend (no extra server; see docs/jobs.md).
     "django_tasks",
-    "django_tasks_db",
+    "pht.apps.jobs.task_queue.TaskQueueConfig",  # django_tasks_db, with a translated name
     "pht.apps.accounts",
     "pht.apps.registry",
     "pht.apps.scheme",
@@ -110,9 +110,10 @@ MIDDLEWARE = [
     # Static files answer here, before sessions and the headers below (they carry no personal data).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "pht.site.middleware.SecurityHeaders",
-    "pht.site.middleware.RefuseNulBytes",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After LocaleMiddleware: a page refused for a NUL byte is answered in its language.
+    "pht.site.middleware.RefuseNulBytes",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

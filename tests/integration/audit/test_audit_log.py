@@ -193,3 +193,30 @@ def test_the_admin_user_list_names_roles_and_the_audit_page_its_fields_in_bokmal
     event = record_event(root, "care.plan.create", root, after={"title": "Plan"})
     detail = client.get(f"/admin/accounts/auditevent/{event.pk}/change/", HTTP_ACCEPT_LANGUAGE="nb")
     assert "Endrede felt" in detail.content.decode() and "Changed fields" not in detail.content.decode()
+
+
+def test_the_admin_index_names_every_app_and_model_in_bokmal(admin_client: tuple[Client, User]) -> None:
+    """The bokmål admin listed «Api tokens», «Municipality populations» and django-tasks' «Task Results»
+    under «Tasks Database Backend»: every name the index shows is translated now."""
+    from django.contrib import admin
+    from django.utils import translation
+
+    client, _ = admin_client
+    index = html.unescape(client.get("/admin/", HTTP_ACCEPT_LANGUAGE="nb").content.decode())
+    for english in ("Api tokens", "Municipality populations", "Task Results", "Tasks Database Backend"):
+        assert english not in index
+    for bokmal in ("API-nøkler", "Folketall i kommunene", "Oppgaveresultater", "Oppgavekø"):
+        assert bokmal in index
+    untranslated = []
+    for model in admin.site._registry:
+        names = {}
+        for language in ("en", "nb"):
+            with translation.override(language):
+                names[language] = (
+                    str(model._meta.verbose_name_plural),
+                    str(model._meta.app_config.verbose_name),
+                )
+        untranslated += [
+            f"{model._meta.label}: {en}" for en, nb in zip(names["en"], names["nb"], strict=True) if en == nb
+        ]
+    assert untranslated == []

@@ -150,3 +150,61 @@ def test_a_refused_follow_up_and_task_keep_what_was_typed(care: dict[str, Any]) 
     for url in (f"/care/patients/{resident.pk}/follow-up/", f"/care/plans/{plan.pk}/tasks/"):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"] == f"/care/patients/{resident.pk}/"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["q=%00", "q=12%0034", "group=%00", "page=1%00", "purpose=%00"])
+def test_a_nul_in_a_care_address_is_refused_in_the_pages_language(care: dict[str, Any], query: str) -> None:
+    nurse = _client(care["users"]["nurse_a"])
+    response = nurse.get(f"/care/?{query}")  # no Accept-Language: bokmål, the default
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert '<html lang="nb"' in page and "inneholder et NUL-tegn" in page
+    assert "not accepted" not in page
+    english = nurse.get(f"/care/?{query}", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 400 and "holds a NUL character" in english.content.decode()
+    # The API keeps its English answer.
+    assert nurse.get(f"/api/care/worklist?{query}").content == b"NUL characters are not accepted."
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=abc",
+        "page=-1",
+        "page=1e400",
+        "page=99999999999999999999999",
+        "tasks_page=%FF",
+        "group=nobody",
+        "gp=" + "9" * 300,
+        "gp=123456789",
+        "role=administrator",
+        "q=%ED%A0%80",
+        "q=%C2%B2",
+        "q=" + "9" * 5000,
+    ],
+)
+def test_bad_worklist_parameters_are_ignored(care: dict[str, Any], query: str) -> None:
+    """A page number that is none, or a filter value the menus do not offer, gives the unfiltered list (or
+    its first or last page), with every menu on «Alle»: never a 500, never a list emptied by a typo."""
+    nurse = _client(care["users"]["nurse_a"])
+    plain = nurse.get("/care/", {"role": ""})
+    response = nurse.get(f"/care/?{query}")
+    assert response.status_code == 200
+    if not query.startswith("q="):
+        assert list(response.context["rows"]) == list(plain.context["rows"]) != []
+        assert list(response.context["tasks"]) == list(plain.context["tasks"])
+    assert response.context["group"] == "" and response.context["gp"] == ""
+    assert response.context["role"] in ("", "nurse")
+
+
+@pytest.mark.django_db
+def test_a_filter_the_menu_offers_still_filters(care: dict[str, Any]) -> None:
+    nurse = _client(care["users"]["nurse_a"])
+    everyone = list(nurse.get("/care/").context["rows"])
+    gp = everyone[0].gp_hpr
+    response = nurse.get("/care/", {"gp": gp, "role": "gp"})
+    assert response.context["gp"] == gp and response.context["role"] == "gp"
+    assert list(response.context["rows"]) == [r for r in everyone if r.gp_hpr == gp]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,7 +45,7 @@ from pht.apps.care.models import (
     TeamRole,
 )
 from pht.apps.care.pseudonym import pseudonymise
-from pht.apps.care.workflow import CARE_PLAN, TASK
+from pht.apps.care.workflow import CARE_PLAN, OPEN_PLAN_STATUSES, TASK
 from pht.rules.target_groups import Contact, ContactKind, Diagnosis, ResidentHistory
 from pht.rules.workflow import check_transition
 
@@ -372,19 +372,53 @@ def create_care_plan(
         raise ActionRefused(_("A new care plan is a draft or active."))
     if next_review is not None and next_review < timezone.localdate():
         raise ActionRefused(_("The next review date cannot be in the past."))
+    role = _clean_role(responsible_role)
     with transaction.atomic():
-        plan = CarePlan.objects.create(
-            resident=resident,
-            title=title.strip()[:200],
-            goals=goals.strip(),
-            activities=activities.strip(),
-            responsible_role=_clean_role(responsible_role),
-            next_review=next_review,
-            status=status,
-            created_by=user,
-        )
+        # The patient's row is locked first: a second request for the same patient (a double click, a
+        # form sent again) waits here until this one commits, then finds its plan below. The constraint
+        # ``care_one_open_plan`` holds where no row lock is taken (SQLite serialises writers instead).
+        ListResident.objects.select_for_update().filter(pk=resident.pk).first()
+        existing = _open_plan(resident)
+        if existing is not None:
+            raise OpenPlanExists(existing)
+        try:
+            with transaction.atomic():
+                plan = CarePlan.objects.create(
+                    resident=resident,
+                    title=title.strip()[:200],
+                    goals=goals.strip(),
+                    activities=activities.strip(),
+                    responsible_role=role,
+                    next_review=next_review,
+                    status=status,
+                    created_by=user,
+                )
+        except IntegrityError:
+            existing = _open_plan(resident)
+            if existing is None:
+                raise
+            raise OpenPlanExists(existing) from None
         record_event(user, "care.plan.create", plan, after=snapshot(plan))
     return plan
+
+
+class OpenPlanExists(ActionRefused):
+    """A new care plan for a patient who has an open one (draft, active or on hold) already: ``plan``.
+
+    One open plan per patient (list episode, and so per practice's team): the page offers the form only
+    without one, so this is mostly the same form sent twice (a double click); the page shows ``plan``.
+    """
+
+    def __init__(self, plan: CarePlan) -> None:
+        self.plan = plan
+        super().__init__(
+            _("The patient already has an open care plan (%(title)s); no second plan was created."),
+            {"title": plan.title},
+        )
+
+
+def _open_plan(resident: ListResident) -> CarePlan | None:
+    return CarePlan.objects.filter(resident=resident, status__in=OPEN_PLAN_STATUSES).order_by("pk").first()
 
 
 def add_task(

@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from pht.apps.accounts.choices import choice_label
 from pht.apps.care.reasons import display
-from pht.apps.care.workflow import CARE_PLAN, TASK
+from pht.apps.care.workflow import CARE_PLAN, OPEN_PLAN_STATUSES, TASK
 from pht.rules.target_groups import ContactKind, TargetGroup
 
 
@@ -185,6 +185,15 @@ class CarePlan(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("care plan")
         verbose_name_plural = _("care plans")
+        constraints = [
+            # One open plan (draft, active, on hold: workflow.OPEN_PLAN_STATUSES) per patient: a form sent
+            # twice must not make two (actions.create_care_plan).
+            models.UniqueConstraint(
+                fields=["resident"],
+                condition=models.Q(status__in=sorted(OPEN_PLAN_STATUSES)),
+                name="care_one_open_plan",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"care plan {self.pk} ({self.status})"

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -106,12 +107,21 @@ def worklist(request: HttpRequest) -> HttpResponse:
     if own is None:
         return redirect("care:overview")
     practice_id = _practice_id(request)
+    from pht.apps.registry.models import GP
+
+    gps = GP.objects.filter(practice_id=practice_id).order_by("last_name")
+    # A filter value the menus do not offer (an edited or old address) is ignored, as if not given: the
+    # page shows the list unfiltered by it, with the menu on "All", rather than an empty list.
     group = request.GET.get("group", "")
+    if group not in {g.value for g in TargetGroup}:
+        group = ""
     gp = request.GET.get("gp", "")
+    if gp and gp not in {g.hpr for g in gps}:
+        gp = ""
     user_roles = [r for r in TeamRole.values if r in request.user.roles]  # type: ignore[union-attr]
     role = request.GET.get("role", user_roles[0] if user_roles else "")
-    if group and group not in {g.value for g in TargetGroup}:
-        group = ""
+    if role not in TeamRole.values:
+        role = ""
     q = request.GET.get("q", "")[:32]
     rows = worklist_rows(practice_id, group, gp, q)
     tasks = open_tasks(practice_id, role)
@@ -121,16 +131,15 @@ def worklist(request: HttpRequest) -> HttpResponse:
         tasks = open_tasks(practice_id, role).filter(pk__in=todo.rows(request.user).values("pk"))
     elif todo is not None:
         rows = rows.filter(pk__in=todo.rows(request.user).values("pk"))
+    # A page number that is no number, or past the end, gives the first or the last page (Paginator).
     page = Paginator(rows, WORKLIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    from pht.apps.registry.models import GP
-
     context = {
         "rows": page.object_list,
         "page": page,
         "q": q,
         "groups": GROUP_CHOICES,
         "group": group,
-        "gps": GP.objects.filter(practice_id=practice_id).order_by("last_name"),
+        "gps": gps,
         "gp": gp,
         "roles": TeamRole.choices,
         "role": role,
@@ -206,6 +215,8 @@ def _act(request: HttpRequest, resident: ListResident, work: Any, done: str, for
     redirect had emptied it, so a refused date cost the plan's title, goals and activities)."""
     try:
         work()
+    except actions.OpenPlanExists:
+        raise  # not a mistake in the form: plan_create shows the plan that exists
     except ActionRefused as refused:
         show_refusal(request, refused, REFUSALS)
         if form:
@@ -247,7 +258,14 @@ def plan_create(request: HttpRequest, resident_id: int) -> HttpResponse:
                 due=task_due,
             )
 
-    return _act(request, resident, work, _("Care plan created."), form="plan")
+    try:
+        return _act(request, resident, work, _("Care plan created."), form="plan")
+    except actions.OpenPlanExists as exists:
+        # The same form sent twice (a double click, a reload): the first made the plan, which the patient
+        # page shows; the form is gone from it, as it is for every patient with an open plan.
+        messages.info(request, exists.display())
+        url = reverse("care:patient", kwargs={"resident_id": resident.pk})
+        return redirect(f"{url}#plan-{exists.plan.pk}")
 
 
 @login_required

@@ -110,6 +110,8 @@ class MunicipalityPopulation(models.Model):
 
     class Meta:
         ordering = ["municipality", "year"]
+        verbose_name = _("municipality population")
+        verbose_name_plural = _("municipality populations")
         constraints = [
             models.UniqueConstraint(fields=["municipality", "year"], name="one_population_per_year")
         ]
