@@ -80,6 +80,33 @@ def test_the_stored_result_is_shown_in_tables_with_assumptions_labelled(
     assert 'data-testid="nation-chart-size"' in html
 
 
+def test_the_frame_size_classes_and_counts_read_in_the_pages_language(
+    officer, client, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    settings.VAR_DIR = tmp_path
+    result = _result()
+    result["frame"] = {"frame": "1200000.00", "reference_income": "1000000.00", "nurse_allowance": "200000.00",
+                       "quality_pool": "30000.00", "needs_pool": "1170000.00", "explanation": "frame 1200000.00 = ..."}  # fmt: skip
+    result["totals"]["fee"]["gainers"] = 1515
+    result["by_size_class"][0]["practices"] = 1234
+    (tmp_path / "nation_whatif.json").write_text(json.dumps(result))
+    client.force_login(officer)
+    html = client.get(URL).content.decode()
+    frame = html.split('data-testid="nation-frame"', 1)[1].split("</p>", 1)[0]
+    assert (
+        "ramme 1\xa0200\xa0000\xa0kr = referanseårets inntekt i honorarmodellen 1\xa0000\xa0000\xa0kr"
+        in frame
+    )
+    assert "1200000.00" not in frame
+    sizes = html.split('data-testid="nation-size-classes"', 1)[1].split("</table>", 1)[0]
+    assert '<th scope="row">liten</th><td class="pht-num">1\xa0234</td>' in sizes
+    assert '<td class="pht-num">1\xa0515</td>' in html.split('data-testid="nation-totals"', 1)[1]
+    english = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert (
+        "frame NOK\xa01,200,000 = the reference year" in english and '<th scope="row">small</th>' in english
+    )
+
+
 def test_a_broken_result_file_is_an_error_message_not_a_500(officer, client, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     settings.VAR_DIR = tmp_path
     (tmp_path / "nation_whatif.json").write_text('{"totals": {"fee": 1}')

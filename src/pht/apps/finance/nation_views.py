@@ -27,6 +27,7 @@ from pht.apps.accounts.actions import ActionRefused, show_refusal
 from pht.apps.accounts.assumptions import shown_assumptions
 from pht.apps.accounts.models import User
 from pht.apps.accounts.permissions import sees_everything
+from pht.apps.accounts.templatetags.pht_format import amount
 from pht.apps.finance.actions import can_run_nation_whatif
 from pht.apps.finance.nation_job import (
     KIND,
@@ -42,9 +43,11 @@ from pht.apps.finance.pilot_economics import cost_rows
 from pht.apps.finance.reasons import ASSUMPTION_LABELS, REFUSALS
 from pht.apps.jobs.access import visible_jobs
 from pht.apps.jobs.actions import start_job
+from pht.apps.registry.models import SIZE_CLASS_CHOICES
 from pht.charts import EN, NB, WORDS, Chart, bar_chart
 
 MODEL_KEYS = ("fee", "capitation", "best")
+SIZE_CLASS_NAMES = dict(SIZE_CLASS_CHOICES)
 
 
 class WhatifForm(forms.Form):
@@ -95,12 +98,32 @@ def _model_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def _frame_text(frame: Any) -> str:
+    """The capitation frame's arithmetic in the page's language, from the result's figures (its own
+    ``explanation`` is the engine's English)."""
+    if not isinstance(frame, dict):
+        return ""
+    figures = {
+        k: _dec(frame.get(k))
+        for k in ("frame", "reference_income", "nurse_allowance", "quality_pool", "needs_pool")
+    }
+    if any(v is None for v in figures.values()):
+        return str(frame.get("explanation", ""))
+    return _(
+        "frame %(frame)s = the reference year's income under the fee model %(reference_income)s (base grant "
+        "and GP reimbursements, without nurse tariffs) + the nurse allowance %(nurse_allowance)s; of the "
+        "frame, the quality grant %(quality_pool)s and the needs-weighted capitation %(needs_pool)s."
+    ) % {k: amount(v, 0) for k, v in figures.items()}
+
+
 def _groups(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
     rows = []
     for group in data.get(key, []) or []:
         if not isinstance(group, dict):
             continue
         name = next((v for k, v in group.items() if k not in ("practices", *MODEL_KEYS)), "")
+        if key == "by_size_class":  # «liten», «mellomstor», «stor», as the municipality list says
+            name = SIZE_CLASS_NAMES.get(str(name), name)
         rows.append(
             {
                 "name": name,
@@ -274,6 +297,7 @@ def nation(request: HttpRequest) -> HttpResponse:
             size_classes=_groups(data, "by_size_class"),
             nurse=data.get("nurse_fte", {}),
             frame=data.get("frame", {}),
+            frame_text=_frame_text(data.get("frame")),
             evaluation=data.get("evaluation", {}),
             assumptions=shown_assumptions(data.get("assumptions"), ASSUMPTION_LABELS),
             practices=len(data.get("practices", []) or []),
