@@ -58,6 +58,11 @@ def test_nurse_creates_a_care_plan_with_a_task_for_the_gp(
     table = page.get_by_test_id("worklist-table")
     rows = table.locator("tbody tr[data-resident]")
     assert rows.count() == 1  # the young patient is in no target group
+    # The groups at a glance; each group's full reason opens from its name (a short row on a phone).
+    assert "Skrøpelige eldre" in rows.first.inner_text()
+    assert "82 år (>= 65) og skrøpelighet" not in rows.first.inner_text()
+    for summary in rows.first.locator("summary").all():
+        summary.click()
     why = rows.first.inner_text()
     # Why the patient is on the list, in bokmål like the rest of the page (the browser asks for nb-NO).
     assert "82 år (>= 65) og skrøpelighet" in why and "moderat" in why and "aged" not in why
