@@ -8,7 +8,7 @@ class SchemeConfig(AppConfig):
     verbose_name = _("Scheme")
     # Navigation entries: (label, url name, roles that see it; empty = every signed-in user).
     nav: list[tuple[object, str, tuple[str, ...]]] = [
-        (_("Utlysning"), "scheme:call", ("case_officer",)),
+        (_("Utlysningsoversikt"), "scheme:call", ("case_officer",)),
         (
             _("Utlysninger"),
             "scheme:calls",
