@@ -11,7 +11,7 @@ STAGE_NAMES = [name for name, _weight in SETTLEMENT_STAGES]
 
 
 @pytest.fixture(scope="module")
-def lake(pilot_lake):  # type: ignore[no-untyped-def]
+def lake(pilot_lake):
     return pilot_lake("0828")  # Seljord, 2017-2018
 
 
@@ -23,7 +23,7 @@ def _assert_reported_in_order(seen: list[tuple[str, float]]) -> None:
 
 
 @pytest.mark.parametrize("frame", [False, True])
-def test_the_whole_lake_reports_each_stage_once_in_order_and_settles_the_same(lake, frame) -> None:  # type: ignore[no-untyped-def]
+def test_the_whole_lake_reports_each_stage_once_in_order_and_settles_the_same(lake, frame) -> None:
     periods = periods_of_year(2018)
     plain = FinanceLake(lake).settlement_table(periods, frame=frame)
     seen: list[tuple[str, float]] = []
@@ -35,7 +35,7 @@ def test_the_whole_lake_reports_each_stage_once_in_order_and_settles_the_same(la
     assert reported.equals(plain)
 
 
-def test_a_part_of_the_lake_reports_the_same_stages(lake) -> None:  # type: ignore[no-untyped-def]
+def test_a_part_of_the_lake_reports_the_same_stages(lake) -> None:
     """The reference year then comes in passes of its own within the money's stage: still one report
     per stage."""
     whole = FinanceLake(lake)
@@ -47,7 +47,7 @@ def test_a_part_of_the_lake_reports_the_same_stages(lake) -> None:  # type: igno
     assert reported.equals(FinanceLake(lake).settlement_table(periods, some))
 
 
-def test_an_exception_from_the_callback_stops_the_settlement(lake) -> None:  # type: ignore[no-untyped-def]
+def test_an_exception_from_the_callback_stops_the_settlement(lake) -> None:
     class Cancelled(Exception):
         pass
 
