@@ -70,10 +70,24 @@ def test_directorate_computes_the_what_if_from_the_page_and_follows_its_progress
     progress = page.locator(f"#job-{job_id}")
     assert progress.get_attribute("data-job-status") == "queued" and "I kø" in progress.inner_text()
     assert page.get_by_role("button", name="Beregn nasjonal hva-om").count() == 0
+    assert progress.get_attribute("data-reload-when-done") is not None  # the page asks for its reload
+    assert "Siden viser det nye resultatet av seg selv" in page.get_by_test_id("nation-run").inner_text()
+    page.evaluate("window.phtBeforeReload = true")  # gone once the page has reloaded
     run_pending_jobs()  # the worker's part, in this process
-    # the fragment polls itself (htmx, every 2 s) and shows the finished job without a reload
-    page.wait_for_selector(f'#job-{job_id}[data-job-status="done"]', timeout=10_000)
-    assert "100 %" in page.locator(f"#job-{job_id}").inner_text()
-    page.reload()
+    # the fragment polls itself (htmx, every 2 s); when it brings the job as done, the page reloads
+    # itself into the result, without the user reloading
+    page.get_by_test_id("nation-counties").wait_for(timeout=15_000)
+    assert page.evaluate("window.phtBeforeReload === undefined")
+    assert page.url.endswith(f"?job={job_id}")
     assert "Telemark" in page.get_by_test_id("nation-counties").inner_text()
     assert page.get_by_test_id("nation-totals").get_by_role("columnheader").count() == 8
+    done = page.locator(f"#job-{job_id}")
+    assert done.get_attribute("data-job-status") == "done" and "100 %" in done.inner_text()
+    # the status is said again in the live region after the reload, and no focus was moved
+    assert done.get_attribute("role") == "status"
+    announced = done.get_by_test_id("job-reloaded")
+    announced.wait_for(state="attached", timeout=5_000)
+    assert announced.text_content() == f"Jobb {job_id}: Ferdig"
+    assert page.evaluate("document.activeElement === document.body")
+    # a page opened on the done job stays as it is (no reload loop): it does not poll any more
+    assert done.get_attribute("hx-get") is None

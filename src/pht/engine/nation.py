@@ -80,7 +80,9 @@ def whatif(
 ) -> dict[str, Any]:
     """The national what-if for ``year`` on a lake, as a JSON-ready dict (amounts as strings).
 
-    ``progress(stage, fraction)``, when given, is called as each of ``STAGES`` starts (fraction 0) and
+    ``progress(stage, fraction)``, when given, is called as each of ``STAGES`` starts (fraction 0), as
+    each of the settlement's own stages ends (stage ``"settlement.<name>"`` for each name of
+    ``pht.engine.finance.SETTLEMENT_STAGES``, in order, with the fraction of the settlement done) and
     now and then within the per-practice stage (the fraction of practices done); it does not change the
     result, and an exception it raises (a cancelled job) stops the what-if."""
     timings = timings if timings is not None else {}
@@ -90,7 +92,9 @@ def whatif(
     lake = FinanceLake(Path(lake_dir), con=connect(threads))
     periods = periods_of_year(year)
     # without the pilot's frame: the national frame below shares the year itself, by these weights
-    table = lake.settlement_table(periods, frame=False)
+    table = lake.settlement_table(
+        periods, frame=False, progress=lambda stage, fraction: report(f"settlement.{stage}", fraction)
+    )
     timings["settlement of the year (engine)"] = time.perf_counter() - started
 
     report("practices", 0.0)

@@ -149,10 +149,15 @@ def test_the_job_reports_the_engines_stages(lake_settings, directorate, monkeypa
     start_job(directorate, KIND, {"year": 2018})
     with translation.override("nb"):
         _run_pending()
-    # the engine's stages (settlement 5, per practice 70 and half-way 81, evaluation 92), then the file
-    assert [pct for pct, _message in seen] == [5, 70, 81, 92, 96]
+    # the engine's stages (settlement 5, through its own stages' ends to 57, per practice 70 and
+    # half-way 81, evaluation 92), then the file; during the settlement the stage that runs is named
+    assert [pct for pct, _message in seen] == [5, 23, 45, 58, 60, 70, 81, 92, 96]
     assert [message for _pct, message in seen] == [
-        "Gjør opp året for hvert legekontor",
+        "Gjør opp året: listeinnbyggere og celler for listeinnbyggertilskuddet",
+        "Gjør opp året: regninger og egenandelstaket",
+        "Gjør opp året: kvalitetsindikatorer",
+        "Gjør opp året: referanseårets summer",
+        "Gjør opp året: beløp etter reglene",
         "Hvert legekontors inntekt i hver modell",
         "Hvert legekontors inntekt i hver modell",
         "Nettokostnad per unngått innleggelse",

@@ -199,6 +199,21 @@ def test_the_fragment_polls_while_running_and_offers_cancel_to_its_creator(peopl
     assert f'action="/jobs/{job.pk}/cancel/"' in body
     colleague = _client(people["finance2"]).get(f"/jobs/{job.pk}/progress/").content.decode()
     assert "/cancel/" not in colleague  # sees it, may not cancel it
+    assert "data-reload-when-done" not in body  # only a page that asks reloads when the job is done
+
+
+def test_a_fragment_asked_to_reload_its_page_keeps_asking_while_it_polls(people: dict[str, Any]) -> None:
+    """``?reload=1`` (the nation page's fragment) keeps ``data-reload-when-done`` on every poll, up
+    to the done job that pht.js reloads the page for."""
+    job = start_job(people["finance"], "tests.add", {"a": 1, "b": 1})
+    client = _client(people["finance"])
+    body = client.get(f"/jobs/{job.pk}/progress/?reload=1").content.decode()
+    assert "data-reload-when-done" in body and f'hx-get="/jobs/{job.pk}/progress/?reload=1"' in body
+    run_pending_jobs()
+    body = client.get(f"/jobs/{job.pk}/progress/?reload=1").content.decode()
+    assert 'data-job-status="done"' in body and "data-reload-when-done" in body
+    assert "hx-get" not in body
+    assert "data-reload-when-done" not in client.get(f"/jobs/{job.pk}/progress/").content.decode()
 
 
 def test_a_job_whose_worker_died_is_queued_again_then_given_up(

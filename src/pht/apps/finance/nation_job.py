@@ -36,6 +36,15 @@ STAGES: dict[str, tuple[int, int, Any]] = {
     "practices": (70, 92, gettext_lazy("Each practice's income under each model")),
     "evaluation": (92, 95, gettext_lazy("Net cost per avoided admission")),
 }
+# What the page says while each of the settlement's own stages runs (``SETTLEMENT_STAGES``); the engine
+# reports each as it ends, so the page names the one that comes next.
+SETTLEMENT_MESSAGES: dict[str, Any] = {
+    "cells": gettext_lazy("Settling the year: residents on the lists and capitation cells"),
+    "claims": gettext_lazy("Settling the year: claims and the copayment ceiling"),
+    "indicators": gettext_lazy("Settling the year: quality indicators"),
+    "reference": gettext_lazy("Settling the year: the reference year's totals"),
+    "money": gettext_lazy("Settling the year: amounts by the rules"),
+}
 
 
 class AlreadyRunning(ActionRefused):
@@ -147,13 +156,24 @@ def scope(params: Mapping[str, Any]) -> str:
 
 @job_kind(KIND, permission=can_run_nation_whatif, validate=validate, scope=scope)
 def nation_whatif(job: Job, progress: Progress) -> dict[str, Any]:
+    from pht.engine.finance import SETTLEMENT_STAGES
     from pht.engine.nation import whatif, write_json
 
     year = int(job.params["year"])
     evaluation, source = evaluation_input(job.params.get("evaluation_run"))
 
+    order = [name for name, _weight in SETTLEMENT_STAGES]
+
     def report(stage: str, fraction: float) -> None:
-        start, end, message = STAGES[stage]
+        main, _dot, sub = stage.partition(".")
+        start, end, message = STAGES[main]
+        if sub:  # a settlement stage ended: say which one runs now
+            following = order[order.index(sub) + 1 :]
+            if not following:  # the settlement is done; the next stage reports at once
+                return
+            message = SETTLEMENT_MESSAGES[following[0]]
+        elif main == "settlement":
+            message = SETTLEMENT_MESSAGES[order[0]]
         progress(start + int((end - start) * fraction), str(message))
 
     result = whatif(lake_dir(), year, threads=THREADS, evaluation=evaluation, progress=report)

@@ -32,7 +32,9 @@ def detail(request: HttpRequest, job_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def progress(request: HttpRequest, job_id: int) -> HttpResponse:
-    return render(request, "jobs/_progress.html", {"job": _job(request, job_id)})
+    # ``reload=1``: the page asked to be reloaded when the job is done (``data-reload-when-done``)
+    context = {"job": _job(request, job_id), "reload_when_done": request.GET.get("reload") == "1"}
+    return render(request, "jobs/_progress.html", context)
 
 
 @login_required

@@ -67,3 +67,38 @@ document.addEventListener("htmx:load", function () { phtWrapTables(document); })
 window.addEventListener("resize", function () {
   Array.prototype.forEach.call(document.querySelectorAll(".pht-scroll"), phtUpdateScrollBox);
 });
+
+// A job's progress fragment with data-reload-when-done (a page that shows the job's result, the
+// national what-if) reloads the page when a poll brings the job as done, so the new result shows
+// without the user reloading. Only a swapped-in fragment does so (a page opened on a done job stays).
+// The focus is left alone; after the reload the fragment's live region (role="status") says the
+// job's status again, as the reload cut its first announcement short.
+var PHT_RELOADED_JOB = "pht-reloaded-job";
+document.addEventListener("htmx:afterSettle", function (event) {
+  var fragment = event.target;
+  if (!(fragment instanceof Element) || !fragment.hasAttribute("data-reload-when-done")) return;
+  if (fragment.getAttribute("data-job-status") !== "done") return;
+  try {
+    window.sessionStorage.setItem(PHT_RELOADED_JOB, fragment.id);
+  } catch (e) { /* no storage: reload without the second announcement */ }
+  window.location.reload();
+});
+
+document.addEventListener("DOMContentLoaded", function () {
+  var id = null;
+  try {
+    id = window.sessionStorage.getItem(PHT_RELOADED_JOB);
+    window.sessionStorage.removeItem(PHT_RELOADED_JOB);
+  } catch (e) { return; }
+  var fragment = id ? document.getElementById(id) : null;
+  if (!fragment || !fragment.hasAttribute("data-reload-when-done")) return;
+  var label = fragment.querySelector("label");
+  // a change to the live region once the page is read, so screen readers announce it
+  window.setTimeout(function () {
+    var said = document.createElement("span");
+    said.className = "ds-sr-only";
+    said.setAttribute("data-testid", "job-reloaded");
+    said.textContent = label ? label.textContent.trim() : "";
+    fragment.appendChild(said);
+  }, 500);
+});
