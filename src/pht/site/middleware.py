@@ -29,8 +29,8 @@ class RefuseNulBytes:
     """A NUL byte in the path, the query string or a form or JSON field is refused with 400.
 
     No text PHT stores may hold one (PostgreSQL refuses it in text columns, with a server error), and
-    none of its forms or APIs has a reason to receive one. The API answers in English, as it always does;
-    a page (a search box, a form) with a page in the language LocaleMiddleware chose before this ran.
+    none of its forms or APIs has a reason to receive one. The API answers in English, as it always does,
+    with its JSON error body ``{"detail": ...}``; a page (a search box, a form) with a page in the language LocaleMiddleware chose before this ran.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -39,7 +39,11 @@ class RefuseNulBytes:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _has_nul(request):
             if request.path.startswith("/api/"):
-                return HttpResponseBadRequest(NUL_REFUSED, content_type="text/plain")
+                # The API's own error body and content type ({"detail": ...}, application/json), as
+                # django-ninja writes its other refusals and the OpenAPI document describes them.
+                from pht.api import api
+
+                return api.create_response(request, {"detail": NUL_REFUSED}, status=400)
             page = render_to_string(
                 "errors/refused.html",
                 {

@@ -12,7 +12,7 @@ from django.db.models import ProtectedError
 from django.test import Client
 
 from pht.apps.accounts.audit import record_event, verify_chain
-from pht.apps.accounts.models import AuditEvent, Organisation, OrganisationKind, User
+from pht.apps.accounts.models import ApiToken, AuditEvent, Organisation, OrganisationKind, User
 
 CLINICAL = "Hjertesvikt, KOLS; bor alene og glemmer medisiner"
 
@@ -220,3 +220,72 @@ def test_the_admin_index_names_every_app_and_model_in_bokmal(admin_client: tuple
             f"{model._meta.label}: {en}" for en, nb in zip(names["en"], names["nb"], strict=True) if en == nb
         ]
     assert untranslated == []
+
+
+# Column headers and field labels that read the same in bokmål: abbreviations and words bokmål spells alike.
+SAME_IN_BOKMAL = {"ID", "id", "status"}
+
+
+def _changelist_headers(model_admin: Any, root: User, language: str) -> list[str]:
+    from django.contrib.admin.templatetags.admin_list import result_headers
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    with translation.override(language):
+        request = RequestFactory().get("/admin/")
+        request.user = root
+        changelist = model_admin.get_changelist_instance(request)
+        return [
+            str(h["text"])
+            for h in result_headers(changelist)
+            if "action-checkbox" not in str(h.get("class_attrib", ""))
+        ]
+
+
+def test_every_admin_change_list_names_its_columns_in_bokmal(admin_client: tuple[Client, User]) -> None:
+    """The bokmål admin listed API tokens under «Name», «User», «Created at», «Last used at», the audit log
+    under «Actor name», «Verb», and task results under «Task name»: every column header is translated now."""
+    from django.contrib import admin
+
+    client, root = admin_client
+    untranslated = []
+    for model, model_admin in admin.site._registry.items():
+        english = _changelist_headers(model_admin, root, "en")
+        bokmal = _changelist_headers(model_admin, root, "nb")
+        assert len(english) == len(bokmal) == len(model_admin.get_list_display(None)), model._meta.label
+        untranslated += [
+            f"{model._meta.label}: {en}"
+            for en, nb in zip(english, bokmal, strict=True)
+            if en == nb and en not in SAME_IN_BOKMAL
+        ]
+    assert untranslated == []
+    # And the page shows them: the API token list in bokmål.
+    ApiToken.issue(root, "ci")
+    page = html.unescape(client.get("/admin/accounts/apitoken/", HTTP_ACCEPT_LANGUAGE="nb").content.decode())
+    for bokmal in ("Navn", "Bruker", "Opprettet", "Sist brukt"):
+        assert f">{bokmal}<" in page
+    for english in ("Name", "User", "Created at", "Last used at"):
+        assert f">{english}<" not in page
+
+
+def test_every_admin_model_names_its_fields_in_bokmal(admin_client: tuple[Client, User]) -> None:
+    """The labels of the change forms: every field of a model on the admin index has a bokmål name."""
+    from django.contrib import admin
+    from django.utils import translation
+
+    client, root = admin_client
+    untranslated = []
+    for model in admin.site._registry:
+        for field in model._meta.concrete_fields:
+            with translation.override("en"):
+                english = str(field.verbose_name)
+            with translation.override("nb"):
+                bokmal = str(field.verbose_name)
+            if english == bokmal and english not in SAME_IN_BOKMAL:
+                untranslated.append(f"{model._meta.label}.{field.name}: {english}")
+    assert untranslated == []
+    token, _raw = ApiToken.issue(root, "ci")
+    form = client.get(
+        f"/admin/accounts/apitoken/{token.pk}/change/", HTTP_ACCEPT_LANGUAGE="nb"
+    ).content.decode()
+    assert "Utløper" in form and "Tilbakekalt" in form and "Expires at" not in form

@@ -164,8 +164,33 @@ def test_a_nul_in_a_care_address_is_refused_in_the_pages_language(care: dict[str
     assert "not accepted" not in page
     english = nurse.get(f"/care/?{query}", HTTP_ACCEPT_LANGUAGE="en")
     assert english.status_code == 400 and "holds a NUL character" in english.content.decode()
-    # The API keeps its English answer.
-    assert nurse.get(f"/api/care/worklist?{query}").content == b"NUL characters are not accepted."
+    # The API keeps its English answer, in its JSON error body ({"detail": ...}, as the OpenAPI says),
+    # whatever language the page would have had.
+    for language in ("nb", "en"):
+        api = nurse.get(f"/api/care/worklist?{query}", HTTP_ACCEPT_LANGUAGE=language)
+        assert api.status_code == 400
+        assert api["Content-Type"].startswith("application/json")
+        assert api.json() == {"detail": "NUL characters are not accepted."}
+
+
+@pytest.mark.django_db
+def test_a_nul_in_an_api_path_or_body_is_refused_with_the_apis_json_error(care: dict[str, Any]) -> None:
+    resident = ListResident.objects.get(fnr=FNR)
+    nurse = _client(care["users"]["nurse_a"])
+    refusals = [
+        nurse.get("/api/care/worklist%00"),
+        nurse.get(f"/api/care/residents/{resident.pk}%00"),
+        nurse.post("/api/care/worklist", '{"q": "a\\u0000b"}', content_type="application/json"),
+        nurse.post("/api/care/worklist", {"q": "a\x00b"}),  # a form body
+    ]
+    for response in refusals:
+        assert response.status_code == 400, response.content
+        assert response["Content-Type"].startswith("application/json")
+        assert response.json() == {"detail": "NUL characters are not accepted."}
+    # A page address with a NUL keeps its page, in bokmål.
+    page = nurse.get("/care/%00")
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
+    assert "inneholder et NUL-tegn" in page.content.decode()
 
 
 @pytest.mark.django_db

@@ -179,6 +179,8 @@ def test_nul_bytes_are_refused_with_400(world: dict[str, Any]) -> None:
         content_type="application/json",
     )
     assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {"detail": "NUL characters are not accepted."}
     with pytest.raises(ActionRefused, match="NUL"):
         actions.declare_conflict(
             world["reviewer"], m.ReviewAssignment(reviewer=world["reviewer"]), True, "x\x00"

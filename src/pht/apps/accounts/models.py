@@ -44,10 +44,20 @@ class Organisation(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
     name = models.CharField(_("name"), max_length=200)
     municipality = models.ForeignKey(
-        "registry.Municipality", null=True, blank=True, on_delete=models.PROTECT, related_name="organisations"
+        "registry.Municipality",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        verbose_name=_("municipality"),
     )
     practice = models.OneToOneField(
-        "registry.Practice", null=True, blank=True, on_delete=models.PROTECT, related_name="organisation"
+        "registry.Practice",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisation",
+        verbose_name=_("practice"),
     )
 
     class Meta:
@@ -91,8 +101,8 @@ class User(AbstractUser):
         verbose_name=_("organisation"),
     )
     roles: models.JSONField[list[str]] = models.JSONField(_("roles"), default=list, blank=True)
-    failed_logins = models.PositiveIntegerField(default=0, editable=False)
-    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+    failed_logins = models.PositiveIntegerField(_("failed logins"), default=0, editable=False)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -136,13 +146,15 @@ class ApiToken(models.Model):
 
     TOKEN_DAYS = 90
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
@@ -191,17 +203,19 @@ class AuditEvent(models.Model):
     ``pht audit verify`` (``audit.verify_chain``) recomputes.
     """
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    actor_name = models.CharField(max_length=300, blank=True)
-    verb = models.CharField(max_length=100, db_index=True)
-    target_type = models.CharField(max_length=100)
-    target_id = models.CharField(max_length=100, db_index=True)
-    target_repr = models.CharField(max_length=300)
-    before: models.JSONField[dict[str, Any] | None] = models.JSONField(null=True, blank=True)
-    after: models.JSONField[dict[str, Any] | None] = models.JSONField(null=True, blank=True)
-    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
-    hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("actor")
+    )
+    actor_name = models.CharField(_("actor name"), max_length=300, blank=True)
+    verb = models.CharField(_("verb"), max_length=100, db_index=True)
+    target_type = models.CharField(_("target type"), max_length=100)
+    target_id = models.CharField(_("target id"), max_length=100, db_index=True)
+    target_repr = models.CharField(_("target"), max_length=300)
+    before: models.JSONField[dict[str, Any] | None] = models.JSONField(_("before"), null=True, blank=True)
+    after: models.JSONField[dict[str, Any] | None] = models.JSONField(_("after"), null=True, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, blank=True, editable=False, db_index=True)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -28,9 +28,9 @@ class AnalysisPlanAdmin(ReadOnlyAdmin):
 
 @admin.register(Extract)
 class ExtractAdmin(ReadOnlyAdmin):
-    list_display = ("pk", "snapshot_hash", "purpose", "created_at")
+    list_display = ("id", "snapshot_hash", "purpose", "created_at")
 
 
 @admin.register(Run)
 class RunAdmin(ReadOnlyAdmin):
-    list_display = ("pk", "plan", "extract", "job_id", "created_at", "finished_at")
+    list_display = ("id", "plan", "extract", "job", "created_at", "finished_at")

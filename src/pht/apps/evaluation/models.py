@@ -28,7 +28,12 @@ class Extract(models.Model):
     purpose = models.CharField(_("purpose"), max_length=300)
     rows: models.JSONField[dict[str, int]] = models.JSONField(_("rows"), default=dict)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -68,21 +73,44 @@ class AnalysisPlan(models.Model):
     plan_hash = models.CharField(_("plan hash"), max_length=64, blank=True)
     locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
     locked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("locked by"),
     )
     previous = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_versions"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="next_versions",
+        verbose_name=_("previous version"),
     )
     deviation_reason = models.TextField(_("reason for the deviation"), blank=True)
     # Fields changed from the previous version (or the default template): [{field, default, plan}]
-    deviations: models.JSONField[list[dict[str, Any]]] = models.JSONField(default=list, blank=True)
+    deviations: models.JSONField[list[dict[str, Any]]] = models.JSONField(
+        _("deviations"), default=list, blank=True
+    )
     # Power: minimum detectable effects on pre-period data (a job); not part of the plan's hash.
-    mde: models.JSONField[dict[str, Any] | None] = models.JSONField(null=True, blank=True)
+    mde: models.JSONField[dict[str, Any] | None] = models.JSONField(
+        _("minimum detectable effects"), null=True, blank=True
+    )
     mde_job = models.ForeignKey(
-        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "jobs.Job",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("minimum detectable effects job"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -118,14 +146,24 @@ class AnalysisPlan(models.Model):
 class Run(models.Model):
     """One run of a locked plan on an extract, as a background job; its status is the job's."""
 
-    plan = models.ForeignKey(AnalysisPlan, on_delete=models.PROTECT, related_name="runs")
-    extract = models.ForeignKey(Extract, on_delete=models.PROTECT, related_name="runs")
-    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    result: models.JSONField[dict[str, Any] | None] = models.JSONField(null=True, blank=True)
-    pht_version = models.CharField(max_length=40, blank=True)
-    seed = models.BigIntegerField(null=True, blank=True)
+    plan = models.ForeignKey(
+        AnalysisPlan, on_delete=models.PROTECT, related_name="runs", verbose_name=_("analysis plan")
+    )
+    extract = models.ForeignKey(
+        Extract, on_delete=models.PROTECT, related_name="runs", verbose_name=_("extract")
+    )
+    job = models.ForeignKey(
+        "jobs.Job", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("job")
+    )
+    result: models.JSONField[dict[str, Any] | None] = models.JSONField(_("result"), null=True, blank=True)
+    pht_version = models.CharField(_("PHT version"), max_length=40, blank=True)
+    seed = models.BigIntegerField(_("seed"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)

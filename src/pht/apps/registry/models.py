@@ -101,12 +101,16 @@ class MunicipalityPopulation(models.Model):
     have an empty message and show the English sentence.
     """
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="populations")
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="populations", verbose_name=_("municipality")
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     population = models.PositiveIntegerField(_("population"))
     size_class = models.CharField(_("size class"), max_length=10, choices=SIZE_CLASS_CHOICES)
     size_class_reason = models.CharField(_("reason"), max_length=200)
-    size_class_message: models.JSONField[dict[str, Any]] = models.JSONField(default=dict, blank=True)
+    size_class_message: models.JSONField[dict[str, Any]] = models.JSONField(
+        _("size class message"), default=dict, blank=True
+    )
 
     class Meta:
         ordering = ["municipality", "year"]
@@ -127,7 +131,9 @@ class MunicipalityPopulation(models.Model):
 class Practice(models.Model):
     orgnr = models.CharField(_("organisation number"), max_length=9, unique=True, validators=[validate_orgnr])
     name = models.CharField(_("name"), max_length=200)
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="practices")
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="practices", verbose_name=_("municipality")
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
 
     class Meta:
@@ -143,7 +149,9 @@ class GP(models.Model):
     hpr = models.CharField(_("HPR number"), max_length=9, unique=True, validators=[validate_hpr])
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
-    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="gps")
+    practice = models.ForeignKey(
+        Practice, on_delete=models.PROTECT, related_name="gps", verbose_name=_("practice")
+    )
     list_size = models.PositiveIntegerField(_("list size"))
     list_cap = models.PositiveIntegerField(_("list cap"))
 
@@ -168,7 +176,9 @@ class StaffRole(models.TextChoices):
 
 
 class TeamMember(models.Model):
-    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="team_members")
+    practice = models.ForeignKey(
+        Practice, on_delete=models.CASCADE, related_name="team_members", verbose_name=_("practice")
+    )
     name = models.CharField(_("name"), max_length=200)
     role = models.CharField(_("role"), max_length=20, choices=StaffRole.choices)
     hpr = models.CharField(_("HPR number"), max_length=9, blank=True, validators=[validate_hpr])
@@ -211,7 +221,9 @@ class TeamMember(models.Model):
 class Team(models.Model):
     """A primary health team: a GP leads it; nurses, secretaries and others are its members."""
 
-    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="teams")
+    practice = models.ForeignKey(
+        Practice, on_delete=models.CASCADE, related_name="teams", verbose_name=_("practice")
+    )
     name = models.CharField(_("name"), max_length=200)
     lead_gp = models.ForeignKey(
         GP, on_delete=models.PROTECT, related_name="led_teams", verbose_name=_("lead GP")
