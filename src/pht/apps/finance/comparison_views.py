@@ -154,7 +154,7 @@ def _inputs(statements: QuerySet[Statement]) -> tuple[list[PracticeInput], dict[
     return inputs, {entry["practice"].orgnr: entry["practice"] for entry in rows.values()}
 
 
-def _language(request: HttpRequest) -> str:
+def page_language(request: HttpRequest) -> str:
     return "en" if (getattr(request, "LANGUAGE_CODE", "nb") or "nb").startswith("en") else "nb"
 
 
@@ -215,7 +215,7 @@ def _pair_charts(
     prefix: str,
 ) -> list[Chart]:
     """Own vs shadow by month and by component, thousand NOK; the shadow's bars are hatched."""
-    language = _language(request)
+    language = page_language(request)
     fmt, vocabulary = (EN if language == "en" else NB), WORDS[language]
     unit = str(_("Thousand NOK"))
     months = bar_chart(
@@ -270,7 +270,7 @@ def comparison(request: HttpRequest) -> HttpResponse:
     year = _year(request, years)
     inputs, _practices = _inputs(statements.filter(period__startswith=f"{year}-")) if year else ([], {})
     result: Comparison = compare(inputs)
-    language = _language(request)
+    language = page_language(request)
     fmt, vocabulary = (EN if language == "en" else NB), WORDS[language]
     ranked = result.ranked
     charts: list[Chart] = []

@@ -29,6 +29,7 @@ from pht.apps.accounts.models import User
 from pht.apps.accounts.permissions import sees_everything
 from pht.apps.accounts.templatetags.pht_format import amount
 from pht.apps.finance.actions import can_run_nation_whatif
+from pht.apps.finance.comparison_views import page_language
 from pht.apps.finance.nation_job import (
     KIND,
     RESULT_FILE,
@@ -140,7 +141,7 @@ def _charts(
 ) -> list[Chart]:
     """Change in income by county and by size class under each model, in million NOK (bar charts;
     the tables beside them hold the same figures)."""
-    language = "en" if (getattr(request, "LANGUAGE_CODE", "nb") or "nb").startswith("en") else "nb"
+    language = page_language(request)
     fmt, vocabulary = (EN if language == "en" else NB), WORDS[language]
     names = {"fee": _("Fee model"), "capitation": _("Capitation model"), "best": _("Better model")}
     charts = []
@@ -240,7 +241,7 @@ def _pilot_summary(request: HttpRequest) -> dict[str, Any]:
     """The pilot's costs (table and chart) and the key effects of the latest evaluation run."""
     from pht.apps.evaluation.presentation import key_effects
 
-    language = "en" if (getattr(request, "LANGUAGE_CODE", "nb") or "nb").startswith("en") else "nb"
+    language = page_language(request)
     costs = cost_rows()
     # the parts the total is the sum of, under names short enough for the axis
     short = {
